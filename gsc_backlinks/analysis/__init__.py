@@ -1,0 +1,1 @@
+"""Pure summaries and analyses over what the store holds."""

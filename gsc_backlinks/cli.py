@@ -1,0 +1,275 @@
+"""The command line: parses options, calls one library function, prints.
+
+Heavy libraries (pandas, duckdb, pyarrow, Google clients) are imported inside
+the commands, so ``gsc-backlinks --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import GscBacklinksError, NoDataError
+
+FORMATS = click.Choice(["table", "csv", "json"])
+
+
+class Group(click.Group):
+    """Turns every GscBacklinksError into one ``Error: …`` line and its exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except GscBacklinksError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted; nothing was half-written (the store keeps whole imports only).", err=True)
+            ctx.exit(130)
+
+
+class State:
+    def __init__(self, store: str | None, verbose: int, quiet: bool):
+        self._store = store
+        self.verbose = verbose
+        self.quiet = quiet
+
+    @property
+    def store_path(self) -> Path:
+        if self._store:
+            return Path(self._store).expanduser()
+        from .store import default_store_path
+
+        return default_store_path()
+
+    def console(self, err: bool = False):
+        from rich.console import Console
+
+        return Console(stderr=err, highlight=False, soft_wrap=False)
+
+
+def site_option(func):
+    return click.option(
+        "--site",
+        required=True,
+        envvar="GSC_BACKLINKS_SITE",
+        show_envvar=True,
+        help="Search Console property, exactly as Google writes it: sc-domain:example.com or https://www.example.com/.",
+    )(func)
+
+
+def date_type():
+    return click.DateTime(formats=["%Y-%m-%d"])
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--store",
+    envvar="GSC_BACKLINKS_STORE",
+    show_envvar=True,
+    metavar="PATH",
+    help="DuckDB store file (default: in your user data folder).",
+)
+@click.option("-v", "--verbose", count=True, help="Say more about what is done.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors and requested data (for cron).")
+@click.version_option(__version__, prog_name="gsc-backlinks")
+@click.pass_context
+def cli(ctx: click.Context, store: str | None, verbose: int, quiet: bool) -> None:
+    """Who links to your site: Google Search Console's Links exports, kept as history.
+
+    \b
+    Typical use:
+      gsc-backlinks import ~/Downloads/*.csv --site sc-domain:example.com
+      gsc-backlinks links pages --site sc-domain:example.com
+      gsc-backlinks demo
+    """
+    ctx.obj = State(store, verbose, quiet)
+
+
+# --- import ----------------------------------------------------------------------
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@site_option
+@click.option("--date", "date_", type=date_type(), help="Snapshot date (default: from the file name, else the file time).")
+@click.option("--target", metavar="URL", help="For drill-down exports: the page of yours they were filtered on.")
+@click.option("--skip-unknown", is_flag=True, help="Leave out files that are not Links exports instead of stopping.")
+@click.pass_obj
+def import_cmd(state: State, paths: tuple[str, ...], site: str, date_: dt.datetime | None,
+               target: str | None, skip_unknown: bool) -> None:
+    """Import Links exports (CSV, XLSX, ZIP or a folder of them) as dated snapshots.
+
+    Every file is checked before anything is written; if one is wrong, nothing
+    is imported. Importing a file already held is a no-op.
+    """
+    from .exports.kinds import KINDS
+    from .importing import import_paths
+    from .urls import display_url, printable
+
+    report = import_paths(
+        list(paths), site, state.store_path, target=target,
+        date=date_.date() if date_ else None, skip_unknown=skip_unknown,
+    )
+    if state.quiet:
+        return
+    new = [r for r in report.results if not r.duplicate_of]
+    for r in report.results:
+        label = KINDS[r.kind].label
+        if r.duplicate_of:
+            sid, when, name = r.duplicate_of
+            click.echo(f"= {printable(r.source)}: already imported (same content as snapshot #{sid} "
+                       f"of {when}, {printable(name)}); nothing to do")
+            continue
+        target_text = f", target {display_url(r.target_url)}" if r.target_url else ""
+        click.echo(f"+ {printable(r.source)}: {label}, {r.rows:,} rows, snapshot #{r.snapshot_id} "
+                   f"dated {r.snapshot_date} (date from {r.date_source}){target_text}")
+        for note in r.notes:
+            click.echo(f"    note: {printable(note)}")
+    for line in report.unknown:
+        click.echo(f"- skipped {printable(line)}")
+    if report.skipped and state.verbose:
+        for path in report.skipped:
+            click.echo(f"- skipped {printable(path)} (not CSV, XLSX or ZIP)")
+    elif report.skipped:
+        click.echo(f"- skipped {len(report.skipped)} files that are not CSV, XLSX or ZIP (-v lists them)")
+    click.echo(f"{len(new)} imported, {len(report.results) - len(new)} already held, "
+               f"into {state.store_path} for {report.site}")
+
+
+# --- links -----------------------------------------------------------------------
+
+
+@cli.group(cls=Group)
+def links() -> None:
+    """Summaries of the links held for a property."""
+
+
+def summary_options(func):
+    func = click.option("--format", "fmt", type=FORMATS, default="table", show_default=True,
+                        help="table for people; csv or json for scripts.")(func)
+    func = click.option("--top", type=click.IntRange(min=0), default=None,
+                        help="Rows to show (default 50 in a table, all in CSV/JSON; 0 = all).")(func)
+    func = click.option("--as-of", type=date_type(), help="Use the newest snapshot on or before this date.")(func)
+    return site_option(func)
+
+
+def _check_site(con, site: str) -> str:
+    """The property as stored; an unknown one lists the close matches."""
+    import difflib
+
+    from .store import properties
+    from .urls import parse_property
+
+    known = properties(con)
+    try:
+        name = parse_property(site).site
+    except GscBacklinksError:
+        name = site
+    if name in known:
+        return name
+    close = difflib.get_close_matches(site, known, n=3, cutoff=0.3)
+    close += [k for k in known if k not in close and site.lower().strip("/").split(":")[-1].split("//")[-1] in k]
+    hint = f"; did you mean {' or '.join(close[:3])}?" if close else ""
+    held = f" The store holds: {', '.join(known)}." if known and not close else ""
+    if not known:
+        raise NoDataError(f"the store holds no data yet; import exports first: gsc-backlinks import PATH --site {site}")
+    raise NoDataError(f"the store holds nothing for property {site}{hint}{held}")
+
+
+def _emit(state: State, summary, fmt: str) -> None:
+    from . import output
+
+    if fmt == "csv":
+        click.echo(output.to_csv(summary), nl=False)
+    elif fmt == "json":
+        click.echo(output.to_json(summary), nl=False)
+    else:
+        output.print_table(summary, state.console())
+
+
+def _run_summary(state: State, name: str, site: str, top, as_of, fmt: str, **extra) -> None:
+    from .analysis import links as L
+    from .store import open_store
+
+    if top is None:
+        top = 50 if fmt == "table" else 0
+    functions = {"pages": L.top_pages, "domains": L.linking_domains, "anchors": L.anchors, "samples": L.samples}
+    with open_store(state.store_path) as con:
+        site = _check_site(con, site)
+        summary = functions[name](con, site, top=top or None, as_of=as_of.date() if as_of else None, **extra)
+    _emit(state, summary, fmt)
+
+
+@links.command("pages")
+@summary_options
+@click.option("--internal", is_flag=True, help="Internal links (your pages linking to your pages).")
+@click.pass_obj
+def links_pages(state: State, site, top, as_of, fmt, internal) -> None:
+    """Your most linked pages: incoming links and linking sites."""
+    _run_summary(state, "pages", site, top, as_of, fmt, internal=internal)
+
+
+@links.command("domains")
+@summary_options
+@click.pass_obj
+def links_domains(state: State, site, top, as_of, fmt) -> None:
+    """Sites linking to you: linking pages and target pages per domain."""
+    _run_summary(state, "domains", site, top, as_of, fmt)
+
+
+@links.command("anchors")
+@summary_options
+@click.pass_obj
+def links_anchors(state: State, site, top, as_of, fmt) -> None:
+    """The link text other sites use for you, by rank."""
+    _run_summary(state, "anchors", site, top, as_of, fmt)
+
+
+@links.command("samples")
+@summary_options
+@click.option("--domain", help="Only linking pages of this domain or host.")
+@click.pass_obj
+def links_samples(state: State, site, top, as_of, fmt, domain) -> None:
+    """Sample linking pages (More sample links and Latest links exports)."""
+    _run_summary(state, "samples", site, top, as_of, fmt, domain=domain)
+
+
+@links.command("sources")
+@site_option
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_obj
+def links_sources(state: State, site, fmt) -> None:
+    """The snapshots held for a property, newest first."""
+    from .analysis import links as L
+    from .store import open_store
+
+    with open_store(state.store_path) as con:
+        site = _check_site(con, site)
+        summary = L.sources(con, site)
+    _emit(state, summary, fmt)
+
+
+# --- demo ------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Rows per summary.")
+@click.pass_obj
+def demo(state: State, top: int) -> None:
+    """Show what the tool does on built-in sample exports (no Google account needed)."""
+    from .demo import run_demo
+
+    run_demo(state.console(), top=top, quiet=state.quiet)
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="gsc-backlinks")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

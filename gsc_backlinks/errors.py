@@ -1,0 +1,52 @@
+"""The one error hierarchy: every failure a user can act on is a GscBacklinksError.
+
+The CLI turns these into a single ``Error: …`` line and the exit code below.
+Anything else that escapes is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class GscBacklinksError(Exception):
+    """Base class: a failure the user can do something about."""
+
+    exit_code = 1
+
+
+class UsageError(GscBacklinksError):
+    """An option or argument is wrong (bad --site, bad date, unknown URL)."""
+
+    exit_code = 2
+
+
+class ExportError(GscBacklinksError):
+    """A Links export file cannot be read: names the file and what is wrong."""
+
+    exit_code = 65  # EX_DATAERR
+
+    def __init__(self, source: str, problem: str):
+        self.source = source
+        self.problem = problem
+        super().__init__(f"{source}: {problem}")
+
+
+class UnknownExportError(ExportError):
+    """A file whose header row is not one of the Links exports we know."""
+
+
+class StoreError(GscBacklinksError):
+    """The store file is missing, unreadable, corrupt or from a newer version."""
+
+    exit_code = 74  # EX_IOERR
+
+
+class StoreBusyError(StoreError):
+    """Another gsc-backlinks process held the store longer than we wait."""
+
+    exit_code = 75  # EX_TEMPFAIL
+
+
+class NoDataError(GscBacklinksError):
+    """The store has nothing of the asked kind for this property (yet)."""
+
+    exit_code = 3

@@ -1,0 +1,17 @@
+"""Search Console Links exports: find the files, read them, normalize their rows."""
+
+from .kinds import KINDS, ExportKind
+from .reader import ParsedExport, parse_export, parse_target
+from .sources import Collected, Limits, RawFile, collect
+
+__all__ = [
+    "KINDS",
+    "Collected",
+    "ExportKind",
+    "Limits",
+    "ParsedExport",
+    "RawFile",
+    "collect",
+    "parse_export",
+    "parse_target",
+]

@@ -1,0 +1,324 @@
+"""The kinds of Links export Search Console writes, and their localized headers.
+
+This is the one place to add a language: put the column names as they appear
+in the export's header row under ``HEADER_ALIASES`` (and, if you know them, the
+file titles under ``TITLE_ALIASES``).  Matching ignores case, surrounding
+spaces and a byte-order mark.
+
+Evidence per language is in the README ("Export languages").  English is from
+real exports; the others are marked with how sure we are.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+#: column id -> {language: [header names]}
+HEADER_ALIASES: dict[str, dict[str, list[str]]] = {
+    "linking_page": {
+        "en": ["Linking page"],
+        "de": ["Verweisende Seite", "Verlinkende Seite", "Link"],
+        "fr": ["Page d'origine du lien", "Page de provenance du lien", "Page associée"],
+        "es": ["Página que enlaza", "Página de enlace"],
+        "pt": ["Página com link", "Página vinculada"],
+        "it": ["Pagina che rimanda"],
+        "nl": ["Linkende pagina"],
+        "ja": ["リンク元ページ"],
+        "he": ["דף מקשר"],
+    },
+    "last_crawled": {
+        "en": ["Last crawled"],
+        "de": ["Zuletzt gecrawlt"],
+        "fr": ["Dernière exploration"],
+        "es": ["Último rastreo"],
+        "pt": ["Último rastreamento"],
+        "it": ["Ultima scansione"],
+        "nl": ["Laatst gecrawld"],
+        "ja": ["前回のクロール", "最終クロール"],
+        "he": ["נסרק לאחרונה"],
+    },
+    "target_page": {
+        "en": ["Target page"],
+        "de": ["Zielseite", "Seite"],
+        "fr": ["Page cible"],
+        "es": ["Página de destino"],
+        "pt": ["Página de destino"],
+        "it": ["Pagina di destinazione"],
+        "nl": ["Doelpagina"],
+        "ja": ["ターゲット ページ", "ターゲットページ"],
+        "he": ["דף יעד"],
+    },
+    "incoming_links": {
+        "en": ["Incoming links"],
+        "de": ["Eingehende Links"],
+        "fr": ["Liens entrants"],
+        "es": ["Enlaces entrantes"],
+        "pt": ["Links recebidos", "Links de entrada"],
+        "it": ["Link in entrata"],
+        "nl": ["Inkomende links"],
+        "ja": ["被リンク", "受信リンク"],
+        "he": ["קישורים נכנסים"],
+    },
+    "linking_sites": {
+        "en": ["Linking sites"],
+        "de": ["Verweisende Websites", "Verlinkende Websites"],
+        "fr": ["Sites d'origine des liens", "Sites associés"],
+        "es": ["Sitios que enlazan"],
+        "pt": ["Sites com links", "Sites que vinculam"],
+        "it": ["Siti che rimandano"],
+        "nl": ["Linkende sites"],
+        "ja": ["リンク元サイト"],
+        "he": ["אתרים מקשרים"],
+    },
+    "internal_links": {
+        "en": ["Internal links"],
+        "de": ["Interne Links"],
+        "fr": ["Liens internes"],
+        "es": ["Enlaces internos"],
+        "pt": ["Links internos"],
+        "it": ["Link interni"],
+        "nl": ["Interne links"],
+        "ja": ["内部リンク"],
+        "he": ["קישורים פנימיים"],
+    },
+    "site": {
+        "en": ["Site"],
+        "de": ["Website"],
+        "fr": ["Site"],
+        "es": ["Sitio"],
+        "pt": ["Site"],
+        "it": ["Sito"],
+        "nl": ["Site"],
+        "ja": ["サイト"],
+        "he": ["אתר"],
+    },
+    "linking_pages": {
+        "en": ["Linking pages"],
+        "de": ["Verweisende Seiten", "Verlinkende Seiten"],
+        "fr": ["Pages d'origine des liens", "Pages associées"],
+        "es": ["Páginas que enlazan"],
+        "pt": ["Páginas com links", "Páginas que vinculam"],
+        "it": ["Pagine che rimandano"],
+        "nl": ["Linkende pagina's"],
+        "ja": ["リンク元ページ数", "リンク元ページ"],
+        "he": ["דפים מקשרים"],
+    },
+    "target_pages": {
+        "en": ["Target pages"],
+        "de": ["Zielseiten"],
+        "fr": ["Pages cibles"],
+        "es": ["Páginas de destino"],
+        "pt": ["Páginas de destino"],
+        "it": ["Pagine di destinazione"],
+        "nl": ["Doelpagina's"],
+        "ja": ["ターゲット ページ数", "ターゲットページ数"],
+        "he": ["דפי יעד"],
+    },
+    "link_count": {
+        "en": ["Count"],
+        "de": ["Anzahl"],
+    },
+    "rank": {
+        "en": ["Rank"],
+        "de": ["Rang"],
+        "fr": ["Rang", "Classement"],
+        "es": ["Posición", "Rango"],
+        "pt": ["Classificação", "Posição"],
+        "it": ["Posizione", "Rango"],
+        "nl": ["Rang", "Positie"],
+        "ja": ["順位", "ランク"],
+        "he": ["דירוג"],
+    },
+    "link_text": {
+        "en": ["Link text", "Linking text"],
+        "de": ["Linktext", "Ankertext"],
+        "fr": ["Texte du lien"],
+        "es": ["Texto del enlace"],
+        "pt": ["Texto do link"],
+        "it": ["Testo del link"],
+        "nl": ["Linktekst"],
+        "ja": ["リンクテキスト"],
+        "he": ["טקסט הקישור"],
+    },
+}
+
+#: kind -> {language: [file titles]}; file names are only a hint.
+TITLE_ALIASES: dict[str, dict[str, list[str]]] = {
+    "sample_links": {
+        "en": ["More sample links"],
+        "de": ["Weitere Beispiellinks"],
+        "ja": ["その他のサンプルリンク"],
+    },
+    "latest_links": {"en": ["Latest links"], "de": ["Neueste Links"], "ja": ["最新のリンク"]},
+    "top_target_pages": {"en": ["Top target pages"]},
+    "internal_target_pages": {"en": ["Top target pages"]},
+    "top_linking_sites": {
+        "en": ["Top linking sites"],
+        "fr": ["Sites les plus liés"],
+        "pt": ["Sites com mais links"],
+    },
+    "top_linking_text": {"en": ["Top linking text"]},
+    "target_linking_sites": {"en": ["Top sites linking to this page"]},
+    "internal_linking_pages": {"en": ["Your pages linking to this page"]},
+    "site_linking_pages": {"en": ["Linking pages"]},
+}
+
+#: Table names in the store, one per shape of row.
+LINKING_PAGES, TARGET_PAGES, LINKING_SITES, LINKING_TEXT = (
+    "linking_pages",
+    "target_pages",
+    "linking_sites",
+    "linking_text",
+)
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    """One kind of Links export: what it holds and where its rows go."""
+
+    key: str
+    label: str  #: as the user knows it (the export's title)
+    columns: tuple[str, ...]  #: column ids, in Search Console's order
+    table: str  #: store table its rows go to
+    drill_down: bool = False  #: filtered on a target page the file does not name
+    external: bool = True  #: about links from other sites
+
+
+KINDS: dict[str, ExportKind] = {
+    k.key: k
+    for k in (
+        ExportKind("sample_links", "More sample links", ("linking_page",), LINKING_PAGES),
+        ExportKind("latest_links", "Latest links", ("linking_page", "last_crawled"), LINKING_PAGES),
+        ExportKind(
+            "top_target_pages",
+            "Top target pages (external links)",
+            ("target_page", "incoming_links", "linking_sites"),
+            TARGET_PAGES,
+        ),
+        ExportKind(
+            "internal_target_pages",
+            "Top target pages (internal links)",
+            ("target_page", "internal_links"),
+            TARGET_PAGES,
+            external=False,
+        ),
+        ExportKind(
+            "top_linking_sites",
+            "Top linking sites",
+            ("site", "linking_pages", "target_pages"),
+            LINKING_SITES,
+        ),
+        ExportKind("top_linking_text", "Top linking text", ("rank", "link_text"), LINKING_TEXT),
+        ExportKind(
+            "target_linking_sites",
+            "Top sites linking to this page",
+            ("site", "linking_pages"),
+            LINKING_SITES,
+            drill_down=True,
+        ),
+        ExportKind(
+            "internal_linking_pages",
+            "Your pages linking to this page",
+            ("linking_page",),
+            LINKING_PAGES,
+            drill_down=True,
+            external=False,
+        ),
+        ExportKind(
+            "site_linking_pages",
+            "Linking pages of one site to this page",
+            ("linking_page",),
+            LINKING_PAGES,
+            drill_down=True,
+        ),
+    )
+}
+
+#: Kinds whose header row is just "Linking page": told apart by title, target, rows.
+LINKING_PAGE_ONLY = ("sample_links", "internal_linking_pages", "site_linking_pages")
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).replace("\ufeff", "")
+    text = text.replace("’", "'").replace("‘", "'")
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+_ALIAS_INDEX: dict[str, list[tuple[str, str]]] = {}
+for _column, _langs in HEADER_ALIASES.items():
+    for _lang, _names in _langs.items():
+        for _name in _names:
+            _ALIAS_INDEX.setdefault(_norm(_name), []).append((_column, _lang))
+
+_TITLE_INDEX: dict[str, list[str]] = {}
+for _kind, _langs in TITLE_ALIASES.items():
+    for _names in _langs.values():
+        for _name in _names:
+            _TITLE_INDEX.setdefault(_norm(_name), []).append(_kind)
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """A header row recognised as one shape of export."""
+
+    columns: tuple[str, ...]  #: column ids in file order
+    kinds: tuple[str, ...]  #: candidate kinds (several for "Linking page" only)
+    language: str
+
+
+def _shapes() -> dict[frozenset[str], tuple[str, ...]]:
+    shapes: dict[frozenset[str], tuple[str, ...]] = {}
+    for kind in KINDS.values():
+        key = frozenset(kind.columns)
+        shapes[key] = LINKING_PAGE_ONLY if key == {"linking_page"} else (kind.key,)
+    # A variant seen in one app's fixtures: counts instead of ranks.
+    shapes[frozenset({"link_text", "link_count"})] = ("top_linking_text",)
+    return shapes
+
+
+SHAPES = _shapes()
+
+
+def match_header(cells: list[str]) -> HeaderMatch | None:
+    """Map a header row to column ids and candidate kinds, or None if unknown."""
+    cells = list(cells)
+    while cells and not cells[-1].strip():
+        cells.pop()  # a trailing delimiter leaves an empty last cell
+    if not cells or len(cells) > 4:
+        return None
+    options = [_ALIAS_INDEX.get(_norm(c)) for c in cells]
+    if any(o is None for o in options):
+        return None
+    languages = set.intersection(*({lang for _, lang in o} for o in options))
+    for lang in sorted(languages, key=lambda l: (l != "en", l)):
+        per_cell = [[c for c, l in o if l == lang] for o in options]
+        for ids in itertools.product(*per_cell):
+            kinds = SHAPES.get(frozenset(ids))
+            if kinds and len(set(ids)) == len(ids):
+                return HeaderMatch(columns=tuple(ids), kinds=kinds, language=lang)
+    return None
+
+
+def kinds_from_title(filename: str) -> tuple[str, ...]:
+    """Kinds a file name's title part names ("…-Latest links-2026-05-17.csv")."""
+    stem = re.sub(r"(\s*\(\d+\))?\.[A-Za-z0-9]+$", "", filename)
+    stem = re.sub(r"-\d{4}-\d{2}-\d{2}$", "", stem)
+    parts = stem.rsplit("-", 1)
+    title = parts[-1] if parts else stem
+    return tuple(_TITLE_INDEX.get(_norm(title), ()))
+
+
+FILENAME_RE = re.compile(
+    r"^(?P<property>.+)-(?P<title>[^-]+)-(?P<date>\d{4}-\d{2}-\d{2})(?:\s*\(\d+\))?\.[A-Za-z0-9]+$"
+)
+
+
+def known_titles() -> set[str]:
+    return set(_TITLE_INDEX)
+
+
+def normalized(text: str) -> str:
+    return _norm(text)

@@ -1,0 +1,502 @@
+"""Read one Links export (CSV in any of its encodings/delimiters, or XLSX) into rows.
+
+The kind of export is decided by its header row (see ``kinds.py``); the file
+name is only a hint.  Output is a :class:`ParsedExport` whose ``table`` has the
+columns of the store table the kind belongs to, with URLs already in canonical
+form and each linking URL's host and registrable domain filled in.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+
+from .. import urls
+from ..errors import ExportError, UnknownExportError, UsageError
+from . import kinds as K
+from .sources import RawFile, is_zip
+
+BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+DELIMITERS = (",", ";", "\t")
+DATE_IN_NAME_RE = re.compile(r"-(\d{4}-\d{2}-\d{2})(?:\s*\(\d+\))?\.[A-Za-z0-9]+$")
+
+
+@dataclass
+class ParsedExport:
+    """One export file, read and normalized, ready for the store."""
+
+    source: str
+    filename: str
+    kind: str
+    language: str
+    table: object  #: pyarrow.Table with the columns of ``kinds.KINDS[kind].table``
+    file_rows: int  #: data rows in the file
+    content_hash: str
+    snapshot_date: dt.date
+    date_source: str  #: "--date", "file name" or "file time"
+    target_url: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return K.KINDS[self.kind].label
+
+
+# --- bytes -> header cells + columns --------------------------------------------
+
+
+def _shorten(text: str, limit: int = 120) -> str:
+    text = urls.printable(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _to_utf8(data: bytes, source: str) -> tuple[bytes, str]:
+    """Return UTF-8 bytes without BOM and the encoding the file had."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            body = data[len(bom):]
+            if encoding == "utf-8":
+                return body, "utf-8-sig"
+            try:
+                return body.decode(encoding).encode("utf-8"), encoding
+            except UnicodeDecodeError:
+                raise ExportError(source, f"says it is {encoding.upper()} but is not valid {encoding.upper()} text") from None
+    head = data[:4096]
+    if b"\x00" in head:
+        # UTF-16 without a BOM shows a NUL in every other byte of ASCII text.
+        even, odd = head[0::2], head[1::2]
+        for encoding, nuls, text in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+            if nuls.count(0) > 0.9 * len(nuls) and text.count(0) == 0:
+                try:
+                    return data.decode(encoding).encode("utf-8"), encoding
+                except UnicodeDecodeError:
+                    break
+        raise ExportError(source, "is a binary file, not a CSV export (it contains NUL bytes)")
+    return data, "utf-8"
+
+
+def _first_line(text: bytes) -> tuple[str, int]:
+    """The first non-blank line (decoded) and the byte offset where it starts."""
+    offset = 0
+    while True:
+        end = text.find(b"\n", offset)
+        line = text[offset: end if end != -1 else len(text)]
+        if line.strip(b" \t\r") or end == -1:
+            try:
+                return line.decode("utf-8").rstrip("\r"), offset
+            except UnicodeDecodeError:
+                return line.decode("cp1252", errors="replace").rstrip("\r"), offset
+        offset = end + 1
+
+
+def _sniff(header_line: str) -> tuple[str, list[str], K.HeaderMatch | None]:
+    best: tuple[str, list[str]] | None = None
+    for delimiter in DELIMITERS:
+        cells = next(csv.reader([header_line], delimiter=delimiter), [])
+        match = K.match_header(cells)
+        if match:
+            return delimiter, cells, match
+        if best is None or len(cells) > len(best[1]):
+            best = (delimiter, cells)
+    assert best is not None
+    return best[0], best[1], None
+
+
+def _unknown_header(source: str, cells: list[str]) -> UnknownExportError:
+    shown = ", ".join(repr(_shorten(c, 40)) for c in cells[:6]) or "(nothing)"
+    return UnknownExportError(
+        source,
+        f"header [{shown}] is not a Search Console Links export header this version knows; "
+        "if it is a Links export in another language, add its column names to HEADER_ALIASES "
+        "in gsc_backlinks/exports/kinds.py (or report them in an issue)",
+    )
+
+
+def _read_csv(raw: RawFile) -> tuple[K.HeaderMatch, dict[str, object], int, str]:
+    """Parse CSV bytes: (header match, {column id: pyarrow array}, rows, encoding)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    body, encoding = _to_utf8(raw.data, raw.display)
+    if not body.strip(b" \t\r\n"):
+        raise ExportError(raw.display, "is empty; download the export again from Search Console")
+    header_line, offset = _first_line(body)
+    delimiter, cells, match = _sniff(header_line)
+    if match is None:
+        raise _unknown_header(raw.display, cells)
+    ncols = len(cells)
+    names = [f"c{i}" for i in range(ncols)]
+
+    def parse(buffer: bytes):
+        return pacsv.read_csv(
+            io.BytesIO(buffer),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=8 << 20),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+
+    buffer = body[offset:] if offset else body
+    try:
+        table = parse(buffer)
+    except pa.ArrowInvalid as exc:
+        message = str(exc)
+        if "UTF8" in message or "UTF-8" in message:
+            # Saved by a spreadsheet program in the Windows code page.
+            try:
+                table = parse(buffer.decode("cp1252").encode("utf-8"))
+                encoding = "cp1252"
+            except (UnicodeDecodeError, pa.ArrowInvalid):
+                raise ExportError(raw.display, "is not UTF-8 or UTF-16 text; is it really a CSV export?") from None
+        else:
+            detail = _shorten(message.replace("CSV parse error: ", ""), 160)
+            raise ExportError(raw.display, f"is not a well-formed CSV: {detail}") from None
+    columns = {cid: table.column(i).combine_chunks() for i, cid in enumerate(match.columns)}
+    return match, columns, table.num_rows, encoding
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()[:10]
+    return str(value)
+
+
+def _read_xlsx(raw: RawFile) -> tuple[K.HeaderMatch, dict[str, object], int, str]:
+    import pyarrow as pa
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw.data))
+        sheets = list(workbook.sheet_names)
+    except Exception as exc:  # calamine raises its own error types for corrupt files
+        raise ExportError(raw.display, f"is not a readable .xlsx workbook (corrupt or truncated: {_shorten(str(exc), 80)})") from None
+    first_header: list[str] | None = None
+    for name in sheets:
+        try:
+            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=True)
+        except Exception as exc:
+            raise ExportError(raw.display, f"sheet {name!r} cannot be read ({_shorten(str(exc), 80)})") from None
+        rows = [r for r in rows if any(_cell_text(c).strip() for c in r)]
+        if not rows:
+            continue
+        cells = [_cell_text(c) for c in rows[0]]
+        match = K.match_header(cells)
+        if match is None:
+            first_header = first_header or cells
+            continue
+        data = rows[1:]
+        columns = {
+            cid: pa.array([_cell_text(r[i]) if i < len(r) else "" for r in data], pa.string())
+            for i, cid in enumerate(match.columns)
+        }
+        return match, columns, len(data), "xlsx"
+    if first_header is None:
+        raise ExportError(raw.display, "workbook is empty; download the export again from Search Console")
+    raise _unknown_header(raw.display, first_header)
+
+
+# --- typed values -----------------------------------------------------------------
+
+_GROUPED_RE = re.compile(r"^\d{1,3}(?:([,.' \u00a0\u202f\u2009])\d{3})(?:\1\d{3})*$")
+
+
+def parse_count(text: str) -> int | None:
+    """A count as Search Console or a spreadsheet writes it: 1234, 1,234, 1.234, 1 234."""
+    value = text.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return int(value)
+    if _GROUPED_RE.match(value):
+        return int(re.sub(r"\D", "", value))
+    if re.fullmatch(r"\d+[.,]0+", value):  # 12.0 from a spreadsheet
+        return int(re.split(r"[.,]", value)[0])
+    raise ValueError(value)
+
+
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+
+
+def parse_dates(values: list[str]) -> list[dt.date | None]:
+    """Parse a date column: ISO as Search Console writes it, else d/m/y or m/d/y.
+
+    The day/month order of slash dates is decided for the whole column (a part
+    above 12 tells which); a column that never says is read as day-first.
+    """
+    out: list[dt.date | None] = []
+    slash = [re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", v.strip()) for v in values]
+    month_first = any(m and int(m.group(2)) > 12 for m in slash) and not any(
+        m and int(m.group(1)) > 12 for m in slash
+    )
+    for value, m in zip(values, slash):
+        v = value.strip()
+        if not v:
+            out.append(None)
+            continue
+        iso = re.match(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", v)
+        try:
+            if iso:
+                out.append(dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3))))
+            elif m:
+                a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+                out.append(dt.date(y, a, b) if month_first else dt.date(y, b, a))
+            else:
+                named = re.fullmatch(r"([A-Za-z]{3})[a-z]*\.? (\d{1,2}),? (\d{4})", v) or None
+                if named and named.group(1).lower() in _MONTHS:
+                    out.append(dt.date(int(named.group(3)), _MONTHS[named.group(1).lower()], int(named.group(2))))
+                else:
+                    named = re.fullmatch(r"(\d{1,2})\.? ([A-Za-z]{3})[a-z]*\.? (\d{4})", v)
+                    if not named or named.group(2).lower() not in _MONTHS:
+                        raise ValueError(v)
+                    out.append(dt.date(int(named.group(3)), _MONTHS[named.group(2).lower()], int(named.group(1))))
+        except ValueError:
+            raise ValueError(v) from None
+    return out
+
+
+def _counts(source: str, label: str, values: list[str], row_offset: int = 2) -> list[int | None]:
+    out = []
+    for i, v in enumerate(values):
+        try:
+            out.append(parse_count(v))
+        except ValueError:
+            raise ExportError(
+                source, f"row {i + row_offset}: {_shorten(v, 40)!r} in column {label!r} is not a count"
+            ) from None
+    return out
+
+
+# --- the whole file -----------------------------------------------------------------
+
+
+def snapshot_date_for(raw: RawFile, date_option: dt.date | None) -> tuple[dt.date, str]:
+    """--date, else the date in Search Console's file name, else the file's time."""
+    if date_option:
+        return date_option, "--date"
+    for name in (raw.filename, raw.archive_name):
+        match = DATE_IN_NAME_RE.search(name or "")
+        if match:
+            try:
+                return dt.date.fromisoformat(match.group(1)), "file name"
+            except ValueError:
+                pass
+    if raw.mtime is not None:
+        return dt.datetime.fromtimestamp(raw.mtime).date(), "file time"
+    return dt.date.today(), "today"
+
+
+def _check_file_property(raw: RawFile, prop: urls.Property) -> None:
+    """A file name in Search Console's pattern names its property: it must be --site's."""
+    for name in (raw.filename, raw.archive_name):
+        match = K.FILENAME_RE.match(name or "")
+        if not match or K.normalized(match.group("title")) not in K.known_titles():
+            continue
+        named = match.group("property")
+        if named.lower().endswith(prop.file_slug.lower()):
+            return
+        raise ExportError(
+            raw.display,
+            f"its file name says it was exported from property {named!r}, but --site is {prop.site}; "
+            "import it with the --site it came from",
+        )
+
+
+def _resolve_kind(raw: RawFile, match: K.HeaderMatch, inside_share: float, target: str | None) -> str:
+    if len(match.kinds) == 1:
+        return match.kinds[0]
+    hinted = [k for k in K.kinds_from_title(raw.filename) if k in match.kinds]
+    hinted = hinted or [k for k in K.kinds_from_title(raw.archive_name or "") if k in match.kinds]
+    if hinted:
+        return hinted[0]
+    if target:
+        return "internal_linking_pages" if inside_share >= 0.9 else "site_linking_pages"
+    if inside_share >= 0.9:
+        return "internal_linking_pages"  # needs --target: reported by the caller
+    return "sample_links"
+
+
+def parse_export(
+    raw: RawFile,
+    prop: urls.Property,
+    *,
+    target: str | None = None,
+    date_option: dt.date | None = None,
+) -> ParsedExport:
+    """Read, detect, validate and normalize one export file."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    _check_file_property(raw, prop)
+    if is_zip(raw.data):
+        match, cols, nrows, encoding = _read_xlsx(raw)
+    else:
+        match, cols, nrows, encoding = _read_csv(raw)
+    if nrows == 0:
+        raise ExportError(raw.display, "has a header row but no data rows; Search Console had nothing to export")
+
+    notes: list[str] = []
+    if encoding not in ("utf-8", "utf-8-sig", "xlsx"):
+        notes.append(f"read as {encoding}")
+    if match.language != "en":
+        notes.append(f"headers in language '{match.language}'")
+
+    def url_column(cid: str):
+        canon, host, domain = urls.normalize_url_array(cols[cid])
+        return canon, host, domain
+
+    inside_share = 0.0
+    linking = None
+    if "linking_page" in cols:
+        linking = url_column("linking_page")
+        canon = linking[0]
+        if prop.domain:
+            inside = pc.or_(
+                pc.equal(linking[1], prop.domain), pc.ends_with(linking[1], "." + prop.domain)
+            )
+        else:
+            inside = pc.starts_with(canon, prop.prefix)
+        inside_share = pc.sum(pc.cast(pc.fill_null(inside, False), pa.int64())).as_py() / max(nrows, 1)
+
+    kind_key = _resolve_kind(raw, match, inside_share, target)
+    kind = K.KINDS[kind_key]
+    if kind.drill_down and not target:
+        raise ExportError(
+            raw.display,
+            f"is a {kind.label!r} drill-down export, which does not say which of your pages it was "
+            "filtered on; import it again with --target URL (the page you clicked in the Links report)",
+        )
+    if target and not kind.drill_down:
+        notes.append("--target ignored (not a drill-down export)")
+    target_url = target if kind.drill_down else None
+
+    snapshot_date, date_source = snapshot_date_for(raw, date_option)
+
+    if kind.table == K.LINKING_PAGES:
+        canon, host, domain = linking
+        if "last_crawled" in cols:
+            texts = cols["last_crawled"].to_pylist()
+            try:
+                crawled = pa.array(parse_dates(texts), pa.date32())
+            except ValueError as exc:
+                row = texts.index(exc.args[0]) + 2
+                raise ExportError(
+                    raw.display, f"row {row}: {_shorten(exc.args[0], 40)!r} in column 'Last crawled' is not a date"
+                ) from None
+        else:
+            crawled = pa.nulls(nrows, pa.date32())
+        table = pa.table(
+            {"linking_url": canon, "linking_host": host, "linking_domain": domain, "last_crawled": crawled}
+        )
+        keep = pc.invert(pc.equal(canon, ""))
+        table = table.filter(keep)
+        dropped = nrows - table.num_rows
+        if dropped:
+            notes.append(f"{dropped} empty rows left out")
+        bad = table.num_rows - pc.count(table.column("linking_host")).as_py()
+        if bad:
+            notes.append(f"{bad} rows are not http(s) URLs (kept as text)")
+        if kind_key == "internal_linking_pages" and inside_share < 0.5:
+            raise ExportError(
+                raw.display,
+                f"is a 'Your pages linking to this page' export, but most of its pages are not in {prop.site}; check --site",
+            )
+    elif kind.table == K.TARGET_PAGES:
+        canon, host, _ = url_column("target_page")
+        label = "Internal links" if kind_key == "internal_target_pages" else "Incoming links"
+        if kind_key == "internal_target_pages":
+            internal = _counts(raw.display, label, cols["internal_links"].to_pylist())
+            incoming = sites = [None] * nrows
+        else:
+            incoming = _counts(raw.display, "Incoming links", cols["incoming_links"].to_pylist())
+            sites = _counts(raw.display, "Linking sites", cols["linking_sites"].to_pylist())
+            internal = [None] * nrows
+        table = pa.table(
+            {
+                "target_url": canon,
+                "incoming_links": pa.array(incoming, pa.int64()),
+                "linking_sites": pa.array(sites, pa.int64()),
+                "internal_links": pa.array(internal, pa.int64()),
+            }
+        )
+        targets = canon.to_pylist()
+        outside = [t for t in targets if t and not prop.contains(t)]
+        if outside and len(outside) > 0.5 * len(targets):
+            raise ExportError(
+                raw.display,
+                f"its target pages ({_shorten(urls.display_url(outside[0]), 60)}, …) are not in property "
+                f"{prop.site}; check --site",
+            )
+        if outside:
+            notes.append(f"{len(outside)} target pages are outside {prop.site}")
+    elif kind.table == K.LINKING_SITES:
+        site_text = pc.utf8_lower(pc.utf8_trim_whitespace(cols["site"])).to_pylist()
+        hosts = [urls.host_of(urls.canonical_url(s, default_scheme="https")) or s for s in site_text]
+        linking_pages = _counts(raw.display, "Linking pages", cols["linking_pages"].to_pylist())
+        target_pages = (
+            _counts(raw.display, "Target pages", cols["target_pages"].to_pylist())
+            if "target_pages" in cols
+            else [None] * nrows
+        )
+        table = pa.table(
+            {
+                "site": pa.array(site_text, pa.string()),
+                "linking_domain": pa.array([urls.registrable_domain(h) for h in hosts], pa.string()),
+                "linking_pages": pa.array(linking_pages, pa.int64()),
+                "target_pages": pa.array(target_pages, pa.int64()),
+            }
+        )
+        table = table.filter(pc.invert(pc.equal(table.column("site"), "")))
+    else:  # LINKING_TEXT
+        texts = cols["link_text"].to_pylist()
+        if "rank" in cols:
+            ranks = _counts(raw.display, "Rank", cols["rank"].to_pylist())
+            counts: list[int | None] = [None] * nrows
+        else:
+            ranks = list(range(1, nrows + 1))
+            counts = _counts(raw.display, "Count", cols["link_count"].to_pylist())
+        table = pa.table(
+            {
+                "rank": pa.array([r if r is not None else i + 1 for i, r in enumerate(ranks)], pa.int64()),
+                "anchor_text": pa.array(texts, pa.string()),
+                "link_count": pa.array(counts, pa.int64()),
+            }
+        )
+    return ParsedExport(
+        source=raw.display,
+        filename=raw.filename,
+        kind=kind_key,
+        language=match.language,
+        table=table,
+        file_rows=nrows,
+        content_hash=hashlib.sha256(raw.data).hexdigest(),
+        snapshot_date=snapshot_date,
+        date_source=date_source,
+        target_url=target_url,
+        notes=notes,
+    )
+
+
+def parse_target(text: str, prop: urls.Property) -> str:
+    """Canonical form of a --target URL, which must be inside the property."""
+    canon = urls.canonical_url(text, default_scheme="https")
+    if not urls.is_web_url(canon):
+        raise UsageError(f"--target {urls.printable(text)!r} is not a URL of one of your pages")
+    if not prop.contains(canon):
+        raise UsageError(f"--target {urls.display_url(canon)} is not inside property {prop.site}")
+    return canon

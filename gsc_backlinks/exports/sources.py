@@ -1,0 +1,247 @@
+"""Turn the paths a user gives into export files: plain files, folders and zips.
+
+Everything here guards against hostile input before any parsing: size caps,
+zip bombs (entry count, inflated size, compression ratio, sizes that lie),
+unsafe entry names and nested archives.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from ..errors import ExportError
+
+EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".zip")
+ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+
+
+def _env_int(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, "") or default)
+    except ValueError:
+        return default
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps on what one import will read; every one is named in its error."""
+
+    max_file_bytes: int = field(
+        default_factory=lambda: _env_int("GSC_BACKLINKS_MAX_FILE_MB", 512) * 1024 * 1024
+    )
+    max_zip_entries: int = 1000
+    max_zip_total_bytes: int = field(
+        default_factory=lambda: _env_int("GSC_BACKLINKS_MAX_ZIP_MB", 1024) * 1024 * 1024
+    )
+    max_zip_ratio: int = 200
+
+
+@dataclass
+class RawFile:
+    """The bytes of one candidate export and where they came from."""
+
+    display: str  #: what error messages call it: a path, or "archive.zip:entry.csv"
+    filename: str  #: the base name, for the title/date/property hints
+    data: bytes
+    mtime: float | None = None  #: seconds since the epoch
+    archive_name: str | None = None  #: the zip's base name, a second hint
+
+
+@dataclass
+class Collected:
+    files: list[RawFile]
+    skipped: list[str]  #: paths in folders that are not CSV/XLSX/ZIP files
+
+
+def _human(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if n < 1024 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+def is_zip(data: bytes) -> bool:
+    return data[:4] in (ZIP_MAGIC, EMPTY_ZIP_MAGIC)
+
+
+def is_xlsx_zip(zf: zipfile.ZipFile) -> bool:
+    names = set(zf.namelist())
+    return "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names)
+
+
+def check_zip(zf: zipfile.ZipFile, display: str, limits: Limits) -> list[zipfile.ZipInfo]:
+    """Refuse archives that are bombs or carry unsafe names; return file entries."""
+    infos = zf.infolist()
+    if len(infos) > limits.max_zip_entries:
+        raise ExportError(
+            display,
+            f"archive has {len(infos)} entries; the limit is {limits.max_zip_entries} "
+            "(unzip it and import the folder instead)",
+        )
+    total = 0
+    entries = []
+    for info in infos:
+        name = info.filename
+        parts = PurePosixPath(name.replace("\\", "/")).parts
+        if (
+            name.startswith(("/", "\\"))
+            or ".." in parts
+            or (len(name) > 1 and name[1] == ":")
+            or "\x00" in name
+        ):
+            raise ExportError(
+                display, f"archive entry {name!r} has an unsafe path (absolute or '..'); refusing the archive"
+            )
+        if info.is_dir():
+            continue
+        total += info.file_size
+        if info.file_size > limits.max_file_bytes:
+            raise ExportError(
+                display,
+                f"archive entry {name!r} inflates to {_human(info.file_size)}; "
+                f"the limit is {_human(limits.max_file_bytes)} per file",
+            )
+        if info.compress_size and info.file_size > 1024 * 1024:
+            ratio = info.file_size / info.compress_size
+            if ratio > limits.max_zip_ratio:
+                raise ExportError(
+                    display,
+                    f"archive entry {name!r} has a compression ratio of {ratio:.0f}:1 "
+                    f"(limit {limits.max_zip_ratio}:1); it looks like a zip bomb",
+                )
+        entries.append(info)
+    if total > limits.max_zip_total_bytes:
+        raise ExportError(
+            display,
+            f"archive inflates to {_human(total)}; the limit is {_human(limits.max_zip_total_bytes)}",
+        )
+    return entries
+
+
+def read_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str, limits: Limits) -> bytes:
+    """Read one entry, never more than it declared: headers can lie."""
+    cap = min(info.file_size, limits.max_file_bytes)
+    try:
+        with zf.open(info) as handle:
+            data = handle.read(cap + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+        raise ExportError(display, f"archive entry {info.filename!r} is corrupt or truncated ({exc})") from None
+    if len(data) > cap:
+        raise ExportError(
+            display, f"archive entry {info.filename!r} inflates past its declared size; it looks like a zip bomb"
+        )
+    return data
+
+
+def open_zip(data: bytes, display: str) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+        raise ExportError(display, f"is not a readable zip archive: it is corrupt or truncated ({exc})") from None
+
+
+def _expand_zip(raw: RawFile, limits: Limits) -> list[RawFile]:
+    zf = open_zip(raw.data, raw.display)
+    with zf:
+        if is_xlsx_zip(zf):
+            check_zip(zf, raw.display, limits)  # an .xlsx is a zip too: same caps
+            return [raw]
+        out = []
+        for info in check_zip(zf, raw.display, limits):
+            base = PurePosixPath(info.filename).name
+            if base.startswith(".") or info.filename.startswith("__MACOSX/"):
+                continue
+            display = f"{raw.display}:{info.filename}"
+            data = read_entry(zf, info, display, limits)
+            if is_zip(data):
+                inner = open_zip(data, display)
+                with inner:
+                    if not is_xlsx_zip(inner):
+                        raise ExportError(display, "is an archive inside an archive; unzip the outer one first")
+                    check_zip(inner, display, limits)
+            if not base.lower().endswith(EXPORT_SUFFIXES):
+                continue
+            mtime = None
+            try:
+                import datetime as _dt
+
+                mtime = _dt.datetime(*info.date_time).timestamp()
+            except (ValueError, OverflowError):
+                pass
+            out.append(RawFile(display, base, data, mtime, archive_name=raw.filename))
+        if not out:
+            raise ExportError(raw.display, "archive holds no CSV or XLSX files")
+        return out
+
+
+def read_path(path: Path, limits: Limits, display: str | None = None) -> RawFile:
+    display = display or str(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise ExportError(display, "no such file or folder") from None
+    except OSError as exc:
+        raise ExportError(display, f"cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise ExportError(display, "is not a regular file")
+    if st.st_size > limits.max_file_bytes:
+        raise ExportError(
+            display,
+            f"is {_human(st.st_size)}; the largest file this tool reads is {_human(limits.max_file_bytes)} "
+            "(Search Console's own exports are far smaller; set GSC_BACKLINKS_MAX_FILE_MB to raise the limit)",
+        )
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limits.max_file_bytes + 1)
+    except OSError as exc:
+        raise ExportError(display, f"cannot be read ({exc.strerror or exc})") from None
+    if len(data) > limits.max_file_bytes:
+        raise ExportError(display, f"grew past {_human(limits.max_file_bytes)} while being read")
+    return RawFile(display, path.name, data, st.st_mtime)
+
+
+def collect(paths: list[str | os.PathLike], limits: Limits | None = None) -> Collected:
+    """Expand files, folders and zips into candidate export files, in a stable order."""
+    limits = limits or Limits()
+    files: list[RawFile] = []
+    skipped: list[str] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = []
+            try:
+                for root, dirs, names in os.walk(path, onerror=_raise_walk_error):
+                    dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                    for name in sorted(names):
+                        if name.startswith("."):
+                            continue
+                        full = Path(root) / name
+                        if name.lower().endswith(EXPORT_SUFFIXES):
+                            found.append(full)
+                        else:
+                            skipped.append(str(full))
+            except OSError as exc:
+                raise ExportError(str(path), f"cannot be read ({exc.strerror or exc})") from None
+            if not found:
+                raise ExportError(str(path), "folder holds no CSV, XLSX or ZIP files")
+            candidates = [read_path(p, limits) for p in found]
+        else:
+            candidates = [read_path(path, limits, display=str(given))]
+        for raw in candidates:
+            if is_zip(raw.data):
+                files.extend(_expand_zip(raw, limits))
+            else:
+                files.append(raw)
+    return Collected(files, skipped)
+
+
+def _raise_walk_error(exc: OSError) -> None:
+    raise exc

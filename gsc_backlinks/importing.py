@@ -1,0 +1,52 @@
+"""The import job: paths in, snapshots in the store, a report of what happened."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import store, urls
+from .errors import UnknownExportError
+from .exports import Limits, collect, parse_export, parse_target
+from .store import ImportResult
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    site: str
+    results: list[ImportResult]
+    skipped: list[str]  #: files in folders that are not CSV/XLSX/ZIP
+    unknown: list[str]  #: files left out with --skip-unknown, with the reason
+
+
+def import_paths(
+    paths: list[str],
+    site: str,
+    store_path: Path,
+    *,
+    target: str | None = None,
+    date: dt.date | None = None,
+    skip_unknown: bool = False,
+    limits: Limits | None = None,
+    now: dt.datetime | None = None,
+) -> ImportReport:
+    """Read every export under ``paths`` and store each as a dated snapshot.
+
+    Every file is read and checked before the store is opened, and all of them
+    are written in one transaction: on any error the store is as it was.
+    """
+    prop = urls.parse_property(site)
+    target_url = parse_target(target, prop) if target else None
+    collected = collect(paths, limits)
+    parsed = []
+    unknown = []
+    for raw in collected.files:
+        try:
+            parsed.append(parse_export(raw, prop, target=target_url, date_option=date))
+        except UnknownExportError as exc:
+            if not skip_unknown:
+                raise
+            unknown.append(str(exc))
+    results = store.save_imports(store_path, prop.site, parsed, now=now) if parsed else []
+    return ImportReport(prop.site, results, collected.skipped, unknown)

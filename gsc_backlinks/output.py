@@ -1,0 +1,107 @@
+"""Print summaries for people (rich tables) and for pipes (CSV, JSON).
+
+Everything shown here can come from strangers' web pages: terminal output has
+control characters replaced (no escape-sequence injection), rich markup is
+never interpreted, and CSV cells that a spreadsheet would run as a formula are
+neutralized.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from . import urls
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def csv_cell(value) -> str:
+    """A CSV cell that no spreadsheet will run as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    text = str(value)
+    if text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+def to_csv(summary) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([c.key for c in summary.columns])
+    for row in summary.rows:
+        writer.writerow([csv_cell(row.get(c.key)) for c in summary.columns])
+    return out.getvalue()
+
+
+def to_json(summary) -> str:
+    doc = {
+        "summary": summary.name,
+        "property": summary.site,
+        "basis": summary.basis,
+        "sources": list(summary.sources),
+        "notes": list(summary.notes),
+        "total_rows": summary.total_rows,
+        "rows": [{c.key: row.get(c.key) for c in summary.columns} for row in summary.rows],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def shorten_middle(text: str, width: int) -> str:
+    if len(text) <= width:
+        return text
+    keep = max(width - 1, 2)
+    head = keep // 2 + keep % 2
+    return text[:head] + "…" + text[len(text) - (keep - head):]
+
+
+def _cell(value, column) -> str:
+    if value is None:
+        return "–"
+    if column.numeric and isinstance(value, (int, float)):
+        return f"{value:,}"
+    text = str(value)
+    if column.url and urls.is_web_url(text):
+        text = urls.display_url(text)
+        if text.startswith("https://"):
+            text = text[len("https://"):]  # tables only: CSV and JSON keep full URLs
+    return urls.printable(text)
+
+
+def print_table(summary, console) -> None:
+    """A rich table that fits the terminal: URLs shortened in the middle, not wrapped."""
+    from pathlib import PurePath
+
+    from rich.table import Table
+    from rich.text import Text
+
+    cells = [[_cell(row.get(c.key), c) for c in summary.columns] for row in summary.rows]
+    widths = [max([len(c.header)] + [len(r[i]) for r in cells]) for i, c in enumerate(summary.columns)]
+    url_columns = [i for i, c in enumerate(summary.columns) if c.url]
+    fixed = sum(w for i, w in enumerate(widths) if i not in url_columns)
+    room = console.width - fixed - 3 * len(widths) - 1
+    url_width = max(24, room // max(len(url_columns), 1))
+    table = Table(title=Text(f"{summary.title} — {summary.site}"), title_justify="left")
+    for i, column in enumerate(summary.columns):
+        table.add_column(Text(column.header), justify="right" if column.numeric else "left",
+                         no_wrap=True, max_width=url_width if column.url else None)
+    for row in cells:
+        table.add_row(*(Text(shorten_middle(text, url_width) if i in url_columns else text)
+                        for i, text in enumerate(row)))
+    console.print(table)
+    lines = []
+    for source in summary.sources:
+        name = PurePath(source["file"]).name
+        lines.append(f"From: {source['label']} of {source['snapshot_date']} ({name})")
+    shown = len(summary.rows)
+    if summary.total_rows > shown:
+        lines.append(f"Showing {shown:,} of {summary.total_rows:,} rows (--top N for more, --top 0 for all).")
+    lines.extend(summary.notes)
+    for line in lines:
+        console.print(Text(urls.printable(line), style="dim"))

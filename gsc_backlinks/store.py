@@ -1,0 +1,314 @@
+"""The DuckDB store: dated snapshots of every import, schema-versioned.
+
+DuckDB lets one process write a file at a time (other processes cannot even
+read while it is open for writing), so every command opens the store only for
+the short moment it needs it and closes it at once.  A command that finds the
+store held retries for a bounded time, then says so in one line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from .errors import StoreBusyError, StoreError
+
+#: Ordered migrations: (version, name, SQL).  Never edit a released one; append.
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (
+        1,
+        "snapshots of Links exports",
+        """
+        CREATE SEQUENCE snapshot_ids START 1;
+        CREATE TABLE snapshots (
+            snapshot_id   BIGINT PRIMARY KEY DEFAULT nextval('snapshot_ids'),
+            property      VARCHAR NOT NULL,
+            kind          VARCHAR NOT NULL,
+            snapshot_date DATE NOT NULL,
+            date_source   VARCHAR NOT NULL,
+            source_name   VARCHAR NOT NULL,
+            content_hash  VARCHAR NOT NULL,
+            row_count     BIGINT NOT NULL,
+            file_rows     BIGINT NOT NULL,
+            target_url    VARCHAR,
+            language      VARCHAR NOT NULL,
+            imported_at   TIMESTAMP NOT NULL,
+            UNIQUE (property, content_hash)
+        );
+        CREATE TABLE linking_pages (
+            snapshot_id    BIGINT NOT NULL,
+            linking_url    VARCHAR NOT NULL,
+            linking_host   VARCHAR,
+            linking_domain VARCHAR,
+            last_crawled   DATE
+        );
+        CREATE TABLE target_pages (
+            snapshot_id    BIGINT NOT NULL,
+            target_url     VARCHAR NOT NULL,
+            incoming_links BIGINT,
+            linking_sites  BIGINT,
+            internal_links BIGINT
+        );
+        CREATE TABLE linking_sites (
+            snapshot_id    BIGINT NOT NULL,
+            site           VARCHAR NOT NULL,
+            linking_domain VARCHAR,
+            linking_pages  BIGINT,
+            target_pages   BIGINT
+        );
+        CREATE TABLE linking_text (
+            snapshot_id BIGINT NOT NULL,
+            rank        BIGINT NOT NULL,
+            anchor_text VARCHAR NOT NULL,
+            link_count  BIGINT
+        );
+        """,
+    ),
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+#: Columns each row table takes from a parsed export, in order.
+ROW_COLUMNS = {
+    "linking_pages": ("linking_url", "linking_host", "linking_domain", "last_crawled"),
+    "target_pages": ("target_url", "incoming_links", "linking_sites", "internal_links"),
+    "linking_sites": ("site", "linking_domain", "linking_pages", "target_pages"),
+    "linking_text": ("rank", "anchor_text", "link_count"),
+}
+
+
+def default_store_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("gsc-backlinks", appauthor=False) / "store.duckdb"
+
+
+def lock_timeout() -> float:
+    try:
+        return float(os.environ.get("GSC_BACKLINKS_LOCK_TIMEOUT", "") or 30)
+    except ValueError:
+        return 30.0
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc)
+    return "lock" in text.lower() and ("Conflicting" in text or "Could not set lock" in text)
+
+
+def _connect(path: Path, read_only: bool, timeout: float):
+    import duckdb
+
+    deadline = time.monotonic() + timeout
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as exc:
+            if _is_lock_error(exc):
+                if time.monotonic() >= deadline:
+                    raise StoreBusyError(
+                        f"store {path} is busy: another gsc-backlinks command is using it "
+                        f"(waited {timeout:g}s); try again when it has finished, or raise GSC_BACKLINKS_LOCK_TIMEOUT"
+                    ) from None
+                time.sleep(min(delay, max(deadline - time.monotonic(), 0.01)))
+                delay = min(delay * 1.5, 0.5)
+                continue
+            text = str(exc)
+            if "not a valid DuckDB database" in text or "Invalid Input" in text or "Serialization" in text:
+                raise StoreError(f"{path} is not a gsc-backlinks store (not a DuckDB database file); choose another --store") from None
+            if "Permission denied" in text:
+                raise StoreError(f"store {path} cannot be opened: permission denied") from None
+            raise StoreError(f"store {path} cannot be opened: {text.splitlines()[0]}") from None
+
+
+def _schema_version(con) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchone()[0]
+    if not exists:
+        tables = con.execute("SELECT count(*) FROM information_schema.tables").fetchone()[0]
+        if tables:
+            raise StoreError("the store file holds other tables and no gsc-backlinks schema; choose another --store")
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+
+
+def migrate(con) -> int:
+    """Apply the migrations this store lacks, each in its own transaction."""
+    version = _schema_version(con)
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"the store was written by a newer gsc-backlinks (schema {version}, this one knows {SCHEMA_VERSION}); upgrade gsc-backlinks"
+        )
+    if version == 0:
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)"
+        )
+    for number, name, sql in MIGRATIONS:
+        if number <= version:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [number, name, dt.datetime.now()])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return SCHEMA_VERSION
+
+
+@contextmanager
+def open_store(path: Path, *, write: bool = False, timeout: float | None = None) -> Iterator[object]:
+    """A short-lived connection: write=True creates and migrates the store."""
+    timeout = lock_timeout() if timeout is None else timeout
+    path = Path(path)
+    if write:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder for store {path}: {exc.strerror or exc}") from None
+        con = _connect(path, read_only=False, timeout=timeout)
+        try:
+            migrate(con)
+        except BaseException:
+            con.close()
+            raise
+    else:
+        if not path.exists():
+            raise StoreError(
+                f"no store at {path} yet; import some exports first (gsc-backlinks import PATH --site SITE)"
+            )
+        con = _connect(path, read_only=True, timeout=timeout)
+        version = _schema_version(con)
+        if version != SCHEMA_VERSION:
+            con.close()
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"the store was written by a newer gsc-backlinks (schema {version}, this one knows {SCHEMA_VERSION}); upgrade gsc-backlinks"
+                )
+            with open_store(path, write=True, timeout=timeout):
+                pass
+            con = _connect(path, read_only=True, timeout=timeout)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+# --- writing imports -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    source: str
+    kind: str
+    snapshot_id: int
+    snapshot_date: dt.date
+    date_source: str
+    rows: int
+    file_rows: int
+    target_url: str | None
+    duplicate_of: tuple[int, dt.date, str] | None = None  #: (snapshot id, date, file) when already held
+    notes: tuple[str, ...] = ()
+
+
+def save_imports(path: Path, site: str, parsed: list, *, now: dt.datetime | None = None) -> list[ImportResult]:
+    """Write parsed exports as snapshots in one transaction: all of them or none."""
+    import pyarrow  # noqa: F401  (DuckDB reads the registered Arrow tables)
+
+    from .exports.kinds import KINDS
+
+    now = now or dt.datetime.now()
+    results: list[ImportResult] = []
+    with open_store(path, write=True) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for item in parsed:
+                held = con.execute(
+                    "SELECT snapshot_id, snapshot_date, source_name FROM snapshots WHERE property = ? AND content_hash = ?",
+                    [site, item.content_hash],
+                ).fetchone()
+                if held:
+                    results.append(
+                        ImportResult(item.source, item.kind, held[0], held[1], item.date_source, 0,
+                                     item.file_rows, item.target_url, duplicate_of=tuple(held),
+                                     notes=tuple(item.notes))
+                    )
+                    continue
+                table = KINDS[item.kind].table
+                columns = ROW_COLUMNS[table]
+                snapshot_id = con.execute(
+                    """INSERT INTO snapshots (property, kind, snapshot_date, date_source, source_name,
+                           content_hash, row_count, file_rows, target_url, language, imported_at)
+                       VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING snapshot_id""",
+                    [site, item.kind, item.snapshot_date, item.date_source, item.source, item.content_hash,
+                     item.file_rows, item.target_url, item.language, now],
+                ).fetchone()[0]
+                con.register("incoming", item.table)
+                try:
+                    if table == "linking_pages":
+                        # Search Console merges duplicates; canonical forms can collide too.
+                        select = (
+                            "SELECT ?, linking_url, any_value(linking_host), any_value(linking_domain), "
+                            "max(last_crawled) FROM incoming GROUP BY linking_url"
+                        )
+                    else:
+                        select = f"SELECT ?, {', '.join(columns)} FROM incoming"
+                    con.execute(
+                        f"INSERT INTO {table} (snapshot_id, {', '.join(columns)}) {select}", [snapshot_id]
+                    )
+                finally:
+                    con.unregister("incoming")
+                rows = con.execute(f"SELECT count(*) FROM {table} WHERE snapshot_id = ?", [snapshot_id]).fetchone()[0]
+                con.execute("UPDATE snapshots SET row_count = ? WHERE snapshot_id = ?", [rows, snapshot_id])
+                results.append(
+                    ImportResult(item.source, item.kind, snapshot_id, item.snapshot_date, item.date_source,
+                                 rows, item.file_rows, item.target_url, notes=tuple(item.notes))
+                )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return results
+
+
+# --- reading ---------------------------------------------------------------------
+
+
+def properties(con) -> list[str]:
+    return [r[0] for r in con.execute("SELECT DISTINCT property FROM snapshots ORDER BY property").fetchall()]
+
+
+def snapshots(con, site: str):
+    """Every snapshot of a property, newest first, as a DataFrame."""
+    return con.execute(
+        """SELECT snapshot_id, kind, snapshot_date, date_source, source_name, row_count, file_rows,
+                  target_url, language, imported_at
+           FROM snapshots WHERE property = ? ORDER BY snapshot_date DESC, snapshot_id DESC""",
+        [site],
+    ).df()
+
+
+def latest_snapshot(con, site: str, kinds: tuple[str, ...], as_of: dt.date | None = None):
+    """(snapshot_id, kind, date, source) of the newest snapshot among kinds, or None."""
+    placeholders = ", ".join("?" for _ in kinds)
+    params: list[object] = [site, *kinds]
+    where = ""
+    if as_of:
+        where = " AND snapshot_date <= ?"
+        params.append(as_of)
+    return con.execute(
+        f"""SELECT snapshot_id, kind, snapshot_date, source_name FROM snapshots
+            WHERE property = ? AND kind IN ({placeholders}){where}
+            ORDER BY snapshot_date DESC, snapshot_id DESC LIMIT 1""",
+        params,
+    ).fetchone()
+
+
+def query_df(con, sql: str, params: list | None = None):
+    return con.execute(sql, params or []).df()

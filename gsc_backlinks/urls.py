@@ -1,0 +1,351 @@
+"""One canonical URL form, registrable domains and Search Console property names.
+
+Every stage uses these functions, so that a URL read from an export, typed by a
+user or returned by the API joins with itself.
+
+The canonical form of a web URL:
+
+* scheme and host lower-case, host in IDNA ASCII (punycode), no trailing dot;
+* default ports (80 for http, 443 for https) and the fragment removed;
+* an empty path becomes ``/``; ``.`` and ``..`` segments resolved;
+* percent-encoding normalized: raw spaces and raw Unicode (as Search Console
+  writes them) are percent-encoded as UTF-8, escapes use upper-case hex, and
+  escapes of unreserved characters (``A-Z a-z 0-9 - . _ ~``) are decoded;
+* the query string is kept as written (parameter order matters to some sites),
+  only its encoding is normalized; an empty ``?`` is dropped.
+
+Text that is not an ``http``/``https`` URL (``javascript:…``, ``mailto:``,
+garbage) is never an error: it is kept as stripped text, has no host, and is
+never turned into a link anywhere.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .errors import UsageError
+
+_SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+_WS_STRIP = " \t\r\n\f\v\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u202f\u205f\u3000\ufeff"
+
+# Characters kept as they are in a path or query; everything else is escaped.
+_UNRESERVED = "A-Za-z0-9\\-._~"
+_PATH_SAFE = _UNRESERVED + "!$&'()*+,;=:@/"
+_QUERY_SAFE = _PATH_SAFE + "?"
+_PATH_FIX_RE = re.compile(r"%[0-9A-Fa-f]{2}|[^" + _PATH_SAFE + "]")
+_QUERY_FIX_RE = re.compile(r"%[0-9A-Fa-f]{2}|[^" + _QUERY_SAFE + "]")
+_UNRESERVED_CHARS = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+)
+
+#: URLs matching this (and not containing "/.") are already canonical.  The
+#: same pattern runs vectorized in the export reader (RE2 syntax, no lookaround).
+FAST_CANONICAL_PATTERN = (
+    r"^https?://[a-z0-9\-]+(?:\.[a-z0-9\-]+)*"
+    r"/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*"
+    r"(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?]+)?$"
+)
+_FAST_RE = re.compile(FAST_CANONICAL_PATTERN)
+#: Pulls the host out of a canonical URL (group 1).
+HOST_PATTERN = r"^https?://(?:[^@/?]*@)?(?P<host>\[[^\]]*\]|[^:/?]+)"
+_HOST_RE = re.compile(HOST_PATTERN)
+
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _fix_escape(match: re.Match[str]) -> str:
+    text = match.group(0)
+    if text[0] == "%" and len(text) == 3:
+        char = chr(int(text[1:], 16))
+        return char if char in _UNRESERVED_CHARS else text.upper()
+    return "".join(f"%{b:02X}" for b in text.encode("utf-8", "surrogatepass"))
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 section 5.2.4, for absolute paths."""
+    if "/." not in path:
+        return path
+    output: list[str] = []
+    segments = path.split("/")
+    for i, segment in enumerate(segments[1:], start=1):
+        last = i == len(segments) - 1
+        if segment == ".":
+            if last:
+                output.append("")
+        elif segment == "..":
+            if output:
+                output.pop()
+            if last:
+                output.append("")
+        else:
+            output.append(segment)
+    return "/" + "/".join(output)
+
+
+def _idna_host(host: str) -> str | None:
+    host = host.strip(".").lower()
+    if not host:
+        return None
+    if host.startswith("["):  # IPv6 literal
+        return host
+    if host.isascii():
+        return host if re.fullmatch(r"[a-z0-9\-_.]+", host) else None
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        labels = []
+        for label in host.split("."):
+            try:
+                labels.append(label.encode("idna").decode("ascii") if label else label)
+            except UnicodeError:
+                return None
+        return ".".join(labels)
+
+
+@lru_cache(maxsize=65536)
+def canonical_url(text: str, default_scheme: str | None = None) -> str:
+    """Return the canonical form of ``text``; non-web text comes back stripped.
+
+    ``default_scheme`` is put in front of scheme-less input such as
+    ``example.com/page`` (for URLs typed by people); exports always carry one.
+    Never raises.
+    """
+    value = text.strip(_WS_STRIP)
+    if _FAST_RE.match(value) and "/." not in value:
+        return value
+    match = _SCHEME_RE.match(value)
+    if match:
+        scheme = match.group(1).lower()
+        rest = value[match.end():]
+        if scheme not in ("http", "https"):
+            return value
+        if not rest.startswith("//"):
+            return value
+        rest = rest[2:]
+    elif default_scheme and value and not value.startswith("/"):
+        scheme, rest = default_scheme, value.lstrip("/")
+    elif default_scheme and value.startswith("//"):
+        scheme, rest = default_scheme, value[2:]
+    else:
+        return value
+
+    rest = rest.replace("\\", "/")
+    rest = rest.split("#", 1)[0]
+    cut = len(rest)
+    for sep in "/?":
+        pos = rest.find(sep)
+        if pos != -1:
+            cut = min(cut, pos)
+    authority, tail = rest[:cut], rest[cut:]
+    path, _, query = tail.partition("?")
+    has_query = "?" in tail
+
+    userinfo = ""
+    if "@" in authority:
+        userinfo, _, authority = authority.rpartition("@")
+        userinfo += "@"
+    port = ""
+    if authority.startswith("["):
+        end = authority.find("]")
+        hostpart = authority[: end + 1] if end != -1 else authority
+        after = authority[end + 1:] if end != -1 else ""
+        if after.startswith(":"):
+            port = after[1:]
+    else:
+        hostpart, _, port = authority.partition(":")
+    host = _idna_host(hostpart)
+    if host is None:
+        return value
+    if port and not port.isdigit():
+        return value
+    if port:
+        port = str(int(port)) if len(port) < 8 else port
+    if (scheme, port) in (("http", "80"), ("https", "443")) or port == "":
+        netloc = userinfo + host
+    else:
+        netloc = f"{userinfo}{host}:{port}"
+
+    path = _PATH_FIX_RE.sub(_fix_escape, path) if path else "/"
+    if not path.startswith("/"):
+        path = "/" + path
+    path = _remove_dot_segments(path)
+    url = f"{scheme}://{netloc}{path}"
+    if has_query and query:
+        url += "?" + _QUERY_FIX_RE.sub(_fix_escape, query)
+    return url
+
+
+def is_web_url(text: str | None) -> bool:
+    """True for an http(s) URL with a host: the only text ever made a link."""
+    return bool(text) and _HOST_RE.match(text) is not None
+
+
+def host_of(url: str | None) -> str | None:
+    """The host of a canonical URL, or None for non-web text."""
+    if not url:
+        return None
+    match = _HOST_RE.match(url)
+    return match.group(1) if match else None
+
+
+_PSL = None
+
+
+def _psl():
+    global _PSL
+    if _PSL is None:
+        from publicsuffixlist import PublicSuffixList
+
+        _PSL = PublicSuffixList()  # the list bundled with the package: no fetch
+    return _PSL
+
+
+@lru_cache(maxsize=262144)
+def registrable_domain(host: str | None) -> str | None:
+    """The registrable ("root") domain of a host, as Search Console groups sites.
+
+    ``m.example.co.uk`` -> ``example.co.uk``.  IP addresses and single-label
+    hosts are their own domain; a host that is itself a public suffix
+    (``co.uk``) is returned unchanged.  Uses the Public Suffix List bundled
+    with the ``publicsuffixlist`` package (ICANN and private sections), offline.
+    """
+    if not host:
+        return None
+    host = host.strip(".").lower()
+    if host.startswith("["):
+        return host
+    try:
+        ipaddress.ip_address(host)
+        return host
+    except ValueError:
+        pass
+    if "." not in host:
+        return host
+    return _psl().privatesuffix(host) or host
+
+
+def display_url(url: str) -> str:
+    """A readable form of a canonical URL: Unicode host and path, for people."""
+    from urllib.parse import unquote
+
+    host = host_of(url)
+    shown = url
+    if host and "xn--" in host:
+        try:
+            shown = url.replace(host, host.encode("ascii").decode("idna"), 1)
+        except UnicodeError:
+            pass
+    if "%" in shown:
+        shown = unquote(shown, errors="replace")
+    return printable(shown)
+
+
+def printable(text: str) -> str:
+    """Replace control characters (terminal escapes, NULs) with U+FFFD."""
+    return _CONTROL_RE.sub("\ufffd", text)
+
+
+# --- Search Console properties -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Property:
+    """A Search Console property as Google names it."""
+
+    site: str  #: ``sc-domain:example.com`` or ``https://www.example.com/``
+    domain: str | None = None  #: for Domain properties
+    prefix: str | None = None  #: canonical URL prefix, for URL-prefix ones
+
+    @property
+    def is_domain(self) -> bool:
+        return self.domain is not None
+
+    @property
+    def file_slug(self) -> str:
+        """How Search Console writes the property in export file names."""
+        if self.domain:
+            return self.domain
+        return self.site.replace(":", "_").replace("/", "_")
+
+    def contains(self, url: str | None) -> bool:
+        """True when a canonical URL belongs to this property."""
+        if not url:
+            return False
+        if self.prefix:
+            return url.startswith(self.prefix) or url + "/" == self.prefix
+        host = host_of(url)
+        return bool(host) and (host == self.domain or host.endswith("." + self.domain))
+
+    def __str__(self) -> str:
+        return self.site
+
+
+def parse_property(text: str) -> Property:
+    """Parse a property name as Search Console writes it; raise UsageError if unclear."""
+    value = (text or "").strip()
+    if value.lower().startswith("sc-domain:"):
+        domain = value.split(":", 1)[1].strip().strip(".").lower()
+        host = _idna_host(domain) if domain else None
+        if not host or "/" in domain or "." not in host:
+            raise UsageError(
+                f"'{printable(value)}' is not a valid Domain property; write it as sc-domain:example.com"
+            )
+        return Property(site=f"sc-domain:{host}", domain=host)
+    if _SCHEME_RE.match(value) and value.split(":", 1)[0].lower() in ("http", "https"):
+        url = canonical_url(value)
+        if not is_web_url(url):
+            raise UsageError(f"'{printable(value)}' is not a valid URL-prefix property")
+        if "?" in url:
+            raise UsageError(
+                f"'{printable(value)}' has a query string; a URL-prefix property is like https://www.example.com/"
+            )
+        if not url.endswith("/"):
+            url += "/"
+        return Property(site=url, prefix=url)
+    hint = printable(value) or "(empty)"
+    bare = canonical_url(value, default_scheme="https") if value else ""
+    host = host_of(bare)
+    if host:
+        raise UsageError(
+            f"'{hint}' is not a Search Console property name; use sc-domain:{registrable_domain(host)} "
+            f"for a Domain property or https://{host}/ for a URL-prefix property "
+            "(exactly as `gsc-backlinks sites` lists it)"
+        )
+    raise UsageError(
+        f"'{hint}' is not a Search Console property name; use sc-domain:example.com or https://www.example.com/"
+    )
+
+
+# --- vectorized, for large exports ------------------------------------------------
+
+
+def normalize_url_array(values):
+    """Canonical URLs, hosts and registrable domains of a pyarrow string array.
+
+    Gives exactly ``canonical_url``/``host_of``/``registrable_domain`` per item,
+    but checks the already-canonical majority in Arrow's C++ regex engine and
+    looks each distinct host up once.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = pc.fill_null(values, "")
+    fast = pc.and_(
+        pc.match_substring_regex(values, FAST_CANONICAL_PATTERN),
+        pc.invert(pc.match_substring(values, "/.")),
+    )
+    slow = pc.invert(fast)
+    slow_values = values.filter(slow).to_pylist()
+    if slow_values:
+        fixed = pa.array([canonical_url(v) for v in slow_values], pa.string())
+        canon = pc.replace_with_mask(values, slow, fixed)
+    else:
+        canon = values
+    hosts = pc.struct_field(pc.extract_regex(canon, HOST_PATTERN), [0])
+    encoded = pc.dictionary_encode(hosts)
+    domains = pa.array([registrable_domain(h) for h in encoded.dictionary.to_pylist()], pa.string())
+    domain = pc.take(domains, encoded.indices)
+    return canon, hosts, domain
