@@ -67,6 +67,10 @@ def _cell(value, column) -> str:
     if column.numeric and isinstance(value, (int, float)):
         return f"{value:,}"
     text = str(value)
+    if column.wide:
+        from pathlib import PurePath
+
+        text = PurePath(text).name or text  # tables show a file's name, JSON its path
     if column.url and urls.is_web_url(text):
         text = urls.display_url(text)
         if text.startswith("https://"):
@@ -83,16 +87,23 @@ def print_table(summary, console) -> None:
 
     cells = [[_cell(row.get(c.key), c) for c in summary.columns] for row in summary.rows]
     widths = [max([len(c.header)] + [len(r[i]) for r in cells]) for i, c in enumerate(summary.columns)]
-    url_columns = [i for i, c in enumerate(summary.columns) if c.url]
-    fixed = sum(w for i, w in enumerate(widths) if i not in url_columns)
-    room = console.width - fixed - 3 * len(widths) - 1
-    url_width = max(24, room // max(len(url_columns), 1))
-    table = Table(title=Text(f"{summary.title} — {summary.site}"), title_justify="left")
+    wide = [i for i, c in enumerate(summary.columns) if c.url or c.wide]
+    fixed = sum(w for i, w in enumerate(widths) if i not in wide)
+    room = max(console.width - fixed - 3 * len(widths) - 1, 10 * len(wide))
+    limit = {i: widths[i] for i in wide}
+    while sum(limit.values()) > room:  # shrink the widest long column first
+        widest = max(limit, key=limit.get)
+        if limit[widest] <= 10:
+            break
+        limit[widest] -= 1
+    console.print(Text(f"{summary.title} — {summary.site}", style="bold"))
+    table = Table()
     for i, column in enumerate(summary.columns):
         table.add_column(Text(column.header), justify="right" if column.numeric else "left",
-                         no_wrap=True, max_width=url_width if column.url else None)
+                         no_wrap=True, min_width=None if i in wide else widths[i],
+                         max_width=limit.get(i))
     for row in cells:
-        table.add_row(*(Text(shorten_middle(text, url_width) if i in url_columns else text)
+        table.add_row(*(Text(shorten_middle(text, limit[i]) if i in wide else text)
                         for i, text in enumerate(row)))
     console.print(table)
     lines = []

@@ -34,6 +34,7 @@ class Column:
     header: str
     numeric: bool = False
     url: bool = False
+    wide: bool = False  #: long text, shortened in the middle in tables (URLs are too)
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,6 @@ def sources(con, site: str) -> Summary:
         Column("date_source", "Date from"),
         Column("row_count", "Rows", numeric=True),
         Column("target_url", "Target page", url=True),
-        Column("source_name", "File"),
+        Column("source_name", "File", wide=True),
     )
     return Summary("sources", "Snapshots held", site, columns, rows, len(rows), (), "store", ())

@@ -343,6 +343,8 @@ def parse_export(
     import pyarrow.compute as pc
 
     _check_file_property(raw, prop)
+    if raw.filename.lower().endswith(".xlsx") and not is_zip(raw.data):
+        raise ExportError(raw.display, "is not a readable .xlsx workbook (it is not a zip container); download it again")
     if is_zip(raw.data):
         match, cols, nrows, encoding = _read_xlsx(raw)
     else:

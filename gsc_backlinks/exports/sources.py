@@ -236,6 +236,8 @@ def collect(paths: list[str | os.PathLike], limits: Limits | None = None) -> Col
         else:
             candidates = [read_path(path, limits, display=str(given))]
         for raw in candidates:
+            if raw.filename.lower().endswith(".zip") and not is_zip(raw.data):
+                raise ExportError(raw.display, "is not a zip archive (it does not start like one); is it corrupt?")
             if is_zip(raw.data):
                 files.extend(_expand_zip(raw, limits))
             else:
