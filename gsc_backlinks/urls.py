@@ -50,7 +50,7 @@ FAST_CANONICAL_PATTERN = (
 )
 _FAST_RE = re.compile(FAST_CANONICAL_PATTERN)
 #: Pulls the host out of a canonical URL (group 1).
-HOST_PATTERN = r"^https?://(?:[^@/?]*@)?(?P<host>\[[^\]]*\]|[^:/?]+)"
+HOST_PATTERN = r"^https?://(?:[^@/?]*@)?(?P<host>\[[0-9A-Fa-f:.]+\]|[a-z0-9\-_.]+)(?::[0-9]+)?(?:[/?]|$)"
 _HOST_RE = re.compile(HOST_PATTERN)
 
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -94,7 +94,7 @@ def _idna_host(host: str) -> str | None:
     if host.isascii():
         return host if re.fullmatch(r"[a-z0-9\-_.]+", host) else None
     try:
-        return host.encode("idna").decode("ascii")
+        encoded = host.encode("idna").decode("ascii")
     except UnicodeError:
         labels = []
         for label in host.split("."):
@@ -102,7 +102,9 @@ def _idna_host(host: str) -> str | None:
                 labels.append(label.encode("idna").decode("ascii") if label else label)
             except UnicodeError:
                 return None
-        return ".".join(labels)
+        encoded = ".".join(labels)
+    # IDNA maps fullwidth "？" or "／" to ASCII punctuation: such a host is not one.
+    return encoded.lower() if re.fullmatch(r"[a-z0-9\-_.]+", encoded.lower()) else None
 
 
 @lru_cache(maxsize=65536)
@@ -159,7 +161,7 @@ def canonical_url(text: str, default_scheme: str | None = None) -> str:
     host = _idna_host(hostpart)
     if host is None:
         return value
-    if port and not port.isdigit():
+    if port and not (port.isascii() and port.isdigit()):
         return value
     if port:
         port = str(int(port)) if len(port) < 8 else port

@@ -224,4 +224,6 @@ def sources(con, site: str) -> Summary:
         Column("target_url", "Target page", url=True),
         Column("source_name", "File", wide=True),
     )
+    if not any(row["target_url"] for row in rows):  # no drill-downs: save the room
+        columns = tuple(c for c in columns if c.key != "target_url")
     return Summary("sources", "Snapshots held", site, columns, rows, len(rows), (), "store", ())

@@ -266,7 +266,7 @@ def parse_dates(values: list[str]) -> list[dt.date | None]:
                         raise ValueError(v)
                     out.append(dt.date(int(named.group(3)), _MONTHS[named.group(2).lower()], int(named.group(1))))
         except ValueError:
-            raise ValueError(v) from None
+            raise ValueError(value) from None
     return out
 
 
@@ -308,7 +308,9 @@ def _check_file_property(raw: RawFile, prop: urls.Property) -> None:
         if not match or K.normalized(match.group("title")) not in K.known_titles():
             continue
         named = match.group("property")
-        if named.lower().endswith(prop.file_slug.lower()):
+        # Exactly the property, or with a prefix the user added ("gsc_example.com").
+        slug, given = prop.file_slug.lower(), named.lower()
+        if given == slug or (given.endswith(slug) and not re.match(r"[a-z0-9.\-]", given[-len(slug) - 1])):
             return
         raise ExportError(
             raw.display,
@@ -325,8 +327,9 @@ def _resolve_kind(raw: RawFile, match: K.HeaderMatch, inside_share: float, targe
     if hinted:
         return hinted[0]
     if target:
-        return "internal_linking_pages" if inside_share >= 0.9 else "site_linking_pages"
-    if inside_share >= 0.9:
+        return "internal_linking_pages" if inside_share > 0.5 else "site_linking_pages"
+    if inside_share > 0.5:
+        # External exports hold no pages of yours: this is the internal drill-down.
         return "internal_linking_pages"  # needs --target: reported by the caller
     return "sample_links"
 

@@ -1,0 +1,132 @@
+"""Shared helpers for the CLI, bad-input and store tests.
+
+Fixture files are written in the formats Search Console really exports
+(see /work/shared/reference/gsc-facts.md section 1): comma-separated, English
+headers, file names ``<property slug>-<Report title>-<YYYY-MM-DD>.csv``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from gsc_backlinks.cli import cli
+
+SITE = "https://www.example.com/"
+SLUG = "https___www.example.com_"
+REPO = Path(__file__).resolve().parent.parent
+
+HEADERS = {
+    "Latest links": "Linking page,Last crawled",
+    "More sample links": "Linking page",
+    "Top target pages": "Target page,Incoming links,Linking sites",
+    "Top linking sites": "Site,Linking pages,Target pages",
+    "Top linking text": "Rank,Link text",
+    "Your pages linking to this page": "Linking page",
+    "Top sites linking to this page": "Site,Linking pages",
+}
+
+#: A small, valid data body per export title (no header row).
+BODIES = {
+    "Latest links": [
+        "https://blog.gardening.com/roses/,2026-05-17",
+        "https://www.bbc.co.uk/news/garden/,2026-05-16",
+        "https://forum.bbc.co.uk/thread/9/,2026-05-15",
+    ],
+    "More sample links": [
+        "https://alice.github.io/links/",
+        "https://blog.gardening.com/roses/",
+        "https://bob.github.io/",
+        "https://forum.bbc.co.uk/thread/9/",
+        "https://www.bbc.co.uk/news/garden/",
+    ],
+    "Top target pages": [
+        "https://www.example.com/roses/,12,4",
+        "https://www.example.com/,30,9",
+        "https://www.example.com/contact/,2,1",
+    ],
+    "Top linking sites": [
+        "bbc.co.uk,40,6",
+        "gardening.com,8,2",
+    ],
+    "Top linking text": [
+        "1,example roses",
+        "2,www example com",
+    ],
+}
+
+
+def export_name(title: str, date: str = "2026-05-18", slug: str = SLUG, suffix: str = ".csv") -> str:
+    return f"{slug}-{title}-{date}{suffix}"
+
+
+def export_text(title: str, rows: list[str] | None = None) -> str:
+    rows = BODIES[title] if rows is None else rows
+    return "\n".join([HEADERS[title], *rows]) + "\n"
+
+
+def write_export(folder: Path, title: str, rows: list[str] | None = None, *, date: str = "2026-05-18",
+                 slug: str = SLUG, name: str | None = None) -> Path:
+    path = Path(folder) / (name or export_name(title, date, slug))
+    path.write_text(export_text(title, rows), encoding="utf-8")
+    return path
+
+
+def run(store: Path, *args: str, env: dict | None = None) -> Result:
+    """Invoke the CLI in-process with --store first; stdout and stderr stay apart."""
+    return CliRunner().invoke(cli, ["--store", str(store), *map(str, args)], env=env)
+
+
+def run_sub(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run ``python -m gsc_backlinks ARGS`` in a fresh interpreter."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "gsc_backlinks", *map(str, args)], capture_output=True,
+                          text=True, env=full_env, timeout=timeout, cwd=REPO)
+
+
+def error_line(result: Result) -> str:
+    """The one ``Error: …`` line a failed command must print, checked and returned."""
+    assert result.exit_code != 0, result.output
+    assert "Traceback" not in result.output, result.output
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: "), lines[0]
+    assert result.stdout == "", result.stdout
+    return lines[0]
+
+
+def import_ok(store: Path, *paths, site: str = SITE, extra: tuple[str, ...] = ()) -> Result:
+    result = run(store, "import", *map(str, paths), "--site", site, *extra)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def fingerprint(store: Path):
+    """Everything a user could see of the store: None if there is no file."""
+    if not Path(store).exists():
+        return None
+    import duckdb
+
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if "snapshots" not in tables:
+            return ("no snapshots table", sorted(tables))
+        snaps = con.execute("SELECT * FROM snapshots ORDER BY snapshot_id").fetchall()
+        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                  for t in ("linking_pages", "target_pages", "linking_sites", "linking_text")}
+        return snaps, counts
+    finally:
+        con.close()
+
+
+def snapshot_count(store: Path) -> int:
+    fp = fingerprint(store)
+    if fp is None or fp[0] == "no snapshots table":
+        return 0
+    return len(fp[0])

@@ -1,0 +1,648 @@
+"""Reading Search Console Links exports: kinds, file forms, dates, languages, storing."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import pytest
+from exportfiles import (
+    HEADERS,
+    SITE,
+    csv_bytes,
+    gsc_name,
+    set_mtime,
+    write_bytes,
+    write_csv,
+    write_xlsx,
+    write_zip,
+    xlsx_bytes,
+)
+
+from gsc_backlinks import urls
+from gsc_backlinks.errors import ExportError, UnknownExportError
+from gsc_backlinks.exports import collect, parse_export
+from gsc_backlinks.importing import import_paths
+from gsc_backlinks.store import open_store
+
+PROP = urls.parse_property(SITE)
+TARGET = "https://www.example.com/roses/"
+
+EXTERNAL_PAGES = [
+    "https://www.seedswap.example/guides/hedges/",
+    "https://news.hortweekly.co.uk/guides/hedges/?page=3",
+    "https://amy.wordpress-garden.example/wildlife/",
+]
+OWN_PAGES = [
+    "https://www.example.com/",
+    "https://www.example.com/blog/roses-in-winter/",
+    "https://www.example.com/shop/",
+]
+
+
+def parse_file(path, prop=PROP, **kw):
+    """collect() + parse_export() of a path that holds exactly one export."""
+    collected = collect([path])
+    assert len(collected.files) == 1, [f.display for f in collected.files]
+    return parse_export(collected.files[0], prop, **kw)
+
+
+def rows(parsed):
+    return parsed.table.to_pylist()
+
+
+def stored(store_path, sql, params=()):
+    with open_store(store_path) as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+# --- each kind, detected from its header row ------------------------------------------------
+
+
+def test_more_sample_links(tmp_path):
+    path = write_csv(tmp_path / gsc_name("More sample links"), HEADERS["sample_links"],
+                     [[u] for u in EXTERNAL_PAGES])
+    parsed = parse_file(path)
+    assert parsed.kind == "sample_links"
+    assert parsed.language == "en"
+    assert parsed.file_rows == 3
+    assert [r["linking_url"] for r in rows(parsed)] == EXTERNAL_PAGES
+    assert [r["linking_domain"] for r in rows(parsed)] == [
+        "seedswap.example", "hortweekly.co.uk", "wordpress-garden.example"]
+    assert all(r["last_crawled"] is None for r in rows(parsed))
+
+
+def test_latest_links_reads_iso_dates(tmp_path):
+    path = write_csv(tmp_path / gsc_name("Latest links"), HEADERS["latest_links"],
+                     [[EXTERNAL_PAGES[0], "2026-05-17"], [EXTERNAL_PAGES[1], "2026-04-30"]])
+    parsed = parse_file(path)
+    assert parsed.kind == "latest_links"
+    assert [(r["linking_url"], r["last_crawled"]) for r in rows(parsed)] == [
+        (EXTERNAL_PAGES[0], dt.date(2026, 5, 17)),
+        (EXTERNAL_PAGES[1], dt.date(2026, 4, 30)),
+    ]
+
+
+def test_top_target_pages_external(tmp_path):
+    path = write_csv(tmp_path / gsc_name("Top target pages"), HEADERS["top_target_pages"],
+                     [["https://www.example.com/perennials/", 18, 6], ["https://www.example.com/", 15, 5]])
+    parsed = parse_file(path)
+    assert parsed.kind == "top_target_pages"
+    assert rows(parsed) == [
+        {"target_url": "https://www.example.com/perennials/", "incoming_links": 18, "linking_sites": 6,
+         "internal_links": None},
+        {"target_url": "https://www.example.com/", "incoming_links": 15, "linking_sites": 5, "internal_links": None},
+    ]
+
+
+def test_internal_top_target_pages_downloaded_as_copy(tmp_path):
+    path = write_csv(tmp_path / "https___www.example.com_-Top target pages-2026-05-18 (1).csv",
+                     HEADERS["internal_target_pages"],
+                     [["https://www.example.com/", 40], ["https://www.example.com/roses/", 39]])
+    parsed = parse_file(path)
+    assert parsed.kind == "internal_target_pages"
+    assert parsed.snapshot_date == dt.date(2026, 5, 18)
+    assert [(r["target_url"], r["internal_links"], r["incoming_links"]) for r in rows(parsed)] == [
+        ("https://www.example.com/", 40, None), ("https://www.example.com/roses/", 39, None)]
+
+
+def test_top_linking_sites(tmp_path):
+    path = write_csv(tmp_path / gsc_name("Top linking sites"), HEADERS["top_linking_sites"],
+                     [["gardenersforum.example", 45, 15], ["news.hortweekly.co.uk", 21, 7], ["Bücher.de", 2, 1]])
+    parsed = parse_file(path)
+    assert parsed.kind == "top_linking_sites"
+    assert [(r["site"], r["linking_domain"], r["linking_pages"], r["target_pages"]) for r in rows(parsed)] == [
+        ("gardenersforum.example", "gardenersforum.example", 45, 15),
+        ("news.hortweekly.co.uk", "hortweekly.co.uk", 21, 7),
+        ("bücher.de", "xn--bcher-kva.de", 2, 1),
+    ]
+
+
+def test_top_linking_text(tmp_path):
+    path = write_csv(tmp_path / gsc_name("Top linking text"), HEADERS["top_linking_text"],
+                     [[1, "https www example com"], [2, "visit website"], [3, "roses, and more"]])
+    parsed = parse_file(path)
+    assert parsed.kind == "top_linking_text"
+    assert [(r["rank"], r["anchor_text"]) for r in rows(parsed)] == [
+        (1, "https www example com"), (2, "visit website"), (3, "roses, and more")]
+
+
+def test_top_sites_linking_to_this_page_needs_target(tmp_path):
+    path = write_csv(tmp_path / gsc_name("Top sites linking to this page"), HEADERS["target_linking_sites"],
+                     [["gardenersforum.example", 4], ["hortweekly.co.uk", 2]])
+    with pytest.raises(ExportError) as info:
+        parse_file(path)
+    assert "--target" in str(info.value)
+    assert str(path) in str(info.value)
+
+    parsed = parse_file(path, target=TARGET)
+    assert parsed.kind == "target_linking_sites"
+    assert parsed.target_url == TARGET
+    assert [(r["site"], r["linking_pages"], r["target_pages"]) for r in rows(parsed)] == [
+        ("gardenersforum.example", 4, None), ("hortweekly.co.uk", 2, None)]
+
+
+def test_your_pages_linking_to_this_page_needs_target(tmp_path):
+    path = write_csv(tmp_path / gsc_name("Your pages linking to this page"), HEADERS["internal_linking_pages"],
+                     [[u] for u in OWN_PAGES])
+    with pytest.raises(ExportError) as info:
+        parse_file(path)
+    assert "--target" in str(info.value)
+
+    parsed = parse_file(path, target=TARGET)
+    assert parsed.kind == "internal_linking_pages"
+    assert parsed.target_url == TARGET
+    assert [r["linking_url"] for r in rows(parsed)] == OWN_PAGES
+
+
+def test_linking_page_only_file_of_own_pages_with_target_is_internal_drill_down(tmp_path):
+    path = write_csv(tmp_path / "export.csv", ["Linking page"], [[u] for u in OWN_PAGES])
+    parsed = parse_file(path, target=TARGET)
+    assert parsed.kind == "internal_linking_pages"
+    assert parsed.target_url == TARGET
+
+
+def test_linking_page_only_file_of_own_pages_without_target_asks_for_it(tmp_path):
+    path = write_csv(tmp_path / "export.csv", ["Linking page"], [[u] for u in OWN_PAGES])
+    with pytest.raises(ExportError, match="--target"):
+        parse_file(path)
+
+
+def test_linking_page_only_file_of_external_pages_with_target_is_site_drill_down(tmp_path):
+    path = write_csv(tmp_path / "export.csv", ["Linking page"], [[u] for u in EXTERNAL_PAGES])
+    parsed = parse_file(path, target=TARGET)
+    assert parsed.kind == "site_linking_pages"
+    assert parsed.target_url == TARGET
+    assert [r["linking_url"] for r in rows(parsed)] == EXTERNAL_PAGES
+
+
+def test_linking_page_only_file_of_external_pages_without_target_is_sample_links(tmp_path):
+    path = write_csv(tmp_path / "export.csv", ["Linking page"], [[u] for u in EXTERNAL_PAGES])
+    parsed = parse_file(path)
+    assert parsed.kind == "sample_links"
+    assert parsed.target_url is None
+
+
+def test_target_is_ignored_for_a_file_titled_more_sample_links(tmp_path):
+    path = write_csv(tmp_path / gsc_name("More sample links"), ["Linking page"], [[u] for u in EXTERNAL_PAGES])
+    parsed = parse_file(path, target=TARGET)
+    assert parsed.kind == "sample_links"
+    assert parsed.target_url is None
+    assert any("--target ignored" in n for n in parsed.notes)
+
+
+def test_shipped_sample_data_is_all_recognised():
+    folder = Path(urls.__file__).parent / "sample_data"
+    collected = collect([folder])
+    prop = urls.parse_property("https://www.fernhill-nursery.example/")
+    kinds = sorted({parse_export(raw, prop).kind for raw in collected.files})
+    assert kinds == sorted(["sample_links", "latest_links", "top_target_pages", "internal_target_pages",
+                            "top_linking_sites", "top_linking_text"])
+    assert collected.skipped == []
+
+
+# --- file forms ----------------------------------------------------------------------------
+
+LATEST = [[EXTERNAL_PAGES[0], "2026-05-17"], ["https://example.org/Flooring Supply", "2026-05-16"],
+          ["https://example.org/iphoneのjavascript処理速度/", "2026-05-15"]]
+LATEST_CANON = [
+    (EXTERNAL_PAGES[0], dt.date(2026, 5, 17)),
+    ("https://example.org/Flooring%20Supply", dt.date(2026, 5, 16)),
+    ("https://example.org/iphone%E3%81%AEjavascript%E5%87%A6%E7%90%86%E9%80%9F%E5%BA%A6/", dt.date(2026, 5, 15)),
+]
+
+
+def latest_pairs(parsed):
+    return [(r["linking_url"], r["last_crawled"]) for r in rows(parsed)]
+
+
+@pytest.mark.parametrize(
+    ("options", "note"),
+    [
+        pytest.param({}, None, id="utf-8"),
+        pytest.param({"bom": True}, None, id="utf-8-bom"),
+        pytest.param({"encoding": "utf-16-le", "bom": True}, "read as utf-16-le", id="utf-16-le-bom"),
+        pytest.param({"encoding": "utf-16-be", "bom": True}, "read as utf-16-be", id="utf-16-be-bom"),
+        pytest.param({"encoding": "utf-16-le"}, "read as utf-16-le", id="utf-16-le-no-bom"),
+        pytest.param({"encoding": "utf-16-be"}, "read as utf-16-be", id="utf-16-be-no-bom"),
+        pytest.param({"delimiter": ";"}, None, id="semicolon"),
+        pytest.param({"delimiter": "\t"}, None, id="tab"),
+        pytest.param({"line_end": "\r\n"}, None, id="crlf"),
+        pytest.param({"line_end": "\r\n", "bom": True, "encoding": "utf-16-le"}, "read as utf-16-le",
+                     id="utf-16-crlf"),
+        pytest.param({"quoting": csv.QUOTE_ALL}, None, id="all-quoted"),
+    ],
+)
+def test_csv_forms_give_the_same_rows(tmp_path, options, note):
+    path = write_csv(tmp_path / gsc_name("Latest links"), HEADERS["latest_links"], LATEST, **options)
+    parsed = parse_file(path)
+    assert parsed.kind == "latest_links"
+    assert latest_pairs(parsed) == LATEST_CANON
+    if note:
+        assert note in parsed.notes
+    else:
+        assert not any(n.startswith("read as") for n in parsed.notes)
+
+
+def test_quoted_fields_with_commas_and_quotes(tmp_path):
+    path = write_csv(tmp_path / gsc_name("Top linking text"), HEADERS["top_linking_text"],
+                     [[1, 'roses, tulips and "bulbs"'], [2, "multi\nline"]])
+    parsed = parse_file(path)
+    assert [r["anchor_text"] for r in rows(parsed)] == ['roses, tulips and "bulbs"', "multi\nline"]
+
+
+def test_quoted_url_with_comma_in_one_column_file(tmp_path):
+    path = write_csv(tmp_path / gsc_name("More sample links"), HEADERS["sample_links"],
+                     [["https://example.org/a,b"], [EXTERNAL_PAGES[0]]])
+    parsed = parse_file(path)
+    assert [r["linking_url"] for r in rows(parsed)] == ["https://example.org/a,b", EXTERNAL_PAGES[0]]
+
+
+def test_google_sheets_csv_with_grouped_counts(tmp_path):
+    # Sheets writes no BOM, quotes "1,234" and ends lines with CRLF.
+    data = (b"Target page,Incoming links,Linking sites\r\n"
+            b"https://www.example.com/,\"1,234\",56\r\n"
+            b"https://www.example.com/roses/,\"12,000\",\"1,001\"\r\n")
+    path = write_bytes(tmp_path / "Links - Top target pages.csv", data)
+    parsed = parse_file(path)
+    assert parsed.kind == "top_target_pages"
+    assert [(r["target_url"], r["incoming_links"], r["linking_sites"]) for r in rows(parsed)] == [
+        ("https://www.example.com/", 1234, 56), ("https://www.example.com/roses/", 12000, 1001)]
+
+
+def test_cp1252_file_saved_by_a_spreadsheet(tmp_path):
+    text = "Site;Linking pages;Target pages\r\ncafé-crème.example;3;1\r\nexample.org;2;1\r\n"
+    path = write_bytes(tmp_path / gsc_name("Top linking sites"), text.encode("cp1252"))
+    parsed = parse_file(path)
+    assert parsed.kind == "top_linking_sites"
+    assert "read as cp1252" in parsed.notes
+    assert [r["site"] for r in rows(parsed)] == ["café-crème.example", "example.org"]
+    assert rows(parsed)[0]["linking_domain"] == "xn--caf-crme-60ag.example"
+
+
+def test_cp1252_linking_page_is_stored_as_utf8_escapes(tmp_path):
+    path = write_bytes(tmp_path / gsc_name("More sample links"),
+                       "Linking page\nhttps://example.org/café\n".encode("cp1252"))
+    parsed = parse_file(path)
+    assert [r["linking_url"] for r in rows(parsed)] == ["https://example.org/caf%C3%A9"]
+
+
+def test_leading_blank_lines_and_trailing_blank_lines(tmp_path):
+    data = b"\r\n\r\nLinking page,Last crawled\r\n" + f"{EXTERNAL_PAGES[0]},2026-05-17\r\n\r\n".encode()
+    path = write_bytes(tmp_path / gsc_name("Latest links"), data)
+    parsed = parse_file(path)
+    assert latest_pairs(parsed) == [(EXTERNAL_PAGES[0], dt.date(2026, 5, 17))]
+
+
+def test_xlsx_export(tmp_path):
+    path = write_xlsx(tmp_path / gsc_name("Latest links", ext="xlsx"), HEADERS["latest_links"],
+                      [[EXTERNAL_PAGES[0], dt.datetime(2026, 5, 17)], [EXTERNAL_PAGES[1], "2026-05-16"]])
+    parsed = parse_file(path)
+    assert parsed.kind == "latest_links"
+    assert parsed.snapshot_date == dt.date(2026, 5, 18)
+    assert latest_pairs(parsed) == [(EXTERNAL_PAGES[0], dt.date(2026, 5, 17)),
+                                    (EXTERNAL_PAGES[1], dt.date(2026, 5, 16))]
+
+
+def test_xlsx_counts_are_integers(tmp_path):
+    path = write_xlsx(tmp_path / gsc_name("Top target pages", ext="xlsx"), HEADERS["top_target_pages"],
+                      [["https://www.example.com/", 1234, 12], ["https://www.example.com/a", 7.0, 1]])
+    parsed = parse_file(path)
+    assert [(r["incoming_links"], r["linking_sites"]) for r in rows(parsed)] == [(1234, 12), (7, 1)]
+
+
+def test_xlsx_with_export_in_second_sheet(tmp_path):
+    path = write_xlsx(tmp_path / "links.xlsx", sheets=[
+        ("Notes", [["Exported from Search Console"], ["by the SEO team"]]),
+        ("Table", [HEADERS["top_linking_sites"], ["gardenersforum.example", 45, 15]]),
+    ])
+    parsed = parse_file(path)
+    assert parsed.kind == "top_linking_sites"
+    assert [(r["site"], r["linking_pages"], r["target_pages"]) for r in rows(parsed)] == [
+        ("gardenersforum.example", 45, 15)]
+
+
+def test_xlsx_without_a_known_header_is_unknown(tmp_path):
+    path = write_xlsx(tmp_path / "budget.xlsx", ["Month", "Spend"], [["May", 10]])
+    with pytest.raises(UnknownExportError) as info:
+        parse_file(path)
+    assert "'Month'" in str(info.value)
+
+
+def test_zip_with_several_exports_ignores_macos_metadata(tmp_path):
+    members = {
+        gsc_name("Latest links"): csv_bytes(HEADERS["latest_links"], LATEST),
+        gsc_name("Top linking sites"): csv_bytes(HEADERS["top_linking_sites"], [["example.org", 3, 1]]),
+        "sub/" + gsc_name("Top target pages", ext="xlsx"): xlsx_bytes(
+            HEADERS["top_target_pages"], [["https://www.example.com/", 3, 2]]),
+        "__MACOSX/._" + gsc_name("Latest links"): b"\x00\x05\x16\x07junk",
+        ".DS_Store": b"\x00\x00\x00\x01Bud1",
+        "README.md": b"not an export",
+    }
+    zpath = write_zip(tmp_path / "links-export.zip", members)
+    collected = collect([zpath])
+    assert [f.filename for f in collected.files] == [
+        gsc_name("Latest links"), gsc_name("Top linking sites"), gsc_name("Top target pages", ext="xlsx")]
+    assert all(f.display.startswith(str(zpath) + ":") for f in collected.files)
+    kinds = [parse_export(f, PROP).kind for f in collected.files]
+    assert kinds == ["latest_links", "top_linking_sites", "top_target_pages"]
+
+
+def test_zip_named_like_an_export_gives_its_date(tmp_path):
+    zpath = write_zip(tmp_path / gsc_name("Latest links", "2026-03-04", ext="zip"),
+                      {"table.csv": csv_bytes(HEADERS["latest_links"], LATEST)})
+    parsed = parse_file(zpath)
+    assert parsed.kind == "latest_links"
+    assert (parsed.snapshot_date, parsed.date_source) == (dt.date(2026, 3, 4), "file name")
+
+
+def test_folder_is_walked_recursively(tmp_path):
+    folder = tmp_path / "downloads"
+    write_csv(folder / gsc_name("Latest links"), HEADERS["latest_links"], LATEST)
+    write_csv(folder / "may" / gsc_name("Top linking text"), HEADERS["top_linking_text"], [[1, "roses"]])
+    write_csv(folder / "may" / "deep" / gsc_name("Top linking sites"), HEADERS["top_linking_sites"],
+              [["example.org", 1, 1]])
+    write_csv(folder / ".hidden.csv", HEADERS["latest_links"], LATEST)
+    write_csv(folder / ".git" / "x.csv", HEADERS["latest_links"], LATEST)
+    write_bytes(folder / "notes.pdf", b"%PDF-1.4")
+    write_bytes(folder / "may" / "screenshot.png", b"\x89PNG")
+    collected = collect([folder])
+    assert sorted(f.filename for f in collected.files) == sorted(
+        [gsc_name("Latest links"), gsc_name("Top linking text"), gsc_name("Top linking sites")])
+    assert sorted(collected.skipped) == sorted([str(folder / "notes.pdf"), str(folder / "may" / "screenshot.png")])
+    assert sorted(parse_export(f, PROP).kind for f in collected.files) == [
+        "latest_links", "top_linking_sites", "top_linking_text"]
+
+
+def test_folder_without_exports_is_an_error(tmp_path):
+    write_bytes(tmp_path / "notes.pdf", b"%PDF-1.4")
+    with pytest.raises(ExportError, match="no CSV"):
+        collect([tmp_path])
+
+
+# --- snapshot date ---------------------------------------------------------------------------
+
+NOON_2025_03_04 = dt.datetime(2025, 3, 4, 12, 0)
+
+
+def test_date_option_wins(tmp_path):
+    path = write_csv(tmp_path / gsc_name("Latest links", "2026-05-18", copy=2), HEADERS["latest_links"], LATEST,
+                     mtime=NOON_2025_03_04)
+    parsed = parse_file(path, date_option=dt.date(2024, 1, 31))
+    assert (parsed.snapshot_date, parsed.date_source) == (dt.date(2024, 1, 31), "--date")
+
+
+def test_date_from_file_name_with_copy_suffix(tmp_path):
+    path = write_csv(tmp_path / "https___www.example.com_-Latest links-2026-05-18 (2).csv",
+                     HEADERS["latest_links"], LATEST, mtime=NOON_2025_03_04)
+    parsed = parse_file(path)
+    assert (parsed.snapshot_date, parsed.date_source) == (dt.date(2026, 5, 18), "file name")
+
+
+def test_date_from_file_time_when_name_has_none(tmp_path):
+    path = write_csv(tmp_path / "latest.csv", HEADERS["latest_links"], LATEST, mtime=NOON_2025_03_04)
+    parsed = parse_file(path)
+    assert (parsed.snapshot_date, parsed.date_source) == (dt.date(2025, 3, 4), "file time")
+
+
+def test_impossible_date_in_file_name_falls_back_to_file_time(tmp_path):
+    path = write_csv(tmp_path / "latest-2026-02-30.csv", HEADERS["latest_links"], LATEST)
+    set_mtime(path, NOON_2025_03_04)
+    parsed = parse_file(path)
+    assert (parsed.snapshot_date, parsed.date_source) == (dt.date(2025, 3, 4), "file time")
+
+
+# --- languages and unknown headers ---------------------------------------------------------------
+
+
+def test_german_top_target_pages_semicolon(tmp_path):
+    data = ("Zielseite;Eingehende Links;Verweisende Websites\r\n"
+            "https://www.example.com/rosen/;1.234;56\r\n"
+            "https://www.example.com/;12;3\r\n").encode("utf-8-sig")
+    path = write_bytes(tmp_path / gsc_name("Top target pages"), data)
+    parsed = parse_file(path)
+    assert parsed.kind == "top_target_pages"
+    assert parsed.language == "de"
+    assert "headers in language 'de'" in parsed.notes
+    assert [(r["target_url"], r["incoming_links"], r["linking_sites"]) for r in rows(parsed)] == [
+        ("https://www.example.com/rosen/", 1234, 56), ("https://www.example.com/", 12, 3)]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [["サイト", "リンク元ページ数", "ターゲット ページ数"], ["サイト", "リンク元ページ", "ターゲットページ数"]],
+)
+def test_japanese_top_linking_sites(tmp_path, header):
+    path = write_csv(tmp_path / "上位のリンク元サイト.csv", header, [["example.jp", 12, 3], ["blog.example.co.jp", 4, 1]])
+    parsed = parse_file(path)
+    assert parsed.kind == "top_linking_sites"
+    assert parsed.language == "ja"
+    assert [(r["site"], r["linking_domain"], r["linking_pages"], r["target_pages"]) for r in rows(parsed)] == [
+        ("example.jp", "example.jp", 12, 3), ("blog.example.co.jp", "example.co.jp", 4, 1)]
+
+
+def test_header_matching_ignores_case_spaces_and_bom(tmp_path):
+    data = "\ufeff  LINKING PAGE ,  last crawled\n".encode() + f"{EXTERNAL_PAGES[0]},2026-05-17\n".encode()
+    path = write_bytes(tmp_path / gsc_name("Latest links"), data)
+    assert parse_file(path).kind == "latest_links"
+
+
+def test_unknown_header_names_header_and_alias_table(tmp_path):
+    path = write_csv(tmp_path / "report.csv", ["Seite verlinkt von", "Datum"], [["https://x.org/", "1.1.2026"]])
+    with pytest.raises(UnknownExportError) as info:
+        parse_file(path)
+    message = str(info.value)
+    assert "'Seite verlinkt von'" in message and "'Datum'" in message
+    assert "HEADER_ALIASES" in message
+    assert str(path) in message
+
+
+# --- counts -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("1234", 1234), ("1,234", 1234), ("1.234", 1234), ("1 234", 1234), ("1\u00a0234", 1234),
+     ("1,234,567", 1234567), ("12.0", 12), (" 7 ", 7), ("0", 0)],
+)
+def test_counts_parsed_defensively(tmp_path, text, value):
+    path = write_csv(tmp_path / gsc_name("Top target pages"), HEADERS["top_target_pages"],
+                     [["https://www.example.com/", text, "1"]])
+    parsed = parse_file(path)
+    assert rows(parsed)[0]["incoming_links"] == value
+
+
+@pytest.mark.parametrize("text", ["12.5", "lots", "-3", "1,23"])
+def test_bad_count_names_row_and_column(tmp_path, text):
+    path = write_csv(tmp_path / gsc_name("Top target pages"), HEADERS["top_target_pages"],
+                     [["https://www.example.com/", "1", "1"], ["https://www.example.com/a", text, "1"]])
+    with pytest.raises(ExportError) as info:
+        parse_file(path)
+    message = str(info.value)
+    assert "row 3" in message and "Incoming links" in message and repr(text) in message
+
+
+def test_bad_date_names_row(tmp_path):
+    path = write_csv(tmp_path / gsc_name("Latest links"), HEADERS["latest_links"],
+                     [[EXTERNAL_PAGES[0], "2026-05-17"], [EXTERNAL_PAGES[1], "yesterday"]])
+    with pytest.raises(ExportError, match=r"row 3: 'yesterday' in column 'Last crawled' is not a date"):
+        parse_file(path)
+
+
+def test_bad_date_with_spaces_names_row(tmp_path):
+    path = write_csv(tmp_path / gsc_name("Latest links"), HEADERS["latest_links"],
+                     [[EXTERNAL_PAGES[0], "2026-05-17"], [EXTERNAL_PAGES[1], " 2026-13-01 "]])
+    with pytest.raises(ExportError, match=r"row 3"):
+        parse_file(path)
+
+
+def test_dates_with_spaces_are_read(tmp_path):
+    path = write_csv(tmp_path / gsc_name("Latest links"), HEADERS["latest_links"],
+                     [[EXTERNAL_PAGES[0], " 2026-05-17 "]])
+    assert latest_pairs(parse_file(path)) == [(EXTERNAL_PAGES[0], dt.date(2026, 5, 17))]
+
+
+# --- storing: normalized URLs, duplicates, all-or-nothing ---------------------------------------
+
+
+def test_stored_linking_pages_are_canonical(tmp_path):
+    path = write_csv(tmp_path / gsc_name("Latest links"), HEADERS["latest_links"], [
+        ["https://blog.foo.co.uk/Flooring Supply", "2026-05-17"],
+        ["https://qiita.example/iphoneのjavascript処理速度/", "2026-05-16"],
+        ["HTTPS://WWW.Example.ORG:443/a/./b#frag", "2026-05-15"],
+        ["javascript:alert(1)", "2026-05-14"],
+    ])
+    store = tmp_path / "store.duckdb"
+    report = import_paths([str(path)], SITE, store)
+    assert [r.rows for r in report.results] == [4]
+    assert report.results[0].notes == ("1 rows are not http(s) URLs (kept as text)",)
+    got = stored(store, "SELECT linking_url, linking_host, linking_domain, last_crawled FROM linking_pages "
+                        "ORDER BY last_crawled DESC")
+    assert got == [
+        ("https://blog.foo.co.uk/Flooring%20Supply", "blog.foo.co.uk", "foo.co.uk", dt.date(2026, 5, 17)),
+        ("https://qiita.example/iphone%E3%81%AEjavascript%E5%87%A6%E7%90%86%E9%80%9F%E5%BA%A6/",
+         "qiita.example", "qiita.example", dt.date(2026, 5, 16)),
+        ("https://www.example.org/a/b", "www.example.org", "example.org", dt.date(2026, 5, 15)),
+        ("javascript:alert(1)", None, None, dt.date(2026, 5, 14)),
+    ]
+
+
+def test_rows_that_collide_after_normalization_are_merged(tmp_path):
+    path = write_csv(tmp_path / gsc_name("Latest links"), HEADERS["latest_links"], [
+        ["https://example.org/a b", "2026-05-10"],
+        ["https://example.org/a%20b", "2026-05-17"],
+        ["HTTPS://EXAMPLE.ORG/a%20b#x", "2026-05-01"],
+    ])
+    store = tmp_path / "store.duckdb"
+    report = import_paths([str(path)], SITE, store)
+    assert report.results[0].rows == 1
+    assert report.results[0].file_rows == 3
+    assert stored(store, "SELECT linking_url, last_crawled FROM linking_pages") == [
+        ("https://example.org/a%20b", dt.date(2026, 5, 17))]
+
+
+def test_snapshot_records_kind_date_language_and_target(tmp_path):
+    a = write_csv(tmp_path / gsc_name("Top sites linking to this page"), HEADERS["target_linking_sites"],
+                  [["example.org", 2]])
+    b = write_bytes(tmp_path / gsc_name("Top target pages", "2026-05-19"),
+                    "Zielseite;Eingehende Links;Verweisende Websites\nhttps://www.example.com/;5;2\n".encode())
+    store = tmp_path / "store.duckdb"
+    import_paths([str(a), str(b)], SITE, store, target="www.example.com/roses/")
+    assert stored(store, "SELECT property, kind, snapshot_date, date_source, target_url, language, row_count "
+                         "FROM snapshots ORDER BY snapshot_id") == [
+        (SITE, "target_linking_sites", dt.date(2026, 5, 18), "file name", TARGET, "en", 1),
+        (SITE, "top_target_pages", dt.date(2026, 5, 19), "file name", None, "de", 1),
+    ]
+
+
+def test_import_twice_is_a_duplicate(tmp_path):
+    path = write_csv(tmp_path / gsc_name("Latest links"), HEADERS["latest_links"], LATEST)
+    store = tmp_path / "store.duckdb"
+    first = import_paths([str(path)], SITE, store)
+    assert first.results[0].duplicate_of is None
+    assert first.results[0].rows == 3
+    before = stored(store, "SELECT (SELECT count(*) FROM snapshots), (SELECT count(*) FROM linking_pages)")
+
+    copy = write_bytes(tmp_path / "again" / gsc_name("Latest links", copy=1), path.read_bytes())
+    second = import_paths([str(path), str(copy)], SITE, store)
+    for result in second.results:
+        assert result.duplicate_of == (first.results[0].snapshot_id, dt.date(2026, 5, 18), str(path))
+        assert result.rows == 0
+    assert stored(store, "SELECT (SELECT count(*) FROM snapshots), (SELECT count(*) FROM linking_pages)") == before
+
+
+def test_second_file_bad_stores_nothing(tmp_path):
+    good = write_csv(tmp_path / "in" / gsc_name("Latest links"), HEADERS["latest_links"], LATEST)
+    bad = write_csv(tmp_path / "in" / gsc_name("Top target pages"), HEADERS["top_target_pages"],
+                    [["https://www.example.com/", "many", "1"]])
+    store = tmp_path / "store.duckdb"
+    with pytest.raises(ExportError):
+        import_paths([str(good), str(bad)], SITE, store)
+    assert not store.exists()
+
+    # with an existing store: unchanged
+    other = write_csv(tmp_path / gsc_name("Top linking text"), HEADERS["top_linking_text"], [[1, "roses"]])
+    import_paths([str(other)], SITE, store)
+    before = stored(store, "SELECT snapshot_id, kind FROM snapshots")
+    with pytest.raises(ExportError):
+        import_paths([str(tmp_path / "in")], SITE, store)
+    assert stored(store, "SELECT snapshot_id, kind FROM snapshots") == before
+    assert stored(store, "SELECT count(*) FROM linking_pages") == [(0,)]
+
+
+def test_unknown_file_stops_the_import_unless_skipped(tmp_path):
+    folder = tmp_path / "in"
+    write_csv(folder / gsc_name("Latest links"), HEADERS["latest_links"], LATEST)
+    write_csv(folder / "budget.csv", ["Month", "Spend"], [["May", "10"]])
+    store = tmp_path / "store.duckdb"
+    with pytest.raises(UnknownExportError):
+        import_paths([str(folder)], SITE, store)
+    assert not store.exists()
+    report = import_paths([str(folder)], SITE, store, skip_unknown=True)
+    assert [r.kind for r in report.results] == ["latest_links"]
+    assert len(report.unknown) == 1 and "budget.csv" in report.unknown[0]
+
+
+# --- files from another property ----------------------------------------------------------------
+
+
+def test_file_name_of_another_property_is_refused(tmp_path):
+    path = write_csv(tmp_path / "https___other.com_-Latest links-2026-05-18.csv", HEADERS["latest_links"], LATEST)
+    with pytest.raises(ExportError) as info:
+        parse_file(path)
+    message = str(info.value)
+    assert "https___other.com_" in message and SITE in message
+
+
+def test_file_name_of_the_property_with_user_prefix_is_accepted(tmp_path):
+    path = write_csv(tmp_path / "gsc_example.com-Latest links-2026-05-17.csv", HEADERS["latest_links"], LATEST)
+    parsed = parse_file(path, prop=urls.parse_property("sc-domain:example.com"))
+    assert parsed.kind == "latest_links"
+
+
+def test_file_name_of_a_domain_that_only_ends_like_the_property_is_refused(tmp_path):
+    path = write_csv(tmp_path / "notexample.com-Latest links-2026-05-18.csv", HEADERS["latest_links"], LATEST)
+    with pytest.raises(ExportError):
+        parse_file(path, prop=urls.parse_property("sc-domain:example.com"))
+
+
+def test_top_target_pages_outside_property_is_refused(tmp_path):
+    path = write_csv(tmp_path / "targets.csv", HEADERS["top_target_pages"],
+                     [["https://other.com/", 10, 2], ["https://other.com/a", 3, 1]])
+    with pytest.raises(ExportError) as info:
+        parse_file(path)
+    message = str(info.value)
+    assert "--site" in message and "https://other.com/" in message
+
+
+def test_a_few_target_pages_outside_property_are_noted(tmp_path):
+    path = write_csv(tmp_path / "targets.csv", HEADERS["top_target_pages"],
+                     [["https://www.example.com/", 10, 2], ["https://www.example.com/a", 3, 1],
+                      ["http://www.example.com/old", 1, 1]])
+    parsed = parse_file(path)
+    assert parsed.file_rows == 3
+    assert any("1 target pages are outside" in n for n in parsed.notes)
