@@ -25,7 +25,10 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except GscBacklinksError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            from .urls import printable
+
+            # File names and cells come from strangers: one line, no terminal escapes.
+            click.echo(f"Error: {printable(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing was half-written (the store keeps whole imports only).", err=True)

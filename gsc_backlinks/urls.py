@@ -41,11 +41,14 @@ _UNRESERVED_CHARS = frozenset(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
 )
 
-#: URLs matching this (and not containing "/.") are already canonical.  The
-#: same pattern runs vectorized in the export reader (RE2 syntax, no lookaround).
+#: URLs matching this are already canonical: lower-case ASCII host, no port,
+#: a path whose segments do not start with "." (so no dot segments), only
+#: characters that need no escaping, no fragment.  The same pattern runs
+#: vectorized in the export reader (RE2 syntax: no lookaround).
+_SEGMENT = r"(?:[A-Za-z0-9\-_~!$&'()*+,;=:@][A-Za-z0-9\-._~!$&'()*+,;=:@]*)?"
 FAST_CANONICAL_PATTERN = (
-    r"^https?://[a-z0-9\-]+(?:\.[a-z0-9\-]+)*"
-    r"/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*"
+    r"^https?://(?P<host>[a-z0-9\-]+(?:\.[a-z0-9\-]+)*)"
+    r"(?:/" + _SEGMENT + r")+"
     r"(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?]+)?$"
 )
 _FAST_RE = re.compile(FAST_CANONICAL_PATTERN)
@@ -116,7 +119,7 @@ def canonical_url(text: str, default_scheme: str | None = None) -> str:
     Never raises.
     """
     value = text.strip(_WS_STRIP)
-    if _FAST_RE.match(value) and "/." not in value:
+    if _FAST_RE.match(value):
         return value
     match = _SCHEME_RE.match(value)
     if match:
@@ -219,11 +222,12 @@ def registrable_domain(host: str | None) -> str | None:
     host = host.strip(".").lower()
     if host.startswith("["):
         return host
-    try:
-        ipaddress.ip_address(host)
-        return host
-    except ValueError:
-        pass
+    if host and host[-1].isdigit():  # only then can it be an IPv4 address; saves a try per host
+        try:
+            ipaddress.ip_address(host)
+            return host
+        except ValueError:
+            pass
     if "." not in host:
         return host
     return _psl().privatesuffix(host) or host
@@ -324,30 +328,81 @@ def parse_property(text: str) -> Property:
 # --- vectorized, for large exports ------------------------------------------------
 
 
+_CHUNK = 200_000
+
+
+def _fast(values):
+    """(mask of already-canonical values, their hosts) in one Arrow regex pass."""
+    import pyarrow.compute as pc
+
+    found = pc.extract_regex(values, FAST_CANONICAL_PATTERN)
+    return pc.is_valid(found), pc.struct_field(found, [0])
+
+
+def _repair(values):
+    """The cheap fixes of canonical_url, vectorized; results are checked again after.
+
+    Drops a fragment, lower-cases scheme and authority, drops default ports, adds
+    the empty path's "/" and escapes raw spaces.  Whatever still is not in the
+    fast form goes through canonical_url itself.
+    """
+    import pyarrow.compute as pc
+
+    out = pc.utf8_trim(values, characters=_WS_STRIP)  # exactly str.strip(_WS_STRIP)
+    out = pc.replace_substring_regex(out, r"#[^\n]*$", "")
+    parts = pc.extract_regex(out, r"^(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^/?#@]*)(?P<tail>.*)$")
+    head = pc.utf8_lower(pc.struct_field(parts, [0]))
+    out = pc.coalesce(pc.binary_join_element_wise(head, pc.struct_field(parts, [1]), ""), out)
+    out = pc.replace_substring_regex(out, r"^(https://[^/?:]+):443([/?]|$)", r"\1\2")
+    out = pc.replace_substring_regex(out, r"^(http://[^/?:]+):80([/?]|$)", r"\1\2")
+    out = pc.replace_substring_regex(out, r"^(https?://[^/?]+)(\?|$)", r"\1/\2")
+    return pc.replace_substring(out, " ", "%20")
+
+
+def _normalize_chunk(values):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    fast, hosts = _fast(values)
+    slow = pc.invert(fast)
+    canon = values
+    if pc.any(slow).as_py():
+        originals = values.filter(slow)
+        repaired = _repair(originals)
+        ok, ok_hosts = _fast(repaired)
+        rest = pc.invert(ok)
+        py_in = originals.filter(rest).to_pylist()
+        py_canon = [canonical_url(v) for v in py_in]
+        py_hosts = [host_of(v) for v in py_canon]
+        fixed = pc.replace_with_mask(repaired, rest, pa.array(py_canon, pa.string())) if py_in else repaired
+        fixed_hosts = pc.replace_with_mask(ok_hosts, rest, pa.array(py_hosts, pa.string())) if py_in else ok_hosts
+        canon = pc.replace_with_mask(values, slow, fixed)
+        hosts = pc.replace_with_mask(hosts, slow, fixed_hosts)
+    encoded = pc.dictionary_encode(hosts)
+    domains = pa.array([registrable_domain(h) for h in encoded.dictionary.to_pylist()], pa.string())
+    return canon, hosts, pc.take(domains, encoded.indices)
+
+
 def normalize_url_array(values):
     """Canonical URLs, hosts and registrable domains of a pyarrow string array.
 
-    Gives exactly ``canonical_url``/``host_of``/``registrable_domain`` per item,
-    but checks the already-canonical majority in Arrow's C++ regex engine and
-    looks each distinct host up once.
+    Gives exactly ``canonical_url``/``host_of``/``registrable_domain`` per item
+    (a property test holds it to that), but checks the already-canonical
+    majority with Arrow's C++ regex engine, repairs the common deviations
+    (spaces, case, ports, fragments) vectorized, looks each distinct host up
+    once, and works on chunks in two threads (Arrow releases the GIL).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
     values = pc.fill_null(values, "")
-    fast = pc.and_(
-        pc.match_substring_regex(values, FAST_CANONICAL_PATTERN),
-        pc.invert(pc.match_substring(values, "/.")),
-    )
-    slow = pc.invert(fast)
-    slow_values = values.filter(slow).to_pylist()
-    if slow_values:
-        fixed = pa.array([canonical_url(v) for v in slow_values], pa.string())
-        canon = pc.replace_with_mask(values, slow, fixed)
-    else:
-        canon = values
-    hosts = pc.struct_field(pc.extract_regex(canon, HOST_PATTERN), [0])
-    encoded = pc.dictionary_encode(hosts)
-    domains = pa.array([registrable_domain(h) for h in encoded.dictionary.to_pylist()], pa.string())
-    domain = pc.take(domains, encoded.indices)
-    return canon, hosts, domain
+    if len(values) <= _CHUNK:
+        return _normalize_chunk(values)
+    from concurrent.futures import ThreadPoolExecutor
+
+    chunks = [values.slice(i, _CHUNK) for i in range(0, len(values), _CHUNK)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(_normalize_chunk, chunks))
+    return tuple(pa.concat_arrays([r[i] for r in results]) for i in range(3))

@@ -145,9 +145,10 @@ def test_import_of_a_zip_names_each_entry(tmp_path):
 # --- links summaries -------------------------------------------------------------------
 
 
-@pytest.fixture
-def store(tmp_path):
-    """A store with one of each external export for SITE."""
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    """A store with one of each external export for SITE (tests only read it)."""
+    tmp_path = tmp_path_factory.mktemp("store")
     path = tmp_path / "s.duckdb"
     files = [write_export(tmp_path, t) for t in
              ("Latest links", "More sample links", "Top target pages", "Top linking sites", "Top linking text")]
@@ -282,19 +283,16 @@ NAT_BUG = ("BUG: analysis/links.py _records turns a missing date (pandas NaT, wh
            "a page only in More sample links shows Crawled 'NaT' instead of null / empty / '–'")
 
 
-@pytest.mark.xfail(reason=NAT_BUG, strict=True)
 def test_never_crawled_sample_is_null_in_json(store):
     row = next(r for r in _json(store, "samples")["rows"] if r["linking_url"] == "https://bob.github.io/")
     assert row["last_crawled"] is None
 
 
-@pytest.mark.xfail(reason=NAT_BUG, strict=True)
 def test_never_crawled_sample_is_empty_in_csv(store):
     row = next(r for r in _csv(store, "samples") if r[0] == "https://bob.github.io/")
     assert row == ["https://bob.github.io/", "bob.github.io", "", "sample"]
 
 
-@pytest.mark.xfail(reason=NAT_BUG, strict=True)
 def test_never_crawled_sample_has_no_nat_in_table(store):
     result = run(store, "links", "samples", "--site", SITE)
     assert result.exit_code == 0
@@ -378,6 +376,25 @@ def test_unknown_site_names_the_close_match(store, asked, command):
     assert result.exit_code == 3
     assert f"the store holds nothing for property {asked}" in line
     assert f"did you mean {SITE}" in line
+
+
+def test_site_without_trailing_slash_or_in_capitals_is_the_same_property(store):
+    for asked in ("https://www.example.com", "HTTPS://WWW.EXAMPLE.COM/"):
+        result = run(store, "links", "pages", "--site", asked, "--format", "json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["property"] == SITE
+
+
+def test_links_on_an_empty_store_says_import_first(tmp_path):
+    from gsc_backlinks.store import open_store
+
+    path = tmp_path / "s.duckdb"
+    with open_store(path, write=True):
+        pass
+    result = run(path, "links", "pages", "--site", SITE)
+    line = error_line(result)
+    assert result.exit_code == 3
+    assert f"the store holds no data yet; import exports first: gsc-backlinks import PATH --site {SITE}" in line
 
 
 def test_links_without_a_store_says_import_first(tmp_path):

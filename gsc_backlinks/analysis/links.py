@@ -73,11 +73,13 @@ def _limit(top: int | None) -> str:
 
 
 def _records(df) -> list[dict]:
+    import pandas as pd
+
     out = []
     for rec in df.to_dict("records"):
         clean = {}
         for key, value in rec.items():
-            if value is None or (isinstance(value, float) and value != value):
+            if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
                 clean[key] = None
             elif hasattr(value, "item"):  # numpy scalar
                 clean[key] = value.item()

@@ -136,10 +136,12 @@ def _read_csv(raw: RawFile) -> tuple[K.HeaderMatch, dict[str, object], int, str]
     names = [f"c{i}" for i in range(ncols)]
 
     def parse(buffer: bytes):
+        # Without any quote a value cannot hold a newline, and Arrow can read in parallel.
+        quoted = b'"' in buffer
         return pacsv.read_csv(
             io.BytesIO(buffer),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=8 << 20),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names},
                 strings_can_be_null=False,

@@ -200,7 +200,10 @@ def read_path(path: Path, limits: Limits, display: str | None = None) -> RawFile
         )
     try:
         with path.open("rb") as handle:
-            data = handle.read(limits.max_file_bytes + 1)
+            # read(n) allocates n bytes up front: ask for what stat said, plus one to see growth
+            data = handle.read(st.st_size + 1)
+            if len(data) > st.st_size:
+                data += handle.read(limits.max_file_bytes + 1 - len(data))
     except OSError as exc:
         raise ExportError(display, f"cannot be read ({exc.strerror or exc})") from None
     if len(data) > limits.max_file_bytes:

@@ -1,0 +1,253 @@
+"""The DuckDB store: schema migrations, all-or-nothing imports, and sharing with other processes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from clihelp import (  # noqa: E402
+    SITE, error_line, fingerprint, import_ok, run, run_sub, snapshot_count, write_export,
+)
+
+from gsc_backlinks import importing, store as store_mod  # noqa: E402
+from gsc_backlinks.errors import StoreError  # noqa: E402
+
+
+@pytest.fixture
+def filled(tmp_path):
+    """A store holding one Top linking sites snapshot for SITE."""
+    path = tmp_path / "s.duckdb"
+    import_ok(path, write_export(tmp_path, "Top linking sites"))
+    return path
+
+
+def _sql(path: Path, sql: str, params=None, *, write: bool = False):
+    con = duckdb.connect(str(path), read_only=not write)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+# --- migrations ---------------------------------------------------------------------
+
+
+def test_new_store_records_schema_version_1(filled):
+    rows = _sql(filled, "SELECT version, name FROM schema_migrations")
+    assert rows == [(1, "snapshots of Links exports")]
+    assert store_mod.SCHEMA_VERSION == 1
+
+
+def test_store_from_a_newer_version_is_refused(filled, tmp_path):
+    _sql(filled, "INSERT INTO schema_migrations VALUES (999, 'from the future', now())", write=True)
+    before = fingerprint(filled)
+
+    with pytest.raises(StoreError, match="newer"):
+        with store_mod.open_store(filled):
+            pass
+    with pytest.raises(StoreError, match="newer"):
+        with store_mod.open_store(filled, write=True):
+            pass
+
+    result = run(filled, "links", "sources", "--site", SITE)
+    line = error_line(result)
+    assert result.exit_code == 74
+    assert "written by a newer gsc-backlinks (schema 999, this one knows 1)" in line
+
+    result = run(filled, "import", write_export(tmp_path, "Latest links"), "--site", SITE)
+    assert "newer" in error_line(result)
+    assert result.exit_code == 74
+    assert fingerprint(filled) == before
+    assert _sql(filled, "SELECT max(version) FROM schema_migrations") == [(999,)]
+
+
+@pytest.mark.parametrize("command", ["links", "import"])
+def test_a_file_that_is_not_duckdb_is_refused(tmp_path, command):
+    path = tmp_path / "notes.duckdb"
+    content = b"these are my notes, not a database\n" * 200
+    path.write_bytes(content)
+    if command == "links":
+        result = run(path, "links", "sources", "--site", SITE)
+    else:
+        result = run(path, "import", write_export(tmp_path, "Latest links"), "--site", SITE)
+    line = error_line(result)
+    assert result.exit_code == 74
+    assert str(path) in line
+    assert "is not a gsc-backlinks store" in line
+    assert path.read_bytes() == content  # never overwritten
+
+
+def test_a_duckdb_file_of_another_program_is_refused(tmp_path):
+    path = tmp_path / "other.duckdb"
+    _sql(path, "CREATE TABLE invoices (id INTEGER)", write=True)
+    result = run(path, "import", write_export(tmp_path, "Latest links"), "--site", SITE)
+    line = error_line(result)
+    assert result.exit_code == 74
+    assert "holds other tables" in line
+    assert _sql(path, "SELECT table_name FROM information_schema.tables") == [("invoices",)]
+
+
+def test_store_folder_is_created(tmp_path):
+    path = tmp_path / "deep" / "er" / "s.duckdb"
+    import_ok(path, write_export(tmp_path, "Latest links"))
+    assert snapshot_count(path) == 1
+
+
+# --- all or nothing ---------------------------------------------------------------------
+
+
+def _break_second_file(monkeypatch, breaker):
+    """Make importing.parse_export hand over a broken second file."""
+    real = importing.parse_export
+    calls = []
+
+    def wrapped(raw, *args, **kwargs):
+        parsed = real(raw, *args, **kwargs)
+        calls.append(raw.display)
+        return breaker(parsed) if len(calls) == 2 else parsed
+
+    monkeypatch.setattr(importing, "parse_export", wrapped)
+
+
+def _wrong_column(parsed):
+    parsed.table = parsed.table.rename_columns(["nonsense"] + parsed.table.column_names[1:])
+    return parsed
+
+
+@pytest.mark.parametrize("existing", [True, False], ids=["store-with-data", "new-store"])
+def test_failed_insert_midway_leaves_no_snapshot(tmp_path, monkeypatch, existing):
+    path = tmp_path / "s.duckdb"
+    if existing:
+        import_ok(path, write_export(tmp_path, "Top linking sites"))
+    before = fingerprint(path)
+    first = write_export(tmp_path, "Latest links")
+    second = write_export(tmp_path, "Top target pages")
+    _break_second_file(monkeypatch, _wrong_column)
+
+    result = run(path, "import", first, second, "--site", SITE)
+    assert result.exit_code != 0
+    assert isinstance(result.exception, duckdb.Error)  # a bug, so it keeps its traceback
+    after = fingerprint(path)
+    if existing:
+        assert after == before
+    else:
+        assert snapshot_count(path) == 0
+        assert after[1] == {"linking_pages": 0, "target_pages": 0, "linking_sites": 0, "linking_text": 0}
+
+
+def test_failed_insert_via_library_rolls_back(filled, tmp_path):
+    from gsc_backlinks import urls
+    from gsc_backlinks.exports import collect, parse_export
+
+    prop = urls.parse_property(SITE)
+    files = collect([write_export(tmp_path, "Latest links"), write_export(tmp_path, "Top linking text")]).files
+    parsed = [parse_export(raw, prop) for raw in files]
+    _wrong_column(parsed[1])
+    before = fingerprint(filled)
+    with pytest.raises(duckdb.Error):
+        store_mod.save_imports(filled, SITE, parsed)
+    assert fingerprint(filled) == before
+
+
+class _Interrupting:
+    """A parsed export that is interrupted (Ctrl-C) while its rows are written."""
+
+    def __init__(self, inner):
+        self._inner = inner
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    @property
+    def table(self):
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_midway_says_so_and_keeps_the_store(filled, tmp_path, monkeypatch):
+    before = fingerprint(filled)
+    _break_second_file(monkeypatch, _Interrupting)
+    result = run(filled, "import", write_export(tmp_path, "Latest links"), write_export(tmp_path, "Top linking text"),
+                 "--site", SITE)
+    assert result.exit_code == 130
+    assert result.stderr.splitlines() == [
+        "Interrupted; nothing was half-written (the store keeps whole imports only)."
+    ]
+    assert fingerprint(filled) == before
+
+
+# --- other processes ----------------------------------------------------------------------
+
+HOLDER = (
+    "import duckdb, sys, time\n"
+    "c = duckdb.connect(sys.argv[1])\n"
+    "print('ready', flush=True)\n"
+    "time.sleep(float(sys.argv[2]))\n"
+    "c.close()\n"
+)
+
+
+def _hold(path: Path, seconds: float) -> tuple[subprocess.Popen, float]:
+    """Another process holding the store open for writing; returns it and when it will let go."""
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), str(seconds)], stdout=subprocess.PIPE,
+                            text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    return proc, time.monotonic() + seconds
+
+
+def test_busy_store_fails_fast_with_a_short_timeout_and_waits_with_a_long_one(filled, tmp_path):
+    holder, released = _hold(filled, 3)
+    try:
+        started = time.monotonic()
+        result = run(filled, "links", "sources", "--site", SITE, "--format", "json",
+                     env={"GSC_BACKLINKS_LOCK_TIMEOUT": "0.5"})
+        assert time.monotonic() - started < 2.5
+        line = error_line(result)
+        assert result.exit_code == 75
+        assert "busy" in line and "GSC_BACKLINKS_LOCK_TIMEOUT" in line
+
+        result = run(filled, "import", write_export(tmp_path, "Latest links"), "--site", SITE,
+                     env={"GSC_BACKLINKS_LOCK_TIMEOUT": "0.5"})
+        assert result.exit_code == 75
+        assert "busy" in error_line(result)
+
+        result = run(filled, "links", "sources", "--site", SITE, "--format", "json",
+                     env={"GSC_BACKLINKS_LOCK_TIMEOUT": "10"})
+        assert time.monotonic() >= released, "the command should have waited for the holder to finish"
+        assert result.exit_code == 0, result.output
+        assert [r["label"] for r in json.loads(result.stdout)["rows"]] == ["Top linking sites"]
+    finally:
+        holder.kill()
+        holder.wait()
+    assert snapshot_count(filled) == 1  # the refused import wrote nothing
+
+
+def test_two_imports_at_once_both_land(tmp_path):
+    path = tmp_path / "s.duckdb"
+    files = [write_export(tmp_path, "Latest links"), write_export(tmp_path, "Top linking text")]
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "gsc_backlinks", "--store", str(path), "import", str(f),
+                          "--site", SITE], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for f in files
+    ]
+    outs = [p.communicate(timeout=60) for p in procs]
+    for proc, (out, err) in zip(procs, outs):
+        assert proc.returncode == 0, err
+        assert "1 imported" in out
+    kinds = sorted(r[0] for r in _sql(path, "SELECT kind FROM snapshots"))
+    assert kinds == ["latest_links", "top_linking_text"]
+
+
+def test_store_path_from_environment(tmp_path):
+    path = tmp_path / "env.duckdb"
+    proc = run_sub("import", write_export(tmp_path, "Latest links"), "--site", SITE,
+                   env={"GSC_BACKLINKS_STORE": str(path)})
+    assert proc.returncode == 0, proc.stderr
+    assert snapshot_count(path) == 1
