@@ -48,5 +48,6 @@ def import_paths(
             if not skip_unknown:
                 raise
             unknown.append(str(exc))
+        raw.data = b""  # parsed rows are all we keep: a big file's bytes need not stay in memory
     results = store.save_imports(store_path, prop.site, parsed, now=now) if parsed else []
     return ImportReport(prop.site, results, collected.skipped, unknown)

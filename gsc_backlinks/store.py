@@ -226,6 +226,9 @@ def save_imports(path: Path, site: str, parsed: list, *, now: dt.datetime | None
     now = now or dt.datetime.now()
     results: list[ImportResult] = []
     with open_store(path, write=True) as con:
+        # Bounded memory for million-row imports; row order within a snapshot is not kept.
+        con.execute("SET memory_limit = '512MB'")
+        con.execute("SET preserve_insertion_order = false")
         con.execute("BEGIN TRANSACTION")
         try:
             for item in parsed:

@@ -43,13 +43,16 @@ _UNRESERVED_CHARS = frozenset(
 
 #: URLs matching this are already canonical: lower-case ASCII host, no port,
 #: a path whose segments do not start with "." (so no dot segments), only
-#: characters that need no escaping, no fragment.  The same pattern runs
-#: vectorized in the export reader (RE2 syntax: no lookaround).
-_SEGMENT = r"(?:[A-Za-z0-9\-_~!$&'()*+,;=:@][A-Za-z0-9\-._~!$&'()*+,;=:@]*)?"
+#: characters that need no escaping plus upper-case escapes of characters that
+#: must stay escaped, no fragment.  The same pattern runs vectorized in the
+#: export reader (RE2 syntax: no lookaround).
+_ESCAPE = r"%(?:[0189A-F][0-9A-F]|2[0-9A-CF]|3[A-F]|40|5[B-E]|60|7[B-DF])"
+_PCHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|" + _ESCAPE + ")"
+_SEGMENT = r"(?:(?:[A-Za-z0-9\-_~!$&'()*+,;=:@]|" + _ESCAPE + ")" + _PCHAR + "*)?"
 FAST_CANONICAL_PATTERN = (
     r"^https?://(?P<host>[a-z0-9\-]+(?:\.[a-z0-9\-]+)*)"
     r"(?:/" + _SEGMENT + r")+"
-    r"(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?]+)?$"
+    r"(?:\?(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|" + _ESCAPE + r")+)?$"
 )
 _FAST_RE = re.compile(FAST_CANONICAL_PATTERN)
 #: Pulls the host out of a canonical URL (group 1).
@@ -343,9 +346,10 @@ def _repair(values):
     """The cheap fixes of canonical_url, vectorized; results are checked again after.
 
     Drops a fragment, lower-cases scheme and authority, drops default ports, adds
-    the empty path's "/" and escapes raw spaces.  Whatever still is not in the
-    fast form goes through canonical_url itself.
+    the empty path's "/" and escapes raw spaces and raw Unicode.  Whatever still
+    is not in the fast form goes through canonical_url itself.
     """
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     out = pc.utf8_trim(values, characters=_WS_STRIP)  # exactly str.strip(_WS_STRIP)
@@ -356,7 +360,17 @@ def _repair(values):
     out = pc.replace_substring_regex(out, r"^(https://[^/?:]+):443([/?]|$)", r"\1\2")
     out = pc.replace_substring_regex(out, r"^(http://[^/?:]+):80([/?]|$)", r"\1\2")
     out = pc.replace_substring_regex(out, r"^(https?://[^/?]+)(\?|$)", r"\1/\2")
-    return pc.replace_substring(out, " ", "%20")
+    out = pc.replace_substring(out, " ", "%20")
+    wide = pc.invert(pc.string_is_ascii(out))
+    if pc.any(wide).as_py():
+        # Raw Unicode in a path, as Search Console writes it: UTF-8 percent-encoding,
+        # exactly what canonical_url does (a Unicode host fails the check after).
+        encoded = [_NON_ASCII_RE.sub(_fix_escape, v) for v in out.filter(wide).to_pylist()]
+        out = pc.replace_with_mask(out, wide, pa.array(encoded, pa.string()))
+    return out
+
+
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 
 
 def _normalize_chunk(values):

@@ -278,9 +278,6 @@ def test_samples_and_domain_filter(store):
     assert _csv(store, "samples")[0] == ["linking_url", "linking_domain", "last_crawled", "source"]
 
 
-NAT_BUG = ("BUG: analysis/links.py _records turns a missing date (pandas NaT, which is a datetime "
-           "subclass) into the text 'NaT' via the isinstance(value, (dt.date, dt.datetime)) branch; "
-           "a page only in More sample links shows Crawled 'NaT' instead of null / empty / '–'")
 
 
 def test_never_crawled_sample_is_null_in_json(store):

@@ -126,7 +126,7 @@ def _read_csv(raw: RawFile) -> tuple[K.HeaderMatch, dict[str, object], int, str]
     import pyarrow.csv as pacsv
 
     body, encoding = _to_utf8(raw.data, raw.display)
-    if not body.strip(b" \t\r\n"):
+    if not body or body.isspace():  # isspace() stops at the first other byte; strip() would copy
         raise ExportError(raw.display, "is empty; download the export again from Search Console")
     header_line, offset = _first_line(body)
     delimiter, cells, match = _sniff(header_line)
@@ -410,8 +410,9 @@ def parse_export(
         table = pa.table(
             {"linking_url": canon, "linking_host": host, "linking_domain": domain, "last_crawled": crawled}
         )
-        keep = pc.invert(pc.equal(canon, ""))
-        table = table.filter(keep)
+        empty = pc.equal(canon, "")
+        if pc.any(empty).as_py():
+            table = table.filter(pc.invert(empty))
         dropped = nrows - table.num_rows
         if dropped:
             notes.append(f"{dropped} empty rows left out")
