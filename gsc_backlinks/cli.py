@@ -14,6 +14,7 @@ import click
 
 from . import __version__
 from .errors import GscBacklinksError, NoDataError
+from .urls import printable  # stdlib only: keeps --help fast
 
 FORMATS = click.Choice(["table", "csv", "json"])
 
@@ -25,8 +26,6 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except GscBacklinksError as exc:
-            from .urls import printable
-
             # File names and cells come from strangers: one line, no terminal escapes.
             click.echo(f"Error: {printable(str(exc))}", err=True)
             ctx.exit(exc.exit_code)

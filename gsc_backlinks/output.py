@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import PurePath
 
 from . import urls
 
@@ -67,9 +68,7 @@ def _cell(value, column) -> str:
     if column.numeric and isinstance(value, (int, float)):
         return f"{value:,}"
     text = str(value)
-    if column.wide:
-        from pathlib import PurePath
-
+    if column.path:
         text = PurePath(text).name or text  # tables show a file's name, JSON its path
     if column.url and urls.is_web_url(text):
         text = urls.display_url(text)
@@ -80,14 +79,14 @@ def _cell(value, column) -> str:
 
 def print_table(summary, console) -> None:
     """A rich table that fits the terminal: URLs shortened in the middle, not wrapped."""
-    from pathlib import PurePath
-
     from rich.table import Table
     from rich.text import Text
 
-    cells = [[_cell(row.get(c.key), c) for c in summary.columns] for row in summary.rows]
-    widths = [max([len(c.header)] + [len(r[i]) for r in cells]) for i, c in enumerate(summary.columns)]
-    wide = [i for i, c in enumerate(summary.columns) if c.url or c.wide]
+    columns = [c for c in summary.columns
+               if not (c.optional and all(row.get(c.key) is None for row in summary.rows))]
+    cells = [[_cell(row.get(c.key), c) for c in columns] for row in summary.rows]
+    widths = [max([len(c.header)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    wide = [i for i, c in enumerate(columns) if c.url or c.path]
     fixed = sum(w for i, w in enumerate(widths) if i not in wide)
     room = max(console.width - fixed - 3 * len(widths) - 1, 10 * len(wide))
     limit = {i: widths[i] for i in wide}
@@ -98,7 +97,7 @@ def print_table(summary, console) -> None:
         limit[widest] -= 1
     console.print(Text(f"{summary.title} — {summary.site}", style="bold"))
     table = Table()
-    for i, column in enumerate(summary.columns):
+    for i, column in enumerate(columns):
         table.add_column(Text(column.header), justify="right" if column.numeric else "left",
                          no_wrap=True, min_width=None if i in wide else widths[i],
                          max_width=limit.get(i))

@@ -33,7 +33,8 @@ _WS_STRIP = " \t\r\n\f\v\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u
 
 # Characters kept as they are in a path or query; everything else is escaped.
 _UNRESERVED = "A-Za-z0-9\\-._~"
-_PATH_SAFE = _UNRESERVED + "!$&'()*+,;=:@/"
+_PCHAR_SAFE = _UNRESERVED + "!$&'()*+,;=:@"  #: RFC 3986 pchar, less escapes
+_PATH_SAFE = _PCHAR_SAFE + "/"
 _QUERY_SAFE = _PATH_SAFE + "?"
 _PATH_FIX_RE = re.compile(r"%[0-9A-Fa-f]{2}|[^" + _PATH_SAFE + "]")
 _QUERY_FIX_RE = re.compile(r"%[0-9A-Fa-f]{2}|[^" + _QUERY_SAFE + "]")
@@ -47,12 +48,13 @@ _UNRESERVED_CHARS = frozenset(
 #: must stay escaped, no fragment.  The same pattern runs vectorized in the
 #: export reader (RE2 syntax: no lookaround).
 _ESCAPE = r"%(?:[0189A-F][0-9A-F]|2[0-9A-CF]|3[A-F]|40|5[B-E]|60|7[B-DF])"
-_PCHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|" + _ESCAPE + ")"
-_SEGMENT = r"(?:(?:[A-Za-z0-9\-_~!$&'()*+,;=:@]|" + _ESCAPE + ")" + _PCHAR + "*)?"
+_SEGMENT = (  # a segment may not start with "." (no dot segments)
+    "(?:(?:[" + _PCHAR_SAFE.replace(".", "") + "]|" + _ESCAPE + ")(?:[" + _PCHAR_SAFE + "]|" + _ESCAPE + ")*)?"
+)
 FAST_CANONICAL_PATTERN = (
     r"^https?://(?P<host>[a-z0-9\-]+(?:\.[a-z0-9\-]+)*)"
-    r"(?:/" + _SEGMENT + r")+"
-    r"(?:\?(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|" + _ESCAPE + r")+)?$"
+    "(?:/" + _SEGMENT + ")+"
+    r"(?:\?(?:[" + _QUERY_SAFE + "]|" + _ESCAPE + r")+)?$"
 )
 _FAST_RE = re.compile(FAST_CANONICAL_PATTERN)
 #: Pulls the host out of a canonical URL (group 1).
@@ -332,6 +334,7 @@ def parse_property(text: str) -> Property:
 
 
 _CHUNK = 200_000
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 
 
 def _fast(values):
@@ -368,9 +371,6 @@ def _repair(values):
         encoded = [_NON_ASCII_RE.sub(_fix_escape, v) for v in out.filter(wide).to_pylist()]
         out = pc.replace_with_mask(out, wide, pa.array(encoded, pa.string()))
     return out
-
-
-_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 
 
 def _normalize_chunk(values):

@@ -34,7 +34,8 @@ class Column:
     header: str
     numeric: bool = False
     url: bool = False
-    wide: bool = False  #: long text, shortened in the middle in tables (URLs are too)
+    path: bool = False  #: a file path: tables show its name, shortened like URLs
+    optional: bool = False  #: left out of tables when no row has a value (JSON keeps it)
 
 
 @dataclass(frozen=True)
@@ -223,9 +224,7 @@ def sources(con, site: str) -> Summary:
         Column("snapshot_date", "Date"),
         Column("date_source", "Date from"),
         Column("row_count", "Rows", numeric=True),
-        Column("target_url", "Target page", url=True),
-        Column("source_name", "File", wide=True),
+        Column("target_url", "Target page", url=True, optional=True),
+        Column("source_name", "File", path=True),
     )
-    if not any(row["target_url"] for row in rows):  # no drill-downs: save the room
-        columns = tuple(c for c in columns if c.key != "target_url")
     return Summary("sources", "Snapshots held", site, columns, rows, len(rows), (), "store", ())

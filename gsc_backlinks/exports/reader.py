@@ -363,14 +363,10 @@ def parse_export(
     if match.language != "en":
         notes.append(f"headers in language '{match.language}'")
 
-    def url_column(cid: str):
-        canon, host, domain = urls.normalize_url_array(cols[cid])
-        return canon, host, domain
-
     inside_share = 0.0
     linking = None
     if "linking_page" in cols:
-        linking = url_column("linking_page")
+        linking = urls.normalize_url_array(cols["linking_page"])
         canon = linking[0]
         if prop.domain:
             inside = pc.or_(
@@ -425,7 +421,7 @@ def parse_export(
                 f"is a 'Your pages linking to this page' export, but most of its pages are not in {prop.site}; check --site",
             )
     elif kind.table == K.TARGET_PAGES:
-        canon, host, _ = url_column("target_page")
+        canon, _, _ = urls.normalize_url_array(cols["target_page"])
         label = "Internal links" if kind_key == "internal_target_pages" else "Incoming links"
         if kind_key == "internal_target_pages":
             internal = _counts(raw.display, label, cols["internal_links"].to_pylist())
