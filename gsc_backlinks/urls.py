@@ -69,7 +69,7 @@ def _fix_escape(match: re.Match[str]) -> str:
     if text[0] == "%" and len(text) == 3:
         char = chr(int(text[1:], 16))
         return char if char in _UNRESERVED_CHARS else text.upper()
-    return "".join(f"%{b:02X}" for b in text.encode("utf-8", "surrogatepass"))
+    return "%" + text.encode("utf-8", "surrogatepass").hex("%").upper()
 
 
 def _remove_dot_segments(path: str) -> str:
@@ -93,7 +93,12 @@ def _remove_dot_segments(path: str) -> str:
     return "/" + "/".join(output)
 
 
+@lru_cache(maxsize=65536)
 def _idna_host(host: str) -> str | None:
+    """The IDNA ASCII form of a host as written, or None when it is not a host.
+
+    Cached: hosts repeat across a site's URLs and the idna codec is slow.
+    """
     host = host.strip(".").lower()
     if not host:
         return None
@@ -334,7 +339,7 @@ def parse_property(text: str) -> Property:
 
 
 _CHUNK = 200_000
-_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")  # runs: one callback per run, not per character
 
 
 def _fast(values):
@@ -357,9 +362,15 @@ def _repair(values):
 
     out = pc.utf8_trim(values, characters=_WS_STRIP)  # exactly str.strip(_WS_STRIP)
     out = pc.replace_substring_regex(out, r"#[^\n]*$", "")
-    parts = pc.extract_regex(out, r"^(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^/?#@]*)(?P<tail>.*)$")
-    head = pc.utf8_lower(pc.struct_field(parts, [0]))
-    out = pc.coalesce(pc.binary_join_element_wise(head, pc.struct_field(parts, [1]), ""), out)
+    # Only the few values with upper case before the path are split and joined again
+    # (binary_join_element_wise is slow enough to matter on every value).
+    upper = pc.fill_null(pc.match_substring_regex(out, r"^(?:[A-Za-z0-9+.\-]*[A-Z][A-Za-z0-9+.\-]*://|[A-Za-z][A-Za-z0-9+.\-]*://[^/?#@]*[A-Z])"), False)
+    if pc.any(upper).as_py():
+        mixed = out.filter(upper)
+        parts = pc.extract_regex(mixed, r"^(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^/?#@]*)(?P<tail>.*)$")
+        head = pc.utf8_lower(pc.struct_field(parts, [0]))
+        lowered = pc.coalesce(pc.binary_join_element_wise(head, pc.struct_field(parts, [1]), ""), mixed)
+        out = pc.replace_with_mask(out, upper, lowered)
     out = pc.replace_substring_regex(out, r"^(https://[^/?:]+):443([/?]|$)", r"\1\2")
     out = pc.replace_substring_regex(out, r"^(http://[^/?:]+):80([/?]|$)", r"\1\2")
     out = pc.replace_substring_regex(out, r"^(https?://[^/?]+)(\?|$)", r"\1/\2")
@@ -392,9 +403,89 @@ def _normalize_chunk(values):
         fixed_hosts = pc.replace_with_mask(ok_hosts, rest, pa.array(py_hosts, pa.string())) if py_in else ok_hosts
         canon = pc.replace_with_mask(values, slow, fixed)
         hosts = pc.replace_with_mask(hosts, slow, fixed_hosts)
+    return canon, hosts
+
+
+def _domains_of(hosts):
+    """Registrable domains of an array of hosts, each distinct host looked up once."""
+    import pyarrow.compute as pc
+
     encoded = pc.dictionary_encode(hosts)
-    domains = pa.array([registrable_domain(h) for h in encoded.dictionary.to_pylist()], pa.string())
-    return canon, hosts, pc.take(domains, encoded.indices)
+    return pc.take(registrable_domains(encoded.dictionary), encoded.indices)
+
+
+#: Plain DNS names whose last label is not all digits (so no IPv4 address):
+#: these take the vectorized Public Suffix List lookup; others go one by one.
+_PLAIN_HOST_PATTERN = r"^[a-z0-9_\-]+(?:\.[a-z0-9_\-]+)*\.[a-z0-9_\-]*[a-z_\-][a-z0-9_\-]*$"
+_PSL_SETS = None
+
+
+def _psl_sets():
+    """The bundled list's rules split by type, for Arrow's set lookups."""
+    global _PSL_SETS
+    if _PSL_SETS is None:
+        import pyarrow as pa
+
+        psl = _psl()
+        rules = psl._publicsuffix  # the parsed rule set publicsuffixlist itself matches against
+        _PSL_SETS = (
+            pa.array(sorted(r[1:] for r in rules if r.startswith("!")), pa.string()),  # exceptions
+            pa.array(sorted(r[2:] for r in rules if r.startswith("*.")), pa.string()),  # wildcards
+            pa.array(sorted(rules), pa.string()),  # exact
+            psl._maxlabel,
+        )
+    return _PSL_SETS
+
+
+def registrable_domains(hosts):
+    """``registrable_domain`` of every item of a pyarrow string array, vectorized.
+
+    The same rule as publicsuffixlist's ``privatesuffix`` (checked against it
+    by a test over every rule of the list): at the longest matching depth an
+    exception rule counts one label less, a wildcard one more unless it matches
+    the whole host; no match means the last label is the public suffix.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    plain = pc.fill_null(pc.match_substring_regex(hosts, _PLAIN_HOST_PATTERN), False)
+    if not pc.all(plain).as_py():
+        others = hosts.filter(pc.invert(plain)).to_pylist()
+        looked_up = pa.array([registrable_domain(h) for h in others], pa.string())
+        result = registrable_domains(hosts.filter(plain)) if pc.any(plain).as_py() else pa.array([], pa.string())
+        # Stitch both back in the original order.
+        order = pc.sort_indices(pa.concat_arrays([pc.indices_nonzero(plain), pc.indices_nonzero(pc.invert(plain))]))
+        return pc.take(pa.concat_arrays([result, looked_up]), order)
+
+    exceptions, wildcards, exact, maxlabel = _psl_sets()
+    labels = pc.add(pc.count_substring(hosts, "."), 1)
+    backwards = pc.utf8_reverse(hosts)
+    suffixes: dict[int, object] = {}
+
+    def suffix(depth):  # the last `depth` labels, null where the host has fewer
+        if depth not in suffixes:
+            found = pc.extract_regex(backwards, r"^(?P<s>[^.]+(?:\.[^.]+){%d})" % (depth - 1))
+            suffixes[depth] = pc.utf8_reverse(pc.struct_field(found, [0]))
+        return suffixes[depth]
+
+    deepest = min(maxlabel + 1, pc.max(labels).as_py() or 1)
+    public = pa.array([1] * len(hosts), pa.int64())  # an unknown TLD is a public suffix
+    for depth in range(1, deepest + 1):  # later (longer) matches win, as the list's own loop
+        s = suffix(depth)
+        is_exc = pc.fill_null(pc.is_in(s, value_set=exceptions), False)
+        is_wild = pc.fill_null(pc.is_in(s, value_set=wildcards), False)
+        is_exact = pc.fill_null(pc.is_in(s, value_set=exact), False)
+        wild_count = pc.if_else(pc.greater(labels, depth), depth + 1, depth)
+        count = pc.if_else(is_exc, depth - 1, pc.if_else(is_wild, wild_count, depth))
+        public = pc.if_else(pc.or_(is_exc, pc.or_(is_wild, is_exact)), count, public)
+    # privatesuffix: one label more than the public suffix; None (the host itself) if there is none.
+    want = pc.add(public, 1)
+    result = hosts
+    for depth in range(1, deepest + 1):  # a host has no suffix longer than itself
+        pick = pc.and_(pc.equal(want, depth), pc.greater_equal(labels, depth))
+        if pc.any(pick).as_py():
+            result = pc.if_else(pick, suffix(depth), result)
+    return pc.if_else(pc.equal(public, 0), hosts, result)
 
 
 def normalize_url_array(values):
@@ -411,12 +502,16 @@ def normalize_url_array(values):
 
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    values = pc.fill_null(values, "")
+    if values.null_count:
+        values = pc.fill_null(values, "")
     if len(values) <= _CHUNK:
-        return _normalize_chunk(values)
-    from concurrent.futures import ThreadPoolExecutor
+        canon, hosts = _normalize_chunk(values)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
 
-    chunks = [values.slice(i, _CHUNK) for i in range(0, len(values), _CHUNK)]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(_normalize_chunk, chunks))
-    return tuple(pa.concat_arrays([r[i] for r in results]) for i in range(3))
+        chunks = [values.slice(i, _CHUNK) for i in range(0, len(values), _CHUNK)]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = list(pool.map(_normalize_chunk, chunks))
+        canon = pa.concat_arrays([r[0] for r in results])
+        hosts = pa.concat_arrays([r[1] for r in results])
+    return canon, hosts, _domains_of(hosts)

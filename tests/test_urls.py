@@ -272,6 +272,34 @@ def test_registrable_domain(host, expected):
     assert registrable_domain(host) == expected
 
 
+def _hosts_around_every_psl_rule() -> list[str]:
+    """Hosts at, below and above every rule of the bundled list, plus odd ones."""
+    hosts = {"192.168.0.1", "1.2.3.4.example", "[::1]", "localhost", "a..b", ".a.com", "a.com.",
+             "EXAMPLE.com", "x.1", "x.1a", "1.com", "a.b.c.d.e.f.g.h.i.j.k", "foo.unknowntld", ""}
+    for rule in urls._psl()._publicsuffix:
+        base = rule.lstrip("!").removeprefix("*.")
+        if not base.isascii():
+            continue  # the list holds each IDN rule in punycode too
+        labels = base.split(".")
+        for i in range(len(labels)):
+            tail = ".".join(labels[i:])
+            hosts.update((tail, "a." + tail, "www.a." + tail, "c.b.a." + tail))
+    return sorted(hosts)
+
+
+def test_vectorized_registrable_domains_agree_with_the_list_on_every_rule():
+    hosts = _hosts_around_every_psl_rule()
+    assert len(hosts) > 40_000
+    got = urls.registrable_domains(pa.array(hosts, pa.string())).to_pylist()
+    wrong = [(h, g, registrable_domain(h)) for h, g in zip(hosts, got) if g != registrable_domain(h)]
+    assert wrong == []
+
+
+def test_vectorized_registrable_domains_keep_nulls_and_order():
+    got = urls.registrable_domains(pa.array(["www.example.co.uk", None, "10.0.0.1", "a.b.github.io"]))
+    assert got.to_pylist() == ["example.co.uk", None, "10.0.0.1", "b.github.io"]
+
+
 # --- Search Console properties ------------------------------------------------------------
 
 
