@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from . import arrow
 from .errors import UsageError
 
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
@@ -364,12 +365,12 @@ def _repair(values):
     out = pc.replace_substring_regex(out, r"#[^\n]*$", "")
     # Only the few values with upper case before the path are split and joined again
     # (binary_join_element_wise is slow enough to matter on every value).
-    upper = pc.fill_null(pc.match_substring_regex(out, r"^(?:[A-Za-z0-9+.\-]*[A-Z][A-Za-z0-9+.\-]*://|[A-Za-z][A-Za-z0-9+.\-]*://[^/?#@]*[A-Z])"), False)
+    upper = pc.fill_null(pc.match_substring_regex(out, r"^(?:[A-Za-z0-9+.\-]*[A-Z][A-Za-z0-9+.\-]*://|[A-Za-z][A-Za-z0-9+.\-]*://[^/?#@]*[A-Z])"), arrow.scalar(False))
     if pc.any(upper).as_py():
         mixed = out.filter(upper)
         parts = pc.extract_regex(mixed, r"^(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^/?#@]*)(?P<tail>.*)$")
         head = pc.utf8_lower(pc.struct_field(parts, [0]))
-        lowered = pc.coalesce(pc.binary_join_element_wise(head, pc.struct_field(parts, [1]), ""), mixed)
+        lowered = pc.coalesce(pc.binary_join_element_wise(head, pc.struct_field(parts, [1]), arrow.scalar("")), mixed)
         out = pc.replace_with_mask(out, upper, lowered)
     out = pc.replace_substring_regex(out, r"^(https://[^/?:]+):443([/?]|$)", r"\1\2")
     out = pc.replace_substring_regex(out, r"^(http://[^/?:]+):80([/?]|$)", r"\1\2")
@@ -380,7 +381,7 @@ def _repair(values):
         # Raw Unicode in a path, as Search Console writes it: UTF-8 percent-encoding,
         # exactly what canonical_url does (a Unicode host fails the check after).
         encoded = [_NON_ASCII_RE.sub(_fix_escape, v) for v in out.filter(wide).to_pylist()]
-        out = pc.replace_with_mask(out, wide, pa.array(encoded, pa.string()))
+        out = pc.replace_with_mask(out, wide, arrow.array(encoded, pa.string()))
     return out
 
 
@@ -399,8 +400,8 @@ def _normalize_chunk(values):
         py_in = originals.filter(rest).to_pylist()
         py_canon = [canonical_url(v) for v in py_in]
         py_hosts = [host_of(v) for v in py_canon]
-        fixed = pc.replace_with_mask(repaired, rest, pa.array(py_canon, pa.string())) if py_in else repaired
-        fixed_hosts = pc.replace_with_mask(ok_hosts, rest, pa.array(py_hosts, pa.string())) if py_in else ok_hosts
+        fixed = pc.replace_with_mask(repaired, rest, arrow.array(py_canon, pa.string())) if py_in else repaired
+        fixed_hosts = pc.replace_with_mask(ok_hosts, rest, arrow.array(py_hosts, pa.string())) if py_in else ok_hosts
         canon = pc.replace_with_mask(values, slow, fixed)
         hosts = pc.replace_with_mask(hosts, slow, fixed_hosts)
     return canon, hosts
@@ -429,9 +430,9 @@ def _psl_sets():
         psl = _psl()
         rules = psl._publicsuffix  # the parsed rule set publicsuffixlist itself matches against
         _PSL_SETS = (
-            pa.array(sorted(r[1:] for r in rules if r.startswith("!")), pa.string()),  # exceptions
-            pa.array(sorted(r[2:] for r in rules if r.startswith("*.")), pa.string()),  # wildcards
-            pa.array(sorted(rules), pa.string()),  # exact
+            arrow.array(sorted(r[1:] for r in rules if r.startswith("!")), pa.string()),  # exceptions
+            arrow.array(sorted(r[2:] for r in rules if r.startswith("*.")), pa.string()),  # wildcards
+            arrow.array(sorted(rules), pa.string()),  # exact
             psl._maxlabel,
         )
     return _PSL_SETS
@@ -448,17 +449,17 @@ def registrable_domains(hosts):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    plain = pc.fill_null(pc.match_substring_regex(hosts, _PLAIN_HOST_PATTERN), False)
+    plain = pc.fill_null(pc.match_substring_regex(hosts, _PLAIN_HOST_PATTERN), arrow.scalar(False))
     if not pc.all(plain).as_py():
         others = hosts.filter(pc.invert(plain)).to_pylist()
-        looked_up = pa.array([registrable_domain(h) for h in others], pa.string())
-        result = registrable_domains(hosts.filter(plain)) if pc.any(plain).as_py() else pa.array([], pa.string())
+        looked_up = arrow.array([registrable_domain(h) for h in others], pa.string())
+        result = registrable_domains(hosts.filter(plain)) if pc.any(plain).as_py() else arrow.array([], pa.string())
         # Stitch both back in the original order.
         order = pc.sort_indices(pa.concat_arrays([pc.indices_nonzero(plain), pc.indices_nonzero(pc.invert(plain))]))
         return pc.take(pa.concat_arrays([result, looked_up]), order)
 
     exceptions, wildcards, exact, maxlabel = _psl_sets()
-    labels = pc.add(pc.count_substring(hosts, "."), 1)
+    labels = pc.add(pc.count_substring(hosts, "."), arrow.scalar(1))
     backwards = pc.utf8_reverse(hosts)
     suffixes: dict[int, object] = {}
 
@@ -469,23 +470,26 @@ def registrable_domains(hosts):
         return suffixes[depth]
 
     deepest = min(maxlabel + 1, pc.max(labels).as_py() or 1)
-    public = pa.array([1] * len(hosts), pa.int64())  # an unknown TLD is a public suffix
+    no = arrow.scalar(False)
+    public = arrow.array([1] * len(hosts), pa.int64())  # an unknown TLD is a public suffix
     for depth in range(1, deepest + 1):  # later (longer) matches win, as the list's own loop
         s = suffix(depth)
-        is_exc = pc.fill_null(pc.is_in(s, value_set=exceptions), False)
-        is_wild = pc.fill_null(pc.is_in(s, value_set=wildcards), False)
-        is_exact = pc.fill_null(pc.is_in(s, value_set=exact), False)
-        wild_count = pc.if_else(pc.greater(labels, depth), depth + 1, depth)
-        count = pc.if_else(is_exc, depth - 1, pc.if_else(is_wild, wild_count, depth))
+        is_exc = pc.fill_null(pc.is_in(s, value_set=exceptions), no)
+        is_wild = pc.fill_null(pc.is_in(s, value_set=wildcards), no)
+        is_exact = pc.fill_null(pc.is_in(s, value_set=exact), no)
+        here, above, below = arrow.scalar(depth), arrow.scalar(depth + 1), arrow.scalar(depth - 1)
+        wild_count = pc.if_else(pc.greater(labels, here), above, here)
+        count = pc.if_else(is_exc, below, pc.if_else(is_wild, wild_count, here))
         public = pc.if_else(pc.or_(is_exc, pc.or_(is_wild, is_exact)), count, public)
     # privatesuffix: one label more than the public suffix; None (the host itself) if there is none.
-    want = pc.add(public, 1)
+    want = pc.add(public, arrow.scalar(1))
     result = hosts
     for depth in range(1, deepest + 1):  # a host has no suffix longer than itself
-        pick = pc.and_(pc.equal(want, depth), pc.greater_equal(labels, depth))
+        here = arrow.scalar(depth)
+        pick = pc.and_(pc.equal(want, here), pc.greater_equal(labels, here))
         if pc.any(pick).as_py():
             result = pc.if_else(pick, suffix(depth), result)
-    return pc.if_else(pc.equal(public, 0), hosts, result)
+    return pc.if_else(pc.equal(public, arrow.scalar(0)), hosts, result)
 
 
 def normalize_url_array(values):
@@ -503,7 +507,7 @@ def normalize_url_array(values):
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     if values.null_count:
-        values = pc.fill_null(values, "")
+        values = pc.fill_null(values, arrow.scalar(""))
     if len(values) <= _CHUNK:
         canon, hosts = _normalize_chunk(values)
     else:

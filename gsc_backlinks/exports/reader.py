@@ -15,7 +15,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from .. import urls
+from .. import arrow, urls
 from ..errors import ExportError, UnknownExportError, UsageError
 from . import kinds as K
 from .sources import RawFile, is_zip
@@ -203,7 +203,7 @@ def _read_xlsx(raw: RawFile) -> tuple[K.HeaderMatch, dict[str, object], int, str
             continue
         data = rows[1:]
         columns = {
-            cid: pa.array([_cell_text(r[i]) if i < len(r) else "" for r in data], pa.string())
+            cid: arrow.array([_cell_text(r[i]) if i < len(r) else "" for r in data], pa.string())
             for i, cid in enumerate(match.columns)
         }
         return match, columns, len(data), "xlsx"
@@ -370,11 +370,11 @@ def parse_export(
         canon = linking[0]
         if prop.domain:
             inside = pc.or_(
-                pc.equal(linking[1], prop.domain), pc.ends_with(linking[1], "." + prop.domain)
+                pc.equal(linking[1], arrow.scalar(prop.domain)), pc.ends_with(linking[1], "." + prop.domain)
             )
         else:
             inside = pc.starts_with(canon, prop.prefix)
-        inside_share = pc.sum(pc.cast(pc.fill_null(inside, False), pa.int64())).as_py() / max(nrows, 1)
+        inside_share = pc.sum(pc.cast(pc.fill_null(inside, arrow.scalar(False)), pa.int64())).as_py() / max(nrows, 1)
 
     kind_key = _resolve_kind(raw, match, inside_share, target)
     kind = K.KINDS[kind_key]
@@ -395,7 +395,7 @@ def parse_export(
         if "last_crawled" in cols:
             texts = cols["last_crawled"].to_pylist()
             try:
-                crawled = pa.array(parse_dates(texts), pa.date32())
+                crawled = arrow.array(parse_dates(texts), pa.date32())
             except ValueError as exc:
                 row = texts.index(exc.args[0]) + 2
                 raise ExportError(
@@ -403,10 +403,10 @@ def parse_export(
                 ) from None
         else:
             crawled = pa.nulls(nrows, pa.date32())
-        table = pa.table(
+        table = arrow.table(
             {"linking_url": canon, "linking_host": host, "linking_domain": domain, "last_crawled": crawled}
         )
-        empty = pc.equal(canon, "")
+        empty = pc.equal(canon, arrow.scalar(""))
         if pc.any(empty).as_py():
             table = table.filter(pc.invert(empty))
         dropped = nrows - table.num_rows
@@ -430,12 +430,12 @@ def parse_export(
             incoming = _counts(raw.display, "Incoming links", cols["incoming_links"].to_pylist())
             sites = _counts(raw.display, "Linking sites", cols["linking_sites"].to_pylist())
             internal = [None] * nrows
-        table = pa.table(
+        table = arrow.table(
             {
                 "target_url": canon,
-                "incoming_links": pa.array(incoming, pa.int64()),
-                "linking_sites": pa.array(sites, pa.int64()),
-                "internal_links": pa.array(internal, pa.int64()),
+                "incoming_links": arrow.array(incoming, pa.int64()),
+                "linking_sites": arrow.array(sites, pa.int64()),
+                "internal_links": arrow.array(internal, pa.int64()),
             }
         )
         targets = canon.to_pylist()
@@ -457,15 +457,15 @@ def parse_export(
             if "target_pages" in cols
             else [None] * nrows
         )
-        table = pa.table(
+        table = arrow.table(
             {
-                "site": pa.array(site_text, pa.string()),
-                "linking_domain": pa.array([urls.registrable_domain(h) for h in hosts], pa.string()),
-                "linking_pages": pa.array(linking_pages, pa.int64()),
-                "target_pages": pa.array(target_pages, pa.int64()),
+                "site": arrow.array(site_text, pa.string()),
+                "linking_domain": arrow.array([urls.registrable_domain(h) for h in hosts], pa.string()),
+                "linking_pages": arrow.array(linking_pages, pa.int64()),
+                "target_pages": arrow.array(target_pages, pa.int64()),
             }
         )
-        table = table.filter(pc.invert(pc.equal(table.column("site"), "")))
+        table = table.filter(pc.invert(pc.equal(table.column("site"), arrow.scalar(""))))
     else:  # LINKING_TEXT
         texts = cols["link_text"].to_pylist()
         if "rank" in cols:
@@ -474,11 +474,11 @@ def parse_export(
         else:
             ranks = list(range(1, nrows + 1))
             counts = _counts(raw.display, "Count", cols["link_count"].to_pylist())
-        table = pa.table(
+        table = arrow.table(
             {
-                "rank": pa.array([r if r is not None else i + 1 for i, r in enumerate(ranks)], pa.int64()),
-                "anchor_text": pa.array(texts, pa.string()),
-                "link_count": pa.array(counts, pa.int64()),
+                "rank": arrow.array([r if r is not None else i + 1 for i, r in enumerate(ranks)], pa.int64()),
+                "anchor_text": arrow.array(texts, pa.string()),
+                "link_count": arrow.array(counts, pa.int64()),
             }
         )
     return ParsedExport(
