@@ -50,3 +50,25 @@ class NoDataError(GscBacklinksError):
     """The store has nothing of the asked kind for this property (yet)."""
 
     exit_code = 3
+
+
+class AuthError(GscBacklinksError):
+    """Not authorized, or Google refused the saved authorization."""
+
+    exit_code = 77  # EX_NOPERM
+
+
+class AccessError(AuthError):
+    """Google says this account may not read this property, or lacks the scope."""
+
+
+class ApiError(GscBacklinksError):
+    """Google's API kept failing (after retries) or answered something unexpected."""
+
+    exit_code = 69  # EX_UNAVAILABLE
+
+
+class QuotaError(ApiError):
+    """A Search Console quota is spent; what was fetched so far is kept."""
+
+    exit_code = 75  # EX_TEMPFAIL

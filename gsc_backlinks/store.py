@@ -69,6 +69,77 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        2,
+        "Search Console API data: search performance by day, URL inspections, properties",
+        """
+        -- One row per property, search type and day fetched whole.  data_state 'final'
+        -- days are never fetched again; 'fresh' ones are re-fetched until final.
+        CREATE TABLE search_days (
+            property          VARCHAR NOT NULL,
+            search_type       VARCHAR NOT NULL,
+            day               DATE NOT NULL,
+            data_state        VARCHAR NOT NULL,
+            clicks            BIGINT NOT NULL,
+            impressions       BIGINT NOT NULL,
+            ctr               DOUBLE,
+            position          DOUBLE,
+            page_rows         BIGINT NOT NULL,
+            query_rows        BIGINT NOT NULL,
+            pages_truncated   BOOLEAN NOT NULL,
+            queries_truncated BOOLEAN NOT NULL,
+            fetched_at        TIMESTAMP NOT NULL,
+            PRIMARY KEY (property, search_type, day)
+        );
+        -- Page totals (all queries, anonymized ones included).
+        CREATE TABLE search_pages (
+            property    VARCHAR NOT NULL,
+            search_type VARCHAR NOT NULL,
+            day         DATE NOT NULL,
+            page        VARCHAR NOT NULL,
+            clicks      BIGINT NOT NULL,
+            impressions BIGINT NOT NULL,
+            ctr         DOUBLE,
+            position    DOUBLE
+        );
+        -- Page x query rows (anonymized queries are not in them).
+        CREATE TABLE search_queries (
+            property    VARCHAR NOT NULL,
+            search_type VARCHAR NOT NULL,
+            day         DATE NOT NULL,
+            page        VARCHAR NOT NULL,
+            query       VARCHAR NOT NULL,
+            clicks      BIGINT NOT NULL,
+            impressions BIGINT NOT NULL,
+            ctr         DOUBLE,
+            position    DOUBLE
+        );
+        CREATE TABLE inspections (
+            property         VARCHAR NOT NULL,
+            url              VARCHAR NOT NULL,
+            inspected_at     TIMESTAMP NOT NULL,
+            inspected_day    DATE NOT NULL,  -- Pacific Time, as the daily quota counts
+            verdict          VARCHAR,
+            coverage_state   VARCHAR,
+            robots_txt_state VARCHAR,
+            indexing_state   VARCHAR,
+            page_fetch_state VARCHAR,
+            last_crawl_time  TIMESTAMP,
+            google_canonical VARCHAR,
+            user_canonical   VARCHAR,
+            crawled_as       VARCHAR,
+            sitemaps         VARCHAR[],
+            referring_urls   VARCHAR[],
+            result_link      VARCHAR,
+            raw              VARCHAR NOT NULL
+        );
+        CREATE TABLE api_sites (
+            site_url         VARCHAR PRIMARY KEY,
+            permission_level VARCHAR NOT NULL,
+            seen_at          TIMESTAMP NOT NULL
+        );
+        """,
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -315,3 +386,128 @@ def latest_snapshot(con, site: str, kinds: tuple[str, ...], as_of: dt.date | Non
 
 def query_df(con, sql: str, params: list | None = None):
     return con.execute(sql, params or []).df()
+
+
+# --- Search Console API data -------------------------------------------------------------
+
+
+def final_search_days(con, site: str, search_type: str) -> set:
+    """Days held as final for a property and search type: never fetched again."""
+    rows = con.execute(
+        "SELECT day FROM search_days WHERE property = ? AND search_type = ? AND data_state = 'final'",
+        [site, search_type],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def save_search_days(path: Path, site: str, search_type: str, results: list, *, fetched_at: dt.datetime) -> None:
+    """Write whole days (totals, page totals, page x query rows) in one transaction."""
+    import pyarrow as pa
+
+    days = [r.day for r in results]
+    pages = {k: [] for k in ("day", "page", "clicks", "impressions", "ctr", "position")}
+    queries = {k: [] for k in ("day", "page", "query", "clicks", "impressions", "ctr", "position")}
+    for r in results:
+        for page, clicks, impressions, ctr, position in r.pages:
+            for key, value in zip(pages, (r.day, page, clicks, impressions, ctr, position)):
+                pages[key].append(value)
+        for page, query, clicks, impressions, ctr, position in r.queries:
+            for key, value in zip(queries, (r.day, page, query, clicks, impressions, ctr, position)):
+                queries[key].append(value)
+    types = {"day": pa.date32(), "page": pa.string(), "query": pa.string(), "clicks": pa.int64(),
+             "impressions": pa.int64(), "ctr": pa.float64(), "position": pa.float64()}
+    page_table = pa.Table.from_arrays([pa.array(v, types[k]) for k, v in pages.items()], names=list(pages))
+    query_table = pa.Table.from_arrays([pa.array(v, types[k]) for k, v in queries.items()], names=list(queries))
+    with open_store(path, write=True) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(
+                "DELETE FROM search_pages WHERE property = ? AND search_type = ? AND day IN (SELECT unnest(?::DATE[]))",
+                [site, search_type, days],
+            )
+            con.execute(
+                "DELETE FROM search_queries WHERE property = ? AND search_type = ? AND day IN (SELECT unnest(?::DATE[]))",
+                [site, search_type, days],
+            )
+            con.register("incoming_pages", page_table)
+            con.register("incoming_queries", query_table)
+            con.execute(
+                "INSERT INTO search_pages SELECT ?, ?, day, page, clicks, impressions, ctr, position FROM incoming_pages",
+                [site, search_type],
+            )
+            con.execute(
+                "INSERT INTO search_queries SELECT ?, ?, day, page, query, clicks, impressions, ctr, position "
+                "FROM incoming_queries",
+                [site, search_type],
+            )
+            con.unregister("incoming_pages")
+            con.unregister("incoming_queries")
+            for r in results:
+                t = r.totals or {}
+                con.execute(
+                    "INSERT OR REPLACE INTO search_days VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [site, search_type, r.day, r.state, int(round(t.get("clicks", 0) or 0)),
+                     int(round(t.get("impressions", 0) or 0)), t.get("ctr"), t.get("position"),
+                     len(r.pages), len(r.queries), r.pages_truncated, r.queries_truncated, fetched_at],
+                )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+
+def save_sites(path: Path, entries: list, seen_at: dt.datetime) -> None:
+    """Remember the properties the account can see (for --site hints offline)."""
+    with open_store(path, write=True) as con:
+        con.execute("BEGIN TRANSACTION")
+        con.execute("DELETE FROM api_sites")
+        for e in entries:
+            con.execute("INSERT INTO api_sites VALUES (?, ?, ?)", [e.site_url, e.permission_level, seen_at])
+        con.execute("COMMIT")
+
+
+def inspections_on(con, site: str, day: dt.date) -> int:
+    """Inspections of a property on one Pacific Time day: the daily quota counts these."""
+    return con.execute(
+        "SELECT count(*) FROM inspections WHERE property = ? AND inspected_day = ?", [site, day]
+    ).fetchone()[0]
+
+
+def recent_inspections(con, site: str, since: dt.datetime) -> set[str]:
+    rows = con.execute(
+        "SELECT DISTINCT url FROM inspections WHERE property = ? AND inspected_at >= ?", [site, since]
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def save_inspections(path: Path, site: str, results: list, day: dt.date) -> None:
+    with open_store(path, write=True) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for r in results:
+                con.execute(
+                    "INSERT INTO inspections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [site, r.url, r.inspected_at, day, r.verdict, r.coverage_state, r.robots_txt_state,
+                     r.indexing_state, r.page_fetch_state, r.last_crawl_time, r.google_canonical,
+                     r.user_canonical, r.crawled_as, list(r.sitemaps), list(r.referring_urls),
+                     r.result_link, r.raw],
+                )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+
+def most_linked_pages(con, site: str, limit: int) -> list[str]:
+    """Target pages of the newest external Top target pages snapshot, most incoming links first."""
+    row = con.execute(
+        "SELECT snapshot_id FROM snapshots WHERE property = ? AND kind = 'top_target_pages' "
+        "ORDER BY snapshot_date DESC, snapshot_id DESC LIMIT 1",
+        [site],
+    ).fetchone()
+    if not row:
+        return []
+    return [r[0] for r in con.execute(
+        "SELECT target_url FROM target_pages WHERE snapshot_id = ? ORDER BY incoming_links DESC NULLS LAST, target_url LIMIT ?",
+        [row[0], limit],
+    ).fetchall()]

@@ -40,10 +40,34 @@ def _sql(path: Path, sql: str, params=None, *, write: bool = False):
 # --- migrations ---------------------------------------------------------------------
 
 
-def test_new_store_records_schema_version_1(filled):
-    rows = _sql(filled, "SELECT version, name FROM schema_migrations")
-    assert rows == [(1, "snapshots of Links exports")]
-    assert store_mod.SCHEMA_VERSION == 1
+def test_new_store_records_every_migration_in_order(filled):
+    rows = _sql(filled, "SELECT version, name FROM schema_migrations ORDER BY version")
+    assert [r[0] for r in rows] == [1, 2]
+    assert rows[0][1] == "snapshots of Links exports"
+    assert store_mod.SCHEMA_VERSION == 2
+
+
+def test_a_version_1_store_is_migrated_and_keeps_its_snapshots(tmp_path):
+    import duckdb
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)")
+    con.execute(store_mod.MIGRATIONS[0][2])
+    con.execute("INSERT INTO schema_migrations VALUES (1, 'snapshots of Links exports', now())")
+    con.execute(
+        "INSERT INTO snapshots (property, kind, snapshot_date, date_source, source_name, content_hash, row_count, "
+        "file_rows, language, imported_at) VALUES (?, 'latest_links', DATE '2026-05-01', 'option', 'a.csv', 'h', 1, 1, 'en', now())",
+        [SITE],
+    )
+    con.close()
+
+    result = run(path, "links", "sources", "--site", SITE, "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    assert '"a.csv"' in result.output
+    assert [r[0] for r in _sql(path, "SELECT version FROM schema_migrations ORDER BY version")] == [1, 2]
+    assert _sql(path, "SELECT count(*) FROM search_days") == [(0,)]
 
 
 def test_store_from_a_newer_version_is_refused(filled, tmp_path):
@@ -60,7 +84,7 @@ def test_store_from_a_newer_version_is_refused(filled, tmp_path):
     result = run(filled, "links", "sources", "--site", SITE)
     line = error_line(result)
     assert result.exit_code == 74
-    assert "written by a newer gsc-backlinks (schema 999, this one knows 1)" in line
+    assert "written by a newer gsc-backlinks (schema 999, this one knows 2)" in line
 
     result = run(filled, "import", write_export(tmp_path, "Latest links"), "--site", SITE)
     assert "newer" in error_line(result)
@@ -178,7 +202,7 @@ def test_ctrl_c_midway_says_so_and_keeps_the_store(filled, tmp_path, monkeypatch
                  "--site", SITE)
     assert result.exit_code == 130
     assert result.stderr.splitlines() == [
-        "Interrupted; nothing was half-written (the store keeps whole imports only)."
+        "Interrupted; nothing was half-written (the store keeps only whole imports and whole days)."
     ]
     assert fingerprint(filled) == before
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import GscBacklinksError, NoDataError
-from .urls import printable  # stdlib only: keeps --help fast
+from .. import __version__
+from ..errors import GscBacklinksError, NoDataError
+from ..urls import printable  # stdlib only: keeps --help fast
 
 FORMATS = click.Choice(["table", "csv", "json"])
 
@@ -30,7 +30,7 @@ class Group(click.Group):
             click.echo(f"Error: {printable(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("Interrupted; nothing was half-written (the store keeps whole imports only).", err=True)
+            click.echo("Interrupted; nothing was half-written (the store keeps only whole imports and whole days).", err=True)
             ctx.exit(130)
 
 
@@ -44,7 +44,7 @@ class State:
     def store_path(self) -> Path:
         if self._store:
             return Path(self._store).expanduser()
-        from .store import default_store_path
+        from ..store import default_store_path
 
         return default_store_path()
 
@@ -109,9 +109,9 @@ def import_cmd(state: State, paths: tuple[str, ...], site: str, date_: dt.dateti
     Every file is checked before anything is written; if one is wrong, nothing
     is imported. Importing a file already held is a no-op.
     """
-    from .exports.kinds import KINDS
-    from .importing import import_paths
-    from .urls import display_url, printable
+    from ..exports.kinds import KINDS
+    from ..importing import import_paths
+    from ..urls import display_url, printable
 
     report = import_paths(
         list(paths), site, state.store_path, target=target,
@@ -164,8 +164,8 @@ def _check_site(con, site: str) -> str:
     """The property as stored; an unknown one lists the close matches."""
     import difflib
 
-    from .store import properties
-    from .urls import parse_property
+    from ..store import properties
+    from ..urls import parse_property
 
     known = properties(con)
     try:
@@ -184,7 +184,7 @@ def _check_site(con, site: str) -> str:
 
 
 def _emit(state: State, summary, fmt: str) -> None:
-    from . import output
+    from .. import output
 
     if fmt == "csv":
         click.echo(output.to_csv(summary), nl=False)
@@ -195,8 +195,8 @@ def _emit(state: State, summary, fmt: str) -> None:
 
 
 def _run_summary(state: State, name: str, site: str, top, as_of, fmt: str, **extra) -> None:
-    from .analysis import links as L
-    from .store import open_store
+    from ..analysis import links as L
+    from ..store import open_store
 
     if top is None:
         top = 50 if fmt == "table" else 0
@@ -247,8 +247,8 @@ def links_samples(state: State, site, top, as_of, fmt, domain) -> None:
 @click.pass_obj
 def links_sources(state: State, site, fmt) -> None:
     """The snapshots held for a property, newest first."""
-    from .analysis import links as L
-    from .store import open_store
+    from ..analysis import links as L
+    from ..store import open_store
 
     with open_store(state.store_path) as con:
         site = _check_site(con, site)
@@ -264,9 +264,12 @@ def links_sources(state: State, site, fmt) -> None:
 @click.pass_obj
 def demo(state: State, top: int) -> None:
     """Show what the tool does on built-in sample exports (no Google account needed)."""
-    from .demo import run_demo
+    from ..demo import run_demo
 
     run_demo(state.console(), top=top, quiet=state.quiet)
+
+
+from . import google as _google  # noqa: E402,F401  (registers auth, sites, sync, inspect)
 
 
 def main(argv: list[str] | None = None) -> None:

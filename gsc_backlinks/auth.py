@@ -1,0 +1,456 @@
+"""Credentials: authorize once with a Google account, then reuse and refresh.
+
+Two kinds of authorization are kept in one file in the user config folder
+(``token.json``, mode 0600, written atomically):
+
+* ``authorized_user`` — the installed-app OAuth flow of google-auth-oauthlib
+  with a loopback redirect, scope ``webmasters.readonly`` only; the refresh
+  token is kept and the access token refreshed (and saved again) when due;
+* ``service_account`` — a reference to a service-account key file (for cron);
+  the key itself stays where the user keeps it.
+
+``GOOGLE_APPLICATION_CREDENTIALS`` is used when no token file exists.  The
+token, revoke and API endpoints can be redirected for tests and proxies from
+the environment only (``GSC_BACKLINKS_TOKEN_URI``, ``GSC_BACKLINKS_REVOKE_URI``);
+a token file never decides where a refresh token is sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+from urllib.parse import parse_qs, urlsplit
+
+from .errors import AuthError, UsageError
+
+SCOPE = "https://www.googleapis.com/auth/webmasters.readonly"
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
+GOOGLE_REVOKE_URI = "https://oauth2.googleapis.com/revoke"
+CLIENT_SECRETS_ENV = "GSC_BACKLINKS_CLIENT_SECRETS"
+TESTING_MODE_HINT = (
+    "if your OAuth app is left in \"Testing\" mode on Google's consent screen, its refresh tokens "
+    "expire after 7 days; set it to \"In production\" to keep them"
+)
+HOW_TO_CLIENT = (
+    "create a Desktop OAuth client in Google Cloud Console (README: \"Authorize with Google\"), "
+    "download its JSON as ./credentials.json (the shape of credentials.example.json) "
+    f"or pass --client-secrets FILE / set {CLIENT_SECRETS_ENV}"
+)
+
+
+def token_uri() -> str:
+    return os.environ.get("GSC_BACKLINKS_TOKEN_URI") or GOOGLE_TOKEN_URI
+
+
+def revoke_uri() -> str:
+    return os.environ.get("GSC_BACKLINKS_REVOKE_URI") or GOOGLE_REVOKE_URI
+
+
+def config_dir() -> Path:
+    from platformdirs import user_config_path
+
+    return user_config_path("gsc-backlinks", appauthor=False)
+
+
+def token_path() -> Path:
+    return config_dir() / "token.json"
+
+
+# --- the token file -------------------------------------------------------------------
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically, readable by the owner only (0600)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.chmod(path.parent, 0o700)
+    except OSError:
+        pass
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".token-", suffix=".tmp")  # created 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _read_token_file(path: Path) -> dict | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise AuthError(f"cannot read the saved authorization {path}: {exc.strerror or exc}") from None
+    try:
+        info = json.loads(text)
+        if not isinstance(info, dict) or "type" not in info:
+            raise ValueError
+    except ValueError:
+        raise AuthError(
+            f"the saved authorization {path} is damaged; run `gsc-backlinks auth login` again"
+        ) from None
+    return info
+
+
+def save_user_credentials(creds, path: Path | None = None) -> None:
+    info = json.loads(creds.to_json())
+    info["type"] = "authorized_user"
+    info.pop("token_uri", None)  # never trusted from the file: see token_uri()
+    write_private(path or token_path(), json.dumps(info, indent=2))
+
+
+# --- client secrets ---------------------------------------------------------------------
+
+
+def find_client_secrets(option: str | None) -> Path:
+    """--client-secrets, else $GSC_BACKLINKS_CLIENT_SECRETS, else ./credentials.json."""
+    for candidate, origin in (
+        (option, "--client-secrets"),
+        (os.environ.get(CLIENT_SECRETS_ENV), CLIENT_SECRETS_ENV),
+    ):
+        if candidate:
+            path = Path(candidate).expanduser()
+            if not path.is_file():
+                raise UsageError(f"client secrets file {path} (from {origin}) does not exist; {HOW_TO_CLIENT}")
+            return path
+    default = Path("credentials.json")
+    if default.is_file():
+        return default
+    raise UsageError(f"no OAuth client secrets file found; {HOW_TO_CLIENT}")
+
+
+def load_client_config(path: Path) -> dict:
+    """The client JSON as Google's console downloads it, checked."""
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"client secrets file {path} cannot be read as JSON ({exc}); {HOW_TO_CLIENT}") from None
+    if isinstance(config, dict) and config.get("type") == "service_account":
+        raise UsageError(f"{path} is a service-account key; use `gsc-backlinks auth login --service-account {path}`")
+    section = config.get("installed") or config.get("web") if isinstance(config, dict) else None
+    missing = [k for k in ("client_id", "client_secret", "auth_uri", "token_uri") if not (section or {}).get(k)]
+    if not isinstance(section, dict) or missing:
+        raise UsageError(
+            f"{path} is not an OAuth client file (missing {', '.join(missing) or 'installed'}); {HOW_TO_CLIENT}"
+        )
+    if "replace-with" in section["client_secret"] or section["client_id"].startswith("123456789012-abcdefghij"):
+        raise UsageError(f"{path} still holds the placeholder values of credentials.example.json; {HOW_TO_CLIENT}")
+    return config
+
+
+# --- login ------------------------------------------------------------------------------
+
+
+class _Redirect:
+    """A one-shot loopback HTTP server catching Google's redirect (like run_local_server)."""
+
+    def __init__(self, port: int):
+        import wsgiref.simple_server
+
+        self.uri: str | None = None
+        self.done = threading.Event()
+
+        def app(environ, start_response):
+            from wsgiref.util import request_uri
+
+            query = environ.get("QUERY_STRING", "")
+            if "code=" not in query and "error=" not in query:  # a favicon or a stray request
+                start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
+                return [b"Not found"]
+            self.uri = request_uri(environ)
+            self.done.set()
+            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"gsc-backlinks: authorization received. You can close this tab and return to the terminal."]
+
+        class Quiet(wsgiref.simple_server.WSGIRequestHandler):
+            def log_message(self, *args):  # the URL holds the code: keep it off the terminal
+                pass
+
+        try:
+            self.server = wsgiref.simple_server.make_server("localhost", port, app, handler_class=Quiet)
+        except OSError as exc:
+            raise UsageError(f"cannot listen on localhost port {port} for Google's redirect ({exc.strerror}); try --port 0") from None
+        self.port = self.server.server_port
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self):
+        self.server.timeout = 0.2
+        while not self.done.is_set():
+            self.server.handle_request()
+
+    def start(self):
+        self.thread.start()
+
+    def close(self):
+        self.done.set()
+        self.thread.join(timeout=2)
+        self.server.server_close()
+
+
+def code_from_redirect(text: str, state: str) -> str:
+    """The authorization code in a redirect URL (or a bare code), checked against ``state``."""
+    text = text.strip()
+    if not text:
+        raise AuthError("nothing was pasted; run `gsc-backlinks auth login --no-browser` again")
+    if "://" not in text and "=" not in text:
+        return text  # the bare code
+    query = parse_qs(urlsplit(text).query)
+    if "error" in query:
+        error = query["error"][0]
+        if error == "access_denied":
+            raise AuthError("access was not granted in the browser; run `gsc-backlinks auth login` again and allow it")
+        raise AuthError(f"Google did not authorize gsc-backlinks ({error})")
+    if query.get("state", [None])[0] != state:
+        raise AuthError("the redirect does not belong to this login (state mismatch); start `gsc-backlinks auth login` again")
+    code = query.get("code", [None])[0]
+    if not code:
+        raise AuthError("the pasted URL holds no authorization code; copy the whole address the browser was sent to")
+    return code
+
+
+def login_user(
+    client_secrets: Path,
+    *,
+    port: int = 0,
+    open_browser: bool = True,
+    read_paste: Callable[[], str] | None = None,
+    echo: Callable[[str], None] = print,
+    timeout: float = 300.0,
+    save_to: Path | None = None,
+):
+    """The installed-app flow with a loopback redirect; saves and returns the credentials.
+
+    With ``read_paste`` (``--no-browser``) the redirected URL may also be pasted
+    back, for machines whose browser cannot reach this one's loopback.
+    """
+    from google_auth_oauthlib.flow import InstalledAppFlow
+
+    config = load_client_config(client_secrets)
+    flow = InstalledAppFlow.from_client_config(config, scopes=[SCOPE])
+    redirect = _Redirect(port)
+    flow.redirect_uri = f"http://localhost:{redirect.port}/"
+    auth_url, state = flow.authorization_url(prompt="consent", access_type="offline")
+    pasted: list[str] = []
+    try:
+        redirect.start()
+        if open_browser:
+            import webbrowser
+
+            echo("Opening your browser to authorize gsc-backlinks (read-only access to Search Console).")
+            echo(f"If it does not open, visit this URL:\n\n  {auth_url}\n")
+            try:
+                webbrowser.open(auth_url, new=1, autoraise=True)
+            except Exception:  # noqa: BLE001  (no browser is fine: the URL is printed)
+                pass
+        else:
+            echo(f"Open this URL in a browser on any machine and allow access:\n\n  {auth_url}\n")
+            echo(f"After allowing, the browser is sent to http://localhost:{redirect.port}/?… — if that page does "
+                 "not load, copy its whole address from the address bar and paste it here.")
+        if read_paste is not None:
+            def reader():
+                try:
+                    line = read_paste()
+                except (EOFError, OSError):
+                    return
+                if line and line.strip():
+                    pasted.append(line)
+                    redirect.done.set()
+
+            threading.Thread(target=reader, daemon=True).start()
+        if not redirect.done.wait(timeout):
+            raise AuthError(f"no authorization arrived within {timeout:.0f} s; run `gsc-backlinks auth login` again")
+    finally:
+        redirect.close()
+    response = redirect.uri or (pasted[0] if pasted else "")
+    code = code_from_redirect(response, state)
+    try:
+        flow.fetch_token(code=code)
+    except Exception as exc:  # noqa: BLE001  (oauthlib raises many types; all mean the same to the user)
+        raise AuthError(f"Google refused the authorization code ({_oauth_error_text(exc)}); run `gsc-backlinks auth login` again") from None
+    creds = flow.credentials
+    if not creds.refresh_token:
+        raise AuthError("Google returned no refresh token; remove gsc-backlinks at https://myaccount.google.com/permissions and log in again")
+    save_user_credentials(creds, save_to)
+    return creds
+
+
+def _oauth_error_text(exc: Exception) -> str:
+    text = getattr(exc, "description", None) or getattr(exc, "error", None) or str(exc) or type(exc).__name__
+    return str(text).splitlines()[0][:200]
+
+
+def login_service_account(key_file: str | os.PathLike, *, save_to: Path | None = None) -> dict:
+    """Check a service-account key and remember where it is (the key is not copied)."""
+    path = Path(key_file).expanduser().resolve()
+    info = _read_service_key(path)
+    write_private(save_to or token_path(), json.dumps(
+        {"type": "service_account", "key_file": str(path), "client_email": info["client_email"]}, indent=2
+    ))
+    return info
+
+
+def _read_service_key(path: Path) -> dict:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"service-account key {path} does not exist") from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"service-account key {path} cannot be read as JSON ({exc})") from None
+    if not isinstance(info, dict) or info.get("type") != "service_account" or "private_key" not in info:
+        raise UsageError(f"{path} is not a service-account key file (its \"type\" is not \"service_account\")")
+    for key in ("client_email", "private_key", "token_uri"):
+        if not info.get(key):
+            raise UsageError(f"service-account key {path} lacks \"{key}\"; download a new JSON key")
+    return info
+
+
+# --- using the saved authorization -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Saved:
+    kind: str  #: "authorized_user" or "service_account"
+    path: Path  #: the token file, or the key file for GOOGLE_APPLICATION_CREDENTIALS
+    info: dict
+
+
+def saved(path: Path | None = None) -> Saved | None:
+    """What is saved: the token file, else $GOOGLE_APPLICATION_CREDENTIALS, else None."""
+    path = path or token_path()
+    info = _read_token_file(path)
+    if info is not None:
+        return Saved(info["type"], path, info)
+    env_key = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if env_key:
+        key = Path(env_key).expanduser()
+        return Saved("service_account", key, {"type": "service_account", "key_file": str(key), "from_env": True})
+    return None
+
+
+def credentials(path: Path | None = None, *, refresh: bool = True):
+    """Usable credentials, refreshed (and the refreshed token saved) when due."""
+    found = saved(path)
+    if found is None:
+        raise AuthError("not authorized with Google yet; run `gsc-backlinks auth login` (README: \"Authorize with Google\")")
+    if found.kind == "service_account":
+        from google.oauth2 import service_account
+
+        key_path = Path(found.info["key_file"])
+        info = _read_service_key(key_path)
+        info["token_uri"] = os.environ.get("GSC_BACKLINKS_TOKEN_URI") or info["token_uri"]
+        try:
+            creds = service_account.Credentials.from_service_account_info(info, scopes=[SCOPE])
+        except ValueError as exc:
+            raise AuthError(f"service-account key {key_path} is not usable ({exc})") from None
+    elif found.kind == "authorized_user":
+        creds = _user_credentials(found.info, found.path)
+    else:
+        raise AuthError(f"the saved authorization {found.path} is of an unknown type; run `gsc-backlinks auth login` again")
+    if refresh and not creds.valid:
+        refresh_credentials(creds, found.path if found.kind == "authorized_user" else None)
+    return creds
+
+
+def _user_credentials(info: dict, path: Path):
+    from google.oauth2.credentials import Credentials
+
+    missing = [k for k in ("refresh_token", "client_id", "client_secret") if not info.get(k)]
+    if missing:
+        raise AuthError(f"the saved authorization {path} lacks {', '.join(missing)}; run `gsc-backlinks auth login` again")
+    expiry = None
+    if info.get("expiry"):
+        try:
+            expiry = dt.datetime.fromisoformat(info["expiry"].rstrip("Z")).replace(tzinfo=None)
+        except ValueError:
+            expiry = None
+    scopes = info.get("scopes") or [SCOPE]
+    if isinstance(scopes, str):
+        scopes = scopes.split()
+    # Built directly: from_authorized_user_info would overwrite token_uri with Google's own.
+    return Credentials(
+        token=info.get("token"), refresh_token=info["refresh_token"], token_uri=token_uri(),
+        client_id=info["client_id"], client_secret=info["client_secret"], scopes=scopes, expiry=expiry,
+    )
+
+
+def refresh_credentials(creds, save_path: Path | None) -> None:
+    """Refresh now; a refused refresh token becomes one actionable line."""
+    import google.auth.exceptions
+    from google.auth.transport.requests import Request
+
+    try:
+        creds.refresh(Request())
+    except google.auth.exceptions.RefreshError as exc:
+        raise refresh_error(exc) from None
+    except google.auth.exceptions.TransportError as exc:
+        raise AuthError(f"cannot reach Google's token server ({str(exc).splitlines()[0][:160]}); check the network") from None
+    if save_path is not None:
+        save_user_credentials(creds, save_path)
+
+
+def refresh_error(exc: Exception) -> AuthError:
+    text = str(exc.args[0]) if getattr(exc, "args", None) else str(exc)
+    if "invalid_grant" in text:
+        return AuthError(
+            "Google refused the saved authorization (invalid_grant: revoked or expired); run "
+            f"`gsc-backlinks auth login` again; {TESTING_MODE_HINT}"
+        )
+    if "invalid_client" in text:
+        return AuthError("Google no longer knows the OAuth client of the saved authorization (invalid_client); "
+                         "run `gsc-backlinks auth login` with a current client file")
+    return AuthError(f"refreshing the saved authorization failed ({text.splitlines()[0][:160]}); run `gsc-backlinks auth login` again")
+
+
+def save_if_refreshed(creds, path: Path | None = None) -> None:
+    """After API calls: keep a token google-auth refreshed on the way."""
+    found = saved(path)
+    if found is None or found.kind != "authorized_user":
+        return
+    if getattr(creds, "token", None) and creds.token != found.info.get("token"):
+        save_user_credentials(creds, found.path)
+
+
+def logout(path: Path | None = None, *, timeout: float = 20.0) -> str:
+    """Revoke the saved authorization with Google and delete it; returns what was done."""
+    import requests
+
+    path = path or token_path()
+    info = _read_token_file(path)
+    if info is None:
+        if os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"):
+            return ("nothing saved; the service account of GOOGLE_APPLICATION_CREDENTIALS stays usable "
+                    "until you unset it or remove the account from the property")
+        return "nothing to do: not logged in"
+    if info.get("type") != "authorized_user":
+        path.unlink()
+        return (f"forgot the service account {info.get('client_email', '')} (its key file was left in place; "
+                "remove the account from the property's users to revoke its access)")
+    token = info.get("refresh_token") or info.get("token")
+    outcome = "revoked with Google"
+    try:
+        answer = requests.post(
+            revoke_uri(), data={"token": token},
+            headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=timeout,
+        )
+        if answer.status_code != 200:
+            outcome = ("Google did not revoke it (already revoked or expired, "
+                       f"HTTP {answer.status_code})")
+    except requests.RequestException as exc:
+        outcome = (f"revoking failed ({type(exc).__name__}); remove access at "
+                   "https://myaccount.google.com/permissions")
+    path.unlink()
+    return f"{outcome}; deleted {path}"

@@ -1,0 +1,341 @@
+"""Commands that talk to Google: auth login|status|logout, sites, sync, inspect."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+
+import click
+
+from ..errors import GscBacklinksError
+from ..urls import printable
+from . import FORMATS, Group, State, cli, date_type, site_option
+
+# --- auth ------------------------------------------------------------------------------
+
+
+@cli.group(cls=Group)
+def auth() -> None:
+    """Authorize with Google (once), check it, or revoke it."""
+
+
+@auth.command("login")
+@click.option("--client-secrets", metavar="FILE", help="OAuth client JSON (Desktop app) from Google Cloud Console. "
+              "Default: $GSC_BACKLINKS_CLIENT_SECRETS, else ./credentials.json.")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="Loopback port for Google's redirect (0 = any free port).")
+@click.option("--no-browser", is_flag=True, help="Print the URL to open on any machine; paste the address you are sent to back here.")
+@click.option("--service-account", "service_account", metavar="KEY.json", envvar="GOOGLE_APPLICATION_CREDENTIALS",
+              help="Use a service-account key instead (for cron); the account must be a user of the property.")
+@click.option("--timeout", type=click.IntRange(min=10), default=300, show_default=True, help="Seconds to wait for the browser.")
+@click.pass_obj
+def auth_login(state: State, client_secrets, port, no_browser, service_account, timeout) -> None:
+    """Authorize gsc-backlinks to read your Search Console data (read-only scope)."""
+    from .. import auth as A
+
+    if service_account:
+        info = A.login_service_account(service_account)
+        if not state.quiet:
+            click.echo(f"Using service account {printable(info['client_email'])} (key {printable(str(service_account))}).")
+            click.echo("Add this e-mail as a user of each property in Search Console (Settings > Users and permissions).")
+        _live_check(state, A.credentials())
+        return
+    path = A.find_client_secrets(client_secrets)
+    read_paste = None
+    if no_browser:
+        def read_paste() -> str:
+            return sys.stdin.readline()
+    creds = A.login_user(path, port=port, open_browser=not no_browser, read_paste=read_paste,
+                         echo=lambda text: click.echo(text, err=True), timeout=timeout)
+    if not state.quiet:
+        click.echo(f"Authorized (scope webmasters.readonly); token saved to {A.token_path()} (readable by you only).")
+    _live_check(state, creds)
+
+
+def _live_check(state: State, creds) -> list:
+    from ..api import Api
+
+    entries = Api(creds).list_sites()
+    if not state.quiet:
+        click.echo(f"Google answers: {len(entries)} Search Console propert{'y' if len(entries) == 1 else 'ies'} "
+                   "visible to this account (`gsc-backlinks sites` lists them).")
+    return entries
+
+
+@auth.command("status")
+@click.option("--offline", is_flag=True, help="Skip the live check with Google.")
+@click.pass_obj
+def auth_status(state: State, offline: bool) -> None:
+    """Which account is authorized, with what scope, until when; checked live with Google."""
+    from .. import auth as A
+
+    found = A.saved()
+    if found is None:
+        from ..errors import AuthError
+
+        raise AuthError("not authorized with Google; run `gsc-backlinks auth login` (README: \"Authorize with Google\")")
+    click.echo(f"Authorization: {_describe(found)}")
+    if found.kind == "authorized_user":
+        info = found.info
+        click.echo(f"  OAuth client: {printable(str(info.get('client_id', '?')))}")
+        scopes = info.get("scopes") or []
+        click.echo(f"  Scopes: {' '.join(scopes) if isinstance(scopes, list) else scopes}")
+        click.echo(f"  Access token expires: {_expiry_text(info.get('expiry'))} (refreshed automatically)")
+    if offline:
+        return
+    creds = A.credentials()  # refreshes when due (and saves), or says why it cannot
+    entries = _live_check(state, creds)
+    A.save_if_refreshed(creds)
+    del entries
+
+
+def _describe(found) -> str:
+    if found.kind == "authorized_user":
+        return f"Google account via OAuth (token file {found.path})"
+    if found.info.get("from_env"):
+        return f"service account key {found.path} (from GOOGLE_APPLICATION_CREDENTIALS)"
+    return f"service account {printable(found.info.get('client_email', ''))} (key {printable(found.info.get('key_file', ''))})"
+
+
+def _expiry_text(value: str | None) -> str:
+    if not value:
+        return "unknown (will refresh on first use)"
+    try:
+        when = dt.datetime.fromisoformat(value.rstrip("Z"))
+    except ValueError:
+        return printable(value)
+    left = when - dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    minutes = int(left.total_seconds() // 60)
+    return f"{when:%Y-%m-%d %H:%M} UTC ({'in ' + str(minutes) + ' min' if minutes >= 0 else 'expired'})"
+
+
+@auth.command("logout")
+@click.pass_obj
+def auth_logout(state: State) -> None:
+    """Revoke the saved authorization with Google and delete it."""
+    from .. import auth as A
+
+    click.echo(A.logout())
+
+
+# --- sites -------------------------------------------------------------------------------
+
+
+@cli.command("sites")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_obj
+def sites_cmd(state: State, fmt: str) -> None:
+    """List the Search Console properties this account can read, as Google names them."""
+    from .. import auth as A
+    from .. import store
+    from ..api import Api
+
+    creds = A.credentials()
+    entries = Api(creds).list_sites()
+    A.save_if_refreshed(creds)
+    try:
+        store.save_sites(state.store_path, entries, dt.datetime.now())
+    except GscBacklinksError:
+        pass  # a busy or odd store must not hide the answer
+    rows = [{"site": e.site_url, "type": e.kind, "permission": e.permission, "permission_level": e.permission_level}
+            for e in entries]
+    if fmt == "json":
+        click.echo(json.dumps({"sites": rows}, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        click.echo(_csv(rows, ("site", "type", "permission")), nl=False)
+    else:
+        if not rows:
+            click.echo("This account has no Search Console properties; add it as a user of a property first.")
+            return
+        from rich.table import Table
+
+        table = Table(box=None, header_style="bold", pad_edge=False)
+        for header in ("Property (use as --site)", "Type", "Permission"):
+            table.add_column(header)
+        for r in rows:
+            table.add_row(printable(r["site"]), r["type"], r["permission"])
+        state.console().print(table)
+
+
+def _csv(rows: list[dict], keys: tuple[str, ...]) -> str:
+    import csv
+    import io
+
+    from ..output import csv_cell
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(keys)
+    for r in rows:
+        writer.writerow([csv_cell(r.get(k)) for k in keys])
+    return out.getvalue()
+
+
+def _api_for_site(site: str):
+    """Credentials, an Api and the property checked against the account's list."""
+    from .. import auth as A
+    from ..api import Api, check_site
+    from ..urls import parse_property
+
+    prop = parse_property(site)
+    creds = A.credentials()
+    api = Api(creds)
+    check_site(api.list_sites(), prop.site)
+    return creds, api, prop
+
+
+# --- sync --------------------------------------------------------------------------------
+
+
+class _Bar:
+    """A rich progress bar on stderr (only on a terminal, never with -q)."""
+
+    def __init__(self, state: State, label: str):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.progress = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                                 console=state.console(err=True), transient=True)
+        self.task = None
+
+    def start(self, total: int) -> None:
+        self.progress.start()
+        self.task = self.progress.add_task("days", total=total)
+
+    def advance(self, description: str) -> None:
+        self.progress.advance(self.task)
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+
+def _wants_progress(state: State) -> bool:
+    return not state.quiet and sys.stderr.isatty()
+
+
+@cli.command("sync")
+@site_option
+@click.option("--days", type=int, help="The last N days (Pacific Time) instead of everything not yet final.")
+@click.option("--start", type=date_type(), help="First day (YYYY-MM-DD).")
+@click.option("--end", type=date_type(), help="Last day (YYYY-MM-DD, default today in Pacific Time).")
+@click.option("--type", "search_type", default="web", show_default=True, envvar="GSC_BACKLINKS_SEARCH_TYPE",
+              help="Search type: web, image, video, news, discover or googleNews.")
+@click.option("--workers", type=click.IntRange(1, 16), default=6, show_default=True, envvar="GSC_BACKLINKS_WORKERS",
+              help="Requests in flight at once (kept under Google's per-site quota either way).")
+@click.option("--inspect-top", type=click.IntRange(min=0), default=0, metavar="N",
+              help="Also inspect the N most-linked pages (Top target pages export), reusing results younger than a week.")
+@click.pass_obj
+def sync_cmd(state: State, site, days, start, end, search_type, workers, inspect_top) -> None:
+    """Pull search performance (property, page and page x query totals per day) into the store.
+
+    The first sync fetches the last 16 months; later ones fetch only days not
+    yet final. Every day is stored whole, so an interrupted sync resumes.
+    """
+    from .. import auth as A
+    from ..sync import sync
+
+    creds, api, prop = _api_for_site(site)
+    bar = _Bar(state, "Syncing") if _wants_progress(state) else None
+    try:
+        report = sync(api, state.store_path, prop.site, start=start.date() if start else None,
+                      end=end.date() if end else None, days=days, search_type=search_type, workers=workers,
+                      progress=bar)
+    finally:
+        A.save_if_refreshed(creds)
+    if not state.quiet:
+        fetched = report.final_days + report.fresh_days
+        click.echo(f"{prop.site} ({report.search_type}), {report.start} to {report.end} (Pacific Time): "
+                   f"{fetched} days stored ({report.final_days} final, {report.fresh_days} fresh), "
+                   f"{report.already_final} already final; {report.page_rows:,} page rows, "
+                   f"{report.query_rows:,} page x query rows; {report.requests} requests"
+                   + (f", {report.retries} retried" if report.retries else ""))
+        if report.newest_final:
+            click.echo(f"  newest final day: {report.newest_final}")
+        if report.fresh_days:
+            click.echo("  fresh days are not final yet and will be fetched again by the next sync")
+        if report.no_data_yet:
+            click.echo(f"  no data yet from Google for {len(report.no_data_yet)} recent day(s) "
+                       f"({min(report.no_data_yet)} to {max(report.no_data_yet)})")
+        if report.truncated:
+            shown = ", ".join(str(d) for d in report.truncated[:5]) + (" …" if len(report.truncated) > 5 else "")
+            click.echo(f"  truncated: {len(report.truncated)} day(s) reached the API's 50,000-row cap ({shown}); "
+                       "their page x query rows are the top rows only")
+    if inspect_top:
+        _inspect_top(state, api, prop.site, inspect_top)
+
+
+def _inspect_top(state: State, api, site: str, count: int) -> None:
+    from .. import store
+    from ..inspection import REUSE_DAYS, inspect_urls
+
+    with store.open_store(state.store_path) as con:
+        pages = store.most_linked_pages(con, site, count)
+    if not pages:
+        click.echo("  --inspect-top: no Top target pages export held for this property; import one "
+                   "(Links report > Top linked pages > Export) to choose pages by links", err=True)
+        return
+    report = inspect_urls(api, state.store_path, site, pages, reuse_days=REUSE_DAYS)
+    if not state.quiet:
+        click.echo(f"  inspected {len(report.results)} of the {len(pages)} most-linked pages, reused "
+                   f"{len(report.reused)} results younger than {REUSE_DAYS} days"
+                   + (f"; {len(report.not_done)} left for tomorrow (daily quota)" if report.not_done else ""))
+
+
+# --- inspect -----------------------------------------------------------------------------
+
+
+@cli.command("inspect")
+@click.argument("targets", nargs=-1, required=True, metavar="URL...")
+@site_option
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_obj
+def inspect_cmd(state: State, targets, site, fmt) -> None:
+    """Inspect pages with Google's URL Inspection API; results are stored with their date."""
+    from .. import auth as A
+    from ..inspection import inspect_urls
+    from ..urls import display_url
+
+    creds, api, prop = _api_for_site(site)
+    try:
+        report = inspect_urls(api, state.store_path, prop.site, list(targets))
+    finally:
+        A.save_if_refreshed(creds)
+    rows = [
+        {
+            "url": r.url, "verdict": r.verdict, "coverage_state": r.coverage_state,
+            "last_crawl_time": r.last_crawl_time.isoformat() + "Z" if r.last_crawl_time else None,
+            "google_canonical": r.google_canonical, "user_canonical": r.user_canonical,
+            "page_fetch_state": r.page_fetch_state, "robots_txt_state": r.robots_txt_state,
+            "referring_urls": list(r.referring_urls), "sitemaps": list(r.sitemaps),
+            "inspected_at": r.inspected_at.isoformat() + "Z",
+        }
+        for r in report.results
+    ]
+    if fmt == "json":
+        click.echo(json.dumps({"property": report.site, "results": rows, "not_inspected": report.not_done,
+                               "inspections_today": report.used_today}, indent=2, ensure_ascii=False))
+        return
+    if fmt == "csv":
+        flat = [{**r, "referring_urls": " ".join(r["referring_urls"])} for r in rows]
+        click.echo(_csv(flat, ("url", "verdict", "coverage_state", "last_crawl_time", "google_canonical",
+                               "user_canonical", "referring_urls")), nl=False)
+        return
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for header in ("Page", "Verdict", "Coverage", "Last crawl", "Canonical", "Linked from"):
+        table.add_column(header, overflow="fold")
+    for r in report.results:
+        same = r.google_canonical in (None, r.url)
+        table.add_row(
+            printable(display_url(r.url)), r.verdict or "", printable(r.coverage_state or ""),
+            f"{r.last_crawl_time:%Y-%m-%d}" if r.last_crawl_time else "never",
+            "same" if same else printable(display_url(r.google_canonical)),
+            f"{len(r.referring_urls)} URLs" if r.referring_urls else "",
+        )
+    state.console().print(table)
+    if not state.quiet:
+        click.echo(f"{len(report.results)} inspected and stored; {report.used_today} of Google's 2,000 daily "
+                   f"inspections for this property used today (Pacific Time)")
+        if report.not_done:
+            click.echo(f"{len(report.not_done)} not inspected: the daily quota is spent; run again after midnight Pacific Time")

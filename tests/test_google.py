@@ -1,0 +1,474 @@
+"""auth, sites, sync and inspect against a loopback stand-in for Google.
+
+The real google-auth-oauthlib, google-auth and google-api-python-client talk to
+``standin.StandIn`` on 127.0.0.1, which answers in Google's wire format.
+oauthlib refuses plain-http OAuth endpoints unless OAUTHLIB_INSECURE_TRANSPORT
+is set: the tests set it for the stand-in only; the tool itself never does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import stat
+import threading
+
+import duckdb
+import pytest
+import requests
+from clihelp import SITE, error_line, run, write_export
+from standin import SCOPE_READONLY, SearchData, StandIn
+
+from gsc_backlinks import auth
+from gsc_backlinks.sync import pacific_now
+
+DOMAIN = "sc-domain:example.com"
+TODAY = pacific_now().date()
+DAYS = [TODAY - dt.timedelta(days=n) for n in range(12, 1, -1)]  # 11 days ending two days ago
+FINAL_UNTIL = TODAY - dt.timedelta(days=4)  # the last two days are fresh
+START, END = DAYS[0].isoformat(), DAYS[-1].isoformat()
+
+
+@pytest.fixture
+def google(monkeypatch, tmp_path):
+    data = SearchData(sites=[DOMAIN, SITE], days=DAYS, final_until=FINAL_UNTIL, pages_per_day=12, queries_per_page=5)
+    sites = {DOMAIN: "siteOwner", SITE: "siteFullUser", "https://shop.example.org/": "siteRestrictedUser"}
+    with StandIn(sites=sites, data=data) as server:
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+        monkeypatch.setenv("GSC_BACKLINKS_API_ENDPOINT", server.base_url)
+        monkeypatch.setenv("GSC_BACKLINKS_TOKEN_URI", server.token_uri)
+        monkeypatch.setenv("GSC_BACKLINKS_REVOKE_URI", server.revoke_uri)
+        monkeypatch.setenv("GSC_BACKLINKS_RETRY_BASE", "0.01")
+        monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+        monkeypatch.delenv("GSC_BACKLINKS_CLIENT_SECRETS", raising=False)
+        yield server
+
+
+@pytest.fixture
+def authorized(google):
+    """A saved OAuth authorization, as `auth login` leaves it (no access token yet)."""
+    config = google.client_config()["installed"]
+    auth.write_private(auth.token_path(), json.dumps({
+        "type": "authorized_user", "refresh_token": google.issue_refresh_token(),
+        "client_id": config["client_id"], "client_secret": config["client_secret"], "scopes": [SCOPE_READONLY],
+    }))
+    return google
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def _sql(store, query, params=()):
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        return con.execute(query, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+def _client_file(server, tmp_path):
+    path = tmp_path / "credentials.json"
+    path.write_text(json.dumps(server.client_config()))
+    return path
+
+
+# --- auth login -----------------------------------------------------------------------------
+
+
+def _browser_that_consents(monkeypatch):
+    """webbrowser.open replaced by a 'browser' that follows Google's redirect to the loopback."""
+    import webbrowser
+
+    visits = []
+
+    def open_url(url, new=0, autoraise=True):
+        def visit():
+            answer = requests.get(url, timeout=10)  # follows the 302 to http://localhost:PORT/?code=…
+            visits.append((answer.status_code, answer.text))
+
+        threading.Thread(target=visit, daemon=True).start()
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", open_url)
+    return visits
+
+
+def test_login_runs_the_loopback_flow_and_saves_a_private_token(google, tmp_path, monkeypatch):
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the stand-in speaks plain http
+    visits = _browser_that_consents(monkeypatch)
+    store = tmp_path / "s.duckdb"
+
+    result = run(store, "auth", "login", "--client-secrets", str(_client_file(google, tmp_path)))
+
+    assert result.exit_code == 0, result.output
+    token_file = auth.token_path()
+    assert _mode(token_file) == 0o600
+    saved = json.loads(token_file.read_text())
+    assert saved["type"] == "authorized_user" and saved["refresh_token"].startswith("1//")
+    assert "token_uri" not in saved  # where a refresh token goes is never read from the file
+    assert visits and visits[0][0] == 200 and "authorization received" in visits[0][1]
+    assert "3 Search Console properties" in result.stdout
+    # PKCE code exchange happened at the stand-in, and the token never reached the terminal.
+    assert google.count("token") == 1 and google.count("sites.list") == 1
+    for secret in (saved["refresh_token"], saved["token"], saved["client_secret"]):
+        assert secret not in result.output
+    auth_request = next(r for r in google.requests if r.kind == "auth")
+    assert "scope=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fwebmasters.readonly" in auth_request.path
+
+
+def test_login_with_a_pasted_redirect_url(google, tmp_path, monkeypatch):
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+    printed: list[str] = []
+
+    def paste() -> str:  # the user opens the URL elsewhere and pastes the address they land on
+        url = next(line.strip() for text in printed for line in text.splitlines() if "/o/oauth2/auth?" in line)
+        answer = requests.get(url, allow_redirects=False, timeout=10)
+        return answer.headers["Location"] + "\n"
+
+    creds = auth.login_user(_client_file(google, tmp_path), open_browser=False, read_paste=paste,
+                            echo=printed.append, timeout=20)
+
+    assert creds.refresh_token
+    assert _mode(auth.token_path()) == 0o600
+    assert "paste it here" in printed[-1]
+
+
+def test_pasted_url_of_another_login_is_refused():
+    with pytest.raises(auth.AuthError, match="state mismatch"):
+        auth.code_from_redirect("http://localhost:8080/?state=other&code=abc", state="mine")
+    with pytest.raises(auth.AuthError, match="not granted"):
+        auth.code_from_redirect("http://localhost:8080/?error=access_denied&state=mine", state="mine")
+    assert auth.code_from_redirect("4/0Abc-code", state="mine") == "4/0Abc-code"
+
+
+def test_login_without_a_client_file_points_to_the_example(google, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run(tmp_path / "s.duckdb", "auth", "login")
+    line = error_line(result)
+    assert result.exit_code == 2
+    assert "credentials.example.json" in line and "Desktop OAuth client" in line
+
+
+def test_login_refuses_the_example_placeholders(google, tmp_path):
+    from clihelp import REPO
+
+    result = run(tmp_path / "s.duckdb", "auth", "login", "--client-secrets", str(REPO / "credentials.example.json"))
+    assert result.exit_code == 2
+    assert "placeholder values" in error_line(result)
+
+
+def test_service_account_login_keeps_a_reference_not_the_key(google, tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    key = tmp_path / "key.json"
+    key.write_text(json.dumps({
+        "type": "service_account", "project_id": "p", "private_key_id": "k1", "private_key": pem,
+        "client_email": "cron@p.iam.gserviceaccount.com", "client_id": "1",
+        "token_uri": "https://oauth2.googleapis.com/token",
+    }))
+
+    result = run(tmp_path / "s.duckdb", "auth", "login", "--service-account", str(key))
+
+    assert result.exit_code == 0, result.output
+    assert "cron@p.iam.gserviceaccount.com" in result.stdout and "Users and permissions" in result.stdout
+    saved = auth.token_path().read_text()
+    assert "PRIVATE KEY" not in saved and _mode(auth.token_path()) == 0o600
+    assert google.count("token") == 1  # the jwt-bearer grant went to GSC_BACKLINKS_TOKEN_URI, not Google
+
+    status = run(tmp_path / "s.duckdb", "auth", "status")
+    assert status.exit_code == 0 and "service account cron@p.iam.gserviceaccount.com" in status.stdout
+
+
+# --- auth status / logout / refresh ----------------------------------------------------------
+
+
+def test_status_reports_and_checks_live_and_saves_the_refreshed_token(authorized, tmp_path):
+    before = json.loads(auth.token_path().read_text())
+    assert "token" not in before
+
+    result = run(tmp_path / "s.duckdb", "auth", "status")
+
+    assert result.exit_code == 0, result.output
+    assert "Google account via OAuth" in result.stdout
+    assert "test-client.apps.googleusercontent.com" in result.stdout
+    assert "webmasters.readonly" in result.stdout
+    assert "3 Search Console properties" in result.stdout
+    after = json.loads(auth.token_path().read_text())
+    assert after["token"].startswith("ya29.") and after["expiry"]  # refreshed, saved again
+    assert _mode(auth.token_path()) == 0o600
+    assert after["token"] not in result.output and after["refresh_token"] not in result.output
+
+
+def test_status_when_not_logged_in(google, tmp_path):
+    result = run(tmp_path / "s.duckdb", "auth", "status")
+    assert result.exit_code == 77
+    assert "auth login" in error_line(result)
+
+
+def test_a_revoked_refresh_token_gives_one_line(authorized, tmp_path):
+    authorized.revoke_all()
+    result = run(tmp_path / "s.duckdb", "sites")
+    line = error_line(result)
+    assert result.exit_code == 77
+    assert "invalid_grant" in line and "gsc-backlinks auth login" in line and "7 days" in line
+    assert "Traceback" not in result.output
+
+
+def test_an_expired_access_token_is_refreshed_on_the_way(authorized, tmp_path):
+    assert run(tmp_path / "s.duckdb", "sites").exit_code == 0
+    first = json.loads(auth.token_path().read_text())["token"]
+    authorized.expire_access_tokens()
+    result = run(tmp_path / "s.duckdb", "sites")
+    assert result.exit_code == 0, result.output
+    assert json.loads(auth.token_path().read_text())["token"] != first
+
+
+def test_logout_revokes_with_google_and_deletes_the_file(authorized, tmp_path):
+    refresh = json.loads(auth.token_path().read_text())["refresh_token"]
+    result = run(tmp_path / "s.duckdb", "auth", "logout")
+    assert result.exit_code == 0
+    assert "revoked with Google" in result.stdout
+    assert not auth.token_path().exists()
+    assert refresh in authorized.revoked
+    assert run(tmp_path / "s.duckdb", "sites").exit_code == 77
+
+
+# --- sites ------------------------------------------------------------------------------------
+
+
+def test_sites_lists_properties_as_google_names_them(authorized, tmp_path):
+    result = run(tmp_path / "s.duckdb", "sites", "--format", "json")
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)["sites"]
+    assert [(r["site"], r["type"], r["permission"]) for r in rows] == [
+        ("https://shop.example.org/", "URL prefix", "Restricted user"),
+        ("https://www.example.com/", "URL prefix", "Full user"),
+        (DOMAIN, "Domain", "Owner"),
+    ]
+    table = run(tmp_path / "s.duckdb", "sites")
+    assert "sc-domain:example.com" in table.stdout and "Owner" in table.stdout
+
+
+@pytest.mark.parametrize(
+    ("site", "expected"),
+    [
+        ("sc-domain:exampel.com", "did you mean sc-domain:example.com"),
+        ("https://example.com/", "did you mean"),
+        ("example.com", "use sc-domain:example.com for a Domain property or https://example.com/"),
+    ],
+)
+def test_a_site_not_in_the_account_lists_close_matches(authorized, tmp_path, site, expected):
+    result = run(tmp_path / "s.duckdb", "sync", "--site", site, "--start", START, "--end", END)
+    assert result.exit_code == 2
+    assert expected in error_line(result)
+    assert authorized.count("searchanalytics") == 0
+
+
+# --- sync -------------------------------------------------------------------------------------
+
+
+def _sync(store, *extra):
+    return run(store, "sync", "--site", DOMAIN, "--start", START, "--end", END, *extra)
+
+
+def test_sync_stores_totals_pages_and_queries_that_match_google(authorized, tmp_path):
+    store = tmp_path / "s.duckdb"
+    result = _sync(store)
+    assert result.exit_code == 0, result.output
+    data = authorized.data
+
+    days = _sql(store, "SELECT day, data_state, clicks, impressions, query_rows FROM search_days ORDER BY day")
+    assert [d[0] for d in days] == DAYS
+    assert [d[1] for d in days] == ["final" if d <= FINAL_UNTIL else "fresh" for d in DAYS]
+    for day, state, clicks, impressions, query_rows in days:
+        total = data.rows(DOMAIN, day, ["date"], "all")[0]
+        assert (clicks, impressions) == (total["clicks"], total["impressions"])
+        assert query_rows == len(data.rows(DOMAIN, day, ["page", "query"], "all"))
+    # Page totals include anonymized queries; the property total is the sum of page totals.
+    day = DAYS[0]
+    page_sum = _sql(store, "SELECT sum(clicks) FROM search_pages WHERE day = ?", [day])[0][0]
+    query_sum = _sql(store, "SELECT sum(clicks) FROM search_queries WHERE day = ?", [day])[0][0]
+    assert page_sum == days[0][2] and query_sum <= page_sum
+    assert f"{len(DAYS)} days stored (9 final, 2 fresh)" in result.stdout
+
+
+def test_second_sync_sends_nothing_for_final_days_and_refetches_fresh_ones(authorized, tmp_path):
+    store = tmp_path / "s.duckdb"
+    assert _sync(store).exit_code == 0
+    authorized.reset_requests()
+
+    final_only = run(store, "sync", "--site", DOMAIN, "--start", START, "--end", FINAL_UNTIL.isoformat())
+    assert final_only.exit_code == 0
+    assert authorized.count("searchanalytics") == 0
+    assert "0 days stored" in final_only.stdout and "9 already final" in final_only.stdout
+
+    again = _sync(store)
+    assert again.exit_code == 0
+    asked = {r.body["startDate"] for r in authorized.requests if r.kind == "searchanalytics"}
+    assert asked == {d.isoformat() for d in DAYS if d > FINAL_UNTIL}  # the two fresh days only
+
+
+def test_fresh_days_become_final_when_google_finalizes_them(authorized, tmp_path):
+    store = tmp_path / "s.duckdb"
+    assert _sync(store).exit_code == 0
+    authorized.data.final_until = DAYS[-1]
+    assert _sync(store).exit_code == 0
+    assert _sql(store, "SELECT count(*) FROM search_days WHERE data_state = 'fresh'") == [(0,)]
+
+
+def test_paging_across_25k_pages_and_the_50k_cap_flags_truncation(google, authorized, tmp_path):
+    google.data = SearchData(sites=[DOMAIN], days=DAYS[:2], final_until=DAYS[1], pages_per_day=600,
+                             queries_per_page=100)  # 60,000 page x query rows a day
+    store = tmp_path / "s.duckdb"
+
+    result = run(store, "sync", "--site", DOMAIN, "--start", DAYS[0].isoformat(), "--end", DAYS[1].isoformat())
+
+    assert result.exit_code == 0, result.output
+    assert _sql(store, "SELECT query_rows, queries_truncated, pages_truncated FROM search_days") == [
+        (50_000, True, False), (50_000, True, False)
+    ]
+    starts = sorted(r.body["startRow"] for r in google.requests
+                    if r.kind == "searchanalytics" and r.body.get("dimensions") == ["page", "query"])
+    assert starts == [0, 0, 25_000, 25_000, 50_000, 50_000]
+    assert "truncated: 2 day(s) reached the API's 50,000-row cap" in result.stdout
+
+
+def test_a_storm_of_429_and_5xx_still_gives_exactly_the_same_rows(authorized, tmp_path):
+    clean = tmp_path / "clean.duckdb"
+    assert _sync(clean).exit_code == 0
+    authorized.failure_rate = 0.3
+    stormy = tmp_path / "stormy.duckdb"
+
+    result = _sync(stormy)
+
+    assert result.exit_code == 0, result.output
+    assert "retried" in result.stdout
+    query = "SELECT day, page, query, clicks, impressions, ctr, position FROM search_queries ORDER BY ALL"
+    assert _sql(stormy, query) == _sql(clean, query)
+
+
+def test_errors_after_the_last_retry_say_so_and_keep_whole_days(authorized, tmp_path):
+    authorized.quota_exhausted = True
+    store = tmp_path / "s.duckdb"
+    result = _sync(store)
+    line = error_line(result)
+    assert result.exit_code == 75
+    assert "quota" in line and "15 minutes" in line
+    assert _sql(store, "SELECT count(*) FROM search_days") == [(0,)]
+
+
+def test_a_property_without_access_gives_one_line(authorized, tmp_path):
+    authorized.forbidden_sites.add(DOMAIN)
+    result = _sync(tmp_path / "s.duckdb")
+    assert result.exit_code == 77
+    assert "no access to property sc-domain:example.com" in error_line(result)
+
+
+def test_a_token_without_the_search_console_scope_gives_one_line(google, tmp_path):
+    google.scope_granted = "openid"
+    config = google.client_config()["installed"]
+    auth.write_private(auth.token_path(), json.dumps({
+        "type": "authorized_user", "refresh_token": google.issue_refresh_token(scope="openid"),
+        "client_id": config["client_id"], "client_secret": config["client_secret"], "scopes": ["openid"],
+    }))
+    result = run(tmp_path / "s.duckdb", "sites")
+    assert result.exit_code == 77
+    assert "lacks the Search Console scope" in error_line(result)
+
+
+def test_an_interrupted_sync_keeps_whole_days_and_the_next_one_resumes(authorized, tmp_path, monkeypatch):
+    import gsc_backlinks.sync as sync_mod
+
+    real = sync_mod.fetch_day
+    broken_day = DAYS[4]
+
+    def fetch_day(api, site, day, *args):
+        if day == broken_day:
+            raise KeyboardInterrupt
+        return real(api, site, day, *args)
+
+    monkeypatch.setattr(sync_mod, "fetch_day", fetch_day)
+    store = tmp_path / "s.duckdb"
+    result = _sync(store, "--workers", "1")
+    assert result.exit_code == 130
+    held = _sql(store, "SELECT day, query_rows FROM search_days ORDER BY day")
+    assert broken_day not in [d for d, _ in held] and held  # days before the stop are kept
+    for day, query_rows in held:  # ... and each is whole
+        assert _sql(store, "SELECT count(*) FROM search_queries WHERE day = ?", [day])[0][0] == query_rows
+
+    monkeypatch.setattr(sync_mod, "fetch_day", real)
+    authorized.reset_requests()
+    assert _sync(store).exit_code == 0
+    asked = {r.body["startDate"] for r in authorized.requests
+             if r.kind == "searchanalytics" and r.body.get("dimensions") != ["date"]}
+    assert broken_day.isoformat() in asked
+    assert not asked & {d.isoformat() for d, _ in held if d <= FINAL_UNTIL}
+    assert _sql(store, "SELECT count(*) FROM search_days") == [(len(DAYS),)]
+
+
+# --- inspect -----------------------------------------------------------------------------------
+
+
+def test_inspect_stores_each_result_with_its_date(authorized, tmp_path):
+    store = tmp_path / "s.duckdb"
+    result = run(store, "inspect", "https://www.example.com/roses/", "www.example.com/missing-page",
+                 "--site", DOMAIN, "--format", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    by_url = {r["url"]: r for r in doc["results"]}
+    assert by_url["https://www.example.com/roses/"]["verdict"] == "PASS"
+    assert by_url["https://www.example.com/roses/"]["referring_urls"]
+    assert by_url["https://www.example.com/missing-page"]["verdict"] == "NEUTRAL"
+    assert doc["inspections_today"] == 2
+    rows = _sql(store, "SELECT url, verdict, inspected_day, len(referring_urls) > 0 FROM inspections ORDER BY url")
+    assert [r[1] for r in rows] == ["NEUTRAL", "PASS"]
+    assert rows[1][3] is True and rows[0][2] == pacific_now().date()
+
+
+def test_inspect_refuses_urls_outside_the_property(authorized, tmp_path):
+    result = run(tmp_path / "s.duckdb", "inspect", "https://elsewhere.example.net/", "--site", DOMAIN)
+    assert result.exit_code == 2
+    assert "is not a URL of property sc-domain:example.com" in error_line(result)
+    assert authorized.count("inspect") == 0
+
+
+def test_inspect_respects_the_daily_quota_across_runs(authorized, tmp_path):
+    store = tmp_path / "s.duckdb"
+    assert run(store, "inspect", "https://www.example.com/a", "--site", DOMAIN).exit_code == 0
+    con = duckdb.connect(str(store))
+    con.execute("INSERT INTO inspections SELECT x.* REPLACE (x.url || r.i::VARCHAR AS url) "
+                "FROM inspections x, range(1998) r(i)")
+    con.close()
+
+    result = run(store, "inspect", "https://www.example.com/b", "https://www.example.com/c", "--site", DOMAIN)
+
+    assert result.exit_code == 0
+    assert "1 not inspected: the daily quota is spent" in result.stdout
+    assert authorized.count("inspect") == 2
+
+
+def test_inspect_when_google_says_the_quota_is_spent(authorized, tmp_path):
+    authorized.inspect_quota_left = 0
+    result = run(tmp_path / "s.duckdb", "inspect", "https://www.example.com/a", "--site", DOMAIN)
+    assert result.exit_code == 75
+    assert "quota" in error_line(result)
+
+
+def test_sync_inspect_top_reuses_recent_results(authorized, tmp_path):
+    store = tmp_path / "s.duckdb"
+    export = write_export(tmp_path, "Top target pages", slug="example.com")  # most linked first
+    assert run(store, "import", export, "--site", DOMAIN).exit_code == 0
+
+    first = run(store, "sync", "--site", DOMAIN, "--days", "3", "--inspect-top", "2")
+    assert first.exit_code == 0, first.output
+    assert "inspected 2 of the 2 most-linked pages" in first.stdout
+    authorized.reset_requests()
+    second = run(store, "sync", "--site", DOMAIN, "--days", "3", "--inspect-top", "2")
+    assert "inspected 0 of the 2 most-linked pages, reused 2" in second.stdout
+    assert authorized.count("inspect") == 0
