@@ -405,19 +405,16 @@ def save_search_days(path: Path, site: str, search_type: str, results: list, *, 
     import pyarrow as pa
 
     days = [r.day for r in results]
-    pages = {k: [] for k in ("day", "page", "clicks", "impressions", "ctr", "position")}
-    queries = {k: [] for k in ("day", "page", "query", "clicks", "impressions", "ctr", "position")}
-    for r in results:
-        for page, clicks, impressions, ctr, position in r.pages:
-            for key, value in zip(pages, (r.day, page, clicks, impressions, ctr, position)):
-                pages[key].append(value)
-        for page, query, clicks, impressions, ctr, position in r.queries:
-            for key, value in zip(queries, (r.day, page, query, clicks, impressions, ctr, position)):
-                queries[key].append(value)
     types = {"day": pa.date32(), "page": pa.string(), "query": pa.string(), "clicks": pa.int64(),
              "impressions": pa.int64(), "ctr": pa.float64(), "position": pa.float64()}
-    page_table = pa.Table.from_arrays([pa.array(v, types[k]) for k, v in pages.items()], names=list(pages))
-    query_table = pa.Table.from_arrays([pa.array(v, types[k]) for k, v in queries.items()], names=list(queries))
+
+    def table(names: tuple[str, ...], attribute: str):
+        rows = [(r.day, *row) for r in results for row in getattr(r, attribute)]
+        columns = list(zip(*rows)) if rows else [[] for _ in names]  # transposed at C speed
+        return pa.Table.from_arrays([pa.array(c, types[n]) for n, c in zip(names, columns)], names=list(names))
+
+    page_table = table(("day", "page", "clicks", "impressions", "ctr", "position"), "pages")
+    query_table = table(("day", "page", "query", "clicks", "impressions", "ctr", "position"), "queries")
     with open_store(path, write=True) as con:
         con.execute("BEGIN TRANSACTION")
         try:
@@ -511,3 +508,14 @@ def most_linked_pages(con, site: str, limit: int) -> list[str]:
         "SELECT target_url FROM target_pages WHERE snapshot_id = ? ORDER BY incoming_links DESC NULLS LAST, target_url LIMIT ?",
         [row[0], limit],
     ).fetchall()]
+
+
+def typical_day_rows(con, site: str, search_type: str) -> dict:
+    """The most page and page x query rows of the property's recent days (to plan paging)."""
+    row = con.execute(
+        """SELECT max(page_rows), max(query_rows) FROM (
+               SELECT page_rows, query_rows FROM search_days WHERE property = ? AND search_type = ?
+               ORDER BY day DESC LIMIT 14)""",
+        [site, search_type],
+    ).fetchone()
+    return {("page",): row[0] or 0, ("page", "query"): row[1] or 0}

@@ -17,7 +17,6 @@ rows leave out anonymized queries: the property total (``date``), page totals
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Protocol
 
 from . import urls
-from .api import DAY_ROW_CAP, Api
+from .api import DAY_ROW_CAP, ROW_LIMIT, Api
 from .errors import GscBacklinksError, UsageError
 
 PACIFIC = "America/Los_Angeles"
@@ -117,24 +116,68 @@ def resolve_range(
     return start, end
 
 
-def fetch_day(api: Api, site: str, day: dt.date, state: str, totals: dict, search_type: str) -> DayResult:
-    """Page totals and page x query rows of one day, every page of them."""
-    body = {
+PAGES = ("page",)
+QUERIES = ("page", "query")
+
+
+def fetch_page(api: Api, site: str, day: dt.date, state: str, dims: tuple[str, ...], start_row: int,
+               search_type: str) -> list[dict]:
+    """One page (up to 25,000 rows) of one day's page totals or page x query rows."""
+    return api.query(site, {
         "startDate": day.isoformat(), "endDate": day.isoformat(), "type": search_type,
-        "dataState": "final" if state == "final" else "all",
-    }
-    page_rows = api.query_all(site, {**body, "dimensions": ["page"]})
-    query_rows = api.query_all(site, {**body, "dimensions": ["page", "query"]})
-    result = DayResult(day, state, totals)
-    for row in page_rows:
-        keys = row.get("keys") or [""]
-        result.pages.append((urls.canonical_url(str(keys[0])), *_metrics(row)))
-    for row in query_rows:
-        keys = list(row.get("keys") or []) + ["", ""]
-        result.queries.append((urls.canonical_url(str(keys[0])), str(keys[1]), *_metrics(row)))
-    result.pages_truncated = len(page_rows) >= DAY_ROW_CAP
-    result.queries_truncated = len(query_rows) >= DAY_ROW_CAP
-    return result
+        "dataState": "final" if state == "final" else "all", "dimensions": list(dims),
+        "rowLimit": ROW_LIMIT, "startRow": start_row,
+    })
+
+
+class _Day:
+    """One day being fetched: its pages as they arrive, in any order."""
+
+    def __init__(self, day: dt.date, state: str, totals: dict):
+        self.day, self.state, self.totals = day, state, totals
+        self.pages: dict[tuple, dict[int, list]] = {PAGES: {}, QUERIES: {}}
+        self.asked: dict[tuple, set[int]] = {PAGES: set(), QUERIES: set()}
+
+    def next_start(self, dims: tuple) -> int | None:
+        """The next page to ask for, if the pages so far are all full and it is not asked yet."""
+        got, start = self.pages[dims], 0
+        while start in got:
+            if len(got[start]) < ROW_LIMIT:
+                return None  # a short page: the end
+            start += ROW_LIMIT
+        return None if start in self.asked[dims] else start
+
+    def done(self, dims: tuple) -> bool:
+        got, start = self.pages[dims], 0
+        while start in got:
+            if len(got[start]) < ROW_LIMIT:
+                return True
+            start += ROW_LIMIT
+        return False
+
+    def result(self) -> DayResult:
+        result = DayResult(self.day, self.state, self.totals)
+        page_rows = [r for s in sorted(self.pages[PAGES]) for r in self.pages[PAGES][s]]
+        query_rows = [r for s in sorted(self.pages[QUERIES]) for r in self.pages[QUERIES][s]]
+        canonical: dict[str, str] = {}  # pages repeat across a day's query rows
+
+        def page_of(keys) -> str:
+            text = str(keys[0]) if keys else ""
+            url = canonical.get(text)
+            if url is None:
+                url = canonical[text] = urls.canonical_url(text)
+            return url
+
+        get = dict.get
+        result.pages = [(page_of(get(row, "keys")), *_metrics(row)) for row in page_rows]
+        result.queries = [
+            (page_of(keys), str(keys[1]) if len(keys) > 1 else "", *_metrics(row))
+            for row in query_rows
+            for keys in (get(row, "keys") or ["", ""],)
+        ]
+        result.pages_truncated = len(page_rows) >= DAY_ROW_CAP
+        result.queries_truncated = len(query_rows) >= DAY_ROW_CAP
+        return result
 
 
 def sync(
@@ -146,12 +189,18 @@ def sync(
     end: dt.date | None = None,
     days: int | None = None,
     search_type: str = "web",
-    workers: int = 4,
+    workers: int = 8,
     progress: Progress | None = None,
     today: dt.date | None = None,
     flush_seconds: float = 2.0,
 ) -> SyncReport:
-    """Fetch every day of the range not held as final; store each day whole."""
+    """Fetch every day of the range not held as final; store each day whole.
+
+    Work is scheduled page by page: a day's page totals and page x query rows
+    are fetched side by side, the next page of a full one is asked for at once,
+    and when earlier days needed several pages the later pages of a day are
+    asked for up front (a page found empty costs one cheap request).
+    """
     from . import store
 
     if search_type not in SEARCH_TYPES:
@@ -159,6 +208,7 @@ def sync(
     today = today or pacific_now().date()
     with store.open_store(store_path, write=True) as con:
         held = store.final_search_days(con, site, search_type)
+        typical_rows = store.typical_day_rows(con, site, search_type)
     start, end = resolve_range(held, today, start=start, end=end, days=days)
     report = SyncReport(site, search_type, start, end)
     sent_before, retries_before = api.requests_sent, api.retries
@@ -172,29 +222,29 @@ def sync(
     date_body = {"startDate": lo.isoformat(), "endDate": hi.isoformat(), "dimensions": ["date"], "type": search_type}
     final_totals = {r["keys"][0]: r for r in api.query_all(site, {**date_body, "dataState": "final"})}
     all_totals = {r["keys"][0]: r for r in api.query_all(site, {**date_body, "dataState": "all"})}
-    newest_final = max([dt.date.fromisoformat(k) for k in final_totals] + [d for d in held], default=None)
+    newest_final = max([dt.date.fromisoformat(k) for k in final_totals] + list(held), default=None)
     report.newest_final = newest_final
 
-    jobs: list[tuple[dt.date, str, dict]] = []
-    empty_final: list[DayResult] = []
+    work: list[_Day] = []
+    pending: list[DayResult] = []
     for day in sorted(wanted, reverse=True):  # newest first: the days a report needs most
         key = day.isoformat()
         if key in final_totals:
-            jobs.append((day, "final", final_totals[key]))
+            work.append(_Day(day, "final", final_totals[key]))
         elif key in all_totals:
-            jobs.append((day, "fresh", all_totals[key]))
+            work.append(_Day(day, "fresh", all_totals[key]))
         elif newest_final and day < newest_final:
-            empty_final.append(DayResult(day, "final", {}))  # final and empty: nothing to ask for
+            pending.append(DayResult(day, "final", {}))  # final and empty: nothing to ask for
         else:
             report.no_data_yet.append(day)
 
-    pending: list[DayResult] = list(empty_final)
     last_flush = time.monotonic()
 
     def flush() -> None:
         nonlocal pending, last_flush
         if pending:
-            store.save_search_days(store_path, site, search_type, pending, fetched_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+            store.save_search_days(store_path, site, search_type, pending,
+                                   fetched_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
             for r in pending:
                 if r.state == "final":
                     report.final_days += 1
@@ -207,43 +257,61 @@ def sync(
         pending = []
         last_flush = time.monotonic()
 
+    # Page tasks: (day, dims, startRow).  Follow-up pages go to the front, so started days finish first.
+    from collections import deque
+
+    queue: deque = deque()
+
+    def plan(item: _Day) -> None:
+        for dims in (PAGES, QUERIES):
+            expected = typical_rows.get(dims, 0)
+            for start_row in range(0, max(ROW_LIMIT, min(expected, DAY_ROW_CAP)), ROW_LIMIT):
+                item.asked[dims].add(start_row)
+                queue.append((item, dims, start_row))
+
+    for item in work:
+        plan(item)
     if progress:
-        progress.start(len(jobs))
-    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="gsc-sync")
-    futures: dict[Future, dt.date] = {}
-    stop = threading.Event()
+        progress.start(len(work))
+    workers = max(1, workers)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gsc-sync")
+    futures: dict[Future, tuple] = {}
     error: BaseException | None = None
     try:
-        queue = list(jobs)
-        # Keep a bounded number of days in flight so a stop wastes little.
         while queue or futures:
-            while queue and len(futures) < max(1, workers) * 2 and not stop.is_set():
-                day, state, totals = queue.pop(0)
-                futures[pool.submit(fetch_day, api, site, day, state, totals, search_type)] = day
+            while queue and len(futures) < workers and error is None:
+                item, dims, start_row = queue.popleft()
+                futures[pool.submit(fetch_page, api, site, item.day, item.state, dims, start_row, search_type)] = (
+                    item, dims, start_row)
             if not futures:
                 break
             done, _ = wait(list(futures), timeout=0.5, return_when=FIRST_COMPLETED)
             for fut in done:
-                futures.pop(fut)
+                item, dims, start_row = futures.pop(fut)
                 try:
-                    pending.append(fut.result())
+                    rows = fut.result()
                 except GscBacklinksError as exc:
-                    if error is None:
-                        error = exc
-                    stop.set()
+                    error = error or exc
                     queue.clear()
-                if progress:
-                    progress.advance(f"{site} {futures and min(futures.values()) or ''}")
+                    continue
+                item.pages[dims][start_row] = rows
+                following = item.next_start(dims)
+                if following is not None:
+                    item.asked[dims].add(following)
+                    queue.appendleft((item, dims, following))
+                if item.done(PAGES) and item.done(QUERIES):
+                    result = item.result()
+                    pending.append(result)
+                    # Later days of the same site usually need as many pages: ask for them up front.
+                    typical_rows[PAGES] = max(typical_rows.get(PAGES, 0), len(result.pages))
+                    typical_rows[QUERIES] = max(typical_rows.get(QUERIES, 0), len(result.queries))
+                    if progress:
+                        progress.advance(str(item.day))
             if pending and (time.monotonic() - last_flush >= flush_seconds or len(pending) >= 30):
                 flush()
     except KeyboardInterrupt:
-        stop.set()
         for fut in futures:
             fut.cancel()
-        # Requests already on the wire finish; their days are kept if whole.
-        for fut in list(futures):
-            if fut.done() and not fut.cancelled() and fut.exception() is None:
-                pending.append(fut.result())
         flush()  # every day fetched whole so far is kept
         pool.shutdown(wait=False, cancel_futures=True)
         if progress:

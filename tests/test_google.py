@@ -385,15 +385,15 @@ def test_a_token_without_the_search_console_scope_gives_one_line(google, tmp_pat
 def test_an_interrupted_sync_keeps_whole_days_and_the_next_one_resumes(authorized, tmp_path, monkeypatch):
     import gsc_backlinks.sync as sync_mod
 
-    real = sync_mod.fetch_day
+    real = sync_mod.fetch_page
     broken_day = DAYS[4]
 
-    def fetch_day(api, site, day, *args):
+    def fetch_page(api, site, day, *args):
         if day == broken_day:
             raise KeyboardInterrupt
         return real(api, site, day, *args)
 
-    monkeypatch.setattr(sync_mod, "fetch_day", fetch_day)
+    monkeypatch.setattr(sync_mod, "fetch_page", fetch_page)
     store = tmp_path / "s.duckdb"
     result = _sync(store, "--workers", "1")
     assert result.exit_code == 130
@@ -402,7 +402,7 @@ def test_an_interrupted_sync_keeps_whole_days_and_the_next_one_resumes(authorize
     for day, query_rows in held:  # ... and each is whole
         assert _sql(store, "SELECT count(*) FROM search_queries WHERE day = ?", [day])[0][0] == query_rows
 
-    monkeypatch.setattr(sync_mod, "fetch_day", real)
+    monkeypatch.setattr(sync_mod, "fetch_page", real)
     authorized.reset_requests()
     assert _sync(store).exit_code == 0
     asked = {r.body["startDate"] for r in authorized.requests

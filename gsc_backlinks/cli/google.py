@@ -220,7 +220,7 @@ def _wants_progress(state: State) -> bool:
 @click.option("--end", type=date_type(), help="Last day (YYYY-MM-DD, default today in Pacific Time).")
 @click.option("--type", "search_type", default="web", show_default=True, envvar="GSC_BACKLINKS_SEARCH_TYPE",
               help="Search type: web, image, video, news, discover or googleNews.")
-@click.option("--workers", type=click.IntRange(1, 16), default=6, show_default=True, envvar="GSC_BACKLINKS_WORKERS",
+@click.option("--workers", type=click.IntRange(1, 16), default=8, show_default=True, envvar="GSC_BACKLINKS_WORKERS",
               help="Requests in flight at once (kept under Google's per-site quota either way).")
 @click.option("--inspect-top", type=click.IntRange(min=0), default=0, metavar="N",
               help="Also inspect the N most-linked pages (Top target pages export), reusing results younger than a week.")
