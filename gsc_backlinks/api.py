@@ -59,7 +59,7 @@ class RateLimiter:
                 if self.tokens >= 1:
                     self.tokens -= 1
                     return
-                wait = (1 - self.tokens) / self.rate
+                wait = max((1 - self.tokens) / self.rate, 0.001)  # never a sleep too short to move the clock
             time.sleep(wait)
 
 

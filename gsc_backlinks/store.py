@@ -404,17 +404,23 @@ def save_search_days(path: Path, site: str, search_type: str, results: list, *, 
     """Write whole days (totals, page totals, page x query rows) in one transaction."""
     import pyarrow as pa
 
+    import pyarrow.compute as pc
+
     days = [r.day for r in results]
-    types = {"day": pa.date32(), "page": pa.string(), "query": pa.string(), "clicks": pa.int64(),
-             "impressions": pa.int64(), "ctr": pa.float64(), "position": pa.float64()}
 
-    def table(names: tuple[str, ...], attribute: str):
-        rows = [(r.day, *row) for r in results for row in getattr(r, attribute)]
-        columns = list(zip(*rows)) if rows else [[] for _ in names]  # transposed at C speed
-        return pa.Table.from_arrays([pa.array(c, types[n]) for n, c in zip(names, columns)], names=list(names))
+    def table(attribute: str, names: tuple[str, ...]):
+        parts = [(r.day, getattr(r, attribute)) for r in results if getattr(r, attribute).get("page")]
+        columns = {"day": pa.array([d for d, c in parts for _ in c["page"]], pa.date32())}
+        for name in names:
+            kind = pa.string() if name in ("page", "query") else pa.float64()
+            values = pa.array([v for _, c in parts for v in c[name]], kind)
+            if name in ("clicks", "impressions"):  # JSON doubles on the wire; whole numbers in fact
+                values = pc.cast(pc.round(pc.fill_null(values, 0.0)), pa.int64())
+            columns[name] = values
+        return pa.Table.from_arrays(list(columns.values()), names=list(columns))
 
-    page_table = table(("day", "page", "clicks", "impressions", "ctr", "position"), "pages")
-    query_table = table(("day", "page", "query", "clicks", "impressions", "ctr", "position"), "queries")
+    page_table = table("pages", ("page", "clicks", "impressions", "ctr", "position"))
+    query_table = table("queries", ("page", "query", "clicks", "impressions", "ctr", "position"))
     with open_store(path, write=True) as con:
         con.execute("BEGIN TRANSACTION")
         try:
@@ -445,7 +451,7 @@ def save_search_days(path: Path, site: str, search_type: str, results: list, *, 
                     "INSERT OR REPLACE INTO search_days VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [site, search_type, r.day, r.state, int(round(t.get("clicks", 0) or 0)),
                      int(round(t.get("impressions", 0) or 0)), t.get("ctr"), t.get("position"),
-                     len(r.pages), len(r.queries), r.pages_truncated, r.queries_truncated, fetched_at],
+                     r.page_count, r.query_count, r.pages_truncated, r.queries_truncated, fetched_at],
                 )
             con.execute("COMMIT")
         except BaseException:

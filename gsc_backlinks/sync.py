@@ -17,7 +17,10 @@ rows leave out anonymized queries: the property total (``date``), page totals
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
+from collections import deque
+from queue import SimpleQueue
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,13 +60,36 @@ class Progress(Protocol):
 
 @dataclass
 class DayResult:
+    """One whole day, as columns (lists) ready for Arrow."""
+
     day: dt.date
     state: str  #: "final" or "fresh"
     totals: dict
-    pages: list[tuple] = field(default_factory=list)  #: (page, clicks, impressions, ctr, position)
-    queries: list[tuple] = field(default_factory=list)  #: (page, query, clicks, impressions, ctr, position)
+    pages: dict = field(default_factory=dict)  #: page, clicks, impressions, ctr, position
+    queries: dict = field(default_factory=dict)  #: page, query, clicks, impressions, ctr, position
     pages_truncated: bool = False
     queries_truncated: bool = False
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pages.get("page", ()))
+
+    @property
+    def query_count(self) -> int:
+        return len(self.queries.get("page", ()))
+
+
+def _columns(rows: list[dict], with_query: bool) -> dict:
+    """API rows as columns; each distinct page URL made canonical once."""
+    keys = [row.get("keys") or ("",) for row in rows]
+    raw_pages = [str(k[0]) for k in keys]
+    canonical = {p: urls.canonical_url(p) for p in set(raw_pages)}
+    columns = {"page": [canonical[p] for p in raw_pages]}
+    if with_query:
+        columns["query"] = [str(k[1]) if len(k) > 1 else "" for k in keys]
+    for metric in ("clicks", "impressions", "ctr", "position"):
+        columns[metric] = [row.get(metric) for row in rows]
+    return columns
 
 
 @dataclass
@@ -83,15 +109,6 @@ class SyncReport:
     retries: int = 0
     newest_final: dt.date | None = None
     stopped: str | None = None  #: why the sync stopped early, if it did
-
-
-def _metrics(row: dict) -> tuple[int, int, float | None, float | None]:
-    return (
-        int(round(row.get("clicks", 0) or 0)),
-        int(round(row.get("impressions", 0) or 0)),
-        row.get("ctr"),
-        row.get("position"),
-    )
 
 
 def resolve_range(
@@ -156,28 +173,49 @@ class _Day:
         return False
 
     def result(self) -> DayResult:
-        result = DayResult(self.day, self.state, self.totals)
         page_rows = [r for s in sorted(self.pages[PAGES]) for r in self.pages[PAGES][s]]
         query_rows = [r for s in sorted(self.pages[QUERIES]) for r in self.pages[QUERIES][s]]
-        canonical: dict[str, str] = {}  # pages repeat across a day's query rows
+        return DayResult(
+            self.day, self.state, self.totals, _columns(page_rows, False), _columns(query_rows, True),
+            pages_truncated=len(page_rows) >= DAY_ROW_CAP, queries_truncated=len(query_rows) >= DAY_ROW_CAP,
+        )
 
-        def page_of(keys) -> str:
-            text = str(keys[0]) if keys else ""
-            url = canonical.get(text)
-            if url is None:
-                url = canonical[text] = urls.canonical_url(text)
-            return url
 
-        get = dict.get
-        result.pages = [(page_of(get(row, "keys")), *_metrics(row)) for row in page_rows]
-        result.queries = [
-            (page_of(keys), str(keys[1]) if len(keys) > 1 else "", *_metrics(row))
-            for row in query_rows
-            for keys in (get(row, "keys") or ["", ""],)
-        ]
-        result.pages_truncated = len(page_rows) >= DAY_ROW_CAP
-        result.queries_truncated = len(query_rows) >= DAY_ROW_CAP
-        return result
+class _Writer(threading.Thread):
+    """Writes finished days in the background, a batch per transaction, so fetching never waits."""
+
+    def __init__(self, store_path: Path, site: str, search_type: str):
+        super().__init__(name="gsc-sync-writer", daemon=True)
+        self.store_path, self.site, self.search_type = store_path, site, search_type
+        self.inbox: SimpleQueue = SimpleQueue()
+        self.stored: list[DayResult] = []
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        from . import store
+
+        finished = False
+        while not finished:
+            batch = [self.inbox.get()]
+            while len(batch) < 30 and not self.inbox.empty():
+                batch.append(self.inbox.get())
+            if batch[-1] is None:
+                finished = True
+                batch.pop()
+            if not batch or self.error is not None:
+                continue
+            try:
+                results = [b if isinstance(b, DayResult) else b.result() for b in batch]
+                store.save_search_days(self.store_path, self.site, self.search_type, results,
+                                       fetched_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+                self.stored.extend(results)
+            except BaseException as exc:  # noqa: BLE001  (handed to the main thread, which raises it)
+                self.error = exc
+
+    def finish(self) -> None:
+        if self.is_alive():
+            self.inbox.put(None)
+            self.join()
 
 
 def sync(
@@ -192,7 +230,6 @@ def sync(
     workers: int = 8,
     progress: Progress | None = None,
     today: dt.date | None = None,
-    flush_seconds: float = 2.0,
 ) -> SyncReport:
     """Fetch every day of the range not held as final; store each day whole.
 
@@ -238,39 +275,25 @@ def sync(
         else:
             report.no_data_yet.append(day)
 
-    last_flush = time.monotonic()
+    writer = _Writer(store_path, site, search_type)
+    writer.start()
+    for result in pending:
+        writer.inbox.put(result)
 
-    def flush() -> None:
-        nonlocal pending, last_flush
-        if pending:
-            store.save_search_days(store_path, site, search_type, pending,
-                                   fetched_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
-            for r in pending:
-                if r.state == "final":
-                    report.final_days += 1
-                else:
-                    report.fresh_days += 1
-                if r.pages_truncated or r.queries_truncated:
-                    report.truncated.append(r.day)
-                report.page_rows += len(r.pages)
-                report.query_rows += len(r.queries)
-        pending = []
-        last_flush = time.monotonic()
+    # Page tasks: (day, dims, startRow); startRow None = "the day's first pages, as planned when it starts".
+    # Follow-up pages go to the front, so started days finish first.
+    queue: deque = deque((item, None, None) for item in work)
 
-    # Page tasks: (day, dims, startRow).  Follow-up pages go to the front, so started days finish first.
-    from collections import deque
-
-    queue: deque = deque()
-
-    def plan(item: _Day) -> None:
+    def start_day(item: _Day) -> None:
+        tasks = []
         for dims in (PAGES, QUERIES):
+            # Later days of a site usually need as many pages as earlier ones: ask for them up front.
             expected = typical_rows.get(dims, 0)
             for start_row in range(0, max(ROW_LIMIT, min(expected, DAY_ROW_CAP)), ROW_LIMIT):
                 item.asked[dims].add(start_row)
-                queue.append((item, dims, start_row))
+                tasks.append((item, dims, start_row))
+        queue.extendleft(reversed(tasks))
 
-    for item in work:
-        plan(item)
     if progress:
         progress.start(len(work))
     workers = max(1, workers)
@@ -281,8 +304,14 @@ def sync(
         while queue or futures:
             while queue and len(futures) < workers and error is None:
                 item, dims, start_row = queue.popleft()
+                if dims is None:
+                    start_day(item)
+                    continue
                 futures[pool.submit(fetch_page, api, site, item.day, item.state, dims, start_row, search_type)] = (
                     item, dims, start_row)
+            if writer.error is not None and error is None:
+                error = writer.error
+                queue.clear()
             if not futures:
                 break
             done, _ = wait(list(futures), timeout=0.5, return_when=FIRST_COMPLETED)
@@ -300,28 +329,34 @@ def sync(
                     item.asked[dims].add(following)
                     queue.appendleft((item, dims, following))
                 if item.done(PAGES) and item.done(QUERIES):
-                    result = item.result()
-                    pending.append(result)
-                    # Later days of the same site usually need as many pages: ask for them up front.
-                    typical_rows[PAGES] = max(typical_rows.get(PAGES, 0), len(result.pages))
-                    typical_rows[QUERIES] = max(typical_rows.get(QUERIES, 0), len(result.queries))
+                    typical_rows[PAGES] = max(typical_rows.get(PAGES, 0), sum(map(len, item.pages[PAGES].values())))
+                    typical_rows[QUERIES] = max(typical_rows.get(QUERIES, 0), sum(map(len, item.pages[QUERIES].values())))
+                    writer.inbox.put(item)  # converted and written whole by the writer thread
                     if progress:
                         progress.advance(str(item.day))
-            if pending and (time.monotonic() - last_flush >= flush_seconds or len(pending) >= 30):
-                flush()
     except KeyboardInterrupt:
         for fut in futures:
             fut.cancel()
-        flush()  # every day fetched whole so far is kept
         pool.shutdown(wait=False, cancel_futures=True)
+        writer.finish()  # every day fetched whole so far is kept
         if progress:
             progress.stop()
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    flush()
+        writer.finish()
     if progress:
         progress.stop()
+    error = error or writer.error
+    for r in writer.stored:
+        if r.state == "final":
+            report.final_days += 1
+        else:
+            report.fresh_days += 1
+        if r.pages_truncated or r.queries_truncated:
+            report.truncated.append(r.day)
+        report.page_rows += r.page_count
+        report.query_rows += r.query_count
     report.requests = api.requests_sent - sent_before
     report.retries = api.retries - retries_before
     report.truncated.sort()

@@ -434,6 +434,8 @@ class StandIn:
         self.inspect_quota_left: int | None = None
         self.deny_consent = False
         self.fail_next: list[int] = []
+        self.failure_every: int = 0  # when set, every N-th API call fails (instead of failure_rate)
+        self._api_calls = 0
         self.quota_exhausted = False
         self.revoked: set[str] = set()
         self.requests: list[Seen] = []
@@ -556,7 +558,12 @@ class StandIn:
         with self._lock:
             if self.fail_next:
                 return self.fail_next.pop(0)
-            if self.failure_rate > 0 and self._rng.random() < self.failure_rate:
+            self._api_calls += 1
+            if self.failure_every:
+                hit = self._api_calls % self.failure_every == 0  # exactly 1 in N, evenly spread
+            else:
+                hit = self.failure_rate > 0 and self._rng.random() < self.failure_rate
+            if hit:
                 status = FAILURE_CYCLE[self._failures % len(FAILURE_CYCLE)]
                 self._failures += 1
                 return status

@@ -472,3 +472,18 @@ def test_sync_inspect_top_reuses_recent_results(authorized, tmp_path):
     second = run(store, "sync", "--site", DOMAIN, "--days", "3", "--inspect-top", "2")
     assert "inspected 0 of the 2 most-linked pages, reused 2" in second.stdout
     assert authorized.count("inspect") == 0
+
+
+def test_the_rate_limiter_keeps_under_the_per_minute_quota(monkeypatch):
+    from gsc_backlinks import api
+
+    now = [0.0]
+    monkeypatch.setattr(api.time, "sleep", lambda seconds: now.__setitem__(0, now[0] + seconds))
+    limiter = api.RateLimiter(api.SEARCH_ANALYTICS_PER_MINUTE, burst=5, clock=lambda: now[0])
+    stamps = []
+    for _ in range(3_000):
+        limiter.acquire()
+        stamps.append(now[0])
+    per_minute = max(sum(1 for t in stamps if start <= t < start + 60) for start in stamps[::50])
+    assert per_minute <= api.SEARCH_ANALYTICS_PER_MINUTE + 5 < 1_200  # Google's per-site Search Analytics quota
+    assert stamps[-1] == pytest.approx(2_995 / (api.SEARCH_ANALYTICS_PER_MINUTE / 60), rel=0.01)
