@@ -26,8 +26,8 @@ def auth() -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
               help="Loopback port for Google's redirect (0 = any free port).")
 @click.option("--no-browser", is_flag=True, help="Print the URL to open on any machine; paste the address you are sent to back here.")
-@click.option("--service-account", "service_account", metavar="KEY.json", envvar="GOOGLE_APPLICATION_CREDENTIALS",
-              help="Use a service-account key instead (for cron); the account must be a user of the property.")
+@click.option("--service-account", "service_account", metavar="KEY.json",
+              help="Use a service-account key instead (for cron; GOOGLE_APPLICATION_CREDENTIALS also works without login); the account must be a user of the property.")
 @click.option("--timeout", type=click.IntRange(min=10), default=300, show_default=True, help="Seconds to wait for the browser.")
 @click.pass_obj
 def auth_login(state: State, client_secrets, port, no_browser, service_account, timeout) -> None:
