@@ -487,3 +487,29 @@ def test_the_rate_limiter_keeps_under_the_per_minute_quota(monkeypatch):
     per_minute = max(sum(1 for t in stamps if start <= t < start + 60) for start in stamps[::50])
     assert per_minute <= api.SEARCH_ANALYTICS_PER_MINUTE + 5 < 1_200  # Google's per-site Search Analytics quota
     assert stamps[-1] == pytest.approx(2_995 / (api.SEARCH_ANALYTICS_PER_MINUTE / 60), rel=0.01)
+
+
+def test_login_no_browser_on_the_command_line_reads_the_pasted_url(google, tmp_path):
+    import subprocess
+    import sys
+
+    from clihelp import REPO
+
+    env = {**os.environ, "OAUTHLIB_INSECURE_TRANSPORT": "1"}  # the fixture's variables are in os.environ
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gsc_backlinks", "--store", str(tmp_path / "s.duckdb"), "auth", "login",
+         "--no-browser", "--client-secrets", str(_client_file(google, tmp_path))],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO,
+    )
+    url = None
+    while url is None:  # the URL to open "on any machine"
+        line = proc.stderr.readline()
+        assert line, "the URL was never printed"
+        if "/o/oauth2/auth?" in line:
+            url = line.strip()
+    landed = requests.get(url, allow_redirects=False, timeout=10).headers["Location"]
+    out, _ = proc.communicate(landed + "\n", timeout=60)
+
+    assert proc.returncode == 0
+    assert "token saved" in out
+    assert _mode(auth.token_path()) == 0o600

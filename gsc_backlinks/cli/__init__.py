@@ -174,8 +174,10 @@ def _check_site(con, site: str) -> str:
         name = site
     if name in known:
         return name
-    close = difflib.get_close_matches(site, known, n=3, cutoff=0.3)
-    close += [k for k in known if k not in close and site.lower().strip("/").split(":")[-1].split("//")[-1] in k]
+    # Properties Google listed for this account (`sites`, `sync`) are candidates too.
+    candidates = known + [r[0] for r in con.execute("SELECT site_url FROM api_sites").fetchall() if r[0] not in known]
+    close = difflib.get_close_matches(site, candidates, n=3, cutoff=0.3)
+    close += [k for k in candidates if k not in close and site.lower().strip("/").split(":")[-1].split("//")[-1] in k]
     hint = f"; did you mean {' or '.join(close[:3])}?" if close else ""
     held = f" The store holds: {', '.join(known)}." if known and not close else ""
     if not known:
