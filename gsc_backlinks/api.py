@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -36,7 +35,13 @@ RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceed
 
 
 def endpoint() -> str | None:
-    return os.environ.get("GSC_BACKLINKS_API_ENDPOINT") or None
+    """GSC_BACKLINKS_API_ENDPOINT, checked: a wrong one is a setup mistake, not something to retry."""
+    value = os.environ.get("GSC_BACKLINKS_API_ENDPOINT") or None
+    if value and not value.lower().startswith(("http://", "https://")):
+        from .errors import UsageError
+
+        raise UsageError(f"GSC_BACKLINKS_API_ENDPOINT={value!r} is not an http(s) URL; unset it to use Google's API")
+    return value
 
 
 class RateLimiter:
@@ -186,7 +191,9 @@ class Api:
                 from .auth import refresh_error
 
                 raise refresh_error(exc) from None
-            except (httplib2.HttpLib2Error, socket.timeout, ConnectionError, TimeoutError, OSError) as exc:
+            except (httplib2.HttpLib2Error, google.auth.exceptions.TransportError, OSError) as exc:
+                # OSError covers ConnectionError, TimeoutError and socket/SSL errors; TransportError is
+                # google-auth failing to reach the token server while refreshing on the way.
                 last = f"connection problem ({type(exc).__name__})"
                 last_quota = False
                 self._reset_service()  # a broken connection is not reused
@@ -207,7 +214,7 @@ class Api:
     def _translate(self, status: int, reason: str, message: str, *, site: str | None, what: str) -> Exception:
         if status == 401:
             return AuthError("Google did not accept the saved authorization (HTTP 401); run `gsc-backlinks auth login` again")
-        if status == 403 and reason in ("insufficientPermissions", "ACCESS_TOKEN_SCOPE_INSUFFICIENT"):
+        if status == 403 and reason == "insufficientPermissions":  # _error_details maps the newer reason to it
             return AccessError(
                 "the saved authorization lacks the Search Console scope (webmasters.readonly); "
                 "run `gsc-backlinks auth login` again and allow Search Console access"

@@ -407,7 +407,7 @@ def refresh_error(exc: Exception) -> AuthError:
     if "invalid_grant" in text:
         return AuthError(
             "Google refused the saved authorization (invalid_grant: revoked or expired); run "
-            f"`gsc-backlinks auth login` again; {TESTING_MODE_HINT}"
+            f"`gsc-backlinks auth login` again (for a service account: with a current key); {TESTING_MODE_HINT}"
         )
     if "invalid_client" in text:
         return AuthError("Google no longer knows the OAuth client of the saved authorization (invalid_client); "

@@ -125,16 +125,11 @@ def inspect_urls(
         for url, fut in futures:
             try:
                 results.append(parse_result(url, fut.result(), stamp))
-            except QuotaError as exc:
-                error = error or exc
-                not_done.append(url)
             except GscBacklinksError as exc:
                 error = error or exc
                 not_done.append(url)
-    if results:
+    if results:  # what was inspected is kept, whatever stopped the rest
         store.save_inspections(store_path, prop.site, results, today)
-    if error is not None and not results:
-        raise error
     if isinstance(error, QuotaError):
         raise QuotaError(
             f"Google's URL Inspection quota for {prop.site} is spent ({len(results)} inspected and stored, "

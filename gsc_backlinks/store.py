@@ -208,6 +208,18 @@ def _schema_version(con) -> int:
     return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
 
 
+@contextmanager
+def transaction(con) -> Iterator[None]:
+    """BEGIN … COMMIT, or ROLLBACK on any error (Ctrl-C included): all of it or none."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
 def migrate(con) -> int:
     """Apply the migrations this store lacks, each in its own transaction."""
     version = _schema_version(con)
@@ -222,14 +234,9 @@ def migrate(con) -> int:
     for number, name, sql in MIGRATIONS:
         if number <= version:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(sql)
             con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [number, name, dt.datetime.now()])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     return SCHEMA_VERSION
 
 
@@ -300,8 +307,7 @@ def save_imports(path: Path, site: str, parsed: list, *, now: dt.datetime | None
         # Bounded memory for million-row imports; row order within a snapshot is not kept.
         con.execute("SET memory_limit = '512MB'")
         con.execute("SET preserve_insertion_order = false")
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             for item in parsed:
                 held = con.execute(
                     "SELECT snapshot_id, snapshot_date, source_name FROM snapshots WHERE property = ? AND content_hash = ?",
@@ -344,10 +350,6 @@ def save_imports(path: Path, site: str, parsed: list, *, now: dt.datetime | None
                     ImportResult(item.source, item.kind, snapshot_id, item.snapshot_date, item.date_source,
                                  rows, item.file_rows, item.target_url, notes=tuple(item.notes))
                 )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     return results
 
 
@@ -422,16 +424,12 @@ def save_search_days(path: Path, site: str, search_type: str, results: list, *, 
     page_table = table("pages", ("page", "clicks", "impressions", "ctr", "position"))
     query_table = table("queries", ("page", "query", "clicks", "impressions", "ctr", "position"))
     with open_store(path, write=True) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.execute(
-                "DELETE FROM search_pages WHERE property = ? AND search_type = ? AND day IN (SELECT unnest(?::DATE[]))",
-                [site, search_type, days],
-            )
-            con.execute(
-                "DELETE FROM search_queries WHERE property = ? AND search_type = ? AND day IN (SELECT unnest(?::DATE[]))",
-                [site, search_type, days],
-            )
+        with transaction(con):
+            for table in ("search_pages", "search_queries"):  # a day fetched again replaces itself whole
+                con.execute(
+                    f"DELETE FROM {table} WHERE property = ? AND search_type = ? AND day IN (SELECT unnest(?::DATE[]))",
+                    [site, search_type, days],
+                )
             con.register("incoming_pages", page_table)
             con.register("incoming_queries", query_table)
             con.execute(
@@ -453,20 +451,15 @@ def save_search_days(path: Path, site: str, search_type: str, results: list, *, 
                      int(round(t.get("impressions", 0) or 0)), t.get("ctr"), t.get("position"),
                      r.page_count, r.query_count, r.pages_truncated, r.queries_truncated, fetched_at],
                 )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
 
 
 def save_sites(path: Path, entries: list, seen_at: dt.datetime) -> None:
     """Remember the properties the account can see (for --site hints offline)."""
     with open_store(path, write=True) as con:
-        con.execute("BEGIN TRANSACTION")
-        con.execute("DELETE FROM api_sites")
-        for e in entries:
-            con.execute("INSERT INTO api_sites VALUES (?, ?, ?)", [e.site_url, e.permission_level, seen_at])
-        con.execute("COMMIT")
+        with transaction(con):
+            con.execute("DELETE FROM api_sites")
+            for e in entries:
+                con.execute("INSERT INTO api_sites VALUES (?, ?, ?)", [e.site_url, e.permission_level, seen_at])
 
 
 def inspections_on(con, site: str, day: dt.date) -> int:
@@ -485,8 +478,7 @@ def recent_inspections(con, site: str, since: dt.datetime) -> set[str]:
 
 def save_inspections(path: Path, site: str, results: list, day: dt.date) -> None:
     with open_store(path, write=True) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             for r in results:
                 con.execute(
                     "INSERT INTO inspections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -495,10 +487,6 @@ def save_inspections(path: Path, site: str, results: list, day: dt.date) -> None
                      r.user_canonical, r.crawled_as, list(r.sitemaps), list(r.referring_urls),
                      r.result_link, r.raw],
                 )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
 
 
 def most_linked_pages(con, site: str, limit: int) -> list[str]:

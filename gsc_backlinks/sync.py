@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 from collections import deque
-from queue import SimpleQueue
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import SimpleQueue
 from typing import Protocol
 
 from . import urls
@@ -54,7 +53,7 @@ def months_before(day: dt.date, months: int) -> dt.date:
 
 class Progress(Protocol):
     def start(self, total: int) -> None: ...
-    def advance(self, description: str) -> None: ...
+    def advance(self) -> None: ...
     def stop(self) -> None: ...
 
 
@@ -108,11 +107,10 @@ class SyncReport:
     requests: int = 0
     retries: int = 0
     newest_final: dt.date | None = None
-    stopped: str | None = None  #: why the sync stopped early, if it did
 
 
 def resolve_range(
-    held_final: set[dt.date], today: dt.date, *, start: dt.date | None, end: dt.date | None, days: int | None
+    today: dt.date, *, start: dt.date | None, end: dt.date | None, days: int | None
 ) -> tuple[dt.date, dt.date]:
     """The day range a sync covers (Pacific Time dates, inclusive)."""
     earliest = months_before(today, HISTORY_MONTHS)
@@ -155,22 +153,25 @@ class _Day:
         self.pages: dict[tuple, dict[int, list]] = {PAGES: {}, QUERIES: {}}
         self.asked: dict[tuple, set[int]] = {PAGES: set(), QUERIES: set()}
 
+    def _walk(self, dims: tuple) -> tuple[int, bool]:
+        """(first startRow not received yet, whether a short page ended the rows before it)."""
+        got, start = self.pages[dims], 0
+        while start in got:
+            if len(got[start]) < ROW_LIMIT:
+                return start, True
+            start += ROW_LIMIT
+        return start, False
+
     def next_start(self, dims: tuple) -> int | None:
         """The next page to ask for, if the pages so far are all full and it is not asked yet."""
-        got, start = self.pages[dims], 0
-        while start in got:
-            if len(got[start]) < ROW_LIMIT:
-                return None  # a short page: the end
-            start += ROW_LIMIT
-        return None if start in self.asked[dims] else start
+        start, ended = self._walk(dims)
+        return None if ended or start in self.asked[dims] else start
 
     def done(self, dims: tuple) -> bool:
-        got, start = self.pages[dims], 0
-        while start in got:
-            if len(got[start]) < ROW_LIMIT:
-                return True
-            start += ROW_LIMIT
-        return False
+        return self._walk(dims)[1]
+
+    def rows(self, dims: tuple) -> int:
+        return sum(map(len, self.pages[dims].values()))
 
     def result(self) -> DayResult:
         page_rows = [r for s in sorted(self.pages[PAGES]) for r in self.pages[PAGES][s]]
@@ -246,7 +247,7 @@ def sync(
     with store.open_store(store_path, write=True) as con:
         held = store.final_search_days(con, site, search_type)
         typical_rows = store.typical_day_rows(con, site, search_type)
-    start, end = resolve_range(held, today, start=start, end=end, days=days)
+    start, end = resolve_range(today, start=start, end=end, days=days)
     report = SyncReport(site, search_type, start, end)
     sent_before, retries_before = api.requests_sent, api.retries
     all_days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
@@ -329,24 +330,16 @@ def sync(
                     item.asked[dims].add(following)
                     queue.appendleft((item, dims, following))
                 if item.done(PAGES) and item.done(QUERIES):
-                    typical_rows[PAGES] = max(typical_rows.get(PAGES, 0), sum(map(len, item.pages[PAGES].values())))
-                    typical_rows[QUERIES] = max(typical_rows.get(QUERIES, 0), sum(map(len, item.pages[QUERIES].values())))
+                    for dims in (PAGES, QUERIES):
+                        typical_rows[dims] = max(typical_rows.get(dims, 0), item.rows(dims))
                     writer.inbox.put(item)  # converted and written whole by the writer thread
                     if progress:
-                        progress.advance(str(item.day))
-    except KeyboardInterrupt:
-        for fut in futures:
-            fut.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
-        writer.finish()  # every day fetched whole so far is kept
-        if progress:
-            progress.stop()
-        raise
-    finally:
+                        progress.advance()
+    finally:  # also on Ctrl-C: requests on the wire finish, queued ones are dropped, whole days are kept
         pool.shutdown(wait=True, cancel_futures=True)
         writer.finish()
-    if progress:
-        progress.stop()
+        if progress:
+            progress.stop()
     error = error or writer.error
     for r in writer.stored:
         if r.state == "final":

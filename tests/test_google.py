@@ -513,3 +513,11 @@ def test_login_no_browser_on_the_command_line_reads_the_pasted_url(google, tmp_p
     assert proc.returncode == 0
     assert "token saved" in out
     assert _mode(auth.token_path()) == 0o600
+
+
+def test_a_malformed_api_endpoint_is_one_line_not_seven_retries(authorized, tmp_path, monkeypatch):
+    monkeypatch.setenv("GSC_BACKLINKS_API_ENDPOINT", "127.0.0.1:8080")
+    result = run(tmp_path / "s.duckdb", "sites")
+    assert result.exit_code == 2
+    assert "GSC_BACKLINKS_API_ENDPOINT='127.0.0.1:8080' is not an http(s) URL" in error_line(result)
+    assert authorized.count("sites.list") == 0

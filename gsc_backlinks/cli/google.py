@@ -53,14 +53,13 @@ def auth_login(state: State, client_secrets, port, no_browser, service_account, 
     _live_check(state, creds)
 
 
-def _live_check(state: State, creds) -> list:
+def _live_check(state: State, creds) -> None:
     from ..api import Api
 
     entries = Api(creds).list_sites()
     if not state.quiet:
         click.echo(f"Google answers: {len(entries)} Search Console propert{'y' if len(entries) == 1 else 'ies'} "
                    "visible to this account (`gsc-backlinks sites` lists them).")
-    return entries
 
 
 @auth.command("status")
@@ -85,9 +84,8 @@ def auth_status(state: State, offline: bool) -> None:
     if offline:
         return
     creds = A.credentials()  # refreshes when due (and saves), or says why it cannot
-    entries = _live_check(state, creds)
+    _live_check(state, creds)
     A.save_if_refreshed(creds)
-    del entries
 
 
 def _describe(found) -> str:
@@ -202,7 +200,7 @@ class _Bar:
         self.progress.start()
         self.task = self.progress.add_task("days", total=total)
 
-    def advance(self, description: str) -> None:
+    def advance(self) -> None:
         self.progress.advance(self.task)
 
     def stop(self) -> None:
