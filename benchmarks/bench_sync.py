@@ -112,22 +112,12 @@ def table_rows(store: Path) -> dict:
         con.close()
 
 
-def per_minute_peak(times: list[float]) -> int:
-    """Most requests in any 60-second window."""
+def peak(times: list[float], window: float) -> int:
+    """Most requests in any ``window`` seconds."""
     times = sorted(times)
     best, lo = 0, 0
     for hi, t in enumerate(times):
-        while t - times[lo] > 60:
-            lo += 1
-        best = max(best, hi - lo + 1)
-    return best
-
-
-def per_second_peak(times: list[float]) -> int:
-    times = sorted(times)
-    best, lo = 0, 0
-    for hi, t in enumerate(times):
-        while t - times[lo] > 1:
+        while t - times[lo] > window:
             lo += 1
         best = max(best, hi - lo + 1)
     return best
@@ -189,7 +179,7 @@ def main() -> int:
         sent = [r.at for r in server.requests if r.kind == "searchanalytics"]
         print(f"gsc-backlinks sync: {ours:6.2f} s, {len(sent)} requests (whole process, store written)")
         print(f"  it said: {said.splitlines()[0]}")
-        peak_minute, peak_second = per_minute_peak(sent), per_second_peak(sent)
+        peak_minute, peak_second = peak(sent, 60), peak(sent, 1)
         print(f"  busiest 60 s: {peak_minute} requests (quota {QUOTA_PER_MINUTE:,}/min per site); "
               f"busiest second: {peak_second}")
         ratio = base / ours

@@ -150,6 +150,17 @@ def site_root(site: str) -> str:
     return site if site.endswith("/") else site + "/"
 
 
+def _add(acc: dict, key, clicks, impressions, position) -> None:
+    """Sum clicks and impressions under ``key``, position weighted by impressions."""
+    a = acc.get(key)
+    if a is None:
+        acc[key] = [clicks, impressions, position * impressions]
+    else:
+        a[0] += clicks
+        a[1] += impressions
+        a[2] += position * impressions
+
+
 def _acc_rows(acc: dict, keyer) -> list:
     """acc maps a key to [clicks, impressions, position*impressions] -> row tuples."""
     out = []
@@ -322,20 +333,10 @@ class SearchData:
         else:
             acc: dict = {}
             for p, q, c, i, pos in base:
-                k = (p, "") if has_page else ("", q) if has_query else ("", "")
-                a = acc.get(k)
-                if a is None:
-                    acc[k] = [c, i, pos * i]
-                else:
-                    a[0] += c
-                    a[1] += i
-                    a[2] += pos * i
+                _add(acc, (p, "") if has_page else ("", q) if has_query else ("", ""), c, i, pos)
             if not has_query:
                 for p, (c, i, pos) in extras.items():
-                    a = acc.setdefault((p, "") if has_page else ("", ""), [0, 0, 0.0])
-                    a[0] += c
-                    a[1] += i
-                    a[2] += pos * i
+                    _add(acc, (p, "") if has_page else ("", ""), c, i, pos)
             rows = _acc_rows(acc, keyer)
         _sort(rows)
         if flt is None:
@@ -384,13 +385,7 @@ class SearchData:
                 acc: dict = {}
                 for rows in per_day:
                     for k, c, i, _ctr, pos in rows:
-                        a = acc.get(k)
-                        if a is None:
-                            acc[k] = [c, i, pos * i]
-                        else:
-                            a[0] += c
-                            a[1] += i
-                            a[2] += pos * i
+                        _add(acc, k, c, i, pos)
                 out = _acc_rows(acc, lambda k: k)
                 _sort(out)
             self._query_cache[ckey] = out
