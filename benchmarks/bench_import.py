@@ -41,7 +41,7 @@ from urllib.parse import quote
 HERE = Path(__file__).resolve().parent
 SITE = "https://www.example.com/"
 FILENAME = "https___www.example.com_-More sample links-2026-05-18.csv"
-GENERATOR_VERSION = 1  # bump when the generated data changes
+GENERATOR_VERSION = 2  # bump when the generated data changes (2: rows in alphabetical order)
 TARGET_RATIO = 3.0
 TARGET_PEAK_MB = 1024
 HEAVY_MODULES = ("pandas", "duckdb", "pyarrow", "googleapiclient", "google_auth_oauthlib")
@@ -281,7 +281,8 @@ def generate(path: Path, rows: int, n_hosts: int, seed: int) -> dict:
     with open(tmp, "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["Linking page"])
-        w.writerows([u] for u in out)
+        # Search Console writes More sample links in alphabetical order of the URL.
+        w.writerows([u] for u in sorted(out))
     os.replace(tmp, path)
     return {
         "generator": GENERATOR_VERSION,

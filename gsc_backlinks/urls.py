@@ -421,19 +421,42 @@ _PLAIN_HOST_PATTERN = r"^[a-z0-9_\-]+(?:\.[a-z0-9_\-]+)*\.[a-z0-9_\-]*[a-z_\-][a
 _PSL_SETS = None
 
 
+def _psl_rules() -> tuple[frozenset[str], int]:
+    """The bundled list's rules and deepest rule, as publicsuffixlist parses them.
+
+    Read here rather than through ``PublicSuffixList()``, which IDNA-encodes
+    every rule (a tenth of a second per import); only the few non-ASCII rules
+    need it.  A test checks the set equals the package's own.
+    """
+    from publicsuffixlist import PSLFILE
+
+    rules: set[str] = set()
+    maxlabel = 0
+    with open(PSLFILE, encoding="utf-8") as f:
+        for line in f:
+            rule = line.lower().split(" ")[0].rstrip()
+            if not rule or rule.startswith("//"):
+                continue
+            maxlabel = max(maxlabel, rule.count(".") + 1)
+            rules.add(rule)
+            if not rule.isascii():
+                bang = "!" if rule[0] == "!" else ""
+                rules.add(bang + rule.lstrip("!").encode("idna").decode("ascii"))
+    return frozenset(rules), maxlabel
+
+
 def _psl_sets():
     """The bundled list's rules split by type, for Arrow's set lookups."""
     global _PSL_SETS
     if _PSL_SETS is None:
         import pyarrow as pa
 
-        psl = _psl()
-        rules = psl._publicsuffix  # the parsed rule set publicsuffixlist itself matches against
+        rules, maxlabel = _psl_rules()
         _PSL_SETS = (
             arrow.array(sorted(r[1:] for r in rules if r.startswith("!")), pa.string()),  # exceptions
             arrow.array(sorted(r[2:] for r in rules if r.startswith("*.")), pa.string()),  # wildcards
             arrow.array(sorted(rules), pa.string()),  # exact
-            psl._maxlabel,
+            maxlabel,
         )
     return _PSL_SETS
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -42,9 +43,9 @@ def _sql(path: Path, sql: str, params=None, *, write: bool = False):
 
 def test_new_store_records_every_migration_in_order(filled):
     rows = _sql(filled, "SELECT version, name FROM schema_migrations ORDER BY version")
-    assert [r[0] for r in rows] == [1, 2]
+    assert [r[0] for r in rows] == [1, 2, 3]
     assert rows[0][1] == "snapshots of Links exports"
-    assert store_mod.SCHEMA_VERSION == 2
+    assert store_mod.SCHEMA_VERSION == 3
 
 
 def test_a_version_1_store_is_migrated_and_keeps_its_snapshots(tmp_path):
@@ -60,14 +61,21 @@ def test_a_version_1_store_is_migrated_and_keeps_its_snapshots(tmp_path):
         "file_rows, language, imported_at) VALUES (?, 'latest_links', DATE '2026-05-01', 'option', 'a.csv', 'h', 1, 1, 'en', now())",
         [SITE],
     )
+    con.execute(
+        "INSERT INTO linking_pages VALUES (1, 'https://blog.example.org/a', 'blog.example.org', 'example.org', DATE '2026-04-30')"
+    )
     con.close()
 
     result = run(path, "links", "sources", "--site", SITE, "--format", "json")
 
     assert result.exit_code == 0, result.output
     assert '"a.csv"' in result.output
-    assert [r[0] for r in _sql(path, "SELECT version FROM schema_migrations ORDER BY version")] == [1, 2]
+    assert [r[0] for r in _sql(path, "SELECT version FROM schema_migrations ORDER BY version")] == [1, 2, 3]
     assert _sql(path, "SELECT count(*) FROM search_days") == [(0,)]
+    # Migration 3 rebuilt linking_pages: its rows are all still there.
+    assert _sql(path, "SELECT linking_url, linking_domain, last_crawled FROM linking_pages") == [
+        ("https://blog.example.org/a", "example.org", dt.date(2026, 4, 30))
+    ]
 
 
 def test_store_from_a_newer_version_is_refused(filled, tmp_path):
@@ -84,7 +92,7 @@ def test_store_from_a_newer_version_is_refused(filled, tmp_path):
     result = run(filled, "links", "sources", "--site", SITE)
     line = error_line(result)
     assert result.exit_code == 74
-    assert "written by a newer gsc-backlinks (schema 999, this one knows 2)" in line
+    assert "written by a newer gsc-backlinks (schema 999, this one knows 3)" in line
 
     result = run(filled, "import", write_export(tmp_path, "Latest links"), "--site", SITE)
     assert "newer" in error_line(result)

@@ -411,3 +411,10 @@ def test_property_is_a_value():
 def test_display_url_reads_back_unicode():
     canon = canonical_url("https://bücher.example/iphoneのjs/a b")
     assert urls.display_url(canon) == "https://bücher.example/iphoneのjs/a b"
+
+
+def test_the_list_is_read_into_the_same_rules_as_publicsuffixlist_reads_it():
+    rules, maxlabel = urls._psl_rules()
+    psl = urls._psl()
+    assert rules == psl._publicsuffix
+    assert maxlabel == psl._maxlabel
