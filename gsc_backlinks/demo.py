@@ -1,48 +1,97 @@
-"""The demo: the whole import-and-summarize path on built-in sample exports."""
+"""The demo: the weekly report of a made-up property, built from sample data shipped in the package.
+
+The sample data (``sample_data/``) holds Links exports of two snapshots two
+weeks apart, drill-down exports of one page, 13 weeks of search performance
+and a few URL Inspection answers: everything the report shows, no Google
+account needed.  ``scripts/make_demo_data.py`` writes the API-side files.
+"""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import gzip
+import io
+import json
 import tempfile
 from importlib import resources
 from pathlib import Path
 
 DEMO_SITE = "https://www.fernhill-nursery.example/"
+#: When the demo report says it was made: two days after the newest final day of its data.
+DEMO_NOW = dt.datetime(2026, 11, 21, 17, 0, tzinfo=dt.timezone.utc)
+
+
+def _folder():
+    return resources.files("gsc_backlinks") / "sample_data"
+
+
+def _drilldowns() -> dict[str, str]:
+    return json.loads((_folder() / "drilldowns.json").read_text(encoding="utf-8"))
 
 
 def sample_files() -> list[Path]:
-    """The sample exports shipped in the package (two rounds, two weeks apart)."""
-    folder = resources.files("gsc_backlinks") / "sample_data"
-    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".csv"))
+    """The property-wide sample exports (two rounds, two weeks apart)."""
+    drill = _drilldowns()
+    return sorted(Path(str(p)) for p in _folder().iterdir() if p.name.endswith(".csv") and p.name not in drill)
 
 
-def run_demo(console, *, top: int = 10, quiet: bool = False) -> None:
-    """Import the sample exports into a throw-away store and print the summaries."""
-    from rich.text import Text
-
-    from . import output
-    from .analysis import links as L
+def load_sample_data(store_path: Path) -> None:
+    """Import every sample export and load the sample search and inspection data into a store."""
+    from . import store
     from .importing import import_paths
-    from .store import open_store
+
+    import_paths([str(p) for p in sample_files()], DEMO_SITE, store_path)
+    for name, target in sorted(_drilldowns().items()):
+        import_paths([str(Path(str(_folder() / name)))], DEMO_SITE, store_path, target=target)
+    store.save_search_days(store_path, DEMO_SITE, "web", _search_days(), fetched_at=dt.datetime(2026, 11, 21, 16, 55))
+    _load_inspections(store_path)
+
+
+def _search_days() -> list:
+    from .sync import DayResult
+    from .urls import canonical_url
+
+    days: dict[dt.date, DayResult] = {}
+    text = gzip.decompress((_folder() / "search-performance.csv.gz").read_bytes()).decode("utf-8")
+    for row in csv.DictReader(io.StringIO(text)):
+        day = dt.date.fromisoformat(row["day"])
+        result = days.setdefault(day, DayResult(day, row["state"], {}))
+        metrics = {"clicks": float(row["clicks"]), "impressions": float(row["impressions"]),
+                   "position": float(row["position"])}
+        metrics["ctr"] = metrics["clicks"] / metrics["impressions"] if metrics["impressions"] else 0.0
+        if not row["page"]:
+            result.totals = metrics
+            continue
+        target = result.queries if row["query"] else result.pages
+        target.setdefault("page", []).append(canonical_url(row["page"]))
+        if row["query"]:
+            target.setdefault("query", []).append(row["query"])
+        for key, value in metrics.items():
+            target.setdefault(key, []).append(value)
+    return [days[d] for d in sorted(days)]
+
+
+def _load_inspections(store_path: Path) -> None:
+    from . import store
+    from .inspection import parse_result
+    from .urls import canonical_url
+
+    items = json.loads((_folder() / "inspections.json").read_text(encoding="utf-8"))
+    by_day: dict[dt.date, list] = {}
+    for item in items:
+        at = dt.datetime.fromisoformat(item["inspected_at"])
+        by_day.setdefault(at.date(), []).append(parse_result(canonical_url(item["url"]), item["inspectionResult"], at))
+    for day, results in sorted(by_day.items()):
+        store.save_inspections(store_path, DEMO_SITE, results, day)
+
+
+def run_demo(out_dir: Path, *, now: dt.datetime | None = None):
+    """Build the demo's weekly report and drill-downs under ``out_dir``; return the WeeklyResult."""
+    from .weekly import write_weekly
 
     with tempfile.TemporaryDirectory(prefix="gsc-backlinks-demo-") as tmp:
         store_path = Path(tmp) / "demo.duckdb"
-        report = import_paths([str(p) for p in sample_files()], DEMO_SITE, store_path)
-        if not quiet:
-            console.print(Text(
-                f"Demo: {len(report.results)} sample exports of the made-up property {DEMO_SITE} "
-                "imported into a temporary store.\n", style="bold"))
-        with open_store(store_path) as con:
-            summaries = [
-                L.top_pages(con, DEMO_SITE, top=top),
-                L.linking_domains(con, DEMO_SITE, top=top),
-                L.anchors(con, DEMO_SITE, top=top),
-                L.samples(con, DEMO_SITE, top=top),
-            ]
-        for summary in summaries:
-            output.print_table(summary, console)
-            console.print()
-    if not quiet:
-        console.print(Text(
-            "Your own data: download the exports from Search Console's Links report, then\n"
-            "  gsc-backlinks import ~/Downloads/*.csv --site sc-domain:your-site.com\n"
-            "  gsc-backlinks links pages --site sc-domain:your-site.com"))
+        load_sample_data(store_path)
+        return write_weekly(store_path, DEMO_SITE, out_dir, now=now or DEMO_NOW,
+                            notices=("Demo: a made-up property, built from sample data shipped with gsc-backlinks.",))

@@ -15,7 +15,7 @@ from pathlib import Path
 from . import urls
 from .api import INSPECTIONS_PER_DAY, Api
 from .errors import GscBacklinksError, QuotaError, UsageError
-from .sync import pacific_now
+from .dates import pacific_now
 
 REUSE_DAYS = 7  #: `sync --inspect-top` reuses results younger than this
 

@@ -26,18 +26,12 @@ from queue import SimpleQueue
 from typing import Protocol
 
 from . import urls
+from .dates import pacific_now
 from .api import DAY_ROW_CAP, ROW_LIMIT, Api
 from .errors import GscBacklinksError, UsageError
 
-PACIFIC = "America/Los_Angeles"
 HISTORY_MONTHS = 16  #: how far back Search Console keeps performance data
 SEARCH_TYPES = ("web", "image", "video", "news", "discover", "googleNews")
-
-
-def pacific_now() -> dt.datetime:
-    from zoneinfo import ZoneInfo
-
-    return dt.datetime.now(ZoneInfo(PACIFIC))
 
 
 def months_before(day: dt.date, months: int) -> dt.date:

@@ -21,7 +21,7 @@ from clihelp import SITE, error_line, run, write_export
 from standin import SCOPE_READONLY, SearchData, StandIn
 
 from gsc_backlinks import auth
-from gsc_backlinks.sync import pacific_now
+from gsc_backlinks.dates import pacific_now
 
 DOMAIN = "sc-domain:example.com"
 TODAY = pacific_now().date()

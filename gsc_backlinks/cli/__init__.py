@@ -261,17 +261,35 @@ def links_sources(state: State, site, fmt) -> None:
 # --- demo ------------------------------------------------------------------------
 
 
-@cli.command()
-@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Rows per summary.")
-@click.pass_obj
-def demo(state: State, top: int) -> None:
-    """Show what the tool does on built-in sample exports (no Google account needed)."""
-    from ..demo import run_demo
+def _open_in_browser(path: Path) -> None:
+    import webbrowser
 
-    run_demo(state.console(), top=top, quiet=state.quiet)
+    webbrowser.open(path.resolve().as_uri())
+
+
+@cli.command()
+@click.option("--out", "out_dir", default="reports", show_default=True, envvar="GSC_BACKLINKS_OUT", show_envvar=True,
+              metavar="DIR", help="Folder the report is written under.")
+@click.option("--open", "open_", is_flag=True, help="Open the report in your browser.")
+@click.pass_obj
+def demo(state: State, out_dir: str, open_: bool) -> None:
+    """Build the weekly report of a made-up property from built-in sample data (no Google account needed)."""
+    from ..demo import DEMO_SITE, run_demo
+
+    result = run_demo(Path(out_dir))
+    if not state.quiet:
+        click.echo(f"Demo report of the made-up property {DEMO_SITE}, week {result.period.iso()} "
+                   f"({result.pages} pages):")
+    click.echo(str(result.index))
+    if not state.quiet:
+        click.echo("Your own: gsc-backlinks auth login, then "
+                   "gsc-backlinks report weekly --site sc-domain:your-site.com --exports ~/Downloads")
+    if open_:
+        _open_in_browser(result.index)
 
 
 from . import google as _google  # noqa: E402,F401  (registers auth, sites, sync, inspect)
+from . import report as _report  # noqa: E402,F401  (registers report weekly)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,639 @@
+"""What the weekly report shows, computed from the store.
+
+Heavy work (a More sample links snapshot can hold a million rows, the search
+tables millions more) runs as DuckDB SQL; what comes back is small: plain
+dataclasses and short DataFrames the report turns into its view model.
+Every function here reads; none writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from ..dates import Period
+from ..exports.kinds import KINDS
+
+#: Search Console's cap on every table of the Links report.
+UI_ROW_CAP = 1000
+SAMPLE_KINDS = ("sample_links", "latest_links")
+#: Kinds whose rows name a linking domain (first-seen dates come from all of them).
+DOMAIN_KINDS = ("top_linking_sites", "target_linking_sites", "sample_links", "latest_links", "site_linking_pages")
+
+
+# --- which data is there ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    snapshot_id: int
+    kind: str
+    date: dt.date
+    source: str
+    rows: int
+
+    @property
+    def label(self) -> str:
+        return KINDS[self.kind].label
+
+
+@dataclass(frozen=True)
+class SearchCoverage:
+    """Which days of search data the store holds for a property and search type."""
+
+    first_day: dt.date | None
+    last_final: dt.date | None
+    last_day: dt.date | None
+    last_state: str | None
+    fetched_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Freshness:
+    exports: tuple[Snapshot, ...]  #: newest snapshot of each kind (drill-downs: newest of any target)
+    search: SearchCoverage
+    inspections: int
+    last_inspection: dt.datetime | None
+
+
+def snapshots_of(con, site: str, kinds: tuple[str, ...], as_of: dt.date | None = None,
+                 target: str | None = None) -> list[Snapshot]:
+    """Snapshots of the given kinds, newest first."""
+    marks = ", ".join("?" for _ in kinds)
+    params: list = [site, *kinds]
+    where = ""
+    if as_of:
+        where += " AND snapshot_date <= ?"
+        params.append(as_of)
+    if target:
+        where += " AND target_url = ?"
+        params.append(target)
+    rows = con.execute(
+        f"""SELECT snapshot_id, kind, snapshot_date, source_name, row_count FROM snapshots
+            WHERE property = ? AND kind IN ({marks}){where}
+            ORDER BY snapshot_date DESC, snapshot_id DESC""",
+        params,
+    ).fetchall()
+    return [Snapshot(*r) for r in rows]
+
+
+def latest_and_previous(con, site: str, kinds: tuple[str, ...], as_of: dt.date | None):
+    """(newest, the one before it on an earlier date) of the first kind that has a snapshot."""
+    for kind in kinds:
+        found = snapshots_of(con, site, (kind,), as_of)
+        if found:
+            older = [s for s in found[1:] if s.date < found[0].date]
+            return found[0], (older[0] if older else None)
+    return None, None
+
+
+def search_coverage(con, site: str, search_type: str = "web") -> SearchCoverage:
+    row = con.execute(
+        """SELECT min(day), max(day) FILTER (WHERE data_state = 'final'), max(day),
+                  arg_max(data_state, day), max(fetched_at)
+           FROM search_days WHERE property = ? AND search_type = ?""",
+        [site, search_type],
+    ).fetchone()
+    return SearchCoverage(*row)
+
+
+def freshness(con, site: str, as_of: dt.date | None = None, search_type: str = "web") -> Freshness:
+    exports = []
+    for kind in KINDS:
+        found = snapshots_of(con, site, (kind,), as_of)
+        if found:
+            exports.append(found[0])
+    exports.sort(key=lambda s: (-s.date.toordinal(), s.kind))
+    count, last = con.execute(
+        "SELECT count(*), max(inspected_at) FROM inspections WHERE property = ?", [site]
+    ).fetchone()
+    return Freshness(tuple(exports), search_coverage(con, site, search_type), count, last)
+
+
+# --- search performance ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchTotals:
+    clicks: int
+    impressions: int
+    ctr: float | None
+    position: float | None
+    days: int  #: days of the period the store holds
+    fresh_days: int  #: of which not final yet
+    period: Period
+
+
+def search_totals(con, site: str, period: Period, search_type: str = "web") -> SearchTotals:
+    """Property totals of a period; position weighted by impressions, as Search Console averages it."""
+    row = con.execute(
+        """SELECT coalesce(sum(clicks), 0), coalesce(sum(impressions), 0),
+                  sum(position * impressions) / nullif(sum(impressions) FILTER (WHERE position IS NOT NULL), 0),
+                  count(*), count(*) FILTER (WHERE data_state <> 'final')
+           FROM search_days WHERE property = ? AND search_type = ? AND day BETWEEN ? AND ?""",
+        [site, search_type, period.start, period.end],
+    ).fetchone()
+    clicks, impressions, position, days, fresh = row
+    ctr = clicks / impressions if impressions else None
+    return SearchTotals(int(clicks), int(impressions), ctr, position, days, fresh, period)
+
+
+def daily_totals(con, site: str, period: Period, search_type: str = "web"):
+    """One row per day of the period held: day, clicks, impressions, data_state."""
+    return con.execute(
+        """SELECT day, clicks, impressions, data_state FROM search_days
+           WHERE property = ? AND search_type = ? AND day BETWEEN ? AND ? ORDER BY day""",
+        [site, search_type, period.start, period.end],
+    ).df()
+
+
+def _page_metrics_sql(prefix: str) -> str:
+    return (f"sum(clicks) AS {prefix}clicks, sum(impressions) AS {prefix}impressions, "
+            f"sum(position * impressions) / nullif(sum(impressions), 0) AS {prefix}position")
+
+
+def page_search(con, site: str, period: Period, search_type: str = "web"):
+    """Per page: clicks, impressions, position for the period and the one before."""
+    prev = period.previous()
+    return con.execute(
+        f"""SELECT page,
+                   sum(clicks) FILTER (WHERE day >= ?) AS clicks,
+                   sum(impressions) FILTER (WHERE day >= ?) AS impressions,
+                   sum(position * impressions) FILTER (WHERE day >= ?)
+                       / nullif(sum(impressions) FILTER (WHERE day >= ?), 0) AS position,
+                   sum(clicks) FILTER (WHERE day < ?) AS prev_clicks,
+                   sum(impressions) FILTER (WHERE day < ?) AS prev_impressions,
+                   sum(position * impressions) FILTER (WHERE day < ?)
+                       / nullif(sum(impressions) FILTER (WHERE day < ?), 0) AS prev_position
+            FROM search_pages
+            WHERE property = ? AND search_type = ? AND day BETWEEN ? AND ?
+            GROUP BY page""",
+        [period.start] * 4 + [period.start] * 4 + [site, search_type, prev.start, period.end],
+    ).df()
+
+
+# --- links -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkCount:
+    name: str
+    value: int | None
+    previous: int | None
+    snapshot: Snapshot | None
+    previous_snapshot: Snapshot | None
+    basis: str  #: where the number comes from, in the user's words
+
+
+def _count(con, sql: str, snap: Snapshot | None) -> int | None:
+    return con.execute(sql, [snap.snapshot_id]).fetchone()[0] if snap else None
+
+
+def link_counts(con, site: str, as_of: dt.date | None) -> list[LinkCount]:
+    """Linking domains, linking pages, target pages: newest snapshot vs the one before."""
+    out = []
+    latest, prev = latest_and_previous(con, site, ("top_linking_sites",), as_of)
+    if latest:
+        sql = "SELECT count(*) FROM linking_sites WHERE snapshot_id = ?"
+        basis = "rows of the Top linking sites export" + (" (Search Console lists at most 1,000)" if latest.rows >= UI_ROW_CAP else "")
+    else:
+        latest, prev = latest_and_previous(con, site, SAMPLE_KINDS, as_of)
+        sql = "SELECT count(DISTINCT linking_domain) FROM linking_pages WHERE snapshot_id = ?"
+        basis = "domains in Google's sample of links (no Top linking sites export)"
+    out.append(LinkCount("Linking domains", _count(con, sql, latest), _count(con, sql, prev), latest, prev, basis))
+
+    latest, prev = latest_and_previous(con, site, SAMPLE_KINDS, as_of)
+    sql = "SELECT count(DISTINCT linking_url) FROM linking_pages WHERE snapshot_id = ?"
+    basis = f"pages in Google's sample ({latest.label} export)" if latest else "no sample links export"
+    out.append(LinkCount("Linking pages", _count(con, sql, latest), _count(con, sql, prev), latest, prev, basis))
+
+    latest, prev = latest_and_previous(con, site, ("top_target_pages",), as_of)
+    sql = "SELECT count(*) FROM target_pages WHERE snapshot_id = ?"
+    basis = "pages in the Top target pages export" + (" (at most 1,000)" if latest and latest.rows >= UI_ROW_CAP else "")
+    out.append(LinkCount("Target pages", _count(con, sql, latest), _count(con, sql, prev), latest, prev, basis))
+    return out
+
+
+def domains_history(con, site: str):
+    """Linking domains per snapshot date: from Top linking sites, and from the sample."""
+    return con.execute(
+        """SELECT s.snapshot_date, 'sites' AS basis, count(*) AS domains
+           FROM snapshots s JOIN linking_sites l USING (snapshot_id)
+           WHERE s.property = ? AND s.kind = 'top_linking_sites'
+           GROUP BY s.snapshot_id, s.snapshot_date
+           UNION ALL
+           SELECT s.snapshot_date, 'sample', count(DISTINCT p.linking_domain)
+           FROM snapshots s JOIN linking_pages p USING (snapshot_id)
+           WHERE s.property = ? AND s.kind = 'sample_links'
+           GROUP BY s.snapshot_id, s.snapshot_date
+           ORDER BY 1, 2""",
+        [site, site],
+    ).df()
+
+
+def top_linked_pages(con, site: str, as_of: dt.date | None, period: Period, search_type: str = "web"):
+    """The Top target pages export joined with each page's search week and its change."""
+    latest, prev = latest_and_previous(con, site, ("top_target_pages",), as_of)
+    if not latest:
+        return None, None
+    search = page_search(con, site, period, search_type)
+    con.register("page_week", search)
+    try:
+        df = con.execute(
+            """SELECT t.target_url, t.incoming_links, t.linking_sites,
+                      p.incoming_links AS prev_incoming_links,
+                      w.clicks, w.impressions, w.position,
+                      w.prev_clicks, w.prev_impressions, w.prev_position,
+                      i.internal_links
+               FROM target_pages t
+               LEFT JOIN target_pages p ON p.snapshot_id = ? AND p.target_url = t.target_url
+               LEFT JOIN page_week w ON w.page = t.target_url
+               LEFT JOIN (SELECT target_url, internal_links FROM target_pages WHERE snapshot_id = ?) i
+                      ON i.target_url = t.target_url
+               WHERE t.snapshot_id = ?
+               ORDER BY t.incoming_links DESC NULLS LAST, t.target_url""",
+            [prev.snapshot_id if prev else -1, _internal_snapshot(con, site, as_of), latest.snapshot_id],
+        ).df()
+    finally:
+        con.unregister("page_week")
+    return df, latest
+
+
+def _internal_snapshot(con, site: str, as_of) -> int:
+    found = snapshots_of(con, site, ("internal_target_pages",), as_of)
+    return found[0].snapshot_id if found else -1
+
+
+@dataclass
+class DomainTable:
+    rows: object  #: DataFrame: linking_domain, linking_pages, target_pages, first_seen, is_new
+    basis: str
+    snapshot: Snapshot | None
+    previous: Snapshot | None
+
+
+def linking_domains(con, site: str, as_of: dt.date | None) -> DomainTable | None:
+    """Linking domains of the newest snapshot, with the date each was first seen in any export."""
+    first_seen = f"""SELECT domain, min(d) AS first_seen FROM (
+            SELECT coalesce(l.linking_domain, l.site) AS domain, s.snapshot_date AS d
+            FROM snapshots s JOIN linking_sites l USING (snapshot_id)
+            WHERE s.property = $site AND s.snapshot_date <= $as_of
+            UNION ALL
+            SELECT p.linking_domain, s.snapshot_date
+            FROM snapshots s JOIN linking_pages p USING (snapshot_id)
+            WHERE s.property = $site AND s.snapshot_date <= $as_of AND s.kind IN ({_quoted(DOMAIN_KINDS)})
+        ) GROUP BY domain"""
+    params = {"site": site, "as_of": as_of or dt.date.max}
+    latest, prev = latest_and_previous(con, site, ("top_linking_sites",), as_of)
+    if latest:
+        params["snap"] = latest.snapshot_id
+        df = con.execute(
+            f"""SELECT coalesce(l.linking_domain, l.site) AS linking_domain, l.linking_pages, l.target_pages,
+                       f.first_seen
+                FROM linking_sites l LEFT JOIN ({first_seen}) f ON f.domain = coalesce(l.linking_domain, l.site)
+                WHERE l.snapshot_id = $snap
+                ORDER BY l.linking_pages DESC NULLS LAST, linking_domain""",
+            params,
+        ).df()
+        basis = "Top linking sites export"
+    else:
+        latest, prev = latest_and_previous(con, site, SAMPLE_KINDS, as_of)
+        if not latest:
+            return None
+        params["snap"] = latest.snapshot_id
+        df = con.execute(
+            f"""SELECT p.linking_domain, count(DISTINCT p.linking_url) AS linking_pages,
+                       NULL::BIGINT AS target_pages, any_value(f.first_seen) AS first_seen
+                FROM linking_pages p LEFT JOIN ({first_seen}) f ON f.domain = p.linking_domain
+                WHERE p.snapshot_id = $snap AND p.linking_domain IS NOT NULL
+                GROUP BY p.linking_domain
+                ORDER BY linking_pages DESC, p.linking_domain""",
+            params,
+        ).df()
+        basis = "derived from Google's sample of links (no Top linking sites export)"
+    df["is_new"] = _is_new(df["first_seen"], latest, prev)
+    return DomainTable(df, basis, latest, prev)
+
+
+def _quoted(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def _is_new(first_seen, latest: Snapshot, prev: Snapshot | None):
+    """New = first seen on the newest snapshot's date; nothing is "new" without an earlier one."""
+    import pandas as pd
+
+    if prev is None:
+        return pd.Series(False, index=first_seen.index)
+    seen = pd.to_datetime(first_seen).dt.date
+    return seen >= latest.date
+
+
+@dataclass
+class Changes:
+    """Linking domains and pages that appeared or left between two snapshots."""
+
+    what: str  #: "domains" / "pages"
+    latest: Snapshot | None
+    previous: Snapshot | None
+    new: object = None  #: DataFrame (first `limit` rows)
+    lost: object = None
+    new_count: int = 0
+    lost_count: int = 0
+
+
+def domain_changes(con, site: str, as_of: dt.date | None, limit: int) -> Changes:
+    latest, prev = latest_and_previous(con, site, ("top_linking_sites",), as_of)
+    if latest and prev:
+        sql = "SELECT DISTINCT coalesce(linking_domain, site) AS linking_domain FROM linking_sites WHERE snapshot_id = ?"
+    else:
+        latest, prev = latest_and_previous(con, site, SAMPLE_KINDS, as_of)
+        sql = "SELECT DISTINCT linking_domain FROM linking_pages WHERE snapshot_id = ? AND linking_domain IS NOT NULL"
+    return _changes(con, "domains", sql, "linking_domain", latest, prev, limit)
+
+
+def page_changes(con, site: str, as_of: dt.date | None, limit: int) -> Changes:
+    latest, prev = latest_and_previous(con, site, SAMPLE_KINDS, as_of)
+    sql = "SELECT DISTINCT linking_url, linking_domain FROM linking_pages WHERE snapshot_id = ?"
+    return _changes(con, "pages", sql, "linking_url", latest, prev, limit)
+
+
+def _changes(con, what, sql, key, latest, prev, limit) -> Changes:
+    out = Changes(what, latest, prev)
+    if not (latest and prev):
+        return out
+    for name, a, b in (("new", latest, prev), ("lost", prev, latest)):
+        diff = f"({sql}) EXCEPT ({sql})"
+        count = con.execute(f"SELECT count(*) FROM ({diff})", [a.snapshot_id, b.snapshot_id]).fetchone()[0]
+        order = "linking_domain, linking_url" if key == "linking_url" else key
+        rows = con.execute(f"SELECT * FROM ({diff}) ORDER BY {order} LIMIT {int(limit)}",
+                           [a.snapshot_id, b.snapshot_id]).df()
+        setattr(out, name, rows)
+        setattr(out, f"{name}_count", count)
+    return out
+
+
+def anchor_texts(con, site: str, as_of: dt.date | None):
+    found = snapshots_of(con, site, ("top_linking_text",), as_of)
+    if not found:
+        return None, None
+    df = con.execute(
+        "SELECT rank, anchor_text FROM linking_text WHERE snapshot_id = ? ORDER BY rank, anchor_text",
+        [found[0].snapshot_id],
+    ).df()
+    return df, found[0]
+
+
+# --- anchor text classes -----------------------------------------------------------------------
+
+#: Anchors that say nothing about the page, as Search Console writes them
+#: (lower case, punctuation turned into spaces).
+GENERIC_ANCHORS = frozenset("""
+click here|here|this|this page|this site|this article|this post|link|website|web site|site|homepage|home page|
+home|read more|more|learn more|more info|more information|see more|find out more|visit|visit website|
+visit site|visit us|go|source|via|details|full article|article|continue reading|read|view|download|
+hier|mehr|weiterlesen|webseite|ici|cliquez ici|en savoir plus|site web|aquí|aqui|más|mais|leggi|clicca qui|
+sito|sitio web|lees meer|klik hier|こちら|ここ
+""".replace("\n", "").split("|")) - {""}
+
+ANCHOR_CLASSES = ("branded", "naked URL", "generic", "other", "empty")
+_URLISH = re.compile(r"^(https?\s|www\s|[a-z0-9-]+(\s[a-z0-9-]+)*\s(com|org|net|de|uk|io|co|fr|nl|es|it|jp|info|biz|eu|au|ca)(\s|$))")
+
+
+def brand_terms(site: str) -> tuple[str, ...]:
+    """Words of the property's own domain name: ``www.fernhill-nursery.example`` -> ``fernhill nursery``."""
+    from ..urls import host_of, parse_property, registrable_domain
+
+    prop = parse_property(site)
+    host = prop.domain or host_of(prop.prefix) or ""
+    domain = registrable_domain(host) or host
+    label = domain.split(".")[0]
+    words = [w for w in re.split(r"[^a-z0-9]+", label.lower()) if w]
+    terms = {" ".join(words), "".join(words)}
+    return tuple(sorted(t for t in terms if len(t) >= 3))
+
+
+def anchor_class(text: str, brands: tuple[str, ...]) -> str:
+    t = " ".join((text or "").lower().split())
+    if not t or t in ("(empty)", "empty"):
+        return "empty"
+    if _URLISH.match(t + " "):
+        # "https www fernhill nursery example" is a naked URL even though it names the brand
+        return "naked URL"
+    if any(b in t or b in t.replace(" ", "") for b in brands):
+        return "branded"
+    if t in GENERIC_ANCHORS:
+        return "generic"
+    return "other"
+
+
+# --- opportunities -------------------------------------------------------------------------------
+
+FEW_LINKS = 2  #: "few links": this many incoming links or fewer
+
+
+def traffic_without_links(con, site: str, period: Period, as_of, limit: int, search_type: str = "web"):
+    """Pages with the most impressions in the period that have few or no known links."""
+    latest, _ = latest_and_previous(con, site, ("top_target_pages",), as_of)
+    snap = latest.snapshot_id if latest else -1
+    capped = bool(latest and latest.rows >= UI_ROW_CAP)
+    df = con.execute(
+        f"""SELECT w.page, w.clicks, w.impressions, w.position, t.incoming_links
+            FROM (SELECT page, {_page_metrics_sql('')} FROM search_pages
+                  WHERE property = ? AND search_type = ? AND day BETWEEN ? AND ? GROUP BY page) w
+            LEFT JOIN target_pages t ON t.snapshot_id = ? AND t.target_url = w.page
+            WHERE coalesce(t.incoming_links, 0) <= ? AND w.impressions > 0
+            ORDER BY w.impressions DESC, w.clicks DESC, w.page LIMIT {int(limit)}""",
+        [site, search_type, period.start, period.end, snap, FEW_LINKS],
+    ).df()
+    return df, latest, capped
+
+
+def links_without_traffic(con, site: str, period: Period, as_of, limit: int, search_type: str = "web"):
+    """Linked pages (Top target pages) with no impressions at all in the period."""
+    latest, _ = latest_and_previous(con, site, ("top_target_pages",), as_of)
+    if not latest:
+        return None, None
+    df = con.execute(
+        f"""SELECT t.target_url, t.incoming_links, t.linking_sites
+            FROM target_pages t
+            WHERE t.snapshot_id = ? AND NOT EXISTS (
+                SELECT 1 FROM search_pages p WHERE p.property = ? AND p.search_type = ?
+                  AND p.day BETWEEN ? AND ? AND p.page = t.target_url AND p.impressions > 0)
+            ORDER BY t.incoming_links DESC NULLS LAST, t.target_url LIMIT {int(limit)}""",
+        [latest.snapshot_id, site, search_type, period.start, period.end],
+    ).df()
+    return df, latest
+
+
+# --- one target page, in depth (batched over many pages) ------------------------------------------
+
+
+@dataclass
+class PageDetail:
+    """Everything the store knows about links to one target page and its search traffic."""
+
+    url: str
+    incoming_links: int | None = None
+    linking_sites_count: int | None = None
+    internal_links: int | None = None
+    link_history: list = field(default_factory=list)  #: (date, incoming links, linking sites)
+    linking_sites: list = field(default_factory=list)  #: dicts: site, linking_pages, first_seen, last_seen, source
+    linking_pages: list = field(default_factory=list)  #: dicts: linking_url, linking_domain, source, first_seen, last_seen, last_crawled
+    daily: list = field(default_factory=list)  #: (day, clicks, impressions, state)
+    queries: list = field(default_factory=list)  #: dicts: query, clicks, impressions, ctr, position
+    inspection: dict | None = None
+    week: dict = field(default_factory=dict)  #: clicks, impressions, position, prev_*
+
+
+def page_details(con, site: str, pages: list[str], period: Period, chart: Period, *,
+                 as_of: dt.date | None = None, search_type: str = "web", top_queries: int = 20,
+                 max_links: int = 2000) -> dict[str, PageDetail]:
+    """Details of many target pages at once: one query per source, not one per page."""
+    import pandas as pd
+
+    details = {u: PageDetail(u) for u in pages}
+    if not pages:
+        return details
+    as_of = as_of or dt.date.max
+    con.register("wanted", pd.DataFrame({"url": pages}))
+    try:
+        for url, date, links, sites_, internal, kind in con.execute(
+            """SELECT t.target_url, s.snapshot_date, t.incoming_links, t.linking_sites, t.internal_links, s.kind
+               FROM target_pages t JOIN snapshots s USING (snapshot_id) JOIN wanted w ON w.url = t.target_url
+               WHERE s.property = ? AND s.snapshot_date <= ?
+               ORDER BY s.snapshot_date, s.snapshot_id""",
+            [site, as_of],
+        ).fetchall():
+            d = details[url]
+            if kind == "internal_target_pages":
+                d.internal_links = internal
+            else:
+                d.incoming_links, d.linking_sites_count = links, sites_
+                d.link_history.append((date, links, sites_))
+
+        # Drill-down exports recorded with --target: linking sites and linking pages of one page.
+        for row in con.execute(
+            """SELECT s.target_url, coalesce(l.linking_domain, l.site) AS site,
+                      arg_max(l.linking_pages, s.snapshot_date) AS linking_pages,
+                      min(s.snapshot_date) AS first_seen, max(s.snapshot_date) AS last_seen
+               FROM snapshots s JOIN linking_sites l USING (snapshot_id) JOIN wanted w ON w.url = s.target_url
+               WHERE s.property = ? AND s.kind = 'target_linking_sites' AND s.snapshot_date <= ?
+               GROUP BY s.target_url, 2
+               ORDER BY s.target_url, linking_pages DESC NULLS LAST, site""",
+            [site, as_of],
+        ).fetchall():
+            details[row[0]].linking_sites.append(
+                {"site": row[1], "linking_pages": row[2], "first_seen": row[3], "last_seen": row[4],
+                 "source": "Top sites linking to this page"})
+        for row in con.execute(
+            f"""SELECT * FROM (
+                   SELECT s.target_url, p.linking_url, any_value(p.linking_domain) AS linking_domain,
+                          min(s.snapshot_date) AS first_seen, max(s.snapshot_date) AS last_seen,
+                          max(p.last_crawled) AS last_crawled,
+                          row_number() OVER (PARTITION BY s.target_url ORDER BY p.linking_url) AS n
+                   FROM snapshots s JOIN linking_pages p USING (snapshot_id) JOIN wanted w ON w.url = s.target_url
+                   WHERE s.property = ? AND s.kind = 'site_linking_pages' AND s.snapshot_date <= ?
+                   GROUP BY s.target_url, p.linking_url)
+               WHERE n <= {int(max_links)} ORDER BY target_url, linking_url""",
+            [site, as_of],
+        ).fetchall():
+            details[row[0]].linking_pages.append(
+                {"linking_url": row[1], "linking_domain": row[2], "first_seen": row[3], "last_seen": row[4],
+                 "last_crawled": row[5], "source": "Linking pages export"})
+
+        # URL Inspection: the newest result per page, with its sample of referring URLs.
+        for row in con.execute(
+            """SELECT i.url, max(inspected_at), arg_max(verdict, inspected_at),
+                      arg_max(coverage_state, inspected_at), arg_max(last_crawl_time, inspected_at),
+                      arg_max(google_canonical, inspected_at), arg_max(user_canonical, inspected_at),
+                      arg_max(page_fetch_state, inspected_at), arg_max(result_link, inspected_at),
+                      arg_max(referring_urls, inspected_at)
+               FROM inspections i JOIN wanted w ON w.url = i.url
+               WHERE property = ? AND inspected_day <= ? GROUP BY i.url""",
+            [site, as_of],
+        ).fetchall():
+            d = details[row[0]]
+            d.inspection = {"inspected_at": row[1], "verdict": row[2], "coverage_state": row[3],
+                            "last_crawl_time": row[4], "google_canonical": row[5], "user_canonical": row[6],
+                            "page_fetch_state": row[7], "result_link": row[8]}
+            known = {p["linking_url"] for p in d.linking_pages}
+            first = con.execute(
+                """SELECT u, min(inspected_day) FROM (SELECT unnest(referring_urls) AS u, inspected_day
+                   FROM inspections WHERE property = ? AND url = ?) GROUP BY u""",
+                [site, row[0]],
+            ).fetchall()
+            first_seen = dict(first)
+            from ..urls import registrable_domain, host_of
+
+            for ref in row[9] or []:
+                if ref in known:
+                    continue
+                d.linking_pages.append({
+                    "linking_url": ref, "linking_domain": registrable_domain(host_of(ref)),
+                    "first_seen": first_seen.get(ref), "last_seen": row[1].date() if row[1] else None,
+                    "last_crawled": None, "source": "URL Inspection"})
+
+        # Search: daily clicks and impressions over the chart period; the week and the one before.
+        for url, day, clicks, impressions in con.execute(
+            """SELECT page, day, clicks, impressions FROM search_pages p JOIN wanted w ON w.url = p.page
+               WHERE property = ? AND search_type = ? AND day BETWEEN ? AND ? ORDER BY page, day""",
+            [site, search_type, chart.start, chart.end],
+        ).fetchall():
+            details[url].daily.append((day, clicks, impressions))
+        prev = period.previous()
+        for row in con.execute(
+            f"""SELECT page,
+                   sum(clicks) FILTER (WHERE day >= $s), sum(impressions) FILTER (WHERE day >= $s),
+                   sum(position * impressions) FILTER (WHERE day >= $s) / nullif(sum(impressions) FILTER (WHERE day >= $s), 0),
+                   sum(clicks) FILTER (WHERE day < $s), sum(impressions) FILTER (WHERE day < $s),
+                   sum(position * impressions) FILTER (WHERE day < $s) / nullif(sum(impressions) FILTER (WHERE day < $s), 0)
+               FROM search_pages p JOIN wanted w ON w.url = p.page
+               WHERE property = $site AND search_type = $type AND day BETWEEN $ps AND $e GROUP BY page""",
+            {"s": period.start, "ps": prev.start, "e": period.end, "site": site, "type": search_type},
+        ).fetchall():
+            details[row[0]].week = dict(zip(
+                ("clicks", "impressions", "position", "prev_clicks", "prev_impressions", "prev_position"), row[1:]))
+        for row in con.execute(
+            f"""SELECT * FROM (
+                   SELECT page, query, sum(clicks) AS clicks, sum(impressions) AS impressions,
+                          sum(position * impressions) / nullif(sum(impressions), 0) AS position,
+                          row_number() OVER (PARTITION BY page ORDER BY sum(clicks) DESC, sum(impressions) DESC, query) AS n
+                   FROM search_queries q JOIN wanted w ON w.url = q.page
+                   WHERE property = ? AND search_type = ? AND day BETWEEN ? AND ?
+                   GROUP BY page, query)
+               WHERE n <= {int(top_queries)} ORDER BY page, n""",
+            [site, search_type, period.start, period.end],
+        ).fetchall():
+            page, query, clicks, impressions, position, _ = row
+            details[page].queries.append({"query": query, "clicks": clicks, "impressions": impressions,
+                                          "ctr": clicks / impressions if impressions else None, "position": position})
+    finally:
+        con.unregister("wanted")
+    return details
+
+
+def newest_final_day(con, site: str, search_type: str = "web") -> dt.date | None:
+    return search_coverage(con, site, search_type).last_final
+
+
+def report_period(con, site: str, today: dt.date, week: Period | None, search_type: str = "web"):
+    """The report's week and what to say about it.
+
+    Default: the latest 7 days of final data.  Without any search data, the 7
+    days ending 3 days ago (Search Console's usual lag).
+    """
+    last_final = newest_final_day(con, site, search_type)
+    notes = []
+    if week is not None:
+        if last_final is None or week.end > last_final:
+            held = f"final data ends {last_final}" if last_final else "the store holds no final search data"
+            notes.append(f"This week is not final yet ({held}); its numbers can still change.")
+        return week, notes
+    if last_final is None:
+        end = today - dt.timedelta(days=3)
+        notes.append("No search performance data in the store: dates assume Search Console's usual 3-day lag.")
+        return Period(end - dt.timedelta(days=6), end), notes
+    return Period(last_final - dt.timedelta(days=6), last_final), notes
+

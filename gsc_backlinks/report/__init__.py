@@ -1,0 +1,1 @@
+"""The HTML report: view model (model.py), charts, and rendering (render.py)."""

@@ -1,0 +1,515 @@
+"""From the store to the view model: the weekly report and its drill-down pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+
+from ..analysis import weekly as W
+from ..analysis.links import WHERE
+from ..dates import Period
+from ..exports.kinds import KINDS
+from ..urls import display_url, printable
+from . import charts
+from .model import (
+    Cell, Chart, Column, Page, Report, Section, Source, Stat, Table, clean, date_cell, delta, delta_cell,
+    link_cell, num, num_cell, pct, pos, pos_cell, text_cell,
+)
+
+INDEX_ROWS = 200  #: longest table on the weekly page; longer lists get their own page
+LIST_ROWS = 20_000  #: longest list page
+CHART_WEEKS = 8
+SAMPLE_NOTE = ("Search Console's link exports are a sample of the links Google knows, not all of them; "
+               "\"lost\" means no longer in Google's sample, not necessarily removed.")
+WANTED_KINDS = ("top_target_pages", "top_linking_sites", "top_linking_text", "sample_links", "latest_links")
+
+
+@dataclass(frozen=True)
+class Options:
+    site: str
+    now: dt.datetime  #: when the report is generated (shown; passed in for byte-stable output)
+    today: dt.date  #: Pacific Time date of `now`
+    week: Period | None = None
+    search_type: str = "web"
+    notices: tuple[str, ...] = ()  #: said at the top of the weekly page (what was not synced, and why)
+
+
+def page_file(url: str) -> str:
+    """``pages/<readable part>-<hash>.html``: stable, unique, safe on every file system."""
+    shown = display_url(url).lower()
+    path = re.sub(r"^[a-z]+://[^/]+", "", shown).strip("/") or "home"
+    slug = re.sub(r"[^a-z0-9]+", "-", path).strip("-")[:50].strip("-") or "page"
+    return f"pages/{slug}-{hashlib.sha1(url.encode('utf-8')).hexdigest()[:8]}.html"
+
+
+def property_slug(site: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.-]+", "_", site).strip("_") or "property"
+
+
+def build_weekly(con, opts: Options) -> tuple[Report, Period]:
+    """The weekly report's pages for one property (nothing is written)."""
+    site = opts.site
+    period, period_notes = W.report_period(con, site, opts.today, opts.week, opts.search_type)
+    prev = period.previous()
+    chart_period = Period(period.end - dt.timedelta(days=7 * CHART_WEEKS - 1), period.end)
+    as_of = period.end if opts.week else None  # a past week: links as they were then
+    fresh = W.freshness(con, site, as_of, opts.search_type)
+    pages: dict[str, Page] = {}
+    notices = list(opts.notices) + period_notes
+
+    # Search performance.
+    cur = W.search_totals(con, site, period, opts.search_type)
+    old = W.search_totals(con, site, prev, opts.search_type)
+    has_search = fresh.search.last_day is not None
+    stats: list[Stat] = []
+    if has_search:
+        if cur.days < period.days:
+            notices.append(f"Search data holds {cur.days} of the {period.days} days of this week; totals cover those days only.")
+        if cur.fresh_days:
+            notices.append(f"{cur.fresh_days} day(s) of this week are not final yet in Search Console; their numbers can still change.")
+        compare = f"vs {prev.label()}"
+        for label, new, was, fmt, kind, lower in (
+            ("Clicks", cur.clicks, old.clicks, num, "num", False),
+            ("Impressions", cur.impressions, old.impressions, num, "num", False),
+            ("CTR", cur.ctr, old.ctr, pct, "pct", False),
+            ("Average position", cur.position, old.position, pos, "pos", True),
+        ):
+            text, cls = delta(new, was, lower_is_better=lower, kind=kind)
+            stats.append(Stat(label, fmt(new), text, cls, f"{compare}: {fmt(was)}" if old.days else None))
+    for count in W.link_counts(con, site, as_of):
+        if count.value is None:
+            continue
+        text, cls = delta(count.value, count.previous)
+        when = f"snapshot of {count.snapshot.date}"
+        compare = f"vs {count.previous_snapshot.date}: {num(count.previous)}" if count.previous_snapshot else "no earlier snapshot"
+        stats.append(Stat(count.name, num(count.value), text, cls, compare, f"{count.basis}; {when}"))
+
+    sections = []
+    if has_search:
+        sections.append(_search_section(con, site, chart_period, fresh, opts))
+    else:
+        sections.append(Section("search", "Search performance",
+                                "No search performance data in the store for this property. Run "
+                                "`gsc-backlinks auth login` once, then `gsc-backlinks sync --site …` "
+                                "(the weekly report syncs by itself unless --offline)."))
+
+    linked_df, linked_snap = W.top_linked_pages(con, site, as_of, period, opts.search_type)
+    drill = []
+    if linked_df is not None:
+        drill = list(linked_df["target_url"])
+    sections.append(_linked_pages_section(linked_df, linked_snap, has_search))
+    domains = W.linking_domains(con, site, as_of)
+    sections.append(_domains_section(con, site, domains, pages))
+    sections.append(_anchors_section(con, site, as_of))
+    sections.append(_changes_section(con, site, as_of, pages))
+    opp_section, opp_pages = _opportunities_section(con, site, period, as_of, has_search, opts)
+    sections.append(opp_section)
+    drill += [u for u in opp_pages if u not in set(drill)]
+
+    generated = opts.now.strftime("%Y-%m-%d %H:%M %Z").strip()
+    period_text = f"{period.label()} ({period.iso()}, Pacific Time), compared with {prev.label()}"
+    index = Page(
+        title=f"Links and search · {site} · {period.label()}",
+        heading="Weekly links and search report",
+        subtitle=site,
+        site=site,
+        generated=generated,
+        period=period_text,
+        sources=_sources(fresh, has_search),
+        notices=tuple(notices),
+        stats=tuple(stats),
+        sections=tuple(s for s in sections if s is not None),
+        nav=tuple((f"#{s.id}", s.title) for s in sections if s is not None),
+    )
+    details = W.page_details(con, site, drill, period, chart_period, as_of=as_of, search_type=opts.search_type)
+    for url in drill:
+        pages[page_file(url)] = drill_down_page(details[url], opts, period, chart_period, generated, fresh)
+    return Report(index, pages), period
+
+
+# --- sections of the weekly page --------------------------------------------------------------------
+
+
+def _sources(fresh: W.Freshness, has_search: bool) -> tuple[Source, ...]:
+    out = []
+    held = {s.kind: s for s in fresh.exports}
+    for snap in fresh.exports:
+        out.append(Source(snap.label, f"{snap.date} · {num(snap.rows)} rows · {printable(_file_name(snap.source))}"))
+    for kind in WANTED_KINDS:
+        if kind not in held and not (kind == "latest_links" and "sample_links" in held):
+            out.append(Source(KINDS[kind].label, f"not imported — in Search Console: {WHERE[kind]}", "missing"))
+    s = fresh.search
+    if has_search:
+        tail = ""
+        if s.last_day and s.last_day != s.last_final:
+            tail = f"; {s.last_day} is {s.last_state}, not final yet"
+        fetched = f"; fetched {s.fetched_at:%Y-%m-%d %H:%M}" if s.fetched_at else ""
+        out.append(Source("Search performance (API)",
+                          f"{s.first_day} to {s.last_final or s.last_day} final{tail}{fetched}",
+                          "fresh" if tail else ""))
+    else:
+        out.append(Source("Search performance (API)", "none in the store — gsc-backlinks auth login, then sync", "missing"))
+    if fresh.inspections:
+        out.append(Source("URL Inspection (API)",
+                          f"{num(fresh.inspections)} results, newest {fresh.last_inspection:%Y-%m-%d}"))
+    else:
+        out.append(Source("URL Inspection (API)", "none — gsc-backlinks inspect URL… or sync --inspect-top N", "missing"))
+    return tuple(out)
+
+
+def _file_name(source: str) -> str:
+    """The file's name, without the folders it was imported from (or the zip member's name)."""
+    return re.split(r"[\\/]", source)[-1] or source
+
+
+def _as_date(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _day_text(day) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def _daily_charts(days: list[dt.date], by_day: dict, fresh_days: set, prefix: str, chart_id: str) -> tuple[Chart, ...]:
+    fresh_from = next((i for i, d in enumerate(days) if d in fresh_days), None)
+    out = []
+    for key, name, cls in (("clicks", "Clicks", "s-clicks"), ("impressions", "Impressions", "s-impr")):
+        values = [by_day[d][key] if d in by_day else None for d in days]
+        svg = charts.line_chart(
+            days, values, name=name, cls=cls, label=f"{name} per day, {days[0]} to {days[-1]}",
+            x_text=lambda d: f"{d.day} {d:%b}", point_text=lambda d, v, n=name: f"{_day_text(d)}: {num(v)} {n.lower()}",
+            fresh_from=fresh_from)
+        out.append(Chart(f"{chart_id}-{key}", f"{prefix}{name} per day", svg))
+    return tuple(out)
+
+
+def _search_section(con, site, chart_period: Period, fresh: W.Freshness, opts: Options) -> Section:
+    df = W.daily_totals(con, site, chart_period, opts.search_type)
+    by_day = {}
+    fresh_days = set()
+    for day, clicks, impressions, state in df.itertuples(index=False):
+        day = _as_date(day)
+        by_day[day] = {"clicks": int(clicks), "impressions": int(impressions)}
+        if state != "final":
+            fresh_days.add(day)
+    days = chart_period.each_day()
+    table = Table(
+        "daily", "Clicks and impressions per day",
+        (Column("day", "Day"), Column("clicks", "Clicks", True), Column("impressions", "Impressions", True),
+         Column("state", "Data")),
+        tuple((date_cell(d), num_cell(by_day[d]["clicks"]), num_cell(by_day[d]["impressions"]),
+               Cell("fresh" if d in fresh_days else "final", cls="muted" if d not in fresh_days else "new"))
+              for d in reversed(days) if d in by_day),
+        len(by_day), page_size=14)
+    intro = (f"Daily totals for the property over the last {CHART_WEEKS} weeks ({chart_period.iso()}, Pacific Time), "
+             "as Search Console's performance report counts them.")
+    if fresh_days:
+        intro += " Dashed: days not final yet."
+    return Section("search", "Search performance", intro, (table,), _daily_charts(days, by_day, fresh_days, "", "daily"))
+
+
+def _change(new, old) -> Cell:
+    return delta_cell(new, old)
+
+
+def _linked_pages_section(df, snap, has_search: bool) -> Section:
+    if df is None:
+        return Section("pages", "Top linked pages",
+                       f"No Top target pages export imported. In Search Console: {WHERE['top_target_pages']}.")
+    cols = [Column("target_url", "Target page"),
+            Column("incoming_links", "Links", True, "Incoming links (Top target pages export)"),
+            Column("links_change", "Δ links", True, "Change since the previous Top target pages snapshot"),
+            Column("linking_sites", "Sites", True, "Linking sites")]
+    if has_search:
+        cols += [Column("clicks", "Clicks", True), Column("clicks_change", "Δ clicks", True, "vs the week before"),
+                 Column("impressions", "Impressions", True), Column("impr_change", "Δ impr.", True, "vs the week before"),
+                 Column("position", "Position", True, "Average position (lower is better)"),
+                 Column("pos_change", "Δ pos.", True, "Change in average position (negative = better)")]
+    rows = []
+    for r in df.head(INDEX_ROWS).itertuples(index=False):
+        url = r.target_url
+        cell = link_cell(url)
+        target = Cell(cell.text, cell.sort, href=page_file(url), title=display_url(url))
+        row = [target, num_cell(r.incoming_links), _change(r.incoming_links, r.prev_incoming_links) if clean(r.prev_incoming_links) is not None else Cell("new", None, cls="new") if snap else Cell("–"),
+               num_cell(r.linking_sites)]
+        if has_search:
+            row += [num_cell(_zero(r.clicks)), _change(_zero(r.clicks), _zero(r.prev_clicks)),
+                    num_cell(_zero(r.impressions)), _change(_zero(r.impressions), _zero(r.prev_impressions)),
+                    pos_cell(r.position), delta_cell(r.position, r.prev_position, lower_is_better=True, kind="pos")]
+        rows.append(tuple(row))
+    note = f"From the Top target pages export of {snap.date}. Each page opens its drill-down: who links to it and its search traffic."
+    if len(df) >= W.UI_ROW_CAP:
+        note += " Search Console lists at most 1,000 pages."
+    return Section("pages", "Top linked pages", None, (Table("linked-pages", "Top linked pages", tuple(cols), tuple(rows), len(df),
+                                                             note, sort_column=1),))
+
+
+def _zero(value):
+    value = clean(value)
+    return 0 if value is None else value
+
+
+def _domains_section(con, site, domains: W.DomainTable | None, pages: dict) -> Section:
+    hist = W.domains_history(con, site)
+    charts_ = ()
+    if len(hist):
+        basis = "sites" if (hist["basis"] == "sites").any() else "sample"
+        h = hist[hist["basis"] == basis]
+        dates = [_as_date(d) for d in h["snapshot_date"]]
+        values = [int(v) for v in h["domains"]]
+        what = "Top linking sites export" if basis == "sites" else "Google's sample of links"
+        svg = charts.line_chart(dates, values, name="Linking domains", cls="s-domains",
+                                label=f"Linking domains per snapshot ({what})", x_text=lambda d: d.isoformat(),
+                                point_text=lambda d, v: f"{d}: {num(v)} linking domains", x_every=max(1, len(dates) // 6),
+                                height=160)
+        charts_ = (Chart("domains-history", f"Linking domains per snapshot ({what})", svg),)
+    if domains is None:
+        return Section("domains", "Linking domains",
+                       f"No Top linking sites or sample links export imported. In Search Console: {WHERE['top_linking_sites']}.",
+                       (), charts_)
+    df = domains.rows
+    has_targets = df["target_pages"].notna().any()
+    cols = [Column("linking_domain", "Linking domain"), Column("linking_pages", "Linking pages", True)]
+    if has_targets:
+        cols.append(Column("target_pages", "Target pages", True))
+    cols.append(Column("first_seen", "First seen", help="First snapshot of any export that names this domain"))
+
+    def rows_of(frame):
+        out = []
+        for r in frame.itertuples(index=False):
+            name = text_cell(r.linking_domain, limit=60)
+            name = Cell(name.text, name.sort, title=name.title, badge="new" if r.is_new else None)
+            row = [name, num_cell(r.linking_pages)]
+            if has_targets:
+                row.append(num_cell(r.target_pages))
+            row.append(date_cell(r.first_seen))
+            out.append(tuple(row))
+        return tuple(out)
+
+    note = f"From the {domains.basis}, snapshot of {domains.snapshot.date}."
+    if domains.previous:
+        note += f" \"new\": not in any export before this snapshot (previous: {domains.previous.date})."
+    more = None
+    if len(df) > INDEX_ROWS:
+        more = "lists/linking-domains.html"
+        full = Table("all-domains", "Linking domains", tuple(cols), rows_of(df.head(LIST_ROWS)), len(df), note, page_size=50)
+        pages[more] = _list_page(site, "Linking domains", full, domains.snapshot.date)
+    table = Table("domains", "Top linking domains", tuple(cols), rows_of(df.head(INDEX_ROWS)), len(df), note,
+                  more_href=more, more_text=f"All {num(len(df))} linking domains" if more else None, sort_column=1)
+    return Section("domains", "Linking domains", None, (table,), charts_)
+
+
+def _anchors_section(con, site, as_of) -> Section:
+    df, snap = W.anchor_texts(con, site, as_of)
+    if df is None:
+        return Section("anchors", "Anchor text",
+                       f"No Top linking text export imported. In Search Console: {WHERE['top_linking_text']}.")
+    brands = W.brand_terms(site)
+    classes = [W.anchor_class(t, brands) for t in df["anchor_text"]]
+    counts = {c: classes.count(c) for c in W.ANCHOR_CLASSES}
+    total = len(classes) or 1
+    items = [(c, counts[c] / total, f"{counts[c]} ({counts[c] / total:.0%})", "b-" + c.split()[0].lower())
+             for c in W.ANCHOR_CLASSES if counts[c]]
+    svg = charts.bar_chart(items, label="Anchor texts by class")
+    rows = tuple((num_cell(r.rank), text_cell(r.anchor_text), Cell(c, c))
+                 for r, c in zip(df.head(INDEX_ROWS).itertuples(index=False), classes))
+    brand_text = ", ".join(f"“{b}”" for b in brands) or "none found"
+    note = (f"Top linking text export of {snap.date}. Search Console writes anchors in lower case with punctuation as "
+            f"spaces, and gives ranks, not counts: the make-up counts distinct anchor texts, not links. Classes: branded "
+            f"(contains {brand_text}), naked URL, generic (“click here”, “website”…), other.")
+    table = Table("anchors", "Top anchor text", (Column("rank", "Rank", True), Column("anchor_text", "Anchor text"),
+                                                 Column("class", "Class")), rows, len(df), note, sort_column=0,
+                  sort_desc=False)
+    return Section("anchors", "Anchor text", None, (table,),
+                   (Chart("anchor-classes", "Anchor text make-up (share of distinct anchor texts)", svg),))
+
+
+def _changes_section(con, site, as_of, pages: dict) -> Section:
+    tables = []
+    intro = SAMPLE_NOTE
+    dc = W.domain_changes(con, site, as_of, LIST_ROWS)
+    pc = W.page_changes(con, site, as_of, LIST_ROWS)
+    if not (dc.previous or pc.previous):
+        return Section("changes", "New and lost links",
+                       "Needs two snapshots of the same export on different dates; import next week's exports to see "
+                       "what changed. " + SAMPLE_NOTE)
+    for ch in (dc, pc):
+        if not ch.previous:
+            continue
+        span = f"{ch.previous.date} → {ch.latest.date}"
+        for which, frame, count in (("new", ch.new, ch.new_count), ("lost", ch.lost, ch.lost_count)):
+            if ch.what == "domains":
+                cols = (Column("linking_domain", "Linking domain"),)
+                rows = tuple((text_cell(d, limit=60),) for d in frame["linking_domain"])
+            else:
+                cols = (Column("linking_url", "Linking page"), Column("linking_domain", "Linking domain"))
+                rows = tuple((link_cell(u), text_cell(d, limit=60))
+                             for u, d in zip(frame["linking_url"], frame["linking_domain"]))
+            title = (f"New linking {ch.what}" if which == "new"
+                     else f"Linking {ch.what} no longer in Google's sample")
+            note = f"{ch.latest.label if ch.what == 'pages' else ch.latest.label} snapshots {span}."
+            tid = f"{which}-{ch.what}"
+            more = None
+            if count > INDEX_ROWS:
+                more = f"lists/{tid}.html"
+                shown = f" (the first {num(LIST_ROWS)} here)" if count > LIST_ROWS else ""
+                pages[more] = _list_page(site, title, Table(tid, title, cols, rows, count, note + shown, page_size=50),
+                                         ch.latest.date)
+            tables.append(Table(tid, title, cols, rows[:INDEX_ROWS], count, note, empty="None.", more_href=more,
+                                more_text=f"All {num(count)}" if more else None, page_size=10))
+    return Section("changes", "New and lost links", intro, tuple(tables))
+
+
+def _opportunities_section(con, site, period: Period, as_of, has_search: bool, opts: Options):
+    if not has_search:
+        return Section("opportunities", "Where links would pay off",
+                       "Needs search performance data: sync it first (gsc-backlinks sync)."), []
+    few, snap, capped = W.traffic_without_links(con, site, period, as_of, 50, opts.search_type)
+    linked_pages = []
+    cols = (Column("page", "Page"), Column("impressions", "Impressions", True), Column("clicks", "Clicks", True),
+            Column("position", "Position", True), Column("incoming_links", "Known links", True))
+    rows = []
+    for r in few.itertuples(index=False):
+        cell = link_cell(r.page)
+        linked_pages.append(r.page)
+        rows.append((Cell(cell.text, cell.sort, href=page_file(r.page), title=display_url(r.page)),
+                     num_cell(r.impressions), num_cell(r.clicks), pos_cell(r.position),
+                     num_cell(_zero(r.incoming_links))))
+    note = (f"Pages seen most in search this week with {W.FEW_LINKS} or fewer incoming links in the Top target pages export"
+            + (f" of {snap.date}" if snap else " (none imported: every page counts as unlinked)") + ".")
+    if capped:
+        note += " That export lists at most 1,000 pages, so a page missing from it may still have a few links."
+    t1 = Table("traffic-few-links", "Search traffic, few or no known links", cols, tuple(rows), len(rows), note,
+               empty="Every page with impressions this week has more than a few known links.", sort_column=1)
+    tables = [t1]
+    none, snap2 = W.links_without_traffic(con, site, period, as_of, 50, opts.search_type)
+    if none is not None:
+        rows2 = []
+        for r in none.itertuples(index=False):
+            cell = link_cell(r.target_url)
+            rows2.append((Cell(cell.text, cell.sort, href=page_file(r.target_url), title=display_url(r.target_url)),
+                          num_cell(r.incoming_links), num_cell(r.linking_sites)))
+        tables.append(Table("links-no-traffic", "Linked pages with no search traffic",
+                            (Column("target_url", "Target page"), Column("incoming_links", "Links", True),
+                             Column("linking_sites", "Sites", True)), tuple(rows2), len(rows2),
+                            f"Pages of the Top target pages export of {snap2.date} with no impressions in {period.label()}: "
+                            "their links bring no search visibility (redirected, noindexed, or not what people search for?).",
+                            empty="Every linked page had impressions this week.", sort_column=1))
+    return Section("opportunities", "Where links would pay off",
+                   "Pages people find in search but few sites link to are where link building pays off first; "
+                   "linked pages nobody finds in search may need a fix.", tuple(tables)), linked_pages
+
+
+def _list_page(site: str, title: str, table: Table, date) -> Page:
+    return Page(title=f"{title} · {site}", heading=title, subtitle=site, site=site, generated="",
+                period=f"snapshot of {date}", sections=(Section("list", title, None, (table,)),), home_href="../index.html")
+
+
+# --- drill-down --------------------------------------------------------------------------------------
+
+
+def drill_down_page(d: W.PageDetail, opts: Options, period: Period, chart_period: Period, generated: str,
+                    fresh: W.Freshness, home_href: str | None = "../index.html") -> Page:
+    """One target page in depth; the same page `gsc-backlinks page URL --format html` writes."""
+    shown = display_url(d.url)
+    facts: list[tuple[str, Cell]] = [("Page", link_cell(d.url, limit=200))]
+    facts.append(("Incoming links", Cell(num(d.incoming_links) if d.incoming_links is not None else "not in the Top target pages export")))
+    facts.append(("Linking sites", Cell(num(d.linking_sites_count) if d.linking_sites_count is not None else "–")))
+    if d.internal_links is not None:
+        facts.append(("Internal links", num_cell(d.internal_links)))
+    if d.inspection:
+        i = d.inspection
+        facts.append(("Index status", Cell(f"{i['verdict'] or '?'} · {i['coverage_state'] or '?'} (URL Inspection of {i['inspected_at']:%Y-%m-%d})")))
+        if i.get("last_crawl_time"):
+            facts.append(("Last crawled by Google", Cell(f"{i['last_crawl_time']:%Y-%m-%d %H:%M} UTC")))
+        if i.get("google_canonical") and i["google_canonical"] != d.url:
+            facts.append(("Google's canonical", link_cell(i["google_canonical"])))
+        if i.get("user_canonical") and i["user_canonical"] != d.url:
+            facts.append(("Declared canonical", link_cell(i["user_canonical"])))
+    else:
+        facts.append(("Index status", Cell("not inspected — gsc-backlinks inspect URL --site …", cls="muted")))
+
+    stats = []
+    w = d.week
+    if w:
+        for label, key, fmt, kind, lower in (("Clicks", "clicks", num, "num", False),
+                                             ("Impressions", "impressions", num, "num", False),
+                                             ("Average position", "position", pos, "pos", True)):
+            new, old = clean(w.get(key)), clean(w.get("prev_" + key))
+            if kind == "num":
+                new, old = new or 0, old or 0
+            text, cls = delta(new, old, lower_is_better=lower, kind=kind)
+            stats.append(Stat(label, fmt(new), text, cls, f"vs {period.previous().label()}: {fmt(old)}"))
+        c, i_ = clean(w.get("clicks")) or 0, clean(w.get("impressions")) or 0
+        pc_, pi_ = clean(w.get("prev_clicks")) or 0, clean(w.get("prev_impressions")) or 0
+        ctr, pctr = (c / i_ if i_ else None), (pc_ / pi_ if pi_ else None)
+        text, cls = delta(ctr, pctr, kind="pct")
+        stats.insert(2, Stat("CTR", pct(ctr), text, cls, f"vs {period.previous().label()}: {pct(pctr)}"))
+
+    sections = []
+    by_day = {day: {"clicks": c, "impressions": i} for day, c, i in d.daily}
+    if by_day:
+        fresh_days = set()
+        if fresh.search.last_final:
+            fresh_days = {day for day in by_day if day > fresh.search.last_final}
+        sections.append(Section("search", "Search traffic",
+                                f"Clicks and impressions of this page per day, {chart_period.iso()} (Pacific Time).",
+                                (), _daily_charts(chart_period.each_day(), by_day, fresh_days, "", "page")))
+    if d.queries:
+        rows = tuple((text_cell(q["query"]), num_cell(q["clicks"]), num_cell(q["impressions"]),
+                      Cell(pct(q["ctr"]), q["ctr"]), pos_cell(q["position"])) for q in d.queries)
+        sections.append(Section("queries", "Top queries", None, (Table(
+            "queries", f"Top queries, {period.label()}",
+            (Column("query", "Query"), Column("clicks", "Clicks", True), Column("impressions", "Impressions", True),
+             Column("ctr", "CTR", True), Column("position", "Position", True)), rows, len(rows),
+            "Anonymized queries are not listed by Search Console, so these add up to less than the page's totals.",
+            sort_column=1),)))
+    site_rows = tuple((text_cell(s["site"], limit=60), num_cell(s["linking_pages"]), date_cell(s["first_seen"]),
+                       date_cell(s["last_seen"])) for s in d.linking_sites)
+    page_rows = tuple((link_cell(p["linking_url"]), text_cell(p["linking_domain"], limit=50), Cell(p["source"]),
+                       date_cell(p["first_seen"]), date_cell(p["last_seen"]), date_cell(p["last_crawled"]))
+                      for p in d.linking_pages)
+    missing = ("No drill-down exports recorded for this page. In Search Console open Links → Top linked pages → this "
+               "page, export its linking sites (and a site's linking pages), then run "
+               f"`gsc-backlinks import FILE --site {opts.site} --target {shown}`.")
+    sections.append(Section("links", "Who links here", None, (
+        Table("linking-sites", "Linking sites",
+              (Column("site", "Linking site"), Column("linking_pages", "Linking pages", True),
+               Column("first_seen", "First seen"), Column("last_seen", "Last seen")),
+              site_rows, len(site_rows), "From “Top sites linking to this page” exports of this page.",
+              empty=missing, sort_column=1),
+        Table("linking-pages", "Linking pages",
+              (Column("linking_url", "Linking page"), Column("linking_domain", "Domain"), Column("source", "Source"),
+               Column("first_seen", "First seen"), Column("last_seen", "Last seen"), Column("last_crawled", "Crawled")),
+              page_rows, len(page_rows),
+              "From linking-pages exports of this page and URL Inspection's sample of referring URLs. " + SAMPLE_NOTE,
+              empty="No linking pages known for this page: export them from Search Console's drill-down, or run "
+                    "`gsc-backlinks inspect` on it for Google's sample of referring URLs."),
+    )))
+    if d.link_history:
+        rows = tuple((date_cell(day), num_cell(links), num_cell(sites)) for day, links, sites in reversed(d.link_history))
+        sections.append(Section("history", "Links over time", None, (Table(
+            "link-history", "Incoming links per snapshot",
+            (Column("date", "Snapshot"), Column("incoming_links", "Incoming links", True),
+             Column("linking_sites", "Linking sites", True)), rows, len(rows), "From the Top target pages exports."),)))
+    return Page(
+        title=f"{shorten_title(shown)} · links and search",
+        heading=shorten_title(shown, 80),
+        subtitle=opts.site,
+        site=opts.site,
+        generated=generated,
+        period=f"{period.label()} ({period.iso()}, Pacific Time), compared with {period.previous().label()}",
+        stats=tuple(stats),
+        sections=tuple(sections),
+        facts=tuple(facts),
+        home_href=home_href,
+        nav=tuple((f"#{s.id}", s.title) for s in sections),
+    )
+
+
+def shorten_title(text: str, limit: int = 60) -> str:
+    from .model import shorten
+
+    return shorten(printable(text), limit)

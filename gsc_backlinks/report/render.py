@@ -1,0 +1,84 @@
+"""View model -> self-contained HTML files (CSS and JS inlined, nothing loaded from anywhere)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import shutil
+import tempfile
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from .. import __version__
+from ..errors import GscBacklinksError
+from .model import Page, Report
+
+
+@lru_cache(maxsize=1)
+def _env():
+    import jinja2
+
+    folder = resources.files("gsc_backlinks.report") / "templates"
+    loader = jinja2.DictLoader({p.name: p.read_text(encoding="utf-8") for p in folder.iterdir() if p.name.endswith(".html")})
+    return jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                              trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
+
+
+@lru_cache(maxsize=1)
+def _assets() -> tuple[str, str, str]:
+    """(css, js, Content-Security-Policy): only this exact CSS and JS may run or apply."""
+    static = resources.files("gsc_backlinks.report") / "static"
+    css = (static / "report.css").read_text(encoding="utf-8")
+    js = (static / "report.js").read_text(encoding="utf-8")
+    assert "</" not in css and "</" not in js, "an inlined asset must not close its own element"
+
+    def digest(text: str) -> str:
+        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+    csp = (f"default-src 'none'; style-src {digest(css)}; script-src {digest(js)}; img-src data:; "
+           "base-uri 'none'; form-action 'none'")
+    return css, js, csp
+
+
+def render_page(page: Page) -> str:
+    from markupsafe import Markup
+
+    css, js, csp = _assets()
+    # Our own static files, inlined as they are (escaping would change them and break the CSP hashes);
+    # everything from the data goes through autoescape.
+    return _env().get_template("page.html").render(page=page, css=Markup(css), js=Markup(js), csp=csp,
+                                                   version=__version__)
+
+
+def write_report(report: Report, folder: Path) -> Path:
+    """Write every page under ``folder`` (replacing an older report there whole); return index.html."""
+    folder = Path(folder)
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    except OSError as exc:
+        raise GscBacklinksError(f"cannot write the report to {folder}: {exc.strerror or exc}") from None
+    try:
+        files = {"index.html": report.index, **report.pages}
+        for name, page in files.items():
+            path = tmp / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(render_page(page), encoding="utf-8", newline="\n")
+        os.chmod(tmp, 0o755)
+        if folder.exists():
+            old = folder.with_name(f".{folder.name}-old")
+            shutil.rmtree(old, ignore_errors=True)
+            folder.rename(old)
+            tmp.rename(folder)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(folder)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise GscBacklinksError(f"cannot write the report to {folder}: {exc.strerror or exc}") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return folder / "index.html"
