@@ -350,16 +350,19 @@ def test_table_output_does_not_pass_escapes_or_markup(tmp_path):
     assert "[bold]x[/bold]" in result.stdout
 
 
-def test_demo_prints_the_sample_property_top_pages(tmp_path):
-    result = run(tmp_path / "unused.duckdb", "demo", env={"COLUMNS": "200"})
+def test_demo_writes_the_weekly_report_of_the_sample_property(tmp_path):
+    out = tmp_path / "reports"
+    result = run(tmp_path / "unused.duckdb", "demo", "--out", str(out))
     assert result.exit_code == 0, result.output
-    out = result.stdout
-    assert "Top linked pages — https://www.fernhill-nursery.example/" in out
-    # The newest sample snapshot (2026-11-17): three pages tie at 20 incoming links, by URL.
-    first = out.index("www.fernhill-nursery.example/guides/composting/")
-    assert first < out.index("www.fernhill-nursery.example/herbs/") < out.index("www.fernhill-nursery.example/perennials/")
-    assert "Top linking domains" in out and "Top anchor text" in out and "Sample links" in out
-    assert not (tmp_path / "unused.duckdb").exists()
+    index = out / "https_www.fernhill-nursery.example" / "2026-11-19" / "index.html"
+    assert result.stdout.splitlines()[1] == str(index)
+    assert "week 2026-11-13 to 2026-11-19" in result.stdout
+    html = index.read_text(encoding="utf-8")
+    assert "Weekly links and search report" in html and "https://www.fernhill-nursery.example/" in html
+    # One drill-down page per linked page (20 in the sample) plus the pages with traffic but few links.
+    drill = list((index.parent / "pages").glob("*.html"))
+    assert len(drill) >= 20
+    assert not (tmp_path / "unused.duckdb").exists()  # the demo's store is a throw-away one
 
 
 # --- unknown property -------------------------------------------------------------------

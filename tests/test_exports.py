@@ -196,13 +196,19 @@ def test_target_is_ignored_for_a_file_titled_more_sample_links(tmp_path):
 
 
 def test_shipped_sample_data_is_all_recognised():
+    import json
+
     folder = Path(urls.__file__).parent / "sample_data"
+    targets = json.loads((folder / "drilldowns.json").read_text())
     collected = collect([folder])
     prop = urls.parse_property("https://www.fernhill-nursery.example/")
-    kinds = sorted({parse_export(raw, prop).kind for raw in collected.files})
+    kinds = sorted({parse_export(raw, prop, target=targets.get(raw.filename)).kind
+                    for raw in collected.files})
     assert kinds == sorted(["sample_links", "latest_links", "top_target_pages", "internal_target_pages",
-                            "top_linking_sites", "top_linking_text"])
-    assert collected.skipped == []
+                            "top_linking_sites", "top_linking_text", "target_linking_sites", "site_linking_pages"])
+    # The search performance and URL Inspection samples are not Links exports.
+    assert sorted(Path(p).name for p in collected.skipped) == ["drilldowns.json", "inspections.json",
+                                                               "search-performance.csv.gz"]
 
 
 # --- file forms ----------------------------------------------------------------------------

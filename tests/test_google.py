@@ -521,3 +521,39 @@ def test_a_malformed_api_endpoint_is_one_line_not_seven_retries(authorized, tmp_
     assert result.exit_code == 2
     assert "GSC_BACKLINKS_API_ENDPOINT='127.0.0.1:8080' is not an http(s) URL" in error_line(result)
     assert authorized.count("sites.list") == 0
+
+
+# --- report weekly ------------------------------------------------------------------------------
+
+
+def test_report_weekly_syncs_first_then_reports_the_latest_final_week(authorized, tmp_path):
+    store = tmp_path / "s.duckdb"
+    (tmp_path / "exports").mkdir()
+    write_export(tmp_path / "exports", "Top target pages", slug="example.com")
+    out = tmp_path / "reports"
+    result = run(store, "report", "weekly", "--site", DOMAIN, "--exports", str(tmp_path / "exports"), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert f"Synced {DOMAIN}: " in result.stdout and f"newest final day {FINAL_UNTIL}" in result.stdout
+    # The week is the last 7 final days; its clicks are Google's property totals for them.
+    week = [d for d in DAYS if d <= FINAL_UNTIL][-7:]
+    index = out / "sc-domain_example.com" / FINAL_UNTIL.isoformat() / "index.html"
+    assert result.stdout.splitlines()[-1] == str(index)
+    clicks = sum(authorized.data.rows(DOMAIN, d, ["date"], "all")[0]["clicks"] for d in week)
+    html = index.read_text(encoding="utf-8")
+    assert f'<div class="label">Clicks</div>\n<div class="value">{clicks:,}</div>' in html
+    # A second report the same day asks Google only for the days not final yet.
+    authorized.reset_requests()
+    again = run(store, "report", "weekly", "--site", DOMAIN, "--out", str(out))
+    assert again.exit_code == 0, again.output
+    asked = {r.body["startDate"] for r in authorized.requests if r.kind == "searchanalytics"}
+    assert asked == {d.isoformat() for d in DAYS if d > FINAL_UNTIL}
+
+
+def test_report_weekly_goes_on_from_the_store_when_google_refuses(authorized, tmp_path):
+    store = tmp_path / "s.duckdb"
+    assert _sync(store).exit_code == 0
+    authorized.forbidden_sites.add(DOMAIN)
+    result = run(store, "report", "weekly", "--site", DOMAIN, "--out", str(tmp_path / "r"))
+    assert result.exit_code == 0, result.output
+    assert "Search data not synced:" in result.stderr
+    assert (tmp_path / "r" / "sc-domain_example.com" / FINAL_UNTIL.isoformat() / "index.html").exists()

@@ -48,7 +48,7 @@ def render_page(page: Page) -> str:
     css, js, csp = _assets()
     # Our own static files, inlined as they are (escaping would change them and break the CSP hashes);
     # everything from the data goes through autoescape.
-    return _env().get_template("page.html").render(page=page, css=Markup(css), js=Markup(js), csp=csp,
+    return _env().get_template("page.html").render(page=page, css=Markup(css), js=Markup(js), csp=Markup(csp),
                                                    version=__version__)
 
 

@@ -1,0 +1,311 @@
+"""The weekly HTML report: golden files, byte-stable output, escaping, and `report weekly`.
+
+Golden files live in ``tests/golden/``.  After an intended change to the
+report, regenerate them and review the diff before committing:
+
+    GSC_BACKLINKS_UPDATE_GOLDEN=1 python -m pytest tests/test_report.py -k golden
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from clihelp import error_line, run
+from gsc_backlinks import demo
+from gsc_backlinks.importing import import_paths
+from gsc_backlinks.report.build import page_file
+from gsc_backlinks.weekly import write_weekly
+
+SITE = demo.DEMO_SITE
+SLUG = "https___www.fernhill-nursery.example_"
+GOLDEN = Path(__file__).parent / "golden"
+NOW = "2026-11-21T17:00:00Z"
+NOW_DT = dt.datetime(2026, 11, 21, 17, 0, tzinfo=dt.timezone.utc)
+COMPOSTING = "https://www.fernhill-nursery.example/guides/composting/"
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("store") / "demo.duckdb"
+    demo.load_sample_data(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def built(demo_store, tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    result = write_weekly(demo_store, SITE, out, now=NOW_DT)
+    return result.index
+
+
+def _scrub(html: str) -> str:
+    """Drop what changes without the report changing: inlined assets, their hashes, the version."""
+    html = re.sub(r"<style>.*?</style>", "<style>…</style>", html, flags=re.S)
+    html = re.sub(r"<script>.*?</script>", "<script>…</script>", html, flags=re.S)
+    html = re.sub(r"'sha256-[A-Za-z0-9+/=]+'", "'sha256-…'", html)
+    return re.sub(r"gsc-backlinks \d+\.\d+\.\d+\S*", "gsc-backlinks X.Y.Z", html)
+
+
+def _golden(name: str, html: str) -> None:
+    path = GOLDEN / name
+    text = _scrub(html)
+    if os.environ.get("GSC_BACKLINKS_UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"{path} missing: run with GSC_BACKLINKS_UPDATE_GOLDEN=1 once"
+    expected = path.read_text(encoding="utf-8")
+    if text != expected:
+        import difflib
+
+        diff = "".join(list(difflib.unified_diff(expected.splitlines(True), text.splitlines(True), "golden", "now"))[:80])
+        pytest.fail(f"{name} differs from the golden file (GSC_BACKLINKS_UPDATE_GOLDEN=1 to accept):\n{diff}")
+
+
+# --- golden files --------------------------------------------------------------------------------
+
+
+def test_golden_weekly_page(built):
+    _golden("demo-index.html", built.read_text(encoding="utf-8"))
+
+
+def test_golden_drill_down_page(built):
+    _golden("demo-composting.html", (built.parent / page_file(COMPOSTING)).read_text(encoding="utf-8"))
+
+
+# --- what the user sees ----------------------------------------------------------------------------
+
+
+class _Text(HTMLParser):
+    """Visible text and links of a page, as a reader gets them."""
+
+    def __init__(self):
+        super().__init__()
+        self.text, self.links, self.scripts, self._skip = [], [], 0, 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+            self.scripts += tag == "script"
+        if tag == "a":
+            self.links.append(dict(attrs))
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip and data.strip():
+            self.text.append(data.strip())
+
+
+def _read(path: Path) -> _Text:
+    parser = _Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_weekly_page_shows_the_week_its_headline_numbers_and_sections(built):
+    page = _read(built)
+    text = " | ".join(page.text)
+    assert "13–19 Nov 2026 (2026-11-13 to 2026-11-19, Pacific Time), compared with 6–12 Nov 2026" in text
+    assert "generated 2026-11-21 09:00 PST" in text
+    for label in ("Clicks", "Impressions", "CTR", "Average position", "Linking domains", "Linking pages", "Target pages"):
+        assert f"| {label} |" in text
+    for title in ("Search performance", "Top linked pages", "Linking domains", "Anchor text", "New and lost links",
+                  "Where links would pay off", "Data sources"):
+        assert title in page.text
+    # Lost is worded as what it is.
+    assert "Linking pages no longer in Google's sample" in text
+    # Freshness of every source: exports by date, the API's final and fresh days.
+    assert "2026-08-23 to 2026-11-19 final; 2026-11-21 is fresh, not final yet" in text
+
+
+def test_headline_numbers_match_the_store(built, demo_store):
+    import duckdb
+
+    con = duckdb.connect(str(demo_store), read_only=True)
+    clicks, impressions = con.execute(
+        "SELECT sum(clicks), sum(impressions) FROM search_days WHERE day BETWEEN '2026-11-13' AND '2026-11-19'"
+    ).fetchone()
+    prev = con.execute("SELECT sum(clicks) FROM search_days WHERE day BETWEEN '2026-11-06' AND '2026-11-12'").fetchone()[0]
+    con.close()
+    text = " | ".join(_read(built).text)
+    assert f"Clicks | {clicks:,} | {clicks - prev:+,} ({(clicks - prev) / prev * 100:+.0f}%)" in text.replace("−", "-")
+    assert f"Impressions | {impressions:,}" in text
+    # Linking domains: 19 rows in the Top linking sites export of 2026-11-17, 18 in the one of 2026-11-03.
+    assert "Linking domains | 19 | +1 (+6%) | vs 2026-11-03: 18" in text
+
+
+def test_every_linked_page_links_to_its_drill_down(built):
+    page = _read(built)
+    hrefs = {a["href"] for a in page.links if a.get("href", "").startswith("pages/")}
+    written = {f"pages/{p.name}" for p in (built.parent / "pages").glob("*.html")}
+    assert hrefs == written
+    assert page_file(COMPOSTING) in hrefs
+    # The opportunities table links its pages too (they have traffic but no links).
+    assert page_file("https://www.fernhill-nursery.example/roses/rambling-roses/") in hrefs
+
+
+def test_drill_down_page_joins_every_source(built):
+    page = _read(built.parent / page_file(COMPOSTING))
+    text = " | ".join(page.text)
+    # Drill-down exports recorded with --target, first and last seen over two snapshots.
+    assert "gardenersforum.example | 7 | 2026-11-03 | 2026-11-17" in text
+    assert "seedswap.example | 1 | 2026-11-17 | 2026-11-17" in text
+    # URL Inspection's referring URLs that no export names, with their source.
+    assert "https://greenthumbs.example/blog/soil-health/ | greenthumbs.example | URL Inspection" in text
+    # The index verdict, the page's top queries and its search week.
+    assert "PASS · Submitted and indexed (URL Inspection of 2026-11-18)" in text
+    assert "how to compost" in page.text and "Top queries, 13–19 Nov 2026" in text
+    assert any(a.get("href") == "../index.html" for a in page.links)
+
+
+def test_a_page_without_drill_down_exports_says_how_to_get_them(built):
+    page = _read(built.parent / page_file("https://www.fernhill-nursery.example/herbs/"))
+    text = " ".join(page.text)
+    assert "No drill-down exports recorded for this page" in text
+    assert "--target https://www.fernhill-nursery.example/herbs/" in text
+
+
+def test_same_store_and_now_give_byte_identical_files(demo_store, tmp_path):
+    def digest(folder: Path) -> dict:
+        return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    a = write_weekly(demo_store, SITE, tmp_path / "a", now=NOW_DT).index.parent
+    b = write_weekly(demo_store, SITE, tmp_path / "b", now=NOW_DT).index.parent
+    assert digest(a) == digest(b) and len(digest(a)) > 20
+
+
+def test_pages_are_self_contained_with_a_strict_csp(built):
+    for path in [built, *sorted((built.parent / "pages").glob("*.html"))[:3]]:
+        html = path.read_text(encoding="utf-8")
+        csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1)
+        csp = csp.replace("&#39;", "'")
+        assert "default-src 'none'" in csp and "'unsafe-inline'" not in csp
+        assert re.search(r"script-src 'sha256-", csp) and re.search(r"style-src 'sha256-", csp)
+        # Nothing is loaded from anywhere: no src/href to another host except plain links to linking pages.
+        assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=", html)
+
+
+# --- hostile input ---------------------------------------------------------------------------------
+
+
+def _hostile_store(tmp_path) -> Path:
+    store = tmp_path / "hostile.duckdb"
+    demo.load_sample_data(store)
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    (folder / f"{SLUG}-Top linking text-2026-11-18.csv").write_text(
+        "Rank,Link text\n1,<script>alert(1)</script>\n2,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"\n"
+        "3,<img src=x onerror=alert(1)>\n", encoding="utf-8")
+    (folder / f"{SLUG}-Latest links-2026-11-18.csv").write_text(
+        "Linking page,Last crawled\njavascript:alert(1),2026-11-18\n"
+        "\"https://evil.example/\"\"><script>alert(2)</script>\",2026-11-18\n"
+        "https://ok.example/a,2026-11-17\n", encoding="utf-8")
+    import_paths([str(folder)], SITE, store)
+    return store
+
+
+def test_hostile_anchor_text_and_urls_stay_inert(tmp_path):
+    index = write_weekly(_hostile_store(tmp_path), SITE, tmp_path / "out", now=NOW_DT).index
+    html = index.read_text(encoding="utf-8")
+    page = _read(index)
+    assert page.scripts == 1  # the report's own, nothing else
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # shown as text
+    assert "<script>alert(1)</script>" in page.text
+    for a in page.links:
+        href = a.get("href", "")
+        assert not href.lower().startswith("javascript:")
+        if href.startswith(("http://", "https://")):
+            assert set(a["rel"].split()) >= {"nofollow", "noopener", "noreferrer"}
+
+
+# --- the command -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_google(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+
+
+def test_report_weekly_offline_writes_the_report_and_prints_its_path(demo_store, tmp_path, no_google):
+    out = tmp_path / "r"
+    result = run(demo_store, "report", "weekly", "--site", SITE, "--offline", "--out", str(out), "--now", NOW)
+    assert result.exit_code == 0, result.output
+    index = out / "https_www.fernhill-nursery.example" / "2026-11-19" / "index.html"
+    assert result.stdout.splitlines()[-1] == str(index)
+    assert "Built with --offline" in index.read_text(encoding="utf-8")
+
+
+def test_report_weekly_without_authorization_uses_the_store_and_says_so(demo_store, tmp_path, no_google):
+    out = tmp_path / "r"
+    result = run(demo_store, "report", "weekly", "--site", SITE, "--out", str(out), "--now", NOW)
+    assert result.exit_code == 0, result.output
+    assert "not authorized with Google (run `gsc-backlinks auth login`)" in result.stderr
+    html = (out / "https_www.fernhill-nursery.example" / "2026-11-19" / "index.html").read_text(encoding="utf-8")
+    assert "Search data not synced: not authorized with Google" in html
+
+
+def test_report_weekly_for_a_week_not_final_yet_says_so(demo_store, tmp_path, no_google):
+    out = tmp_path / "r"
+    result = run(demo_store, "report", "weekly", "--site", SITE, "--offline", "--week", "2026-W47", "--out", str(out),
+                 "--now", NOW)
+    assert result.exit_code == 0, result.output
+    html = (out / "https_www.fernhill-nursery.example" / "2026-11-22" / "index.html").read_text(encoding="utf-8")
+    assert "This week is not final yet (final data ends 2026-11-19)" in html
+    assert "16–22 Nov 2026" in html
+
+
+def test_report_weekly_for_a_past_week_uses_the_links_of_then(demo_store, tmp_path, no_google):
+    out = tmp_path / "r"
+    result = run(demo_store, "report", "weekly", "--site", SITE, "--offline", "--week", "2026-W45", "--out", str(out),
+                 "--now", NOW)
+    assert result.exit_code == 0, result.output
+    page = _read(out / "https_www.fernhill-nursery.example" / "2026-11-08" / "index.html")
+    text = " | ".join(page.text)
+    assert "Linking domains | 18 |" in text  # the 2026-11-03 snapshot, not the later one
+    assert "This week is not final yet" not in text
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--week", "2026-47"], "--week '2026-47' is not an ISO week; write it like 2026-W47"),
+    (["--week", "2026-W60"], "--week 2026-W60: 2026 has no week 60"),
+    (["--now", "yesterday"], "--now 'yesterday' is not an ISO date-time"),
+])
+def test_report_weekly_refuses_bad_options_in_one_line(demo_store, tmp_path, no_google, args, message):
+    result = run(demo_store, "report", "weekly", "--site", SITE, "--offline", "--out", str(tmp_path), *args)
+    assert result.exit_code == 2
+    assert message in error_line(result)
+
+
+def test_report_weekly_imports_new_exports_of_this_property_only(tmp_path, no_google):
+    store = tmp_path / "s.duckdb"
+    downloads = tmp_path / "Downloads"
+    downloads.mkdir()
+    for p in demo.sample_files():
+        (downloads / p.name).write_bytes(p.read_bytes())
+    (downloads / "sc-domain_other.example-Top linking sites-2026-11-17.csv").write_text("Site,Linking pages,Target pages\na.example,1,1\n")
+    (downloads / f"{SLUG}-Top sites linking to this page-2026-11-17.csv").write_text("Site,Linking pages\na.example,1\n")
+    (downloads / f"{SLUG}-Latest links-2026-11-20.csv").write_bytes(b"\x00\x01binary, not a csv")
+    (downloads / "holiday.jpg").write_bytes(b"\xff\xd8")
+    out = tmp_path / "r"
+    result = run(store, "report", "weekly", "--site", SITE, "--offline", "--exports", str(downloads), "--out", str(out),
+                 "--now", NOW)
+    assert result.exit_code == 0, result.output
+    # The two internal Top target pages samples have the same content: the second is held already.
+    assert f"{len(demo.sample_files()) - 1} new imported, 1 already held, 1 of other properties left alone" in result.stdout
+    assert "Top sites linking to this page-2026-11-17.csv: a drill-down export; import it with" in result.stderr
+    assert "Latest links-2026-11-20.csv" in result.stderr  # the broken one is named, the rest went in
+    again = run(store, "report", "weekly", "--site", SITE, "--offline", "--exports", str(downloads), "--out", str(out),
+                "--now", NOW)
+    assert f"0 new imported, {len(demo.sample_files())} already held" in again.stdout
