@@ -230,8 +230,7 @@ def _linked_pages_section(df, snap, has_search: bool) -> Section:
     rows = []
     for r in df.head(INDEX_ROWS).itertuples(index=False):
         url = r.target_url
-        cell = link_cell(url)
-        target = Cell(cell.text, cell.sort, href=page_file(url), title=display_url(url))
+        target = own_page_cell(url, page_file(url))
         row = [target, num_cell(r.incoming_links), _change(r.incoming_links, r.prev_incoming_links) if clean(r.prev_incoming_links) is not None else Cell("new", None, cls="new") if snap else Cell("–"),
                num_cell(r.linking_sites)]
         if has_search:
@@ -244,6 +243,13 @@ def _linked_pages_section(df, snap, has_search: bool) -> Section:
         note += " Search Console lists at most 1,000 pages."
     return Section("pages", "Top linked pages", None, (Table("linked-pages", "Top linked pages", tuple(cols), tuple(rows), len(df),
                                                              note, sort_column=1),))
+
+
+def own_page_cell(url: str, href: str | None) -> Cell:
+    """One of the property's own pages: its path for short (the host is the same on every row)."""
+    shown = display_url(url)
+    path = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/]+", "", shown) or "/"
+    return Cell(shorten_title(path, 80), url, href=href, title=shown)
 
 
 def _zero(value):
@@ -372,9 +378,8 @@ def _opportunities_section(con, site, period: Period, as_of, has_search: bool, o
             Column("position", "Position", True), Column("incoming_links", "Known links", True))
     rows = []
     for r in few.itertuples(index=False):
-        cell = link_cell(r.page)
         linked_pages.append(r.page)
-        rows.append((Cell(cell.text, cell.sort, href=page_file(r.page), title=display_url(r.page)),
+        rows.append((own_page_cell(r.page, page_file(r.page)),
                      num_cell(r.impressions), num_cell(r.clicks), pos_cell(r.position),
                      num_cell(_zero(r.incoming_links))))
     note = (f"Pages seen most in search this week with {W.FEW_LINKS} or fewer incoming links in the Top target pages export"
@@ -388,8 +393,7 @@ def _opportunities_section(con, site, period: Period, as_of, has_search: bool, o
     if none is not None:
         rows2 = []
         for r in none.itertuples(index=False):
-            cell = link_cell(r.target_url)
-            rows2.append((Cell(cell.text, cell.sort, href=page_file(r.target_url), title=display_url(r.target_url)),
+            rows2.append((own_page_cell(r.target_url, page_file(r.target_url)),
                           num_cell(r.incoming_links), num_cell(r.linking_sites)))
         tables.append(Table("links-no-traffic", "Linked pages with no search traffic",
                             (Column("target_url", "Target page"), Column("incoming_links", "Links", True),
