@@ -309,3 +309,13 @@ def test_report_weekly_imports_new_exports_of_this_property_only(tmp_path, no_go
     again = run(store, "report", "weekly", "--site", SITE, "--offline", "--exports", str(downloads), "--out", str(out),
                 "--now", NOW)
     assert f"0 new imported, {len(demo.sample_files())} already held" in again.stdout
+
+
+def test_report_weekly_for_a_property_the_store_lacks_names_the_close_ones(demo_store, tmp_path, no_google):
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = run(demo_store, "report", "weekly", "--site", "https://fernhill-nursery.example/", "--offline",
+                 "--out", str(tmp_path / "r"))
+    assert result.exit_code == 3
+    assert "the store holds nothing for property https://fernhill-nursery.example/; did you mean " \
+           "https://www.fernhill-nursery.example/?" in error_line(result)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no report folder written

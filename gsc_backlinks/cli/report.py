@@ -80,11 +80,23 @@ def weekly(state: State, site: str, week: str | None, exports_dir: str | None, o
     else:
         notices += _sync(state, prop.site, now)
 
+    _check_held(state, prop.site)
     result = write_weekly(state.store_path, prop.site, Path(out_dir), now=now, week=period, notices=tuple(notices))
     say(f"Weekly report for {prop.site}, {result.period.iso()} (Pacific Time), {result.pages} pages:")
     click.echo(str(result.index))
     if open_:
         _open_in_browser(result.index)
+
+
+def _check_held(state: State, site: str) -> None:
+    """A property the store holds nothing for is a typo more often than not: say so, with close matches."""
+    from ..store import open_store
+    from . import _check_site
+
+    with open_store(state.store_path) as con:
+        searched = con.execute("SELECT count(*) FROM search_days WHERE property = ?", [site]).fetchone()[0]
+        if not searched:
+            _check_site(con, site)
 
 
 def _sync(state: State, site: str, now: dt.datetime) -> list[str]:
