@@ -534,8 +534,6 @@ def test_without_javascript_every_row_is_shown(browser, report):
         tab.close()
 
 
-@pytest.mark.xfail(strict=True, reason="report bug: a section and its table share an id (index: 'domains', "
-                                       "'anchors'; drill-downs: 'queries')")
 def test_element_ids_are_unique(tab, report):
     dupes = {}
     for path in report["files"]:

@@ -118,10 +118,11 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
         generated=generated,
         period=period_text,
         sources=_sources(fresh, has_search),
+        freshness=_freshness_line(fresh),
         notices=tuple(notices),
         stats=tuple(stats),
         sections=tuple(s for s in sections if s is not None),
-        nav=tuple((f"#{s.id}", s.title) for s in sections if s is not None),
+        nav=tuple((f"#s-{s.id}", s.title) for s in sections if s is not None),
     )
     details = W.page_details(con, site, drill, period, chart_period, as_of=as_of, search_type=opts.search_type)
     for url in drill:
@@ -130,6 +131,26 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
 
 
 # --- sections of the weekly page --------------------------------------------------------------------
+
+
+def _freshness_line(fresh: W.Freshness) -> str:
+    parts = []
+    if fresh.exports:
+        newest = fresh.exports[0]
+        parts.append(f"link exports up to {newest.date}")
+    else:
+        parts.append("no link exports")
+    s = fresh.search
+    if s.last_final:
+        parts.append(f"search data final through {s.last_final}"
+                     + (f" ({s.last_day} fresh)" if s.last_day and s.last_day != s.last_final else ""))
+    elif s.last_day:
+        parts.append(f"search data up to {s.last_day}, none final yet")
+    else:
+        parts.append("no search data")
+    if fresh.last_inspection:
+        parts.append(f"URL Inspection up to {fresh.last_inspection:%Y-%m-%d}")
+    return "Data: " + "; ".join(parts) + "."
 
 
 def _sources(fresh: W.Freshness, has_search: bool) -> tuple[Source, ...]:
@@ -509,7 +530,7 @@ def drill_down_page(d: W.PageDetail, opts: Options, period: Period, chart_period
         sections=tuple(sections),
         facts=tuple(facts),
         home_href=home_href,
-        nav=tuple((f"#{s.id}", s.title) for s in sections),
+        nav=tuple((f"#s-{s.id}", s.title) for s in sections),
     )
 
 

@@ -93,6 +93,7 @@ class Page:
     facts: tuple[tuple[str, Cell], ...] = ()  #: label/value pairs (drill-down pages)
     home_href: str | None = None  #: link back to the weekly page
     nav: tuple[tuple[str, str], ...] = ()  #: (href, text) of in-page sections
+    freshness: str | None = None  #: one line in the header: how fresh each source is
 
 
 # --- formatting ---------------------------------------------------------------------------------

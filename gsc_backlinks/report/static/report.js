@@ -4,6 +4,8 @@
   "use strict";
   var FORMULA = /^[=+\-@\t\r\n\uff1d\uff0b\uff0d\uff20]/;
 
+  function fmt(n) { return n.toLocaleString("en-US"); }
+
   function value(td) {
     return td.hasAttribute("data-v") ? td.getAttribute("data-v") : td.textContent.trim();
   }
@@ -35,11 +37,11 @@
       var shown = new Set(visible.slice(from, to));
       rows.forEach(function (r) { r.hidden = !shown.has(r); });
       pager.hidden = visible.length <= size;
-      where.textContent = (visible.length ? from + 1 : 0) + "–" + Math.min(to, visible.length) + " of " + visible.length.toLocaleString("en-US");
+      where.textContent = fmt(visible.length ? from + 1 : 0) + "–" + fmt(Math.min(to, visible.length)) + " of " + fmt(visible.length);
       prev.disabled = page === 0;
       next.disabled = page >= pages - 1;
-      count.textContent = visible.length === rows.length ? rows.length.toLocaleString("en-US") + " rows"
-        : visible.length.toLocaleString("en-US") + " of " + rows.length.toLocaleString("en-US") + " rows match";
+      count.textContent = visible.length === rows.length ? fmt(rows.length) + (rows.length === 1 ? " row" : " rows")
+        : fmt(visible.length) + " of " + fmt(rows.length) + " rows match";
     }
 
     heads.forEach(function (th, col) {
