@@ -22,6 +22,10 @@ SAMPLE_KINDS = ("sample_links", "latest_links")
 DOMAIN_KINDS = ("top_linking_sites", "target_linking_sites", "sample_links", "latest_links", "site_linking_pages")
 
 
+# One-row results are read with fetchall(): DuckDB 2 keeps a result read with fetchone()
+# open and refuses the next register() on the connection.
+
+
 # --- which data is there ------------------------------------------------------------------
 
 
@@ -94,7 +98,7 @@ def search_coverage(con, site: str, search_type: str = "web") -> SearchCoverage:
                   arg_max(data_state, day), max(fetched_at)
            FROM search_days WHERE property = ? AND search_type = ?""",
         [site, search_type],
-    ).fetchone()
+    ).fetchall()[0]
     return SearchCoverage(*row)
 
 
@@ -107,7 +111,7 @@ def freshness(con, site: str, as_of: dt.date | None = None, search_type: str = "
     exports.sort(key=lambda s: (-s.date.toordinal(), s.kind))
     count, last = con.execute(
         "SELECT count(*), max(inspected_at) FROM inspections WHERE property = ?", [site]
-    ).fetchone()
+    ).fetchall()[0]
     return Freshness(tuple(exports), search_coverage(con, site, search_type), count, last)
 
 
@@ -133,7 +137,7 @@ def search_totals(con, site: str, period: Period, search_type: str = "web") -> S
                   count(*), count(*) FILTER (WHERE data_state <> 'final')
            FROM search_days WHERE property = ? AND search_type = ? AND day BETWEEN ? AND ?""",
         [site, search_type, period.start, period.end],
-    ).fetchone()
+    ).fetchall()[0]
     clicks, impressions, position, days, fresh = row
     ctr = clicks / impressions if impressions else None
     return SearchTotals(int(clicks), int(impressions), ctr, position, days, fresh, period)
@@ -187,7 +191,7 @@ class LinkCount:
 
 
 def _count(con, sql: str, snap: Snapshot | None) -> int | None:
-    return con.execute(sql, [snap.snapshot_id]).fetchone()[0] if snap else None
+    return con.execute(sql, [snap.snapshot_id]).fetchall()[0][0] if snap else None
 
 
 def link_counts(con, site: str, as_of: dt.date | None) -> list[LinkCount]:
@@ -365,7 +369,7 @@ def _changes(con, what, sql, key, latest, prev, limit) -> Changes:
         return out
     for name, a, b in (("new", latest, prev), ("lost", prev, latest)):
         diff = f"({sql}) EXCEPT ({sql})"
-        count = con.execute(f"SELECT count(*) FROM ({diff})", [a.snapshot_id, b.snapshot_id]).fetchone()[0]
+        count = con.execute(f"SELECT count(*) FROM ({diff})", [a.snapshot_id, b.snapshot_id]).fetchall()[0][0]
         order = "linking_domain, linking_url" if key == "linking_url" else key
         rows = con.execute(f"SELECT * FROM ({diff}) ORDER BY {order} LIMIT {int(limit)}",
                            [a.snapshot_id, b.snapshot_id]).df()
@@ -489,7 +493,7 @@ class PageDetail:
 
 def page_details(con, site: str, pages: list[str], period: Period, chart: Period, *,
                  as_of: dt.date | None = None, search_type: str = "web", top_queries: int = 20,
-                 max_links: int = 2000) -> dict[str, PageDetail]:
+                 max_links: int | None = 2000) -> dict[str, PageDetail]:
     """Details of many target pages at once: one query per source, not one per page."""
     import pandas as pd
 
@@ -536,7 +540,7 @@ def page_details(con, site: str, pages: list[str], period: Period, chart: Period
                    FROM snapshots s JOIN linking_pages p USING (snapshot_id) JOIN wanted w ON w.url = s.target_url
                    WHERE s.property = ? AND s.kind = 'site_linking_pages' AND s.snapshot_date <= ?
                    GROUP BY s.target_url, p.linking_url)
-               WHERE n <= {int(max_links)} ORDER BY target_url, linking_url""",
+               WHERE {f"n <= {int(max_links)}" if max_links else "true"} ORDER BY target_url, linking_url""",
             [site, as_of],
         ).fetchall():
             details[row[0]].linking_pages.append(
