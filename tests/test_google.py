@@ -557,3 +557,22 @@ def test_report_weekly_goes_on_from_the_store_when_google_refuses(authorized, tm
     assert result.exit_code == 0, result.output
     assert "Search data not synced:" in result.stderr
     assert (tmp_path / "r" / "sc-domain_example.com" / FINAL_UNTIL.isoformat() / "index.html").exists()
+
+
+# --- page --inspect ---------------------------------------------------------------------------
+
+
+def test_page_inspect_asks_google_now_and_shows_its_referring_urls(authorized, tmp_path):
+    store = tmp_path / "s.duckdb"
+    assert _sync(store).exit_code == 0
+    result = run(store, "page", "www.example.com/roses", "--site", DOMAIN, "--inspect", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert authorized.count("inspect") == 1
+    data = json.loads(result.stdout)
+    # Not a page the store knew: with --inspect it is inspected as typed (made canonical).
+    assert data["page"] == "https://www.example.com/roses" and data["match"] == "not in the store"
+    assert data["inspection"]["verdict"] == "PASS"
+    assert data["inspection"]["inspected_at"].startswith(pacific_now().date().isoformat()[:4])
+    referring = [p for p in data["linking_pages"] if p["source"] == "URL Inspection"]
+    assert referring and all(p["linking_url"].startswith("http") for p in referring)
+    assert _sql(store, "SELECT count(*) FROM inspections")[0][0] == 1

@@ -51,6 +51,19 @@ def typed_url(text: str, prop: Property) -> str:
     return url
 
 
+def _in_property(url: str, prop: Property) -> str:
+    """The URL, or its spelling with the property's scheme and www., if that one is in the property."""
+    if prop.contains(url):
+        return url
+    if prop.prefix:
+        parts, want = urlsplit(url), urlsplit(prop.prefix)
+        if (parts.hostname or "").removeprefix("www.") == (want.hostname or "").removeprefix("www."):
+            respelled = urlunsplit(parts._replace(scheme=want.scheme, netloc=want.netloc))
+            if prop.contains(respelled):
+                return respelled
+    raise UsageError(f"{display_url(url)} is not in property {prop.site}; check --site")
+
+
 def known_pages(con, site: str) -> list[str]:
     """Every page of the property the store has any data for."""
     rows = con.execute(
@@ -75,9 +88,7 @@ class Match:
 
 def find_page(con, prop: Property, text: str, *, allow_unknown: bool = False) -> Match:
     """The known page a user means; if none, the closest known pages in one line."""
-    url = typed_url(text, prop)
-    if not prop.contains(url):
-        raise UsageError(f"{display_url(url)} is not in property {prop.site}; check --site")
+    url = _in_property(typed_url(text, prop), prop)
     known = known_pages(con, prop.site)
     if url in known:
         return Match(url, url, "exact")
