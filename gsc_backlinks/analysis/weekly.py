@@ -367,13 +367,16 @@ def _changes(con, what, sql, key, latest, prev, limit) -> Changes:
     out = Changes(what, latest, prev)
     if not (latest and prev):
         return out
+    order = "linking_domain, linking_url" if key == "linking_url" else key
     for name, a, b in (("new", latest, prev), ("lost", prev, latest)):
-        diff = f"({sql}) EXCEPT ({sql})"
-        count = con.execute(f"SELECT count(*) FROM ({diff})", [a.snapshot_id, b.snapshot_id]).fetchall()[0][0]
-        order = "linking_domain, linking_url" if key == "linking_url" else key
-        rows = con.execute(f"SELECT * FROM ({diff}) ORDER BY {order} LIMIT {int(limit)}",
-                           [a.snapshot_id, b.snapshot_id]).df()
-        setattr(out, name, rows)
+        # One EXCEPT per direction: the rows first, then their count (a window over the same result).
+        rows = con.execute(
+            f"""SELECT *, count(*) OVER () AS total FROM (({sql}) EXCEPT ({sql}))
+                ORDER BY {order} LIMIT {int(limit)}""",
+            [a.snapshot_id, b.snapshot_id],
+        ).df()
+        count = int(rows["total"].iloc[0]) if len(rows) else 0
+        setattr(out, name, rows.drop(columns=["total"]))
         setattr(out, f"{name}_count", count)
     return out
 

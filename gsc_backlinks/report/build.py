@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..analysis import weekly as W
 from ..analysis.links import WHERE
@@ -19,7 +20,7 @@ from .model import (
 )
 
 INDEX_ROWS = 200  #: longest table on the weekly page; longer lists get their own page
-LIST_ROWS = 20_000  #: longest list page
+LIST_ROWS = 10_000  #: longest list page (about 3.5 MB); `links samples --format csv` gives every row
 CHART_WEEKS = 8
 SAMPLE_NOTE = ("Search Console's link exports are a sample of the links Google knows, not all of them; "
                "\"lost\" means no longer in Google's sample, not necessarily removed.")
@@ -189,6 +190,7 @@ def _as_date(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
+@lru_cache(maxsize=4096)
 def _day_text(day) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
@@ -381,7 +383,8 @@ def _changes_section(con, site, as_of, pages: dict) -> Section:
             more = None
             if count > INDEX_ROWS:
                 more = f"lists/{tid}.html"
-                shown = f" (the first {num(LIST_ROWS)} here)" if count > LIST_ROWS else ""
+                shown = (f" The first {num(LIST_ROWS)} are listed here; each snapshot's full list: gsc-backlinks links "
+                         f"samples --site {site} --as-of DATE --top 0 --format csv." if count > LIST_ROWS else "")
                 pages[more] = _list_page(site, title, Table(tid, title, cols, rows, count, note + shown, page_size=50),
                                          ch.latest.date)
             tables.append(Table(tid, title, cols, rows[:INDEX_ROWS], count, note, empty="None.", more_href=more,
