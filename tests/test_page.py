@@ -80,7 +80,7 @@ def test_a_page_of_another_property_is_refused(store):
 def test_json_has_the_documented_shape(store):
     data = _json(store, COMPOSTING)
     assert list(data) == ["property", "page", "typed", "match", "other_spellings", "period", "links", "linking_sites",
-                          "linking_pages_total", "linking_pages", "inspection", "search", "top_queries", "missing"]
+                          "linking_pages_total", "linking_pages", "site_samples", "inspection", "search", "top_queries", "missing"]
     assert data["period"] == {"start": "2026-10-23", "end": "2026-11-19",
                               "previous_start": "2026-09-25", "previous_end": "2026-10-22"}
     assert data["links"]["incoming_links"] == 20 and data["links"]["internal_links"] == 26
@@ -89,6 +89,9 @@ def test_json_has_the_documented_shape(store):
                                         "last_seen": "2026-11-17", "source": "Top sites linking to this page"}
     sources = {p["source"] for p in data["linking_pages"]}
     assert sources == {"Linking pages export", "URL Inspection"}
+    # Sample links of the sites that link here, apart: the export does not name their target.
+    assert {p["linking_domain"] for p in data["site_samples"]} <= {s["site"] for s in data["linking_sites"]}
+    assert data["site_samples"]
     assert data["inspection"]["verdict"] == "PASS" and data["inspection"]["inspected_at"] == "2026-11-18T09:30:00"
     s = data["search"]
     assert s["clicks"] > 0 and s["impressions"] > s["clicks"] and 0 < s["ctr"] < 1 and s["previous"]["clicks"] > 0

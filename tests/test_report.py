@@ -163,6 +163,9 @@ def test_drill_down_page_joins_every_source(built):
     assert "https://greenthumbs.example/blog/soil-health/ | greenthumbs.example | URL Inspection" in text
     # The index verdict, the page's top queries and its search week.
     assert "PASS · Submitted and indexed (URL Inspection of 2026-11-18)" in text
+    # Sample links of those linking sites, shown apart (the export does not say which page they link to).
+    assert "Sample links from these linking sites" in page.text
+    assert "https://www.gardenersforum.example/guides/hedges/?page=10" in text
     assert "how to compost" in page.text and "Top queries, 13–19 Nov 2026" in text
     assert any(a.get("href") == "../index.html" for a in page.links)
 

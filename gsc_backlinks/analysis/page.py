@@ -192,6 +192,7 @@ def page_json(detail, match: Match, site: str, period, missing: list[str], *, li
         "linking_sites": [{k: _iso(_num(v)) for k, v in s.items()} for s in detail.linking_sites],
         "linking_pages_total": len(detail.linking_pages),
         "linking_pages": [{k: _iso(v) for k, v in p.items()} for p in pages],
+        "site_samples": [{k: _iso(v) for k, v in p.items()} for p in detail.site_samples],
         "inspection": {k: _iso(v) for k, v in detail.inspection.items()} if detail.inspection else None,
         "search": {
             "clicks": clicks, "impressions": impressions,

@@ -491,6 +491,7 @@ class PageDetail:
     daily: list = field(default_factory=list)  #: (day, clicks, impressions, state)
     queries: list = field(default_factory=list)  #: dicts: query, clicks, impressions, ctr, position
     inspection: dict | None = None
+    site_samples: list = field(default_factory=list)  #: sample links from this page's linking sites (target unknown)
     week: dict = field(default_factory=dict)  #: clicks, impressions, position, prev_*
 
 
@@ -549,6 +550,30 @@ def page_details(con, site: str, pages: list[str], period: Period, chart: Period
             details[row[0]].linking_pages.append(
                 {"linking_url": row[1], "linking_domain": row[2], "first_seen": row[3], "last_seen": row[4],
                  "last_crawled": row[5], "source": "Linking pages export"})
+
+        # Sample links from the sites that link to this page: the export does not say which page of
+        # ours they link to, so they are shown apart, as candidates.
+        samples = [s for s in snapshots_of(con, site, SAMPLE_KINDS, None if as_of == dt.date.max else as_of)]
+        newest = {}
+        for snap in samples:
+            newest.setdefault(snap.kind, snap)
+        sample_ids = [snap.snapshot_id for snap in newest.values()]
+        if sample_ids and any(d.linking_sites for d in details.values()):
+            marks = ", ".join("?" for _ in sample_ids)
+            for row in con.execute(
+                f"""SELECT * FROM (
+                       SELECT s.target_url, p.linking_url, p.linking_domain, max(p.last_crawled) AS last_crawled,
+                              row_number() OVER (PARTITION BY s.target_url ORDER BY p.linking_domain, p.linking_url) AS n
+                       FROM (SELECT DISTINCT target_url, coalesce(l.linking_domain, l.site) AS domain
+                             FROM snapshots x JOIN linking_sites l USING (snapshot_id) JOIN wanted w ON w.url = x.target_url
+                             WHERE x.property = ? AND x.kind = 'target_linking_sites' AND x.snapshot_date <= ?) s
+                       JOIN linking_pages p ON p.linking_domain = s.domain AND p.snapshot_id IN ({marks})
+                       GROUP BY s.target_url, p.linking_url, p.linking_domain)
+                   WHERE n <= 500 ORDER BY target_url, n""",
+                [site, as_of, *sample_ids],
+            ).fetchall():
+                details[row[0]].site_samples.append(
+                    {"linking_url": row[1], "linking_domain": row[2], "last_crawled": row[3]})
 
         # URL Inspection: the newest result per page, with its sample of referring URLs.
         for row in con.execute(

@@ -516,6 +516,16 @@ def drill_down_page(d: W.PageDetail, opts: Options, period: Period, chart_period
               empty="No linking pages known for this page: export them from Search Console's drill-down, or run "
                     "`gsc-backlinks inspect` on it for Google's sample of referring URLs."),
     )))
+    if d.site_samples:
+        rows = tuple((link_cell(p["linking_url"]), text_cell(p["linking_domain"], limit=50), date_cell(p["last_crawled"]))
+                     for p in d.site_samples)
+        sections[-1] = Section(sections[-1].id, sections[-1].title, None, sections[-1].tables + (Table(
+            "site-samples", "Sample links from these linking sites",
+            (Column("linking_url", "Linking page"), Column("linking_domain", "Domain"), Column("last_crawled", "Crawled")),
+            rows, len(rows),
+            "From the newest More sample links and Latest links exports: pages of the sites above that link to this "
+            "property. The exports do not say which of your pages each one links to, so some may link elsewhere.",
+            page_size=10),))
     if d.link_history:
         rows = tuple((date_cell(day), num_cell(links), num_cell(sites)) for day, links, sites in reversed(d.link_history))
         sections.append(Section("history", "Links over time", None, (Table(
