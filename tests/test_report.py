@@ -322,3 +322,15 @@ def test_report_weekly_for_a_property_the_store_lacks_names_the_close_ones(demo_
     assert "the store holds nothing for property https://fernhill-nursery.example/; did you mean " \
            "https://www.fernhill-nursery.example/?" in error_line(result)
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # no report folder written
+
+
+def test_open_hands_the_report_to_the_browser(demo_store, tmp_path, no_google, monkeypatch):
+    import webbrowser
+
+    opened = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    result = run(demo_store, "report", "weekly", "--site", SITE, "--offline", "--out", str(tmp_path), "--now", NOW,
+                 "--open")
+    assert result.exit_code == 0, result.output
+    index = tmp_path / "https_www.fernhill-nursery.example" / "2026-11-19" / "index.html"
+    assert opened == [index.resolve().as_uri()]
