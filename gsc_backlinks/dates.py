@@ -22,7 +22,7 @@ def to_pacific(moment: dt.datetime) -> dt.datetime:
     from zoneinfo import ZoneInfo
 
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(ZoneInfo(PACIFIC))
 
 
@@ -37,7 +37,7 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         """The period of the same length just before this one."""
         return Period(self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1))
 

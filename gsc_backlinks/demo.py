@@ -19,7 +19,7 @@ from pathlib import Path
 
 DEMO_SITE = "https://www.fernhill-nursery.example/"
 #: When the demo report says it was made: two days after the newest final day of its data.
-DEMO_NOW = dt.datetime(2026, 11, 21, 17, 0, tzinfo=dt.timezone.utc)
+DEMO_NOW = dt.datetime(2026, 11, 21, 17, 0, tzinfo=dt.UTC)
 
 
 def _folder():

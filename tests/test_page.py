@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from clihelp import error_line, run
+
 from gsc_backlinks import demo
 from gsc_backlinks.importing import import_paths
 from gsc_backlinks.report.build import page_file

@@ -16,8 +16,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from clihelp import error_line, run
+
 from gsc_backlinks import demo
 from gsc_backlinks.importing import import_paths
 from gsc_backlinks.report.build import page_file
@@ -27,7 +27,7 @@ SITE = demo.DEMO_SITE
 SLUG = "https___www.fernhill-nursery.example_"
 GOLDEN = Path(__file__).parent / "golden"
 NOW = "2026-11-21T17:00:00Z"
-NOW_DT = dt.datetime(2026, 11, 21, 17, 0, tzinfo=dt.timezone.utc)
+NOW_DT = dt.datetime(2026, 11, 21, 17, 0, tzinfo=dt.UTC)
 COMPOSTING = "https://www.fernhill-nursery.example/guides/composting/"
 
 
@@ -47,8 +47,8 @@ def built(demo_store, tmp_path_factory):
 
 def _scrub(html: str) -> str:
     """Drop what changes without the report changing: inlined assets, their hashes, the version."""
-    html = re.sub(r"<style>.*?</style>", "<style>…</style>", html, flags=re.S)
-    html = re.sub(r"<script>.*?</script>", "<script>…</script>", html, flags=re.S)
+    html = re.sub(r"<style>.*?</style>", "<style>…</style>", html, flags=re.DOTALL)
+    html = re.sub(r"<script>.*?</script>", "<script>…</script>", html, flags=re.DOTALL)
     html = re.sub(r"'sha256-[A-Za-z0-9+/=]+'", "'sha256-…'", html)
     return re.sub(r"gsc-backlinks \d+\.\d+\.\d+\S*", "gsc-backlinks X.Y.Z", html)
 

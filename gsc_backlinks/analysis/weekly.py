@@ -161,7 +161,7 @@ def page_search(con, site: str, period: Period, search_type: str = "web"):
     """Per page: clicks, impressions, position for the period and the one before."""
     prev = period.previous()
     return con.execute(
-        f"""SELECT page,
+        """SELECT page,
                    sum(clicks) FILTER (WHERE day >= ?) AS clicks,
                    sum(impressions) FILTER (WHERE day >= ?) AS impressions,
                    sum(position * impressions) FILTER (WHERE day >= ?)
@@ -597,7 +597,7 @@ def page_details(con, site: str, pages: list[str], period: Period, chart: Period
                 [site, row[0]],
             ).fetchall()
             first_seen = dict(first)
-            from ..urls import registrable_domain, host_of
+            from ..urls import host_of, registrable_domain
 
             for ref in row[9] or []:
                 if ref in known:
@@ -616,7 +616,7 @@ def page_details(con, site: str, pages: list[str], period: Period, chart: Period
             details[url].daily.append((day, clicks, impressions))
         prev = period.previous()
         for row in con.execute(
-            f"""SELECT page,
+            """SELECT page,
                    sum(clicks) FILTER (WHERE day >= $s), sum(impressions) FILTER (WHERE day >= $s),
                    sum(position * impressions) FILTER (WHERE day >= $s) / nullif(sum(impressions) FILTER (WHERE day >= $s), 0),
                    sum(clicks) FILTER (WHERE day < $s), sum(impressions) FILTER (WHERE day < $s),

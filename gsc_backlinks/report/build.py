@@ -15,8 +15,26 @@ from ..exports.kinds import KINDS
 from ..urls import display_url, printable
 from . import charts
 from .model import (
-    Cell, Chart, Column, Page, Report, Section, Source, Stat, Table, clean, date_cell, delta, delta_cell,
-    link_cell, num, num_cell, pct, pos, pos_cell, text_cell,
+    Cell,
+    Chart,
+    Column,
+    Page,
+    Report,
+    Section,
+    Source,
+    Stat,
+    Table,
+    clean,
+    date_cell,
+    delta,
+    delta_cell,
+    link_cell,
+    num,
+    num_cell,
+    pct,
+    pos,
+    pos_cell,
+    text_cell,
 )
 
 INDEX_ROWS = 200  #: longest table on the weekly page; longer lists get their own page
@@ -378,7 +396,7 @@ def _changes_section(con, site, as_of, pages: dict) -> Section:
                              for u, d in zip(frame["linking_url"], frame["linking_domain"]))
             title = (f"New linking {ch.what}" if which == "new"
                      else f"Linking {ch.what} no longer in Google's sample")
-            note = f"{ch.latest.label if ch.what == 'pages' else ch.latest.label} snapshots {span}."
+            note = f"{ch.latest.label} snapshots {span}."
             tid = f"{which}-{ch.what}"
             more = None
             if count > INDEX_ROWS:
