@@ -73,6 +73,7 @@ class WeeklyResult:
     index: Path
     period: Period
     pages: int  #: HTML files written, index included
+    notices: tuple[str, ...] = ()  #: what the report says about its own data (not final, days missing…)
 
 
 def write_weekly(store_path: Path, site: str, out_dir: Path, *, now: dt.datetime, week: Period | None = None,
@@ -88,4 +89,5 @@ def write_weekly(store_path: Path, site: str, out_dir: Path, *, now: dt.datetime
         report, period = build_weekly(con, opts)
     folder = Path(out_dir).expanduser() / property_slug(site) / period.end.isoformat()
     index = write_report(report, folder)
-    return WeeklyResult(index, period, 1 + len(report.pages))
+    own = tuple(n for n in report.index.notices if n not in notices)
+    return WeeklyResult(index, period, 1 + len(report.pages), own)

@@ -266,6 +266,7 @@ def test_report_weekly_for_a_week_not_final_yet_says_so(demo_store, tmp_path, no
     assert result.exit_code == 0, result.output
     html = (out / "https_www.fernhill-nursery.example" / "2026-11-22" / "index.html").read_text(encoding="utf-8")
     assert "This week is not final yet (final data ends 2026-11-19)" in html
+    assert "Note: This week is not final yet (final data ends 2026-11-19)" in result.stderr
     assert "16–22 Nov 2026" in html
 
 

@@ -82,6 +82,8 @@ def weekly(state: State, site: str, week: str | None, exports_dir: str | None, o
 
     _check_held(state, prop.site)
     result = write_weekly(state.store_path, prop.site, Path(out_dir), now=now, week=period, notices=tuple(notices))
+    for line in result.notices:
+        click.echo(f"Note: {line}", err=True)
     say(f"Weekly report for {prop.site}, {result.period.iso()} (Pacific Time), {result.pages} pages:")
     click.echo(str(result.index))
     if open_:
