@@ -335,3 +335,18 @@ def test_open_hands_the_report_to_the_browser(demo_store, tmp_path, no_google, m
     assert result.exit_code == 0, result.output
     index = tmp_path / "https_www.fernhill-nursery.example" / "2026-11-19" / "index.html"
     assert opened == [index.resolve().as_uri()]
+
+
+def test_a_drill_down_with_more_linking_pages_than_it_shows_says_so(tmp_path):
+    store = tmp_path / "s.duckdb"
+    demo.load_sample_data(store)
+    folder = tmp_path / "big"
+    folder.mkdir()
+    rows = "\n".join(f"https://forum.bulbs.example/thread/{i}/" for i in range(2500))
+    (folder / f"{SLUG}-Linking pages-2026-11-17.csv").write_text("Linking page\n" + rows + "\n", encoding="utf-8")
+    tulips = "https://www.fernhill-nursery.example/bulbs/tulips/"
+    import_paths([str(folder)], SITE, store, target=tulips)
+    index = write_weekly(store, SITE, tmp_path / "out", now=NOW_DT).index
+    text = " ".join(_read(index.parent / page_file(tulips)).text)
+    assert "Linking pages (top 2,000 of 2,500)" in text
+    assert f"gsc-backlinks page {tulips} --site {SITE} --all" in text

@@ -492,6 +492,7 @@ class PageDetail:
     queries: list = field(default_factory=list)  #: dicts: query, clicks, impressions, ctr, position
     inspection: dict | None = None
     site_samples: list = field(default_factory=list)  #: sample links from this page's linking sites (target unknown)
+    exported_links_left_out: int = 0  #: linking pages from exports beyond the `max_links` shown
     week: dict = field(default_factory=dict)  #: clicks, impressions, position, prev_*
 
 
@@ -540,7 +541,8 @@ def page_details(con, site: str, pages: list[str], period: Period, chart: Period
                    SELECT s.target_url, p.linking_url, any_value(p.linking_domain) AS linking_domain,
                           min(s.snapshot_date) AS first_seen, max(s.snapshot_date) AS last_seen,
                           max(p.last_crawled) AS last_crawled,
-                          row_number() OVER (PARTITION BY s.target_url ORDER BY p.linking_url) AS n
+                          row_number() OVER (PARTITION BY s.target_url ORDER BY p.linking_url) AS n,
+                          count(*) OVER (PARTITION BY s.target_url) AS total
                    FROM snapshots s JOIN linking_pages p USING (snapshot_id) JOIN wanted w ON w.url = s.target_url
                    WHERE s.property = ? AND s.kind = 'site_linking_pages' AND s.snapshot_date <= ?
                    GROUP BY s.target_url, p.linking_url)
@@ -550,6 +552,7 @@ def page_details(con, site: str, pages: list[str], period: Period, chart: Period
             details[row[0]].linking_pages.append(
                 {"linking_url": row[1], "linking_domain": row[2], "first_seen": row[3], "last_seen": row[4],
                  "last_crawled": row[5], "source": "Linking pages export"})
+            details[row[0]].exported_links_left_out = row[7] - min(row[7], max_links or row[7])
 
         # Sample links from the sites that link to this page: the export does not say which page of
         # ours they link to, so they are shown apart, as candidates.

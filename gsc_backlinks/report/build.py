@@ -529,8 +529,10 @@ def drill_down_page(d: W.PageDetail, opts: Options, period: Period, chart_period
         Table("linking-pages", "Linking pages",
               (Column("linking_url", "Linking page"), Column("linking_domain", "Domain"), Column("source", "Source"),
                Column("first_seen", "First seen"), Column("last_seen", "Last seen"), Column("last_crawled", "Crawled")),
-              page_rows, len(page_rows),
-              "From linking-pages exports of this page and URL Inspection's sample of referring URLs. " + SAMPLE_NOTE,
+              page_rows, len(page_rows) + d.exported_links_left_out,
+              "From linking-pages exports of this page and URL Inspection's sample of referring URLs. " + SAMPLE_NOTE
+              + (f" `gsc-backlinks page {shown} --site {opts.site} --all` lists every one."
+                 if d.exported_links_left_out else ""),
               empty="No linking pages known for this page: export them from Search Console's drill-down, or run "
                     "`gsc-backlinks inspect` on it for Google's sample of referring URLs."),
     )))
