@@ -375,7 +375,9 @@ def save_imports(path: Path, site: str, parsed: list, *, now: dt.datetime | None
 
 
 def properties(con) -> list[str]:
-    return [r[0] for r in con.execute("SELECT DISTINCT property FROM snapshots ORDER BY property").fetchall()]
+    """Properties the store holds data for: link snapshots or search performance."""
+    return [r[0] for r in con.execute(
+        "SELECT property FROM snapshots UNION SELECT property FROM search_days ORDER BY property").fetchall()]
 
 
 def snapshots(con, site: str):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .dates import Period, to_pacific
-from .errors import GscBacklinksError
+from .errors import GscBacklinksError, UsageError
 
 EXPORT_SUFFIXES = (".csv", ".xlsx", ".zip")
 #: Days of search data the report shows (8 weeks) plus the week before, plus Search Console's lag.
@@ -37,7 +37,7 @@ def import_new_exports(folder: str | Path, site: str, store_path: Path) -> Expor
     prop = parse_property(site)
     folder = Path(folder).expanduser()
     if not folder.is_dir():
-        raise GscBacklinksError(f"--exports {folder}: not a folder; give the folder your browser downloads to")
+        raise UsageError(f"--exports {folder}: not a folder; give the folder your browser downloads to")
     scan = ExportScan()
     try:
         names = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in EXPORT_SUFFIXES)

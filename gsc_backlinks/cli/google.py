@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from contextlib import contextmanager
+from collections.abc import Iterator
 
 import click
 
@@ -170,17 +172,21 @@ def _csv(rows: list[dict], keys: tuple[str, ...]) -> str:
     return out.getvalue()
 
 
-def _api_for_site(site: str):
-    """Credentials, an Api and the property checked against the account's list."""
+@contextmanager
+def google_api(site: str) -> Iterator[tuple]:
+    """(Api, property) checked against the account's list; a refreshed token is saved afterwards."""
     from .. import auth as A
     from ..api import Api, check_site
     from ..urls import parse_property
 
     prop = parse_property(site)
     creds = A.credentials()
-    api = Api(creds)
-    check_site(api.list_sites(), prop.site)
-    return creds, api, prop
+    try:
+        api = Api(creds)
+        check_site(api.list_sites(), prop.site)
+        yield api, prop
+    finally:
+        A.save_if_refreshed(creds)
 
 
 # --- sync --------------------------------------------------------------------------------
@@ -229,17 +235,13 @@ def sync_cmd(state: State, site, days, start, end, search_type, workers, inspect
     The first sync fetches the last 16 months; later ones fetch only days not
     yet final. Every day is stored whole, so an interrupted sync resumes.
     """
-    from .. import auth as A
     from ..sync import sync
 
-    creds, api, prop = _api_for_site(site)
     bar = _Bar(state, "Syncing") if _wants_progress(state) else None
-    try:
+    with google_api(site) as (api, prop):
         report = sync(api, state.store_path, prop.site, start=start.date() if start else None,
                       end=end.date() if end else None, days=days, search_type=search_type, workers=workers,
                       progress=bar)
-    finally:
-        A.save_if_refreshed(creds)
     if not state.quiet:
         fetched = report.final_days + report.fresh_days
         click.echo(f"{prop.site} ({report.search_type}), {report.start} to {report.end} (Pacific Time): "
@@ -289,15 +291,11 @@ def _inspect_top(state: State, api, site: str, count: int) -> None:
 @click.pass_obj
 def inspect_cmd(state: State, targets, site, fmt) -> None:
     """Inspect pages with Google's URL Inspection API; results are stored with their date."""
-    from .. import auth as A
     from ..inspection import inspect_urls
     from ..urls import display_url
 
-    creds, api, prop = _api_for_site(site)
-    try:
+    with google_api(site) as (api, prop):
         report = inspect_urls(api, state.store_path, prop.site, list(targets))
-    finally:
-        A.save_if_refreshed(creds)
     rows = [
         {
             "url": r.url, "verdict": r.verdict, "coverage_state": r.coverage_state,

@@ -46,9 +46,7 @@ def page_cmd(state: State, url: str, site: str, fmt: str, out_dir: str, inspect:
     prop = parse_property(site)
     now = pacific_now()
     with open_store(state.store_path) as con:
-        searched = con.execute("SELECT count(*) FROM search_days WHERE property = ?", [prop.site]).fetchone()[0]
-        if not searched:
-            _check_site(con, prop.site)
+        _check_site(con, prop.site)
         match = P.find_page(con, prop, url, allow_unknown=inspect)
     if inspect:
         _inspect_now(state, prop.site, match.url)
@@ -75,16 +73,12 @@ def page_cmd(state: State, url: str, site: str, fmt: str, out_dir: str, inspect:
 
 def _inspect_now(state: State, site: str, url: str) -> None:
     """Inspect live; without authorization say so and go on with what is stored."""
-    from .. import auth as A
-    from ..api import Api
     from ..inspection import inspect_urls
+    from .google import google_api
 
     try:
-        creds = A.credentials()
-        try:
-            report = inspect_urls(Api(creds), state.store_path, site, [url])
-        finally:
-            A.save_if_refreshed(creds)
+        with google_api(site) as (api, _):
+            report = inspect_urls(api, state.store_path, site, [url])
     except GscBacklinksError as exc:
         click.echo(f"Not inspected now: {printable(str(exc))}; showing the stored result, if any.", err=True)
         return

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import click
@@ -80,7 +79,7 @@ def weekly(state: State, site: str, week: str | None, exports_dir: str | None, o
     else:
         notices += _sync(state, prop.site, now)
 
-    _check_held(state, prop.site)
+    _check_held(state, prop.site)  # after import and sync: a typo in --site writes no empty report
     result = write_weekly(state.store_path, prop.site, Path(out_dir), now=now, week=period, notices=tuple(notices))
     for line in result.notices:
         click.echo(f"Note: {line}", err=True)
@@ -96,32 +95,25 @@ def _check_held(state: State, site: str) -> None:
     from . import _check_site
 
     with open_store(state.store_path) as con:
-        searched = con.execute("SELECT count(*) FROM search_days WHERE property = ?", [site]).fetchone()[0]
-        if not searched:
-            _check_site(con, site)
+        _check_site(con, site)
 
 
 def _sync(state: State, site: str, now: dt.datetime) -> list[str]:
     """Sync the days the report needs; on any problem say it, and go on with the store."""
     from .. import auth as A
-    from ..api import Api, check_site
     from ..dates import to_pacific
     from ..sync import sync
     from ..weekly import SYNC_DAYS
+    from .google import google_api
 
-    if A.saved() is None and not os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"):
+    if A.saved() is None:  # the token file or GOOGLE_APPLICATION_CREDENTIALS: say it the cron-friendly way
         line = ("Search data not synced: not authorized with Google (run `gsc-backlinks auth login`); "
                 "the report uses what the store holds.")
         click.echo(line, err=True)
         return [line]
     try:
-        creds = A.credentials()
-        try:
-            api = Api(creds)
-            check_site(api.list_sites(), site)
+        with google_api(site) as (api, _):
             rep = sync(api, state.store_path, site, days=SYNC_DAYS, today=to_pacific(now).date())
-        finally:
-            A.save_if_refreshed(creds)
     except GscBacklinksError as exc:
         line = f"Search data not synced: {printable(str(exc))}. The report uses what the store holds."
         click.echo(line, err=True)
