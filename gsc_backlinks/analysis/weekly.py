@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ..dates import Period
 from ..exports.kinds import KINDS
+from ..urls import host_of, registrable_domain
 
 #: Search Console's cap on every table of the Links report.
 UI_ROW_CAP = 1000
@@ -61,8 +62,7 @@ class Freshness:
     last_inspection: dt.datetime | None
 
 
-def snapshots_of(con, site: str, kinds: tuple[str, ...], as_of: dt.date | None = None,
-                 target: str | None = None) -> list[Snapshot]:
+def snapshots_of(con, site: str, kinds: tuple[str, ...], as_of: dt.date | None = None) -> list[Snapshot]:
     """Snapshots of the given kinds, newest first."""
     marks = ", ".join("?" for _ in kinds)
     params: list = [site, *kinds]
@@ -70,9 +70,6 @@ def snapshots_of(con, site: str, kinds: tuple[str, ...], as_of: dt.date | None =
     if as_of:
         where += " AND snapshot_date <= ?"
         params.append(as_of)
-    if target:
-        where += " AND target_url = ?"
-        params.append(target)
     rows = con.execute(
         f"""SELECT snapshot_id, kind, snapshot_date, source_name, row_count FROM snapshots
             WHERE property = ? AND kind IN ({marks}){where}
@@ -152,29 +149,30 @@ def daily_totals(con, site: str, period: Period, search_type: str = "web"):
     ).df()
 
 
-def _page_metrics_sql(prefix: str) -> str:
-    return (f"sum(clicks) AS {prefix}clicks, sum(impressions) AS {prefix}impressions, "
-            f"sum(position * impressions) / nullif(sum(impressions), 0) AS {prefix}position")
+def _metrics_sql(when: str = "true", prefix: str = "") -> str:
+    """Clicks, impressions and impression-weighted position of the rows where `when` holds."""
+    return (f"sum(clicks) FILTER (WHERE {when}) AS {prefix}clicks, "
+            f"sum(impressions) FILTER (WHERE {when}) AS {prefix}impressions, "
+            f"sum(position * impressions) FILTER (WHERE {when}) / nullif(sum(impressions) FILTER (WHERE {when}), 0) "
+            f"AS {prefix}position")
+
+
+WEEK_COLUMNS = ("clicks", "impressions", "position", "prev_clicks", "prev_impressions", "prev_position")
+
+
+def _page_week(con, site: str, period: Period, search_type: str, join: str = ""):
+    """Per page: clicks, impressions, position for the period and the one before (a DuckDB result)."""
+    return con.execute(
+        f"""SELECT page, {_metrics_sql("day >= $start")}, {_metrics_sql("day < $start", "prev_")}
+            FROM search_pages p {join}
+            WHERE property = $site AND search_type = $type AND day BETWEEN $prev AND $end GROUP BY page""",
+        {"start": period.start, "prev": period.previous().start, "end": period.end, "site": site, "type": search_type},
+    )
 
 
 def page_search(con, site: str, period: Period, search_type: str = "web"):
     """Per page: clicks, impressions, position for the period and the one before."""
-    prev = period.previous()
-    return con.execute(
-        """SELECT page,
-                   sum(clicks) FILTER (WHERE day >= ?) AS clicks,
-                   sum(impressions) FILTER (WHERE day >= ?) AS impressions,
-                   sum(position * impressions) FILTER (WHERE day >= ?)
-                       / nullif(sum(impressions) FILTER (WHERE day >= ?), 0) AS position,
-                   sum(clicks) FILTER (WHERE day < ?) AS prev_clicks,
-                   sum(impressions) FILTER (WHERE day < ?) AS prev_impressions,
-                   sum(position * impressions) FILTER (WHERE day < ?)
-                       / nullif(sum(impressions) FILTER (WHERE day < ?), 0) AS prev_position
-            FROM search_pages
-            WHERE property = ? AND search_type = ? AND day BETWEEN ? AND ?
-            GROUP BY page""",
-        [period.start] * 4 + [period.start] * 4 + [site, search_type, prev.start, period.end],
-    ).df()
+    return _page_week(con, site, period, search_type).df()
 
 
 # --- links -----------------------------------------------------------------------------------
@@ -410,7 +408,7 @@ _URLISH = re.compile(r"^(https?\s|www\s|[a-z0-9-]+(\s[a-z0-9-]+)*\s(com|org|net|
 
 def brand_terms(site: str) -> tuple[str, ...]:
     """Words of the property's own domain name: ``www.fernhill-nursery.example`` -> ``fernhill nursery``."""
-    from ..urls import host_of, parse_property, registrable_domain
+    from ..urls import parse_property
 
     prop = parse_property(site)
     host = prop.domain or host_of(prop.prefix) or ""
@@ -447,7 +445,7 @@ def traffic_without_links(con, site: str, period: Period, as_of, limit: int, sea
     capped = bool(latest and latest.rows >= UI_ROW_CAP)
     df = con.execute(
         f"""SELECT w.page, w.clicks, w.impressions, w.position, t.incoming_links
-            FROM (SELECT page, {_page_metrics_sql('')} FROM search_pages
+            FROM (SELECT page, {_metrics_sql()} FROM search_pages
                   WHERE property = ? AND search_type = ? AND day BETWEEN ? AND ? GROUP BY page) w
             LEFT JOIN target_pages t ON t.snapshot_id = ? AND t.target_url = w.page
             WHERE coalesce(t.incoming_links, 0) <= ? AND w.impressions > 0
@@ -488,7 +486,7 @@ class PageDetail:
     link_history: list = field(default_factory=list)  #: (date, incoming links, linking sites)
     linking_sites: list = field(default_factory=list)  #: dicts: site, linking_pages, first_seen, last_seen, source
     linking_pages: list = field(default_factory=list)  #: dicts: linking_url, linking_domain, source, first_seen, last_seen, last_crawled
-    daily: list = field(default_factory=list)  #: (day, clicks, impressions, state)
+    daily: list = field(default_factory=list)  #: (day, clicks, impressions)
     queries: list = field(default_factory=list)  #: dicts: query, clicks, impressions, ctr, position
     inspection: dict | None = None
     site_samples: list = field(default_factory=list)  #: sample links from this page's linking sites (target unknown)
@@ -505,7 +503,8 @@ def page_details(con, site: str, pages: list[str], period: Period, chart: Period
     details = {u: PageDetail(u) for u in pages}
     if not pages:
         return details
-    as_of = as_of or dt.date.max
+    snapshots_as_of = as_of
+    as_of = as_of or dt.date.max  # for SQL comparisons
     con.register("wanted", pd.DataFrame({"url": pages}))
     try:
         for url, date, links, sites_, internal, kind in con.execute(
@@ -556,9 +555,8 @@ def page_details(con, site: str, pages: list[str], period: Period, chart: Period
 
         # Sample links from the sites that link to this page: the export does not say which page of
         # ours they link to, so they are shown apart, as candidates.
-        samples = [s for s in snapshots_of(con, site, SAMPLE_KINDS, None if as_of == dt.date.max else as_of)]
         newest = {}
-        for snap in samples:
+        for snap in snapshots_of(con, site, SAMPLE_KINDS, snapshots_as_of):  # newest first
             newest.setdefault(snap.kind, snap)
         sample_ids = [snap.snapshot_id for snap in newest.values()]
         if sample_ids and any(d.linking_sites for d in details.values()):
@@ -578,7 +576,16 @@ def page_details(con, site: str, pages: list[str], period: Period, chart: Period
                 details[row[0]].site_samples.append(
                     {"linking_url": row[1], "linking_domain": row[2], "last_crawled": row[3]})
 
-        # URL Inspection: the newest result per page, with its sample of referring URLs.
+        # URL Inspection: the newest result per page, with its sample of referring URLs
+        # (first seen: the first inspection of the page that listed the URL).
+        first_seen = {(url, ref): day for url, ref, day in con.execute(
+            """SELECT url, ref, min(inspected_day) FROM (
+                   SELECT i.url, unnest(i.referring_urls) AS ref, i.inspected_day
+                   FROM inspections i JOIN wanted w ON w.url = i.url
+                   WHERE property = ? AND inspected_day <= ?)
+               GROUP BY url, ref""",
+            [site, as_of],
+        ).fetchall()}
         for row in con.execute(
             """SELECT i.url, max(inspected_at), arg_max(verdict, inspected_at),
                       arg_max(coverage_state, inspected_at), arg_max(last_crawl_time, inspected_at),
@@ -594,20 +601,12 @@ def page_details(con, site: str, pages: list[str], period: Period, chart: Period
                             "last_crawl_time": row[4], "google_canonical": row[5], "user_canonical": row[6],
                             "page_fetch_state": row[7], "result_link": row[8]}
             known = {p["linking_url"] for p in d.linking_pages}
-            first = con.execute(
-                """SELECT u, min(inspected_day) FROM (SELECT unnest(referring_urls) AS u, inspected_day
-                   FROM inspections WHERE property = ? AND url = ?) GROUP BY u""",
-                [site, row[0]],
-            ).fetchall()
-            first_seen = dict(first)
-            from ..urls import host_of, registrable_domain
-
             for ref in row[9] or []:
                 if ref in known:
                     continue
                 d.linking_pages.append({
                     "linking_url": ref, "linking_domain": registrable_domain(host_of(ref)),
-                    "first_seen": first_seen.get(ref), "last_seen": row[1].date() if row[1] else None,
+                    "first_seen": first_seen.get((row[0], ref)), "last_seen": row[1].date() if row[1] else None,
                     "last_crawled": None, "source": "URL Inspection"})
 
         # Search: daily clicks and impressions over the chart period; the week and the one before.
@@ -617,23 +616,11 @@ def page_details(con, site: str, pages: list[str], period: Period, chart: Period
             [site, search_type, chart.start, chart.end],
         ).fetchall():
             details[url].daily.append((day, clicks, impressions))
-        prev = period.previous()
-        for row in con.execute(
-            """SELECT page,
-                   sum(clicks) FILTER (WHERE day >= $s), sum(impressions) FILTER (WHERE day >= $s),
-                   sum(position * impressions) FILTER (WHERE day >= $s) / nullif(sum(impressions) FILTER (WHERE day >= $s), 0),
-                   sum(clicks) FILTER (WHERE day < $s), sum(impressions) FILTER (WHERE day < $s),
-                   sum(position * impressions) FILTER (WHERE day < $s) / nullif(sum(impressions) FILTER (WHERE day < $s), 0)
-               FROM search_pages p JOIN wanted w ON w.url = p.page
-               WHERE property = $site AND search_type = $type AND day BETWEEN $ps AND $e GROUP BY page""",
-            {"s": period.start, "ps": prev.start, "e": period.end, "site": site, "type": search_type},
-        ).fetchall():
-            details[row[0]].week = dict(zip(
-                ("clicks", "impressions", "position", "prev_clicks", "prev_impressions", "prev_position"), row[1:]))
+        for row in _page_week(con, site, period, search_type, "JOIN wanted w ON w.url = p.page").fetchall():
+            details[row[0]].week = dict(zip(WEEK_COLUMNS, row[1:]))
         for row in con.execute(
             f"""SELECT * FROM (
-                   SELECT page, query, sum(clicks) AS clicks, sum(impressions) AS impressions,
-                          sum(position * impressions) / nullif(sum(impressions), 0) AS position,
+                   SELECT page, query, {_metrics_sql()},
                           row_number() OVER (PARTITION BY page ORDER BY sum(clicks) DESC, sum(impressions) DESC, query) AS n
                    FROM search_queries q JOIN wanted w ON w.url = q.page
                    WHERE property = ? AND search_type = ? AND day BETWEEN ? AND ?
