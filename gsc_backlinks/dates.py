@@ -72,7 +72,3 @@ def iso_week(text: str) -> Period:
         raise UsageError(f"--week {text}: {year} has no week {week}") from None
     return Period(monday, monday + dt.timedelta(days=6))
 
-
-def iso_week_name(day: dt.date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"

@@ -169,9 +169,6 @@ def _num(value):
 
 def page_json(detail, match: Match, site: str, period, missing: list[str], *, limit: int | None) -> dict:
     """The documented JSON shape of `gsc-backlinks page URL --format json` (see README)."""
-    w = detail.week or {}
-    clicks, impressions = _num(w.get("clicks")) or 0, _num(w.get("impressions")) or 0
-    prev_clicks, prev_impressions = _num(w.get("prev_clicks")) or 0, _num(w.get("prev_impressions")) or 0
     pages = detail.linking_pages[:limit] if limit else detail.linking_pages
     prev = period.previous()
     return {
@@ -194,14 +191,7 @@ def page_json(detail, match: Match, site: str, period, missing: list[str], *, li
         "linking_pages": [{k: _iso(v) for k, v in p.items()} for p in pages],
         "site_samples": [{k: _iso(v) for k, v in p.items()} for p in detail.site_samples],
         "inspection": {k: _iso(v) for k, v in detail.inspection.items()} if detail.inspection else None,
-        "search": {
-            "clicks": clicks, "impressions": impressions,
-            "ctr": clicks / impressions if impressions else None,
-            "position": _num(w.get("position")),
-            "previous": {"clicks": prev_clicks, "impressions": prev_impressions,
-                         "ctr": prev_clicks / prev_impressions if prev_impressions else None,
-                         "position": _num(w.get("prev_position"))},
-        },
+        "search": {**detail.metrics(), "previous": detail.metrics(previous=True)},
         "top_queries": [{k: _num(v) for k, v in q.items()} for q in detail.queries],
         "missing": missing,
     }

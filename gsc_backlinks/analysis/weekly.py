@@ -125,6 +125,16 @@ class SearchTotals:
     fresh_days: int  #: of which not final yet
     period: Period
 
+    def metrics(self) -> dict:
+        return {"clicks": self.clicks, "impressions": self.impressions, "ctr": self.ctr, "position": self.position}
+
+
+def search_metrics(clicks, impressions, position) -> dict:
+    """clicks and impressions (0 when unknown), CTR and position, as the report and `page` show them."""
+    clicks, impressions = int(clicks or 0), int(impressions or 0)
+    return {"clicks": clicks, "impressions": impressions, "ctr": clicks / impressions if impressions else None,
+            "position": position}
+
 
 def search_totals(con, site: str, period: Period, search_type: str = "web") -> SearchTotals:
     """Property totals of a period; position weighted by impressions, as Search Console averages it."""
@@ -238,7 +248,7 @@ def top_linked_pages(con, site: str, as_of: dt.date | None, period: Period, sear
     """The Top target pages export joined with each page's search week and its change."""
     latest, prev = latest_and_previous(con, site, ("top_target_pages",), as_of)
     if not latest:
-        return None, None
+        return None, None, None
     search = page_search(con, site, period, search_type)
     con.register("page_week", search)
     try:
@@ -259,7 +269,7 @@ def top_linked_pages(con, site: str, as_of: dt.date | None, period: Period, sear
         ).df()
     finally:
         con.unregister("page_week")
-    return df, latest
+    return df, latest, prev
 
 
 def _internal_snapshot(con, site: str, as_of) -> int:
@@ -492,6 +502,11 @@ class PageDetail:
     site_samples: list = field(default_factory=list)  #: sample links from this page's linking sites (target unknown)
     exported_links_left_out: int = 0  #: linking pages from exports beyond the `max_links` shown
     week: dict = field(default_factory=dict)  #: clicks, impressions, position, prev_*
+
+    def metrics(self, previous: bool = False) -> dict:
+        """Search metrics of the period (or the one before): see :func:`search_metrics`."""
+        p = "prev_" if previous else ""
+        return search_metrics(self.week.get(p + "clicks"), self.week.get(p + "impressions"), self.week.get(p + "position"))
 
 
 def page_details(con, site: str, pages: list[str], period: Period, chart: Period, *,

@@ -109,7 +109,7 @@ def _print_table(state: State, detail, match, site: str, period, missing: list[s
     from rich.table import Table
     from rich.text import Text
 
-    from ..report.model import clean, num, pct, pos, shorten
+    from ..report.model import num, pct, pos, shorten
     from ..urls import display_url
 
     console = state.console()
@@ -134,15 +134,12 @@ def _print_table(state: State, detail, match, site: str, period, missing: list[s
         for label, key in (("Google's canonical", "google_canonical"), ("Declared canonical", "user_canonical")):
             if i.get(key) and i[key] != detail.url:
                 say(f"  {label}: {url_text(i[key], width - len(label) - 4)}")
-    w = detail.week
-    if w:
-        c, im = clean(w.get("clicks")) or 0, clean(w.get("impressions")) or 0
-        pc_, pim = clean(w.get("prev_clicks")) or 0, clean(w.get("prev_impressions")) or 0
+    if detail.week:
         prev = period.previous()
-        say(f"Search, {period.start} to {period.end}: {num(c)} clicks, {num(im)} impressions, "
-            f"CTR {pct(c / im if im else None)}, position {pos(clean(w.get('position')))}")
-        say(f"  28 days before ({prev.start} to {prev.end}): {num(pc_)} clicks, {num(pim)} impressions, "
-            f"CTR {pct(pc_ / pim if pim else None)}, position {pos(clean(w.get('prev_position')))}", "dim")
+        for text, m, style in ((f"Search, {period.start} to {period.end}", detail.metrics(), None),
+                               (f"  28 days before ({prev.start} to {prev.end})", detail.metrics(previous=True), "dim")):
+            say(f"{text}: {num(m['clicks'])} clicks, {num(m['impressions'])} impressions, "
+                f"CTR {pct(m['ctr'])}, position {pos(m['position'])}", style)
     if detail.queries:
         t = Table(title="Top queries", title_justify="left", width=min(width, 80), show_edge=False)
         t.add_column("Query", overflow="fold", ratio=1)

@@ -88,15 +88,7 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
             notices.append(f"Search data holds {cur.days} of the {period.days} days of this week; totals cover those days only.")
         if cur.fresh_days:
             notices.append(f"{cur.fresh_days} day(s) of this week are not final yet in Search Console; their numbers can still change.")
-        compare = f"vs {prev.label()}"
-        for label, new, was, fmt, kind, lower in (
-            ("Clicks", cur.clicks, old.clicks, num, "num", False),
-            ("Impressions", cur.impressions, old.impressions, num, "num", False),
-            ("CTR", cur.ctr, old.ctr, pct, "pct", False),
-            ("Average position", cur.position, old.position, pos, "pos", True),
-        ):
-            text, cls = delta(new, was, lower_is_better=lower, kind=kind)
-            stats.append(Stat(label, fmt(new), text, cls, f"{compare}: {fmt(was)}" if old.days else None))
+        stats += search_stats(cur.metrics(), old.metrics(), f"vs {prev.label()}" if old.days else None)
     for count in W.link_counts(con, site, as_of):
         if count.value is None:
             continue
@@ -114,18 +106,17 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
                                 "`gsc-backlinks auth login` once, then `gsc-backlinks sync --site …` "
                                 "(the weekly report syncs by itself unless --offline)."))
 
-    linked_df, linked_snap = W.top_linked_pages(con, site, as_of, period, opts.search_type)
-    drill = []
-    if linked_df is not None:
-        drill = list(linked_df["target_url"])
-    sections.append(_linked_pages_section(linked_df, linked_snap, has_search))
+    linked_df, linked_snap, linked_prev = W.top_linked_pages(con, site, as_of, period, opts.search_type)
+    drill = [] if linked_df is None else list(linked_df["target_url"])
+    sections.append(_linked_pages_section(linked_df, linked_snap, linked_prev, has_search))
     domains = W.linking_domains(con, site, as_of)
     sections.append(_domains_section(con, site, domains, pages))
     sections.append(_anchors_section(con, site, as_of))
     sections.append(_changes_section(con, site, as_of, pages))
     opp_section, opp_pages = _opportunities_section(con, site, period, as_of, has_search, opts)
     sections.append(opp_section)
-    drill += [u for u in opp_pages if u not in set(drill)]
+    linked = set(drill)
+    drill += [u for u in opp_pages if u not in linked]
 
     generated = opts.now.strftime("%Y-%m-%d %H:%M %Z").strip()
     period_text = f"{period.label()} ({period.iso()}, Pacific Time), compared with {prev.label()}"
@@ -251,11 +242,17 @@ def _search_section(con, site, chart_period: Period, fresh: W.Freshness, opts: O
     return Section("search", "Search performance", intro, (table,), _daily_charts(days, by_day, fresh_days, "", "daily"))
 
 
-def _change(new, old) -> Cell:
-    return delta_cell(new, old)
+def search_stats(cur: dict, old: dict, compare: str | None) -> list[Stat]:
+    """Clicks, impressions, CTR, position (dicts of W.search_metrics) with their change."""
+    out = []
+    for label, key, fmt, kind in (("Clicks", "clicks", num, "num"), ("Impressions", "impressions", num, "num"),
+                                  ("CTR", "ctr", pct, "pct"), ("Average position", "position", pos, "pos")):
+        text, cls = delta(cur[key], old[key], lower_is_better=key == "position", kind=kind)
+        out.append(Stat(label, fmt(cur[key]), text, cls, f"{compare}: {fmt(old[key])}" if compare else None))
+    return out
 
 
-def _linked_pages_section(df, snap, has_search: bool) -> Section:
+def _linked_pages_section(df, snap, prev_snap, has_search: bool) -> Section:
     if df is None:
         return Section("pages", "Top linked pages",
                        f"No Top target pages export imported. In Search Console: {WHERE['top_target_pages']}.")
@@ -272,11 +269,16 @@ def _linked_pages_section(df, snap, has_search: bool) -> Section:
     for r in df.head(INDEX_ROWS).itertuples(index=False):
         url = r.target_url
         target = own_page_cell(url, page_file(url))
-        row = [target, num_cell(r.incoming_links), _change(r.incoming_links, r.prev_incoming_links) if clean(r.prev_incoming_links) is not None else Cell("new", None, cls="new") if snap else Cell("–"),
-               num_cell(r.linking_sites)]
+        if prev_snap is None:
+            links_change = Cell("–", cls="muted")  # nothing to compare with yet
+        elif clean(r.prev_incoming_links) is None:
+            links_change = Cell("new", None, cls="new")
+        else:
+            links_change = delta_cell(r.incoming_links, r.prev_incoming_links)
+        row = [target, num_cell(r.incoming_links), links_change, num_cell(r.linking_sites)]
         if has_search:
-            row += [num_cell(_zero(r.clicks)), _change(_zero(r.clicks), _zero(r.prev_clicks)),
-                    num_cell(_zero(r.impressions)), _change(_zero(r.impressions), _zero(r.prev_impressions)),
+            row += [num_cell(_zero(r.clicks)), delta_cell(_zero(r.clicks), _zero(r.prev_clicks)),
+                    num_cell(_zero(r.impressions)), delta_cell(_zero(r.impressions), _zero(r.prev_impressions)),
                     pos_cell(r.position), delta_cell(r.position, r.prev_position, lower_is_better=True, kind="pos")]
         rows.append(tuple(row))
     note = f"From the Top target pages export of {snap.date}. Each page opens its drill-down: who links to it and its search traffic."
@@ -477,22 +479,7 @@ def drill_down_page(d: W.PageDetail, opts: Options, period: Period, chart_period
     else:
         facts.append(("Index status", Cell("not inspected — gsc-backlinks inspect URL --site …", cls="muted")))
 
-    stats = []
-    w = d.week
-    if w:
-        for label, key, fmt, kind, lower in (("Clicks", "clicks", num, "num", False),
-                                             ("Impressions", "impressions", num, "num", False),
-                                             ("Average position", "position", pos, "pos", True)):
-            new, old = clean(w.get(key)), clean(w.get("prev_" + key))
-            if kind == "num":
-                new, old = new or 0, old or 0
-            text, cls = delta(new, old, lower_is_better=lower, kind=kind)
-            stats.append(Stat(label, fmt(new), text, cls, f"vs {period.previous().label()}: {fmt(old)}"))
-        c, i_ = clean(w.get("clicks")) or 0, clean(w.get("impressions")) or 0
-        pc_, pi_ = clean(w.get("prev_clicks")) or 0, clean(w.get("prev_impressions")) or 0
-        ctr, pctr = (c / i_ if i_ else None), (pc_ / pi_ if pi_ else None)
-        text, cls = delta(ctr, pctr, kind="pct")
-        stats.insert(2, Stat("CTR", pct(ctr), text, cls, f"vs {period.previous().label()}: {pct(pctr)}"))
+    stats = search_stats(d.metrics(), d.metrics(previous=True), f"vs {period.previous().label()}") if d.week else []
 
     sections = []
     by_day = {day: {"clicks": c, "impressions": i} for day, c, i in d.daily}

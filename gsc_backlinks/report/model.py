@@ -110,7 +110,7 @@ def num(value) -> str:
 def pct(value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return f"{value * 100:.1f}%" if value < 0.1 else f"{value * 100:.0f}%" if value >= 0.995 else f"{value * 100:.1f}%"
+    return f"{value * 100:.0f}%" if value >= 0.995 else f"{value * 100:.1f}%"
 
 
 def pos(value) -> str:
@@ -229,8 +229,6 @@ class Chart:
     id: str
     title: str
     svg: object  #: charts.LineChart / charts.BarChart
-    caption: str | None = None
-    table: Table | None = None  #: the numbers behind it, for screen readers and no-CSS readers
 
 
 @dataclass
