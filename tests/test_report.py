@@ -350,3 +350,13 @@ def test_a_drill_down_with_more_linking_pages_than_it_shows_says_so(tmp_path):
     text = " ".join(_read(index.parent / page_file(tulips)).text)
     assert "Linking pages (top 2,000 of 2,500)" in text
     assert f"gsc-backlinks page {tulips} --site {SITE} --all" in text
+
+
+def test_with_one_snapshot_no_linked_page_is_called_new(tmp_path):
+    store = tmp_path / "s.duckdb"
+    one = [p for p in demo.sample_files() if p.name == f"{SLUG}-Top target pages-2026-11-17.csv"]
+    import_paths([str(p) for p in one], SITE, store)
+    index = write_weekly(store, SITE, tmp_path / "out", now=NOW_DT).index
+    html = index.read_text(encoding="utf-8")
+    table = html[html.index('id="linked-pages"'):html.index("</table>", html.index('id="linked-pages"'))]
+    assert 'class="num new"' not in table and ">new<" not in table
