@@ -295,19 +295,28 @@ def generate(path: Path, rows: int, n_hosts: int, seed: int) -> dict:
     }
 
 
+def cached_meta(path: Path, meta_path: Path, wanted: dict) -> dict | None:
+    """The metadata of generated data made with these parameters and still whole, else None."""
+    if not (path.exists() and meta_path.exists()):
+        return None
+    try:
+        meta = json.loads(meta_path.read_text())
+        if all(meta.get(k) == v for k, v in wanted.items()) and meta.get("bytes") == path.stat().st_size:
+            return meta
+    except (OSError, ValueError):
+        pass
+    return None
+
+
 def ensure_data(data_dir: Path, rows: int, n_hosts: int, seed: int) -> tuple[Path, dict, float | None]:
     """The export for these parameters, generated unless an identical one exists."""
     folder = data_dir / f"rows{rows}-hosts{n_hosts}-seed{seed}"
     path = folder / FILENAME
     meta_path = folder / "meta.json"
     wanted = {"generator": GENERATOR_VERSION, "rows": rows, "hosts": n_hosts, "seed": seed}
-    if path.exists() and meta_path.exists():
-        try:
-            meta = json.loads(meta_path.read_text())
-            if all(meta.get(k) == v for k, v in wanted.items()) and meta.get("bytes") == path.stat().st_size:
-                return path, meta, None
-        except (OSError, ValueError):
-            pass
+    meta = cached_meta(path, meta_path, wanted)
+    if meta:
+        return path, meta, None
     t = time.perf_counter()
     meta = generate(path, rows, n_hosts, seed)
     elapsed = time.perf_counter() - t

@@ -40,6 +40,7 @@ from bench_import import (
     _path,
     _query,
     _version,
+    cached_meta,
     gsc_backlinks_cmd,
     make_hosts,
     run_wrapped,
@@ -292,13 +293,9 @@ def ensure_store(data_dir: Path, links: int, perf_rows: int, seed: int) -> tuple
     folder = data_dir / f"report-links{links}-perf{perf_rows}-seed{seed}"
     path, meta_path = folder / "store.duckdb", folder / "meta.json"
     wanted = {"generator": GENERATOR_VERSION, "schema": SCHEMA_VERSION, "links": links, "perf_rows": perf_rows, "seed": seed}
-    if path.exists() and meta_path.exists():
-        try:
-            meta = json.loads(meta_path.read_text())
-            if all(meta.get(k) == v for k, v in wanted.items()) and meta.get("bytes") == path.stat().st_size:
-                return path, meta, None
-        except (OSError, ValueError):
-            pass
+    meta = cached_meta(path, meta_path, wanted)
+    if meta:
+        return path, meta, None
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / "store.duckdb.tmp"
     for leftover in (tmp, Path(f"{tmp}.wal")):
