@@ -235,6 +235,12 @@ def test_hostile_anchor_text_and_urls_stay_inert(tmp_path):
 # --- the command -----------------------------------------------------------------------------------
 
 
+def _weekly(store, out: Path, *args: str):
+    """`report weekly` of the demo property into `out`; the result and the folder of a report by its end date."""
+    result = run(store, "report", "weekly", "--site", SITE, "--out", str(out), "--now", NOW, *args)
+    return result, lambda end: out / "https_www.fernhill-nursery.example" / end / "index.html"
+
+
 @pytest.fixture
 def no_google(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
@@ -242,40 +248,34 @@ def no_google(monkeypatch, tmp_path):
 
 
 def test_report_weekly_offline_writes_the_report_and_prints_its_path(demo_store, tmp_path, no_google):
-    out = tmp_path / "r"
-    result = run(demo_store, "report", "weekly", "--site", SITE, "--offline", "--out", str(out), "--now", NOW)
+    result, report = _weekly(demo_store, tmp_path / "r", "--offline")
     assert result.exit_code == 0, result.output
-    index = out / "https_www.fernhill-nursery.example" / "2026-11-19" / "index.html"
+    index = report("2026-11-19")
     assert result.stdout.splitlines()[-1] == str(index)
     assert "Built with --offline" in index.read_text(encoding="utf-8")
 
 
 def test_report_weekly_without_authorization_uses_the_store_and_says_so(demo_store, tmp_path, no_google):
-    out = tmp_path / "r"
-    result = run(demo_store, "report", "weekly", "--site", SITE, "--out", str(out), "--now", NOW)
+    result, report = _weekly(demo_store, tmp_path / "r")
     assert result.exit_code == 0, result.output
     assert "not authorized with Google (run `gsc-backlinks auth login`)" in result.stderr
-    html = (out / "https_www.fernhill-nursery.example" / "2026-11-19" / "index.html").read_text(encoding="utf-8")
+    html = report("2026-11-19").read_text(encoding="utf-8")
     assert "Search data not synced: not authorized with Google" in html
 
 
 def test_report_weekly_for_a_week_not_final_yet_says_so(demo_store, tmp_path, no_google):
-    out = tmp_path / "r"
-    result = run(demo_store, "report", "weekly", "--site", SITE, "--offline", "--week", "2026-W47", "--out", str(out),
-                 "--now", NOW)
+    result, report = _weekly(demo_store, tmp_path / "r", "--offline", "--week", "2026-W47")
     assert result.exit_code == 0, result.output
-    html = (out / "https_www.fernhill-nursery.example" / "2026-11-22" / "index.html").read_text(encoding="utf-8")
+    html = report("2026-11-22").read_text(encoding="utf-8")
     assert "This week is not final yet (final data ends 2026-11-19)" in html
     assert "Note: This week is not final yet (final data ends 2026-11-19)" in result.stderr
     assert "16–22 Nov 2026" in html
 
 
 def test_report_weekly_for_a_past_week_uses_the_links_of_then(demo_store, tmp_path, no_google):
-    out = tmp_path / "r"
-    result = run(demo_store, "report", "weekly", "--site", SITE, "--offline", "--week", "2026-W45", "--out", str(out),
-                 "--now", NOW)
+    result, report = _weekly(demo_store, tmp_path / "r", "--offline", "--week", "2026-W45")
     assert result.exit_code == 0, result.output
-    page = _read(out / "https_www.fernhill-nursery.example" / "2026-11-08" / "index.html")
+    page = _read(report("2026-11-08"))
     text = " | ".join(page.text)
     assert "Linking domains | 18 |" in text  # the 2026-11-03 snapshot, not the later one
     assert "This week is not final yet" not in text
@@ -330,10 +330,9 @@ def test_open_hands_the_report_to_the_browser(demo_store, tmp_path, no_google, m
 
     opened = []
     monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
-    result = run(demo_store, "report", "weekly", "--site", SITE, "--offline", "--out", str(tmp_path), "--now", NOW,
-                 "--open")
+    result, report = _weekly(demo_store, tmp_path, "--offline", "--open")
     assert result.exit_code == 0, result.output
-    index = tmp_path / "https_www.fernhill-nursery.example" / "2026-11-19" / "index.html"
+    index = report("2026-11-19")
     assert opened == [index.resolve().as_uri()]
 
 
