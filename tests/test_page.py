@@ -151,3 +151,10 @@ def test_inspect_without_authorization_says_so_and_shows_the_stored_result(store
     assert result.exit_code == 0, result.output
     assert "Not inspected now: not authorized" in result.stderr
     assert "(inspected 2026-11-18)" in " ".join(result.stdout.split())
+
+
+@pytest.mark.parametrize("typed", ["javascript:alert(1)", "http://[bad"])
+def test_what_is_not_a_web_address_is_refused_as_typed(store, typed):
+    result = run(store, "page", typed, "--site", SITE)
+    assert result.exit_code == 2
+    assert f"{typed!r} is not a web page address" in error_line(result)

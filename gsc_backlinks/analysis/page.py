@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..errors import NoDataError, UsageError
-from ..urls import Property, canonical_url, display_url, is_web_url
+from ..urls import Property, canonical_url, display_url, is_web_url, printable
 
 #: Query parameters that only say where a visit came from: never part of a page's identity.
 TRACKING_PARAMS = re.compile(
@@ -37,7 +37,7 @@ def loose_key(url: str) -> str:
 
 def typed_url(text: str, prop: Property) -> str:
     """The canonical URL of what a user typed: with or without scheme, a bare path, raw Unicode…"""
-    text = text.strip()
+    text = typed = text.strip()
     if not text:
         raise UsageError("give the page's URL, e.g. https://www.example.com/pricing/")
     if text.startswith("/"):
@@ -47,7 +47,7 @@ def typed_url(text: str, prop: Property) -> str:
         text = "https://" + text
     url = canonical_url(text)
     if not is_web_url(url):
-        raise UsageError(f"{text!r} is not a web page address")
+        raise UsageError(f"{printable(typed)!r} is not a web page address; give it like https://www.example.com/pricing/")
     return url
 
 
