@@ -1,9 +1,9 @@
 """The demo: the weekly report of a made-up property, built from sample data shipped in the package.
 
 The sample data (``sample_data/``) holds Links exports of two snapshots two
-weeks apart, drill-down exports of one page, 13 weeks of search performance
-and a few URL Inspection answers: everything the report shows, no Google
-account needed.  ``scripts/make_demo_data.py`` writes the API-side files.
+weeks apart, drill-down exports of one page, 13 weeks of search performance,
+a few URL Inspection answers and a small sample of Common Crawl's domain
+ranks: everything the report shows, no Google account needed.  ``scripts/make_demo_data.py`` writes the API-side files.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 DEMO_SITE = "https://www.fernhill-nursery.example/"
 #: When the demo report says it was made: two days after the newest final day of its data.
 DEMO_NOW = dt.datetime(2026, 11, 21, 17, 0, tzinfo=dt.UTC)
+RANK_SAMPLE = "cc-main-2026-demo-sample-domain-ranks.txt.gz"  #: written by scripts/make_demo_data.py
 
 
 def _folder():
@@ -38,7 +39,7 @@ def sample_files() -> list[Path]:
 
 def load_sample_data(store_path: Path) -> None:
     """Import every sample export and load the sample search and inspection data into a store."""
-    from . import store
+    from . import authority, store
     from .importing import import_paths
 
     import_paths([str(p) for p in sample_files()], DEMO_SITE, store_path)
@@ -46,6 +47,8 @@ def load_sample_data(store_path: Path) -> None:
         import_paths([str(Path(str(_folder() / name)))], DEMO_SITE, store_path, target=target)
     store.save_search_days(store_path, DEMO_SITE, "web", _search_days(), fetched_at=dt.datetime(2026, 11, 21, 16, 55))
     _load_inspections(store_path)
+    # A small sample of Common Crawl's domain ranks, read by the same code as `authority load`.
+    authority.load(store_path, Path(str(_folder() / RANK_SAMPLE)), now=dt.datetime(2026, 11, 21, 16, 56))
 
 
 def _search_days() -> list:

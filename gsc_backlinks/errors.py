@@ -34,6 +34,10 @@ class UnknownExportError(ExportError):
     """A file whose header row is not one of the Links exports we know."""
 
 
+class RankFileError(ExportError):
+    """A web-graph rank file that is missing, of a format we do not know, broken or truncated."""
+
+
 class StoreError(GscBacklinksError):
     """The store file is missing, unreadable, corrupt or from a newer version."""
 

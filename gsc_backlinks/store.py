@@ -158,6 +158,38 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE linking_pages_v3 RENAME TO linking_pages;
         """,
     ),
+    (
+        4,
+        "domain ranks from web-graph rank files; brand terms",
+        """
+        -- One row per rank file loaded (a newer file of the same kind replaces the older).
+        CREATE SEQUENCE rank_source_ids START 1;
+        CREATE TABLE rank_sources (
+            source_id   BIGINT PRIMARY KEY DEFAULT nextval('rank_source_ids'),
+            kind        VARCHAR NOT NULL,   -- commoncrawl / majestic / tranco
+            release     VARCHAR NOT NULL,
+            file_name   VARCHAR NOT NULL,
+            file_path   VARCHAR NOT NULL,   -- read again by `authority refresh`
+            file_size   BIGINT NOT NULL,
+            list_size   BIGINT NOT NULL,    -- domains the file ranks
+            loaded_at   TIMESTAMP NOT NULL,
+            refreshed_at TIMESTAMP
+        );
+        -- Every domain looked up in a file; rank NULL = not in it.  Only linking domains are kept.
+        CREATE TABLE domain_ranks (
+            source_id BIGINT NOT NULL,
+            domain    VARCHAR NOT NULL,
+            rank      BIGINT,
+            PRIMARY KEY (source_id, domain)
+        );
+        CREATE TABLE brand_terms (
+            property VARCHAR NOT NULL,
+            term     VARCHAR NOT NULL,
+            added_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (property, term)
+        );
+        """,
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -533,3 +565,83 @@ def typical_day_rows(con, site: str, search_type: str) -> dict:
         [site, search_type],
     ).fetchone()
     return {("page",): row[0] or 0, ("page", "query"): row[1] or 0}
+
+
+# --- domain ranks and brand terms -------------------------------------------------------------
+
+
+def linking_domain_names(con) -> list[str]:
+    """Every registrable domain that links to any property in the store."""
+    return [r[0] for r in con.execute(f"SELECT domain FROM ({_LINKING_DOMAINS}) ORDER BY 1").fetchall()]
+
+
+def rank_sources(con):
+    """Loaded rank files, in the order their ranks take precedence, as a DataFrame."""
+    from .ranks import PRECEDENCE
+
+    order = " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(PRECEDENCE))
+    return con.execute(
+        f"""SELECT s.*, coalesce(r.ranked, 0) AS ranked, coalesce(r.looked_up, 0) AS looked_up
+            FROM rank_sources s LEFT JOIN (
+                SELECT source_id, count(rank) AS ranked, count(*) AS looked_up FROM domain_ranks GROUP BY source_id
+            ) r USING (source_id)
+            ORDER BY CASE s.kind {order} ELSE 99 END, s.loaded_at DESC"""
+    ).df()
+
+
+def save_ranks(path: Path, rank_file, file_size: int, list_size: int, looked_up: list[str],
+               found: dict[str, int], *, now: dt.datetime, source_id: int | None = None) -> int:
+    """Keep a scan's results: a new source (replacing one of the same kind), or more rows of an old one."""
+    import pyarrow as pa
+
+    table = pa.table({"domain": pa.array(looked_up, pa.string()),
+                      "rank": pa.array([found.get(d) for d in looked_up], pa.int64())})
+    with open_store(path, write=True) as con:
+        with transaction(con):
+            if source_id is None:
+                con.execute("DELETE FROM domain_ranks WHERE source_id IN "
+                            "(SELECT source_id FROM rank_sources WHERE kind = ?)", [rank_file.kind])
+                con.execute("DELETE FROM rank_sources WHERE kind = ?", [rank_file.kind])
+                source_id = con.execute(
+                    """INSERT INTO rank_sources (kind, release, file_name, file_path, file_size, list_size, loaded_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING source_id""",
+                    [rank_file.kind, rank_file.release, rank_file.path.name, str(rank_file.path.resolve()),
+                     file_size, list_size, now],
+                ).fetchone()[0]
+            else:
+                con.execute("UPDATE rank_sources SET refreshed_at = ? WHERE source_id = ?", [now, source_id])
+            con.register("incoming_ranks", table)
+            try:
+                con.execute("INSERT OR REPLACE INTO domain_ranks SELECT ?, domain, rank FROM incoming_ranks",
+                            [source_id])
+            finally:
+                con.unregister("incoming_ranks")
+    return source_id
+
+
+def domains_not_looked_up(con, source_id: int) -> list[str]:
+    """Linking domains that appeared after a rank file was read."""
+    return [r[0] for r in con.execute(
+        f"""SELECT domain FROM ({_LINKING_DOMAINS}) d
+            WHERE domain NOT IN (SELECT domain FROM domain_ranks WHERE source_id = ?) ORDER BY 1""",
+        [source_id],
+    ).fetchall()]
+
+
+_LINKING_DOMAINS = """SELECT linking_domain AS domain FROM linking_pages WHERE linking_domain IS NOT NULL
+           UNION SELECT coalesce(linking_domain, site) FROM linking_sites"""
+
+
+def brand_terms(con, site: str) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT term FROM brand_terms WHERE property = ? ORDER BY term", [site]).fetchall()]
+
+
+def save_brand_terms(path: Path, site: str, add: list[str], remove: list[str], now: dt.datetime) -> list[str]:
+    with open_store(path, write=True) as con:
+        with transaction(con):
+            for term in remove:
+                con.execute("DELETE FROM brand_terms WHERE property = ? AND term = ?", [site, term])
+            for term in add:
+                con.execute("INSERT OR IGNORE INTO brand_terms VALUES (?, ?, ?)", [site, term, now])
+        return brand_terms(con, site)

@@ -169,10 +169,60 @@ def drilldowns() -> dict[str, str]:
     return manifest
 
 
+#: Where the demo's linking domains sit in the demo rank sample (Common Crawl's harmonic-centrality
+#: positions); the rest are left out on purpose, so the report shows "unknown" too.
+DEMO_RANKS = {
+    "rhs-members.example": 2_140,
+    "homesandgardens.example": 7_905,
+    "countryliving.example": 15_322,
+    "hortweekly.co.uk": 41_870,
+    "localnews.example": 88_410,
+    "wordpress-garden.example": 160_225,
+    "gardenersforum.example": 352_918,
+    "greenthumbs.example": 611_047,
+    "orchardtrust.example": 1_480_263,
+    "pinboard.example": 2_207_551,
+    "gartenfreunde.example": 4_019_774,
+    "jardin-passion.example": 6_530_118,
+    "allotment-life.example": 9_874_002,
+    "treesociety.example": 12_660_381,
+    "seedswap.example": 25_114_907,
+    "spamdirectory.example": 71_002_455,
+}
+#: Well-known domains at the top, as the real file starts.
+TOP_DOMAINS = ("facebook.com", "googleapis.com", "google.com", "googletagmanager.com", "youtube.com", "instagram.com",
+               "twitter.com", "linkedin.com", "wikipedia.org", "apple.com", "microsoft.com", "wordpress.org",
+               "pinterest.com", "amazon.com", "github.com", "bbc.co.uk", "nytimes.com", "theguardian.com")
+RANK_SAMPLE_LAST = 94_880_126  #: the last position of the (made-up) full list: the sample keeps it
+
+
+def rank_sample(rng: random.Random) -> bytes:
+    """A small sample of Common Crawl's domain-ranks file, in its exact format (gzip, tab-separated, reversed names)."""
+    rows = {i + 1: d for i, d in enumerate(TOP_DOMAINS)}
+    rows.update({rank: d for d, rank in DEMO_RANKS.items()})
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    while len(rows) < 1_500:
+        rank = int(10 ** rng.uniform(1.5, 7.9))
+        name = "".join(rng.choice(letters) for _ in range(rng.randint(5, 11)))
+        rows.setdefault(rank, f"{name}.{rng.choice(['com', 'org', 'net', 'de', 'fr', 'co.uk', 'nl'])}")
+    rows[RANK_SAMPLE_LAST] = "zzzzzq-last.com"
+    lines = ["#harmonicc_pos\t#harmonicc_val\t#pr_pos\t#pr_val\t#host_rev\t#n_hosts"]
+    for rank in sorted(rows):
+        value = 3.46e7 * (1 - math.log10(rank) / 8.2)
+        reversed_name = ".".join(reversed(rows[rank].split(".")))
+        lines.append(f"{rank}\t{value:.7G}\t{max(1, int(rank * rng.uniform(0.5, 1.5)))}\t"
+                     f"{0.0054 / rank ** 0.9!r}\t{reversed_name}\t{rng.randint(1, 40)}")
+    return gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), mtime=0)
+
+
+RANK_SAMPLE = "cc-main-2026-demo-sample-domain-ranks.txt.gz"
+
+
 def main() -> None:
     rng = random.Random(20261117)
     (OUT / "search-performance.csv.gz").write_bytes(performance(rng))
     (OUT / "inspections.json").write_text(json.dumps(inspections(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    (OUT / RANK_SAMPLE).write_bytes(rank_sample(random.Random(20261124)))
     (OUT / "drilldowns.json").write_text(json.dumps(drilldowns(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 

@@ -502,6 +502,7 @@ class PageDetail:
     site_samples: list = field(default_factory=list)  #: sample links from this page's linking sites (target unknown)
     exported_links_left_out: int = 0  #: linking pages from exports beyond the `max_links` shown
     week: dict = field(default_factory=dict)  #: clicks, impressions, position, prev_*
+    anchor_matches: list | None = None  #: the site's anchor texts matching this page's queries (None: not rated)
 
     def metrics(self, previous: bool = False) -> dict:
         """Search metrics of the period (or the one before): see :func:`search_metrics`."""

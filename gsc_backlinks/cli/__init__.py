@@ -291,6 +291,7 @@ def demo(state: State, out_dir: str, open_: bool) -> None:
 from . import google as _google  # noqa: E402,F401  (registers auth, sites, sync, inspect)
 from . import report as _report  # noqa: E402,F401  (registers report weekly)
 from . import page as _page  # noqa: E402,F401  (registers page)
+from . import authority as _authority  # noqa: E402,F401  (registers authority, brand)
 
 
 def main(argv: list[str] | None = None) -> None:

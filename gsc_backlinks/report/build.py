@@ -53,6 +53,7 @@ class Options:
     week: Period | None = None
     search_type: str = "web"
     notices: tuple[str, ...] = ()  #: said at the top of the weekly page (what was not synced, and why)
+    brands: tuple[str, ...] = ()  #: brand terms beyond the domain's and the stored ones (--brand)
 
 
 def page_file(url: str) -> str:
@@ -110,11 +111,15 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
     drill = [] if linked_df is None else list(linked_df["target_url"])
     sections.append(_linked_pages_section(linked_df, linked_snap, linked_prev, has_search))
     domains = W.linking_domains(con, site, as_of)
-    sections.append(_domains_section(con, site, domains, pages))
-    sections.append(_anchors_section(con, site, as_of))
+    valuer = make_valuer(con, site, as_of, period, [] if domains is None else list(domains.rows["linking_domain"]))
+    sections.append(_domains_section(con, site, domains, pages, valuer))
+    rules = anchor_rules(con, site, opts, valuer)
+    anchor_section, anchors = _anchors_section(con, site, as_of, rules)
+    sections.append(anchor_section)
     sections.append(_changes_section(con, site, as_of, pages))
     opp_section, opp_pages = _opportunities_section(con, site, period, as_of, has_search, opts)
     sections.append(opp_section)
+    sections.append(_value_section(valuer))
     linked = set(drill)
     drill += [u for u in opp_pages if u not in linked]
 
@@ -135,9 +140,91 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
         nav=tuple((f"#s-{s.id}", s.title) for s in sections if s is not None),
     )
     details = W.page_details(con, site, drill, period, chart_period, as_of=as_of, search_type=opts.search_type)
+    topics = valuer.page_topics(con, drill)
     for url in drill:
-        pages[page_file(url)] = drill_down_page(details[url], opts, period, chart_period, generated, fresh)
+        valuer.annotate(details[url], topics[url], rules, anchors)
+        pages[page_file(url)] = drill_down_page(details[url], opts, period, chart_period, generated, fresh,
+                                                valuer=valuer)
     return Report(index, pages), period
+
+
+def make_valuer(con, site: str, as_of, period: Period, domains: list[str]):
+    """Relevance and value for this property, fitted once for the whole report."""
+    from ..analysis.value import Valuer
+
+    newest = {}
+    for snap in W.snapshots_of(con, site, W.SAMPLE_KINDS, as_of):  # newest first
+        newest.setdefault(snap.kind, snap)
+    return Valuer(con, site, period.end, [s.snapshot_id for s in newest.values()], domains)
+
+
+def anchor_rules(con, site: str, opts: Options, valuer):
+    from ..analysis.anchors import AnchorRules
+    from ..store import brand_terms
+
+    return AnchorRules.build(site, [*brand_terms(con, site), *opts.brands], [q for q, _ in valuer.site_queries[:ANCHOR_QUERIES]])
+
+
+ANCHOR_QUERIES = 100  #: the site's top queries (by impressions) anchors are matched against
+
+
+def authority_cell(rated: dict) -> Cell:
+    if rated.get("authority") is None:
+        return Cell("unknown", -1, cls="muted", title="Not in the loaded rank file(s)" if rated.get("authority_source") is None else None)
+    return Cell(str(rated["authority"]), rated["authority"],
+                title=f"Rank {rated['authority_rank']:,} in {rated['authority_source']}")
+
+
+def relevance_cell(rated: dict) -> Cell:
+    if rated.get("relevance") is None:
+        return Cell("–", -1, cls="muted")
+    return Cell(f"{rated['relevance']} · {rated['relevance_band']}", rated["relevance"])
+
+
+def value_cell(rated: dict) -> Cell:
+    return Cell(str(rated["value"]), rated["value"])
+
+
+VALUE_COLUMNS = (
+    Column("value", "Value", True, help="0-100: half authority, half relevance (see How link value is computed)"),
+    Column("authority", "Authority", True, help="0-100 on a log scale of the domain's rank in the loaded rank file"),
+    Column("relevance", "Relevance", True, help="0-100: how close the linking pages' words come to your search queries"),
+)
+
+
+def _value_cells(rated: dict) -> tuple[Cell, Cell, Cell]:
+    return value_cell(rated), authority_cell(rated), relevance_cell(rated)
+
+
+def value_rules() -> tuple[str, ...]:
+    """How link value is computed, in the user's words (the weekly report and `page`)."""
+    from ..analysis import relevance as R
+    from ..analysis.value import DOMAIN_PAGES, FLAG_FACTORS, TOPIC_DAYS
+
+    bands = ", ".join(f"{name} from {floor}" for floor, name in R.BANDS)
+    return (
+        "Authority (0-100) comes from the domain's rank in a free web-graph rank file you load "
+        "(gsc-backlinks authority load): 100 x (1 - log10(rank) / 8), so rank 1 is 100, rank 10,000 is 50, "
+        "rank 1 million is 25 and rank 100 million is 1. A domain the file does not list shows \"unknown\", never 0. "
+        "Common Crawl's web graph is used before Majestic, Majestic before Tranco.",
+        f"Relevance (0-100; {bands}) compares what a linking page is about (the words of its host name and URL "
+        "path, and its anchor text or title where a source has one) with what your page is about (its search "
+        f"queries of the last {TOPIC_DAYS} days, weighted by impressions; its URL words when it has none). "
+        "The comparison is TF-IDF cosine similarity over words, word pairs and 3-5 letter fragments (so "
+        f"\"composting-guide\" meets \"compost guide\"), scaled so {R.FULL:g} counts as 100. A linking domain's text "
+        f"is that of up to {DOMAIN_PAGES} of its sampled linking pages, compared with the whole site's queries.",
+        f"Value (0-100) = half authority + half relevance, x{FLAG_FACTORS['nofollow']:g} for a nofollow or UGC link "
+        f"and x{FLAG_FACTORS['sponsored']:g} for a sponsored one where a source marks it (Search Console's exports "
+        "do not). A domain not in the rank file counts "
+        "as half the score of the file's last rank; with no rank file loaded, authority counts as 0 and the value "
+        "reflects relevance alone.",
+        "All three are estimates from sampled data: use them to rank links against each other, not as absolute "
+        "measures.",
+    )
+
+
+def _value_section(valuer) -> Section:
+    return Section("value", "How link value is computed", None, (), (), items=value_rules() + tuple(valuer.explain()))
 
 
 # --- sections of the weekly page --------------------------------------------------------------------
@@ -300,7 +387,7 @@ def _zero(value):
     return 0 if value is None else value
 
 
-def _domains_section(con, site, domains: W.DomainTable | None, pages: dict) -> Section:
+def _domains_section(con, site, domains: W.DomainTable | None, pages: dict, valuer) -> Section:
     hist = W.domains_history(con, site)
     charts_ = ()
     if len(hist):
@@ -319,8 +406,11 @@ def _domains_section(con, site, domains: W.DomainTable | None, pages: dict) -> S
                        f"No Top linking sites or sample links export imported. In Search Console: {WHERE['top_linking_sites']}.",
                        (), charts_)
     df = domains.rows
+    rated = valuer.rate_domains(list(df["linking_domain"]))
+    df = df.assign(rated=rated, value=[r["value"] for r in rated])
+    df = df.sort_values(["value", "linking_pages", "linking_domain"], ascending=[False, False, True], kind="stable")
     has_targets = df["target_pages"].notna().any()
-    cols = [Column("linking_domain", "Linking domain"), Column("linking_pages", "Linking pages", True)]
+    cols = [Column("linking_domain", "Linking domain"), *VALUE_COLUMNS, Column("linking_pages", "Linking pages", True)]
     if has_targets:
         cols.append(Column("target_pages", "Target pages", True))
     cols.append(Column("first_seen", "First seen", help="First snapshot of any export that names this domain"))
@@ -330,14 +420,15 @@ def _domains_section(con, site, domains: W.DomainTable | None, pages: dict) -> S
         for r in frame.itertuples(index=False):
             name = text_cell(r.linking_domain, limit=60)
             name = Cell(name.text, name.sort, title=name.title, badge="new" if r.is_new else None)
-            row = [name, num_cell(r.linking_pages)]
+            row = [name, *_value_cells(r.rated), num_cell(r.linking_pages)]
             if has_targets:
                 row.append(num_cell(r.target_pages))
             row.append(date_cell(r.first_seen))
             out.append(tuple(row))
         return tuple(out)
 
-    note = f"From the {domains.basis}, snapshot of {domains.snapshot.date}."
+    note = (f"From the {domains.basis}, snapshot of {domains.snapshot.date}. Sorted by value: see "
+            "“How link value is computed” below.")
     if domains.previous:
         note += f" \"new\": not in any export before this snapshot (previous: {domains.previous.date})."
     more = None
@@ -350,29 +441,34 @@ def _domains_section(con, site, domains: W.DomainTable | None, pages: dict) -> S
     return Section("domains", "Linking domains", None, (table,), charts_)
 
 
-def _anchors_section(con, site, as_of) -> Section:
+def _anchors_section(con, site, as_of, rules) -> tuple[Section, list[str]]:
+    from ..analysis.anchors import ANCHOR_CLASSES, class_counts
+
     df, snap = W.anchor_texts(con, site, as_of)
     if df is None:
         return Section("anchors", "Anchor text",
-                       f"No Top linking text export imported. In Search Console: {WHERE['top_linking_text']}.")
-    brands = W.brand_terms(site)
-    classes = [W.anchor_class(t, brands) for t in df["anchor_text"]]
-    counts = {c: classes.count(c) for c in W.ANCHOR_CLASSES}
+                       f"No Top linking text export imported. In Search Console: {WHERE['top_linking_text']}."), []
+    anchors = list(df["anchor_text"])
+    classes = [rules.classify(t) for t in anchors]
+    counts = class_counts(classes)
     total = len(classes) or 1
-    items = [(c, counts[c] / total, f"{counts[c]} ({counts[c] / total:.0%})", "b-" + c.split()[0].lower())
-             for c in W.ANCHOR_CLASSES if counts[c]]
+    items = [(c, n / total, f"{n} ({n / total:.0%})", "b-" + c.split()[0].lower()) for c, n in counts.items()]
     svg = charts.bar_chart(items, label="Anchor texts by class")
-    rows = tuple((num_cell(r.rank), text_cell(r.anchor_text), Cell(c, c))
+    rows = tuple((num_cell(r.rank), text_cell(r.anchor_text), Cell(c, ANCHOR_CLASSES.index(c)))
                  for r, c in zip(df.head(INDEX_ROWS).itertuples(index=False), classes))
-    brand_text = ", ".join(f"“{b}”" for b in brands) or "none found"
+    brand_text = ", ".join(f"“{b}”" for b in rules.brands) or "none found"
+    queries = f"the site's top {len(rules.queries)} non-branded search queries" if rules.queries else \
+        "search queries (none in the store: run gsc-backlinks sync)"
     note = (f"Top linking text export of {snap.date}. Search Console writes anchors in lower case with punctuation as "
-            f"spaces, and gives ranks, not counts: the make-up counts distinct anchor texts, not links. Classes: branded "
-            f"(contains {brand_text}), naked URL, generic (“click here”, “website”…), other.")
+            f"spaces, and gives ranks, not counts: the make-up counts distinct anchor texts, not links. First rule "
+            f"that fits: empty / image; naked URL (a web address); branded (contains {brand_text}; add terms with "
+            f"gsc-backlinks brand --add); generic (“click here”, “read more”, “hier”…); exact match (equals one of "
+            f"{queries}); partial match (shares a significant word with them); other.")
     table = Table("anchors", "Top anchor text", (Column("rank", "Rank", True), Column("anchor_text", "Anchor text"),
                                                  Column("class", "Class")), rows, len(df), note, sort_column=0,
                   sort_desc=False)
     return Section("anchors", "Anchor text", None, (table,),
-                   (Chart("anchor-classes", "Anchor text make-up (share of distinct anchor texts)", svg),))
+                   (Chart("anchor-classes", "Anchor text make-up (share of distinct anchor texts)", svg),)), anchors
 
 
 def _changes_section(con, site, as_of, pages: dict) -> Section:
@@ -459,7 +555,7 @@ def _list_page(site: str, title: str, table: Table, date) -> Page:
 
 
 def drill_down_page(d: W.PageDetail, opts: Options, period: Period, chart_period: Period, generated: str,
-                    fresh: W.Freshness, home_href: str | None = "../index.html") -> Page:
+                    fresh: W.Freshness, home_href: str | None = "../index.html", valuer=None) -> Page:
     """One target page in depth; the same page `gsc-backlinks page URL --format html` writes."""
     shown = display_url(d.url)
     facts: list[tuple[str, Cell]] = [("Page", link_cell(d.url, limit=200))]
@@ -499,40 +595,63 @@ def drill_down_page(d: W.PageDetail, opts: Options, period: Period, chart_period
              Column("ctr", "CTR", True), Column("position", "Position", True)), rows, len(rows),
             "Anonymized queries are not listed by Search Console, so these add up to less than the page's totals.",
             sort_column=1),)))
-    site_rows = tuple((text_cell(s["site"], limit=60), num_cell(s["linking_pages"]), date_cell(s["first_seen"]),
-                       date_cell(s["last_seen"])) for s in d.linking_sites)
-    page_rows = tuple((link_cell(p["linking_url"]), text_cell(p["linking_domain"], limit=50), Cell(p["source"]),
+    rated = valuer is not None
+    vcols = VALUE_COLUMNS if rated else ()
+
+    def vcells(row: dict) -> tuple:
+        return _value_cells(row) if rated else ()
+
+    site_rows = tuple((text_cell(s["site"], limit=60), *vcells(s), num_cell(s["linking_pages"]),
+                       date_cell(s["first_seen"]), date_cell(s["last_seen"])) for s in d.linking_sites)
+    page_rows = tuple((link_cell(p["linking_url"]), *vcells(p), text_cell(p["linking_domain"], limit=50), Cell(p["source"]),
                        date_cell(p["first_seen"]), date_cell(p["last_seen"]), date_cell(p["last_crawled"]))
                       for p in d.linking_pages)
+    by_value = " Sorted by value (see “How link value is computed”)." if rated else ""
+    sort_at = 1 if rated else None
     missing = ("No drill-down exports recorded for this page. In Search Console open Links → Top linked pages → this "
                "page, export its linking sites (and a site's linking pages), then run "
                f"`gsc-backlinks import FILE --site {opts.site} --target {shown}`.")
     sections.append(Section("links", "Who links here", None, (
         Table("linking-sites", "Linking sites",
-              (Column("site", "Linking site"), Column("linking_pages", "Linking pages", True),
+              (Column("site", "Linking site"), *vcols, Column("linking_pages", "Linking pages", True),
                Column("first_seen", "First seen"), Column("last_seen", "Last seen")),
-              site_rows, len(site_rows), "From “Top sites linking to this page” exports of this page.",
+              site_rows, len(site_rows), "From “Top sites linking to this page” exports of this page." + by_value,
               empty=missing, sort_column=1),
         Table("linking-pages", "Linking pages",
-              (Column("linking_url", "Linking page"), Column("linking_domain", "Domain"), Column("source", "Source"),
+              (Column("linking_url", "Linking page"), *vcols, Column("linking_domain", "Domain"), Column("source", "Source"),
                Column("first_seen", "First seen"), Column("last_seen", "Last seen"), Column("last_crawled", "Crawled")),
               page_rows, len(page_rows) + d.exported_links_left_out,
               "From linking-pages exports of this page and URL Inspection's sample of referring URLs. " + SAMPLE_NOTE
+              + by_value
               + (f" `gsc-backlinks page {shown} --site {opts.site} --all` lists every one."
                  if d.exported_links_left_out else ""),
               empty="No linking pages known for this page: export them from Search Console's drill-down, or run "
-                    "`gsc-backlinks inspect` on it for Google's sample of referring URLs."),
+                    "`gsc-backlinks inspect` on it for Google's sample of referring URLs.", sort_column=sort_at),
     )))
     if d.site_samples:
-        rows = tuple((link_cell(p["linking_url"]), text_cell(p["linking_domain"], limit=50), date_cell(p["last_crawled"]))
-                     for p in d.site_samples)
+        rows = tuple((link_cell(p["linking_url"]), *vcells(p), text_cell(p["linking_domain"], limit=50),
+                      date_cell(p["last_crawled"])) for p in d.site_samples)
         sections[-1] = Section(sections[-1].id, sections[-1].title, None, sections[-1].tables + (Table(
             "site-samples", "Sample links from these linking sites",
-            (Column("linking_url", "Linking page"), Column("linking_domain", "Domain"), Column("last_crawled", "Crawled")),
+            (Column("linking_url", "Linking page"), *vcols, Column("linking_domain", "Domain"),
+             Column("last_crawled", "Crawled")),
             rows, len(rows),
             "From the newest More sample links and Latest links exports: pages of the sites above that link to this "
-            "property. The exports do not say which of your pages each one links to, so some may link elsewhere.",
-            page_size=10),))
+            "property. The exports do not say which of your pages each one links to, so some may link elsewhere."
+            + by_value,
+            page_size=10, sort_column=sort_at),))
+    if d.anchor_matches is not None:
+        rows = tuple((text_cell(a["anchor_text"]), Cell(a["class"])) for a in d.anchor_matches)
+        sections.append(Section("anchors", "Anchor texts about this page", None, (Table(
+            "anchor-matches", "Anchor texts that match this page's queries",
+            (Column("anchor_text", "Anchor text"), Column("class", "Class")), rows, len(rows),
+            "Anchor texts of the site's Top linking text export that equal (exact match) or share a significant word "
+            "with (partial match) this page's top queries. Search Console does not say which page an anchor points "
+            "to, so these are the anchors likely to be about this page.",
+            empty="None of the site's anchor texts match this page's queries."),)))
+    if rated:
+        sections.append(Section("value", "How link value is computed", None, (), (),
+                                items=value_rules() + tuple(valuer.explain())))
     if d.link_history:
         rows = tuple((date_cell(day), num_cell(links), num_cell(sites)) for day, links, sites in reversed(d.link_history))
         sections.append(Section("history", "Links over time", None, (Table(

@@ -74,6 +74,7 @@ class Section:
     intro: str | None = None
     tables: tuple[Table, ...] = ()
     charts: tuple = ()
+    items: tuple[str, ...] = ()  #: a bulleted list under the intro
 
 
 @dataclass(frozen=True)

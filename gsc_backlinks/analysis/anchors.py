@@ -1,0 +1,183 @@
+"""Anchor text classes: branded, exact match, partial match, naked URL, generic, empty/image, other.
+
+Search Console writes anchor text lower-cased with punctuation turned into
+spaces (``https www example com``); every rule here works on that form, and
+the texts we compare against (brand terms, queries) are put in it first.
+
+The rule, first match wins:
+
+1. **empty / image**: no text, or Search Console's ``(empty)``, or a lone
+   word for an image (``image``, ``logo``…).
+2. **naked URL**: a web address (``https www example com``, ``example co uk``).
+3. **branded**: contains one of the property's brand terms (from its domain
+   name, plus ``--brand`` / ``gsc-backlinks brand``).
+4. **generic**: says nothing about the page (``click here``, ``read more``,
+   ``hier``, ``en savoir plus``…).
+5. **exact match**: equals one of the top search queries (of the site, or of
+   the target page where the anchor's page is known).
+6. **partial match**: shares a significant word (not a stop word, 3+ letters,
+   a plural ``s`` ignored) with those queries.
+7. **other**: none of the above.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+ANCHOR_CLASSES = ("branded", "exact match", "partial match", "naked URL", "generic", "empty / image", "other")
+
+#: Anchors that say nothing about the page, in the languages Search Console's UI speaks most.
+GENERIC_ANCHORS = frozenset("""
+click here|click|here|this|this page|this site|this article|this post|this link|link|links|website|web site|site|
+homepage|home page|home|read more|more|learn more|more info|more information|see more|see here|find out more|
+visit|visit website|visit site|visit us|go|go to|source|via|details|full article|article|continue reading|read|
+view|view more|download|official site|official website|page|url|next|previous|
+hier|hier klicken|mehr|mehr erfahren|weiterlesen|webseite|website besuchen|quelle|link hier|
+ici|cliquez ici|en savoir plus|site web|lire la suite|voir plus|source|
+aquí|aqui|haga clic aquí|haz clic aquí|más|mas|leer más|sitio web|fuente|ver más|
+clique aqui|saiba mais|mais|leia mais|
+leggi|leggi di più|clicca qui|sito|sito web|fonte|
+lees meer|klik hier|meer|bron|
+tutaj|kliknij tutaj|więcej|
+こちら|ここ|詳しくはこちら|詳細
+""".replace("\n", "").split("|")) - {""}
+
+#: Lone words that stand for an image link (alt text or a placeholder).
+IMAGE_ANCHORS = frozenset({"(empty)", "empty", "image", "img", "picture", "photo", "logo", "icon", "banner", "bild",
+                           "imagen", "immagine"})
+
+#: Words too common to make two texts about the same thing (en, de, fr, es, it, nl, pt).
+STOP_WORDS = frozenset("""
+a an and are as at be by for from how in is it of on or the to was what when where which who why will with you your
+best top new how what www http https com org net html htm php amp
+der die das und ist im in den dem des ein eine zu mit von für auf wie was
+le la les des un une et en du de pour sur avec au aux par est
+el los las un una y en del de para con por que como es
+il lo gli di da per con che una uno
+de het een en van voor met op te
+o os as um uma e do da dos das para com em no na
+""".split())
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def normalize_text(text: str | None) -> str:
+    """Search Console's anchor form: lower case, punctuation as spaces, single spaces."""
+    return " ".join(_WORD.findall((text or "").lower()))
+
+
+def brand_terms(site: str, extra=()) -> tuple[str, ...]:
+    """Brand terms: the words of the property's domain name (``fernhill-nursery.example`` ->
+    ``fernhill nursery`` and ``fernhillnursery``) plus the user's own."""
+    from ..urls import host_of, parse_property, registrable_domain
+
+    prop = parse_property(site)
+    host = prop.domain or host_of(prop.prefix) or ""
+    domain = registrable_domain(host) or host
+    label = domain.split(".")[0]
+    try:
+        label = label.encode("ascii").decode("idna") if label.startswith("xn--") else label
+    except UnicodeError:
+        pass
+    words = normalize_text(label).split()
+    terms = {" ".join(words), "".join(words)} | {normalize_text(t) for t in extra}
+    return tuple(sorted(t for t in terms if len(t) >= 3))
+
+
+#: Single-label endings that make "name ending" a web address; newer gTLDs (".garden", ".tips")
+#: are ordinary words too often to count.
+_CLASSIC_TLDS = frozenset("com org net info biz edu gov mil int io co me app dev xyz eu asia".split())
+_MULTI_SUFFIXES: set[str] | None = None
+
+
+def _multi_suffixes() -> set[str]:
+    """Public suffixes of two or more labels, spelled with spaces ("co uk", "com au")."""
+    global _MULTI_SUFFIXES
+    if _MULTI_SUFFIXES is None:
+        from ..urls import _psl_rules
+
+        rules, _ = _psl_rules()
+        _MULTI_SUFFIXES = {r.replace(".", " ") for r in rules
+                           if r.isascii() and "." in r and not r.startswith(("!", "*"))}
+    return _MULTI_SUFFIXES
+
+
+def _is_naked_url(text: str) -> bool:
+    words = text.split()
+    if len(words) >= 2 and words[0] in ("http", "https", "www"):
+        return True
+    if not 2 <= len(words) <= 6:
+        return False
+    for size in (3, 2, 1):
+        ending, name = " ".join(words[-size:]), words[:-size]
+        if not name or any(w in STOP_WORDS for w in name):
+            continue
+        if size > 1 and ending in _multi_suffixes():
+            return True
+        if size == 1 and len(name) <= 3 and (ending in _CLASSIC_TLDS or (len(ending) == 2 and ending.isalpha())):
+            return True
+    return False
+
+
+def significant_words(text: str) -> set[str]:
+    """Words that carry meaning: 3+ letters (any script), no stop words, a plural "s" dropped."""
+    out = set()
+    for w in text.split():
+        if w in STOP_WORDS or w.isdigit() or (len(w) < 3 and w.isascii()):
+            continue
+        out.add(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w)
+    return out
+
+
+@dataclass(frozen=True)
+class AnchorRules:
+    """What anchors are compared against: brand terms and top queries (already normalized)."""
+
+    brands: tuple[str, ...]
+    queries: frozenset[str] = frozenset()
+    query_words: frozenset[str] = frozenset()
+
+    @classmethod
+    def build(cls, site: str, extra_brands=(), queries=()) -> "AnchorRules":
+        brands = brand_terms(site, extra_brands)
+        normalized = {normalize_text(q) for q in queries} - {""}
+        # Branded queries say nothing about a topic: they would make every branded anchor a match.
+        topical = {q for q in normalized if not _has_brand(q, brands)}
+        words = set().union(*(significant_words(q) for q in topical)) if topical else set()
+        return cls(brands, frozenset(topical), frozenset(words))
+
+    def for_queries(self, queries) -> "AnchorRules":
+        """The same brand terms, other queries (a target page's own)."""
+        normalized = {normalize_text(q) for q in queries} - {""}
+        topical = {q for q in normalized if not _has_brand(q, self.brands)}
+        words = set().union(*(significant_words(q) for q in topical)) if topical else set()
+        return AnchorRules(self.brands, frozenset(topical), frozenset(words))
+
+    def classify(self, text: str | None) -> str:
+        t = normalize_text(text)
+        if not t or t in IMAGE_ANCHORS or (text or "").strip().lower() == "(empty)":
+            return "empty / image"
+        if _is_naked_url(t):
+            return "naked URL"
+        if _has_brand(t, self.brands):
+            return "branded"
+        if t in GENERIC_ANCHORS:
+            return "generic"
+        if t in self.queries:
+            return "exact match"
+        if significant_words(t) & self.query_words:
+            return "partial match"
+        return "other"
+
+
+def _has_brand(text: str, brands: tuple[str, ...]) -> bool:
+    padded, joined = f" {text} ", text.replace(" ", "")
+    return any(f" {b} " in padded or (" " not in b and len(b) >= 5 and b in joined) for b in brands)
+
+
+def class_counts(classes) -> dict[str, int]:
+    """Anchors per class, in ANCHOR_CLASSES order, classes with none left out."""
+    counts = Counter(classes)
+    return {c: counts[c] for c in ANCHOR_CLASSES if counts[c]}

@@ -1,0 +1,86 @@
+"""The `authority` jobs: read a rank file for the store's linking domains, keep what was found."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from . import ranks, store
+from .errors import NoDataError, RankFileError
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    kind: str
+    label: str
+    release: str
+    file_name: str
+    list_size: int
+    looked_up: int
+    ranked: int
+
+
+def _linking_domains(store_path: Path) -> list[str]:
+    with store.open_store(store_path) as con:
+        domains = store.linking_domain_names(con)
+    if not domains:
+        raise NoDataError("the store holds no linking domains yet; import Links exports first "
+                          "(gsc-backlinks import PATH --site SITE), then load the rank file")
+    return domains
+
+
+def load(store_path: Path, path: str | Path, *, release: str | None = None,
+         progress: Callable[[int, int], None] | None = None, now: dt.datetime | None = None) -> LoadResult:
+    """Stream a rank file once and keep the ranks of every domain linking to any property in the store.
+
+    A newer file of the same kind replaces the older one; the store is untouched until the whole file is read.
+    """
+    rank_file = ranks.detect(path, release=release)
+    domains = _linking_domains(store_path)
+    result = ranks.scan(rank_file, domains, progress=progress)
+    size = rank_file.path.stat().st_size
+    store.save_ranks(store_path, rank_file, size, result.list_size, domains, result.found, now=now or dt.datetime.now())
+    return LoadResult(rank_file.kind, rank_file.label, rank_file.release, rank_file.path.name, result.list_size,
+                      len(domains), len(result.found))
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    label: str
+    release: str
+    new_domains: int
+    ranked: int
+    problem: str | None = None  #: why this file could not be read again
+
+
+def refresh(store_path: Path, *, progress: Callable[[int, int], None] | None = None,
+            now: dt.datetime | None = None) -> list[RefreshResult]:
+    """Look up, in each loaded rank file, the linking domains that appeared since it was read."""
+    with store.open_store(store_path) as con:
+        sources = store.rank_sources(con).to_dict("records")
+        if not sources:
+            raise NoDataError("no rank file loaded yet; download one and run: gsc-backlinks authority load FILE")
+        todo = [(s, store.domains_not_looked_up(con, s["source_id"])) for s in sources]
+    out = []
+    for source, domains in todo:
+        label = ranks.KINDS.get(source["kind"], source["kind"])
+        if not domains:
+            out.append(RefreshResult(label, source["release"], 0, 0))
+            continue
+        path = Path(source["file_path"])
+        if not path.exists() or path.stat().st_size != source["file_size"]:
+            out.append(RefreshResult(label, source["release"], len(domains), 0,
+                                     f"{path} is gone or has changed since it was loaded; load the file again"))
+            continue
+        try:
+            rank_file = ranks.detect(path, release=source["release"])
+            result = ranks.scan(rank_file, domains, progress=progress)
+        except RankFileError as exc:
+            out.append(RefreshResult(label, source["release"], len(domains), 0, str(exc)))
+            continue
+        store.save_ranks(store_path, rank_file, source["file_size"], source["list_size"], domains, result.found,
+                         now=now or dt.datetime.now(), source_id=source["source_id"])
+        out.append(RefreshResult(label, source["release"], len(domains), len(result.found)))
+    return out

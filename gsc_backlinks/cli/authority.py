@@ -1,0 +1,159 @@
+"""`authority load|refresh|status` and `brand`: what the link value score is built from."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+
+import click
+
+from . import FORMATS, State, _check_site, cli, site_option
+
+
+class _BytesBar:
+    """A progress bar over the bytes of a rank file, on stderr, only on a terminal."""
+
+    def __init__(self, state: State, label: str):
+        self.enabled = not state.quiet and sys.stderr.isatty()
+        self.state, self.label, self.progress, self.task = state, label, None, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.progress is None:
+            from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.progress = Progress(TextColumn(self.label), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                                     console=self.state.console(err=True), transient=True)
+            self.progress.start()
+            self.task = self.progress.add_task("read", total=total)
+        self.progress.update(self.task, completed=done)
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+@cli.group()
+def authority() -> None:
+    """Authority of linking domains, from a free web-graph rank file you download.
+
+    \b
+    Files it reads (detected from their first line):
+      Common Crawl domain ranks  cc-main-<release>-domain-ranks.txt.gz
+                                 (https://data.commoncrawl.org/projects/hyperlinkgraph/)
+      Tranco list                top-1m.csv or tranco_<ID>.csv[.zip] (https://tranco-list.eu/)
+      Majestic Million           majestic_million.csv (https://majestic.com/reports/majestic-million)
+    """
+
+
+@authority.command("load")
+@click.argument("path", metavar="FILE")
+@click.option("--release", metavar="TEXT", help="Name of this edition (default: from the file name, else its date).")
+@click.pass_obj
+def authority_load(state: State, path: str, release: str | None) -> None:
+    """Read a rank file once and keep the ranks of every domain linking to your properties.
+
+    The file is streamed (a multi-GB Common Crawl file needs no more memory than
+    a small one). A newer file of the same kind replaces the older; until the
+    whole file is read, the store is left as it was.
+    """
+    from ..authority import load
+
+    bar = _BytesBar(state, "Reading")
+    try:
+        result = load(state.store_path, path, release=release, progress=bar)
+    finally:
+        bar.stop()
+    if not state.quiet:
+        click.echo(f"{result.label}, {result.release} ({result.list_size:,} domains): "
+                   f"{result.ranked:,} of {result.looked_up:,} linking domains ranked; "
+                   f"the other {result.looked_up - result.ranked:,} show authority \"unknown\".")
+
+
+@authority.command("refresh")
+@click.pass_obj
+def authority_refresh(state: State) -> None:
+    """Look up linking domains that appeared since the rank files were loaded (reads each file again)."""
+    from ..authority import refresh
+
+    bar = _BytesBar(state, "Reading")
+    try:
+        results = refresh(state.store_path, progress=bar)
+    finally:
+        bar.stop()
+    failed = False
+    for r in results:
+        if r.problem:
+            failed = True
+            click.echo(f"Error: {r.label}, {r.release}: {r.new_domains:,} new linking domains not looked up: "
+                       f"{r.problem}", err=True)
+        elif not state.quiet:
+            click.echo(f"{r.label}, {r.release}: {r.new_domains:,} new linking domains, {r.ranked:,} of them ranked.")
+    if failed:
+        sys.exit(65)
+
+
+@authority.command("status")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_obj
+def authority_status(state: State, fmt: str) -> None:
+    """The rank files loaded, and how many linking domains each ranks."""
+    from .. import ranks, store
+
+    with store.open_store(state.store_path) as con:
+        df = store.rank_sources(con)
+        known = len(store.linking_domain_names(con))
+        new = {int(s): len(store.domains_not_looked_up(con, int(s))) for s in df["source_id"]}
+    rows = [{"source": ranks.KINDS.get(r["kind"], r["kind"]), "release": r["release"], "file": r["file_name"],
+             "list_size": int(r["list_size"]), "ranked": int(r["ranked"]), "looked_up": int(r["looked_up"]),
+             "not_looked_up": new[int(r["source_id"])], "loaded_at": r["loaded_at"].isoformat(timespec="seconds")}
+            for r in df.to_dict("records")]
+    if fmt == "json":
+        click.echo(json.dumps({"linking_domains": known, "rank_files": rows}, indent=2))
+        return
+    if fmt == "csv":
+        import csv
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["source"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    if not rows:
+        click.echo("No rank file loaded. Download one (see gsc-backlinks authority --help) and run: "
+                   "gsc-backlinks authority load FILE")
+        return
+    for r in rows:
+        line = (f"{r['source']}, {r['release']} ({r['file']}, {r['list_size']:,} domains): "
+                f"{r['ranked']:,} of {r['looked_up']:,} linking domains ranked")
+        if r["not_looked_up"]:
+            line += f"; {r['not_looked_up']:,} newer ones not looked up (gsc-backlinks authority refresh)"
+        click.echo(line + f"; loaded {r['loaded_at']}")
+
+
+# --- brand terms ---------------------------------------------------------------------------------
+
+
+@cli.command("brand")
+@site_option
+@click.option("--add", "add", multiple=True, metavar="TERM", help="A brand term to add (repeatable).")
+@click.option("--remove", "remove", multiple=True, metavar="TERM", help="A brand term to remove (repeatable).")
+@click.pass_obj
+def brand(state: State, site: str, add: tuple[str, ...], remove: tuple[str, ...]) -> None:
+    """Show or change a property's brand terms (anchor texts with them count as branded).
+
+    Terms from the property's own domain name are always used; add your
+    company's and products' names here. Matching ignores case and punctuation,
+    as Search Console writes anchor text.
+    """
+    from ..analysis.anchors import brand_terms, normalize_text
+    from ..store import open_store, save_brand_terms
+
+    with open_store(state.store_path) as con:
+        site = _check_site(con, site)
+    added = [normalize_text(t) for t in add]
+    if any(not t for t in added):
+        raise click.BadParameter("a brand term needs at least one letter or digit", param_hint="--add")
+    saved = save_brand_terms(state.store_path, site, added, [normalize_text(t) for t in remove], dt.datetime.now())
+    click.echo(f"Brand terms of {site}: " + ", ".join(brand_terms(site, saved)))

@@ -1,0 +1,271 @@
+"""Free web-graph rank files, read as a stream: Common Crawl domain ranks, Tranco, Majestic Million.
+
+The files are big (Common Crawl's domain ranks are several GB of gzip holding
+around a hundred million lines) and we want only the few thousand domains that
+link to the user's properties.  So nothing is parsed in Python line by line:
+pyarrow's CSV reader decompresses and splits the file in blocks of a few MB,
+and each block is filtered with a vectorized set lookup.  Memory stays flat
+whatever the file's size; on our machine the whole pass is as fast as
+``zcat FILE > /dev/null`` (see ``benchmarks/bench_authority.py``).
+
+Formats, as the publishers write them:
+
+* Common Crawl ``cc-main-<release>-domain-ranks.txt.gz``: tab-separated with
+  the header ``#harmonicc_pos #harmonicc_val #pr_pos #pr_val #host_rev
+  #n_hosts``; names are reversed (``com.example``, ``uk.co.bbc``).  The
+  host-level file has the same columns (``com.example.www``).  We take the
+  harmonic-centrality position as the rank, as Common Crawl orders the file.
+* Tranco ``top-1m.csv`` / ``tranco_<ID>.csv`` (often zipped): ``rank,domain``,
+  no header.
+* Majestic Million ``majestic_million.csv``: header ``GlobalRank,TldRank,
+  Domain,TLD,RefSubNets,RefIPs,…``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .errors import RankFileError
+from .urls import printable
+
+BLOCK_SIZE = 4 << 20  #: bytes of text parsed at a time: memory is a few of these, whatever the file size
+
+KINDS = {
+    "commoncrawl": "Common Crawl web graph (harmonic centrality)",
+    "majestic": "Majestic Million",
+    "tranco": "Tranco list",
+}
+#: When several files know a domain, the first of these wins: the web graph ranks by links
+#: (what authority means here), Majestic by linking subnets, Tranco by popularity.
+PRECEDENCE = ("commoncrawl", "majestic", "tranco")
+
+_CC_COLUMNS = ("#harmonicc_pos", "#harmonicc_val", "#pr_pos", "#pr_val")
+_MAJESTIC_START = ("GlobalRank", "TldRank", "Domain")
+_TRANCO_ROW = re.compile(r"^\d+,[^,\s]+\.[^,\s]+$")
+
+
+@dataclass(frozen=True)
+class RankFile:
+    path: Path
+    kind: str  #: commoncrawl / tranco / majestic
+    release: str  #: what the publisher calls this edition, or the file's date
+    compression: str | None  #: gzip / bz2 / zstd / zip / None
+    columns: tuple[str, ...]  #: the column names the reader gives the file's fields
+    rank_column: str
+    name_column: str
+    has_header: bool
+    delimiter: str
+
+    @property
+    def label(self) -> str:
+        return KINDS[self.kind]
+
+    @property
+    def reversed_names(self) -> bool:
+        return self.kind == "commoncrawl"
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    found: dict[str, int]  #: registrable domain -> rank (1 = top)
+    lines: int  #: domains in the file
+    last_rank: int = 0  #: the largest rank in it (more than `lines` in a sample of a bigger list)
+
+    @property
+    def list_size(self) -> int:
+        return max(self.lines, self.last_rank)
+
+
+def _compression(head: bytes) -> str | None:
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if head.startswith(b"BZh"):
+        return "bz2"
+    if head.startswith(b"\x28\xb5\x2f\xfd"):
+        return "zstd"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    return None
+
+
+def _open_raw(path: Path, compression: str | None):
+    """A pyarrow input stream of the file's text, decompressed on the fly."""
+    import pyarrow as pa
+
+    if compression == "zip":
+        archive = zipfile.ZipFile(path)
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if len(members) != 1:
+            raise RankFileError(str(path), f"the zip archive holds {len(members)} files; unzip it and load the rank file itself")
+        return pa.PythonFile(archive.open(members[0]), mode="r"), None
+    raw = pa.OSFile(str(path))
+    if compression:
+        return pa.BufferedInputStream(pa.CompressedInputStream(raw, compression), 1 << 20), raw
+    return pa.BufferedInputStream(raw, 1 << 20), raw
+
+
+def _first_line(path: Path, compression: str | None) -> str:
+    stream, _ = _open_raw(path, compression)
+    try:
+        head = stream.read(64 << 10)
+    except OSError as exc:
+        raise RankFileError(str(path), f"cannot be read as {compression or 'text'}: {exc}") from None
+    finally:
+        stream.close()
+    line = head.split(b"\n", 1)[0].rstrip(b"\r")
+    return line.decode("utf-8-sig", errors="replace")
+
+
+def _release(path: Path, kind: str) -> str:
+    name = path.name
+    if kind == "commoncrawl":
+        found = re.search(r"(cc-main-[0-9a-z-]+?)-(?:domain|host)-ranks", name)
+        if found:
+            return found.group(1)
+    if kind == "tranco":
+        found = re.search(r"tranco_([A-Z0-9]{3,6})\b", name)
+        if found:
+            return f"list {found.group(1)}"
+    stamp = dt.datetime.fromtimestamp(path.stat().st_mtime).date().isoformat()
+    return f"file dated {stamp}"
+
+
+def detect(path: str | Path, *, release: str | None = None) -> RankFile:
+    """Which rank file this is, from its first line (never from its name)."""
+    path = Path(path).expanduser()
+    shown = str(path)
+    if not path.exists():
+        raise RankFileError(shown, "no such file")
+    if path.is_dir():
+        raise RankFileError(shown, "is a folder; give the rank file itself")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError as exc:
+        raise RankFileError(shown, f"cannot be read: {exc.strerror or exc}") from None
+    if not head:
+        raise RankFileError(shown, "the file is empty")
+    compression = _compression(head)
+    try:
+        first = _first_line(path, compression)
+    except zipfile.BadZipFile:
+        raise RankFileError(shown, "is not a readable zip archive; download it again") from None
+    fields = first.split("\t")
+    if fields[0] == "#harmonicc_pos":
+        if tuple(fields[:4]) != _CC_COLUMNS or len(fields) < 5 or fields[4] not in ("#host_rev", "#domain_rev"):
+            raise RankFileError(shown, f"looks like a Common Crawl ranks file but its header is {printable(first)[:120]!r}")
+        columns = tuple(f.lstrip("#") for f in fields)
+        kind, rank, name, header, delimiter = "commoncrawl", "harmonicc_pos", columns[4], True, "\t"
+    elif tuple(first.split(",")[:3]) == _MAJESTIC_START:
+        columns = tuple(first.split(","))
+        kind, rank, name, header, delimiter = "majestic", "GlobalRank", "Domain", True, ","
+    elif _TRANCO_ROW.match(first.strip()):
+        columns = ("rank", "domain")
+        kind, rank, name, header, delimiter = "tranco", "rank", "domain", False, ","
+    else:
+        raise RankFileError(
+            shown,
+            f"not a rank file we know (first line {printable(first)[:80]!r}); expected Common Crawl domain ranks "
+            "(cc-main-…-domain-ranks.txt.gz), a Tranco list (rank,domain) or the Majestic Million CSV",
+        )
+    return RankFile(path, kind, release or _release(path, kind), compression, columns, rank, name, header, delimiter)
+
+
+def _reverse(domain: str) -> str:
+    return ".".join(reversed(domain.split(".")))
+
+
+def scan(rank_file: RankFile, domains: Iterable[str], *,
+         progress: Callable[[int, int], None] | None = None) -> ScanResult:
+    """Stream the whole file once; return the ranks of the given registrable domains.
+
+    ``progress(done, total)`` is called after each block with bytes of the file read.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pcsv
+
+    # The file's spelling of each domain we look for: reversed for Common Crawl, whose
+    # host-level file also has "www" hosts; so look for both and map back.
+    spellings: dict[str, str] = {}
+    for domain in domains:
+        domain = domain.lower()
+        if rank_file.reversed_names:
+            spellings[_reverse(domain)] = domain
+            spellings.setdefault(_reverse("www." + domain), domain)
+        else:
+            spellings[domain] = domain
+            spellings.setdefault("www." + domain, domain)
+    wanted = pa.array(sorted(spellings), pa.string())
+    total = rank_file.path.stat().st_size
+    shown = str(rank_file.path)
+
+    stream, raw = _open_raw(rank_file.path, rank_file.compression)
+    read_options = pcsv.ReadOptions(block_size=BLOCK_SIZE, column_names=list(rank_file.columns),
+                                    skip_rows=1 if rank_file.has_header else 0, encoding="utf8")
+    parse_options = pcsv.ParseOptions(delimiter=rank_file.delimiter, quote_char=False if rank_file.kind == "commoncrawl" else '"',
+                                      newlines_in_values=False)
+    convert_options = pcsv.ConvertOptions(include_columns=[rank_file.rank_column, rank_file.name_column],
+                                          column_types={rank_file.rank_column: pa.int64(), rank_file.name_column: pa.string()})
+    found: dict[str, int] = {}
+    lines = last_rank = 0
+    try:
+        reader = pcsv.open_csv(stream, read_options=read_options, parse_options=parse_options,
+                               convert_options=convert_options)
+        for batch in reader:
+            lines += batch.num_rows
+            last_rank = max(last_rank, pc.max(batch.column(rank_file.rank_column)).as_py() or 0)
+            names = batch.column(rank_file.name_column)
+            mask = pc.is_in(names, value_set=wanted)
+            if pc.any(mask).as_py():
+                hits = batch.filter(mask)
+                for name, rank in zip(hits.column(rank_file.name_column).to_pylist(),
+                                      hits.column(rank_file.rank_column).to_pylist()):
+                    domain = spellings[name]
+                    if rank is not None and (domain not in found or rank < found[domain]):
+                        found[domain] = rank
+            if progress:
+                progress(raw.tell() if raw is not None else 0, total)
+    except pa.ArrowInvalid as exc:
+        raise RankFileError(shown, f"a line does not fit the {rank_file.label} format ({_arrow_problem(exc)}); "
+                                   "is the file complete and unmodified?") from None
+    except (OSError, EOFError, zipfile.BadZipFile) as exc:
+        text = str(exc)
+        if "truncated" in text.lower() or "unexpected end" in text.lower() or isinstance(exc, EOFError):
+            raise RankFileError(shown, "the file ends early (an unfinished download?); download it again") from None
+        raise RankFileError(shown, f"cannot be read: {printable(text)[:200]}") from None
+    finally:
+        stream.close()
+    if lines == 0:
+        raise RankFileError(shown, f"holds no domains after its first line; is it a complete {rank_file.label}?")
+    return ScanResult(found, lines, last_rank)
+
+
+def _arrow_problem(exc: Exception) -> str:
+    text = printable(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    return text[:160]
+
+
+# --- the score ------------------------------------------------------------------------------------
+
+#: log10 of the number of ranked domains the scale spans: rank 1 -> 100, rank 10**8 -> 1.
+#: One fixed scale for every list, so a Tranco and a Common Crawl number mean roughly the same.
+SCALE_DECADES = 8.0
+
+
+def authority_score(rank: int | None) -> int | None:
+    """0-100 authority from a rank on a log scale: 1 -> 100, 10k -> 50, 1M -> 25, 100M+ -> 1; None stays None.
+
+    Known domains never score 0: "unknown" and "ranked last" are different things.
+    """
+    import math
+
+    if rank is None or rank < 1:
+        return None
+    score = 100.0 * (1.0 - math.log10(rank) / SCALE_DECADES)
+    return int(max(1, min(100, round(score))))

@@ -1,0 +1,427 @@
+"""gsc_backlinks.ranks: detecting and streaming free web-graph rank files.
+
+Every fixture is written here, in the publishers' real formats:
+
+* Common Crawl domain ranks: gzip, tab-separated, the header
+  ``#harmonicc_pos #harmonicc_val #pr_pos #pr_val #host_rev #n_hosts``, reversed
+  names (``com.example``, ``uk.co.bbc``, ``com.xn--bcher-kva``), sorted by
+  harmonic-centrality position; the host-level file has no ``#n_hosts`` column
+  and names like ``com.example.www``.
+* Tranco: ``rank,domain`` lines with CRLF endings, no header, often zipped with
+  one member ``top-1m.csv``.
+* Majestic Million: CSV with its 12-column header.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import os
+import random
+import string
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gsc_backlinks import ranks
+from gsc_backlinks.errors import ExportError, RankFileError
+
+CC_HEADER = "#harmonicc_pos\t#harmonicc_val\t#pr_pos\t#pr_val\t#host_rev\t#n_hosts"
+CC_HOST_HEADER = "#harmonicc_pos\t#harmonicc_val\t#pr_pos\t#pr_val\t#host_rev"
+CC_NAME = "cc-main-2024-25-dec-jan-feb-domain-ranks.txt.gz"
+MAJESTIC_HEADER = ("GlobalRank,TldRank,Domain,TLD,RefSubNets,RefIPs,IDN_Domain,IDN_TLD,"
+                   "PrevGlobalRank,PrevTldRank,PrevRefSubNets,PrevRefIPs")
+
+# (harmonic-centrality position, reversed name) as in the real file, best first.
+CC_ROWS = [
+    (1, "com.facebook"),
+    (2, "com.google"),
+    (3, "com.googleapis"),
+    (17, "uk.co.bbc"),
+    (52, "org.wikipedia"),
+    (1_204, "de.spiegel"),
+    (73_411, "com.xn--bcher-kva"),  # bücher.com
+    (2_345_678, "jp.co.example-shop"),
+    (48_112_907, "com.tiny-blog-42"),
+]
+
+
+def _reverse(name: str) -> str:
+    return ".".join(reversed(name.split(".")))
+
+
+def cc_line(rank: int, name: str, n_hosts: int | None = 3) -> str:
+    """One line shaped like Common Crawl's: harmonic value and PageRank in Java's float notation."""
+    fields = [str(rank), f"{3.0e7 / (1 + rank ** 0.3):.7E}", str(rank * 3 + 1),
+              f"{1.0e-3 / (rank + 7):.16E}", name]
+    if n_hosts is not None:
+        fields.append(str(n_hosts))
+    return "\t".join(fields)
+
+
+def write_cc(path: Path, rows, *, header: str = CC_HEADER, host_level: bool = False, extra: str = "") -> Path:
+    lines = [header] + [cc_line(rank, name, None if host_level else 1 + rank % 40) for rank, name in rows]
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n" + extra).encode()))
+    return path
+
+
+def tranco_text(rows) -> str:
+    return "".join(f"{rank},{domain}\r\n" for rank, domain in rows)
+
+
+TRANCO_ROWS = [(1, "google.com"), (2, "facebook.com"), (3, "microsoft.com"), (4, "bbc.co.uk"),
+               (5, "xn--bcher-kva.com"), (6, "amazonaws.com"), (999_999, "last-one.net"), (1_000_000, "tail.org")]
+
+MAJESTIC_ROWS = [
+    "1,1,google.com,com,476374,3264313,google.com,com,1,1,475703,3271092",
+    "2,2,facebook.com,com,471005,3175484,facebook.com,com,2,2,470361,3182196",
+    "3,1,bbc.co.uk,uk,180112,660232,bbc.co.uk,uk,3,1,179933,661021",
+    "4,1,wikipedia.org,org,301220,1109087,wikipedia.org,org,4,1,300870,1110000",
+    "5,3,xn--bcher-kva.com,com,10231,22009,bücher.com,com,5,3,10199,21950",
+    "999999,512,small-site.de,de,301,330,small-site.de,de,998870,511,300,329",
+]
+
+
+@pytest.fixture
+def cc_file(tmp_path: Path) -> Path:
+    return write_cc(tmp_path / CC_NAME, CC_ROWS)
+
+
+def _bad(path, *, release=None, scan_for=("example.com",)) -> RankFileError:
+    """The RankFileError raised by detecting, then scanning, a broken file: one line, naming the file."""
+    with pytest.raises(RankFileError) as caught:
+        ranks.scan(ranks.detect(path, release=release), list(scan_for))
+    exc = caught.value
+    message = str(exc)
+    assert "\n" not in message and "Traceback" not in message
+    assert message.startswith(str(Path(path).expanduser()))
+    assert exc.exit_code == 65 and isinstance(exc, ExportError)
+    return exc
+
+
+# --- Common Crawl -----------------------------------------------------------------------------
+
+
+def test_common_crawl_domain_ranks(cc_file: Path):
+    rank_file = ranks.detect(cc_file)
+    assert rank_file.kind == "commoncrawl"
+    assert rank_file.compression == "gzip"
+    assert rank_file.release == "cc-main-2024-25-dec-jan-feb"
+    assert rank_file.label == "Common Crawl web graph (harmonic centrality)"
+    wanted = ["google.com", "bbc.co.uk", "xn--bcher-kva.com", "wikipedia.org", "example-shop.co.jp",
+              "tiny-blog-42.com", "not-in-the-file.com", "co.uk", "spiegel.com", "bbc.com"]
+    result = ranks.scan(rank_file, wanted)
+    assert result.found == {"google.com": 2, "bbc.co.uk": 17, "xn--bcher-kva.com": 73_411, "wikipedia.org": 52,
+                            "example-shop.co.jp": 2_345_678, "tiny-blog-42.com": 48_112_907}
+    assert result.lines == len(CC_ROWS)
+
+
+def test_common_crawl_names_are_matched_whole_not_by_prefix(cc_file: Path):
+    # "com.google" must not match google.co or googleapis.com's neighbours; forward spelling out.
+    result = ranks.scan(ranks.detect(cc_file), ["googleapis.com", "google.co", "apis.google.com", "facebook.com"])
+    assert result.found == {"googleapis.com": 3, "facebook.com": 1}
+
+
+def test_common_crawl_wanted_domains_in_upper_case(cc_file: Path):
+    result = ranks.scan(ranks.detect(cc_file), ["Google.COM", "BBC.co.uk"])
+    assert result.found == {"google.com": 2, "bbc.co.uk": 17}
+
+
+def test_common_crawl_host_level_file(tmp_path: Path):
+    # The host-level file: 5 columns, hosts rather than domains; a domain's rank is its own
+    # or its www host's, whichever is better; other subdomains do not count.
+    rows = [(1, "com.google.www"), (4, "com.example.www"), (9, "com.google"), (12, "uk.co.bbc.www"),
+            (30, "com.blogger.blog"), (31, "com.example"), (77, "com.xn--bcher-kva.www")]
+    path = write_cc(tmp_path / "cc-main-2024-25-dec-jan-feb-host-ranks.txt.gz", rows,
+                    header=CC_HOST_HEADER, host_level=True)
+    rank_file = ranks.detect(path)
+    assert rank_file.kind == "commoncrawl"
+    assert rank_file.release == "cc-main-2024-25-dec-jan-feb"
+    result = ranks.scan(rank_file, ["google.com", "example.com", "bbc.co.uk", "blogger.com", "xn--bcher-kva.com"])
+    assert result.found == {"google.com": 1, "example.com": 4, "bbc.co.uk": 12, "xn--bcher-kva.com": 77}
+    assert result.lines == len(rows)
+
+
+def test_common_crawl_plain_text_and_other_release_names(tmp_path: Path):
+    path = tmp_path / "cc-main-2023-may-sep-nov-domain-ranks.txt"
+    path.write_text("\n".join([CC_HEADER] + [cc_line(r, n) for r, n in CC_ROWS]) + "\n")
+    rank_file = ranks.detect(path)
+    assert (rank_file.kind, rank_file.compression, rank_file.release) == ("commoncrawl", None, "cc-main-2023-may-sep-nov")
+    assert ranks.scan(rank_file, ["bbc.co.uk"]).found == {"bbc.co.uk": 17}
+
+
+def test_release_override(cc_file: Path):
+    rank_file = ranks.detect(cc_file, release="Winter 2024-25")
+    assert rank_file.release == "Winter 2024-25"
+
+
+def test_release_from_the_file_date_when_the_name_says_nothing(tmp_path: Path):
+    path = write_cc(tmp_path / "ranks.txt.gz", CC_ROWS)
+    noon = dt.datetime(2026, 11, 17, 12, 0).timestamp()  # local time, as the release is shown
+    os.utime(path, (noon, noon))
+    assert ranks.detect(path).release == "file dated 2026-11-17"
+
+
+def test_many_blocks_find_every_domain(tmp_path: Path, monkeypatch):
+    # A few thousand lines read in 4 KiB blocks (~70 lines each): hits on the first and last
+    # line and on every block boundary, whichever it is, are all found.
+    monkeypatch.setattr(ranks, "BLOCK_SIZE", 4096)
+    rng = random.Random(7)
+    names = set()
+    while len(names) < 3000:
+        names.add("".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(3, 14))))
+    rows = [(i, f"{rng.choice(['com', 'de', 'org', 'uk.co', 'jp.co'])}.{name}") for i, name in enumerate(sorted(names), 1)]
+    path = write_cc(tmp_path / CC_NAME, rows)
+    assert path.stat().st_size > 20 * 4096  # really many blocks, even compressed
+    picked = rows[::7] + rows[-1:]
+    progress = []
+    result = ranks.scan(ranks.detect(path), [_reverse(n) for _, n in picked] + ["absent.example"],
+                        progress=lambda done, total: progress.append((done, total)))
+    assert result.found == {_reverse(n): r for r, n in picked}
+    assert result.lines == 3000
+    assert progress and progress[-1] == (path.stat().st_size, path.stat().st_size)
+    assert [d for d, _ in progress] == sorted(d for d, _ in progress)
+
+
+def test_a_domain_listed_twice_keeps_its_best_rank(tmp_path: Path):
+    path = write_cc(tmp_path / CC_NAME, [(5, "com.example"), (8, "com.other"), (9, "com.example")])
+    assert ranks.scan(ranks.detect(path), ["example.com"]).found == {"example.com": 5}
+
+
+_LABEL = st.text(alphabet=string.ascii_lowercase + string.digits, min_size=1, max_size=12).filter(
+    lambda s: not s.startswith("www"))
+_SUFFIX = st.sampled_from(["com", "org", "de", "co.uk", "com.au", "co.jp", "xn--p1ai", "github.io"])
+_DOMAIN = st.builds(lambda label, suffix: f"{label}.{suffix}", _LABEL, _SUFFIX)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_DOMAIN, min_size=1, max_size=60, unique=True), st.data())
+def test_property_any_domains_written_are_found_back(domains, data):
+    """Whatever registrable domains a Common Crawl file lists, scanning for them gives back their ranks."""
+    ranks_ = sorted(data.draw(st.lists(st.integers(1, 10**9), min_size=len(domains), max_size=len(domains),
+                                       unique=True)))
+    listed = dict(zip(domains, ranks_))
+    wanted = data.draw(st.lists(st.sampled_from(domains), unique=True)) + ["never-listed.example"]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_cc(Path(tmp) / CC_NAME, [(r, _reverse(d)) for d, r in listed.items()])
+        result = ranks.scan(ranks.detect(path), wanted)
+    assert result.found == {d: listed[d] for d in wanted if d in listed}
+    assert result.lines == len(domains)
+
+
+# --- Tranco ---------------------------------------------------------------------------------------
+
+
+def test_tranco_csv(tmp_path: Path):
+    path = tmp_path / "tranco_LJ494.csv"
+    path.write_text(tranco_text(TRANCO_ROWS), newline="")
+    rank_file = ranks.detect(path)
+    assert (rank_file.kind, rank_file.release, rank_file.compression) == ("tranco", "list LJ494", None)
+    assert rank_file.label == "Tranco list"
+    result = ranks.scan(rank_file, ["bbc.co.uk", "xn--bcher-kva.com", "tail.org", "example.com", "co.uk"])
+    assert result.found == {"bbc.co.uk": 4, "xn--bcher-kva.com": 5, "tail.org": 1_000_000}
+    assert result.lines == len(TRANCO_ROWS)
+
+
+def test_tranco_www_entry_counts_for_its_domain(tmp_path: Path):
+    path = tmp_path / "top-1m.csv"
+    path.write_text(tranco_text([(1, "google.com"), (2, "www.example.com"), (3, "blog.other.com")]), newline="")
+    result = ranks.scan(ranks.detect(path), ["example.com", "other.com", "google.com"])
+    assert result.found == {"google.com": 1, "example.com": 2}
+
+
+def test_tranco_zipped(tmp_path: Path):
+    path = tmp_path / "tranco_LJ494-1m.csv.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("top-1m.csv", tranco_text(TRANCO_ROWS))
+    rank_file = ranks.detect(path)
+    assert (rank_file.kind, rank_file.compression, rank_file.release) == ("tranco", "zip", "list LJ494")
+    result = ranks.scan(rank_file, ["google.com", "amazonaws.com", "last-one.net", "missing.net"])
+    assert result.found == {"google.com": 1, "amazonaws.com": 6, "last-one.net": 999_999}
+    assert result.lines == len(TRANCO_ROWS)
+
+
+def test_format_comes_from_the_content_not_the_name(tmp_path: Path):
+    path = tmp_path / "cc-main-2024-25-dec-jan-feb-domain-ranks.txt.gz"  # a Tranco list, misnamed
+    path.write_bytes(gzip.compress(tranco_text(TRANCO_ROWS).encode()))
+    rank_file = ranks.detect(path)
+    assert rank_file.kind == "tranco"
+    assert rank_file.release.startswith("file dated ")
+    assert ranks.scan(rank_file, ["bbc.co.uk"]).found == {"bbc.co.uk": 4}
+
+
+# --- Majestic -------------------------------------------------------------------------------------
+
+
+def test_majestic_million(tmp_path: Path):
+    path = tmp_path / "majestic_million.csv"
+    path.write_text("\n".join([MAJESTIC_HEADER] + MAJESTIC_ROWS) + "\n", encoding="utf-8")
+    rank_file = ranks.detect(path, release="2026-11-17")
+    assert (rank_file.kind, rank_file.release) == ("majestic", "2026-11-17")
+    assert rank_file.label == "Majestic Million"
+    result = ranks.scan(rank_file, ["google.com", "bbc.co.uk", "xn--bcher-kva.com", "small-site.de", "nope.de"])
+    assert result.found == {"google.com": 1, "bbc.co.uk": 3, "xn--bcher-kva.com": 5, "small-site.de": 999_999}
+    assert result.lines == len(MAJESTIC_ROWS)
+
+
+# --- the score ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("rank", "score"), [
+    (1, 100),
+    # 100 * (1 - 1/8) = 87.5 exactly (log10(10) is exactly 1.0); Python's round() rounds halves
+    # to the even neighbour, and 88 is even, so 88.
+    (10, 88),
+    (100, 75),
+    # 62.5: round-half-to-even goes *down* to 62 here (so decades alternate: 88, 62, 38, 12).
+    (1_000, 62),
+    (10_000, 50),
+    (100_000, 38),  # 37.5 -> 38 (even)
+    (1_000_000, 25),
+    (10_000_000, 12),  # 12.5 -> 12 (even)
+    (100_000_000, 1),  # 0.0 -> clamped to 1: ranked, however low, is never 0
+    (10**12, 1),  # negative on the scale -> 1
+])
+def test_authority_score(rank, score):
+    assert ranks.authority_score(rank) == score
+
+
+@pytest.mark.parametrize("rank", [None, 0, -3])
+def test_authority_score_unknown(rank):
+    assert ranks.authority_score(rank) is None
+
+
+def test_authority_score_is_monotonic_and_in_range():
+    scores = [ranks.authority_score(r) for r in (1, 2, 5, 30, 400, 7_000, 90_000, 2 * 10**6, 5 * 10**7, 10**9)]
+    assert scores == sorted(scores, reverse=True)
+    assert all(1 <= s <= 100 for s in scores)
+
+
+# --- files we cannot use --------------------------------------------------------------------------
+
+
+def test_missing_file(tmp_path: Path):
+    assert "no such file" in str(_bad(tmp_path / "cc-main-2024-25-dec-jan-feb-domain-ranks.txt.gz"))
+
+
+def test_folder(tmp_path: Path):
+    assert "folder" in str(_bad(tmp_path))
+
+
+def test_empty_file(tmp_path: Path):
+    path = tmp_path / "top-1m.csv"
+    path.write_bytes(b"")
+    assert "empty" in str(_bad(path))
+
+
+def test_links_export_is_not_a_rank_file(tmp_path: Path):
+    path = tmp_path / "https___www.example.com_-More sample links-2026-05-18.csv"
+    path.write_text("Linking page\nhttps://a.example/\nhttps://b.example/x\n")
+    message = str(_bad(path))
+    assert "not a rank file we know" in message and "'Linking page'" in message
+    assert "Common Crawl" in message and "Tranco" in message and "Majestic" in message
+
+
+def test_other_csv_is_not_a_rank_file(tmp_path: Path):
+    path = tmp_path / "domains.csv"
+    path.write_text("domain,rank\ngoogle.com,1\n")
+    assert "not a rank file we know" in str(_bad(path))
+
+
+def test_binary_garbage(tmp_path: Path):
+    path = tmp_path / "download.bin"
+    path.write_bytes(random.Random(1).randbytes(8192).replace(b"\x1f\x8b", b"xx").replace(b"PK", b"pk"))
+    assert "not a rank file we know" in str(_bad(path))
+
+
+def test_garbage_behind_a_gzip_magic(tmp_path: Path):
+    path = tmp_path / CC_NAME
+    path.write_bytes(b"\x1f\x8b" + random.Random(2).randbytes(8192))
+    assert "cannot be read as gzip" in str(_bad(path))
+
+
+def test_common_crawl_header_of_another_shape(tmp_path: Path):
+    path = write_cc(tmp_path / CC_NAME, CC_ROWS, header="#harmonicc_pos\t#something_else\t#pr_pos")
+    message = str(_bad(path))
+    assert "looks like a Common Crawl ranks file" in message and "#something_else" in message
+
+
+def test_header_only(tmp_path: Path):
+    path = write_cc(tmp_path / CC_NAME, [])
+    assert "holds no domains" in str(_bad(path))
+
+
+def test_truncated_gzip_small(tmp_path: Path):
+    # Cut in half: a small file is already found broken when its first line is read.
+    good = write_cc(tmp_path / "good.txt.gz", CC_ROWS * 50).read_bytes()
+    path = tmp_path / CC_NAME
+    path.write_bytes(good[: len(good) // 2])
+    assert "truncated" in str(_bad(path, scan_for=["google.com"])).lower()
+
+
+def test_truncated_gzip_large(tmp_path: Path):
+    # A file big enough that its start reads fine: the cut is found while scanning.
+    rng = random.Random(3)
+    rows = [(i, "com." + "".join(rng.choice(string.ascii_lowercase) for _ in range(12))) for i in range(1, 60_001)]
+    good = write_cc(tmp_path / "good.txt.gz", rows).read_bytes()
+    path = tmp_path / CC_NAME
+    path.write_bytes(good[: len(good) // 2])
+    assert ranks.detect(path).kind == "commoncrawl"
+    message = str(_bad(path))
+    assert "ends early" in message and "download it again" in message
+
+
+def test_malformed_line_in_the_middle(tmp_path: Path):
+    rows = [cc_line(i, f"com.site{i}") for i in range(1, 200)]
+    rows[100] = "101\t1.2345678E7\t304"  # too few columns
+    path = tmp_path / CC_NAME
+    path.write_bytes(gzip.compress(("\n".join([CC_HEADER] + rows) + "\n").encode()))
+    message = str(_bad(path, scan_for=["site150.com"]))
+    assert "does not fit the Common Crawl" in message and "Expected 6 columns, got 3" in message
+
+
+def test_non_integer_rank(tmp_path: Path):
+    path = write_cc(tmp_path / CC_NAME, CC_ROWS, extra="1.5e3\t1.0E7\t9\t1.0E-8\tcom.float-rank\t1\n")
+    message = str(_bad(path))
+    assert "does not fit the Common Crawl" in message and "1.5e3" in message
+
+
+def test_tranco_non_integer_rank(tmp_path: Path):
+    path = tmp_path / "top-1m.csv"
+    path.write_text(tranco_text(TRANCO_ROWS[:3]) + "four,bbc.co.uk\r\n", newline="")
+    assert "does not fit the Tranco list" in str(_bad(path))
+
+
+def test_zip_with_two_members(tmp_path: Path):
+    path = tmp_path / "tranco_LJ494.csv.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("top-1m.csv", tranco_text(TRANCO_ROWS))
+        archive.writestr("README.txt", "Tranco list LJ494\n")
+    message = str(_bad(path))
+    assert "holds 2 files" in message and "unzip" in message
+
+
+def test_truncated_zip(tmp_path: Path):
+    path = tmp_path / "tranco_LJ494.csv.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("top-1m.csv", tranco_text(TRANCO_ROWS * 200))
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    assert "not a readable zip archive" in str(_bad(path))
+
+
+def test_corrupted_zip_member(tmp_path: Path):
+    rng = random.Random(4)
+    rows = [(i, "".join(rng.choice(string.ascii_lowercase) for _ in range(10)) + ".com") for i in range(1, 20_001)]
+    path = tmp_path / "top-1m.csv.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("top-1m.csv", tranco_text(rows))
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 64] = bytes(64)
+    path.write_bytes(bytes(data))
+    assert "cannot be read" in str(_bad(path))
