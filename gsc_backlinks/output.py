@@ -83,7 +83,7 @@ def print_table(summary, console) -> None:
     from rich.text import Text
 
     columns = [c for c in summary.columns
-               if not (c.optional and all(row.get(c.key) is None for row in summary.rows))]
+               if not c.machine_only and not (c.optional and all(row.get(c.key) is None for row in summary.rows))]
     cells = [[_cell(row.get(c.key), c) for c in columns] for row in summary.rows]
     widths = [max([len(c.header)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     wide = [i for i, c in enumerate(columns) if c.url or c.path]

@@ -207,7 +207,8 @@ def test_shipped_sample_data_is_all_recognised():
     assert kinds == sorted(["sample_links", "latest_links", "top_target_pages", "internal_target_pages",
                             "top_linking_sites", "top_linking_text", "target_linking_sites", "site_linking_pages"])
     # The search performance and URL Inspection samples are not Links exports.
-    assert sorted(Path(p).name for p in collected.skipped) == ["drilldowns.json", "inspections.json",
+    assert sorted(Path(p).name for p in collected.skipped) == ["cc-main-2026-demo-sample-domain-ranks.txt.gz",
+                                                                "drilldowns.json", "inspections.json",
                                                                "search-performance.csv.gz"]
 
 

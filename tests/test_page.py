@@ -80,13 +80,25 @@ def test_a_page_of_another_property_is_refused(store):
 def test_json_has_the_documented_shape(store):
     data = _json(store, COMPOSTING)
     assert list(data) == ["property", "page", "typed", "match", "other_spellings", "period", "links", "linking_sites",
-                          "linking_pages_total", "linking_pages", "site_samples", "inspection", "search", "top_queries", "missing"]
+                          "linking_pages_total", "linking_pages", "site_samples", "inspection", "search", "top_queries",
+                          "anchor_matches", "missing", "value_basis"]
     assert data["period"] == {"start": "2026-10-23", "end": "2026-11-19",
                               "previous_start": "2026-09-25", "previous_end": "2026-10-22"}
     assert data["links"]["incoming_links"] == 20 and data["links"]["internal_links"] == 26
     assert data["links"]["history"][0] == {"snapshot_date": "2026-11-03", "incoming_links": 6, "linking_sites": 2}
-    assert data["linking_sites"][0] == {"site": "gardenersforum.example", "linking_pages": 7, "first_seen": "2026-11-03",
-                                        "last_seen": "2026-11-17", "source": "Top sites linking to this page"}
+    # Best value first: greenthumbs.example's pages are about composting; its rank 611,047 in the demo's
+    # Common Crawl sample gives authority 100 x (1 - log10(611047) / 8) = 28.
+    first = data["linking_sites"][0]
+    assert {k: first[k] for k in ("site", "linking_pages", "first_seen", "last_seen", "source", "authority",
+                                  "authority_rank", "relevance_band")} == {
+        "site": "greenthumbs.example", "linking_pages": 5, "first_seen": "2026-11-03", "last_seen": "2026-11-17",
+        "source": "Top sites linking to this page", "authority": 28, "authority_rank": 611047, "relevance_band": "high"}
+    values = [s["value"] for s in data["linking_sites"]]
+    assert values == sorted(values, reverse=True)
+    assert first["value"] == round(0.5 * first["authority"] + 0.5 * first["relevance"])
+    assert first["authority_source"] == "Common Crawl web graph (harmonic centrality), cc-main-2026-demo-sample"
+    assert data["anchor_matches"] == [{"anchor_text": "composting guide", "class": "partial match"}]
+    assert any("cc-main-2026-demo-sample" in line for line in data["value_basis"])
     sources = {p["source"] for p in data["linking_pages"]}
     assert sources == {"Linking pages export", "URL Inspection"}
     # Sample links of the sites that link here, apart: the export does not name their target.

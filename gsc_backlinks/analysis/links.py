@@ -36,6 +36,7 @@ class Column:
     url: bool = False
     path: bool = False  #: a file path: tables show its name, shortened like URLs
     optional: bool = False  #: left out of tables when no row has a value (JSON keeps it)
+    machine_only: bool = False  #: only in CSV and JSON (the table says it in a note)
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,48 @@ def sample_snapshots(con, site: str, as_of: dt.date | None) -> list:
     return [s for s in found if s]
 
 
-def linking_domains(con, site: str, *, top: int | None = None, as_of: dt.date | None = None) -> Summary:
+def linking_domains(con, site: str, *, top: int | None = None, as_of: dt.date | None = None,
+                    sort: str = "links") -> Summary:
+    """Linking domains, most linking pages first; ``sort="value"``: with value, authority and relevance, best first."""
+    summary = _linking_domains(con, site, top=None if sort == "value" else top, as_of=as_of)
+    if sort != "value":
+        return summary
+    return _by_value(con, site, summary, top, as_of)
+
+
+VALUE_COLUMNS = (
+    Column("value", "Value", numeric=True),
+    Column("authority", "Authority", numeric=True),
+    Column("relevance", "Relevance", numeric=True),
+    Column("relevance_band", "Band", machine_only=True),
+    Column("authority_rank", "Rank", numeric=True, machine_only=True),
+    Column("authority_source", "Rank from", machine_only=True),
+)
+
+
+def _by_value(con, site: str, summary: Summary, top: int | None, as_of: dt.date | None) -> Summary:
+    from .value import Valuer
+    from .weekly import SAMPLE_KINDS, newest_final_day, snapshots_of
+
+    newest = {}
+    for snap in snapshots_of(con, site, SAMPLE_KINDS, as_of):
+        newest.setdefault(snap.kind, snap)
+    domains = [r["linking_domain"] for r in summary.rows]
+    end = min(filter(None, (as_of, newest_final_day(con, site))), default=None)
+    valuer = Valuer(con, site, end, [s.snapshot_id for s in newest.values()], domains)
+    rows = [dict(row, **rated) for row, rated in zip(summary.rows, valuer.rate_domains(domains))]
+    rows.sort(key=lambda r: (-r["value"], -(r["linking_pages"] or 0), r["linking_domain"]))
+    if top:
+        rows = rows[:top]
+    columns = (summary.columns[0], *VALUE_COLUMNS, *summary.columns[1:])
+    notes = summary.notes + ("Sorted by value = half authority + half relevance (0-100 each; see the README, "
+                             "'How link value is computed'); authority None = not in the loaded rank file",
+                             *valuer.explain())
+    return Summary(summary.name, summary.title + ", by value", site, columns, rows, summary.total_rows,
+                   summary.sources, summary.basis, notes)
+
+
+def _linking_domains(con, site: str, *, top: int | None = None, as_of: dt.date | None = None) -> Summary:
     snap = store.latest_snapshot(con, site, ("top_linking_sites",), as_of)
     columns = (
         Column("linking_domain", "Linking domain"),
@@ -162,7 +204,12 @@ def linking_domains(con, site: str, *, top: int | None = None, as_of: dt.date | 
                    "derived from sample links", (note, SAMPLE_NOTE))
 
 
-def anchors(con, site: str, *, top: int | None = None, as_of: dt.date | None = None) -> Summary:
+def anchors(con, site: str, *, top: int | None = None, as_of: dt.date | None = None,
+            brands: tuple[str, ...] = ()) -> Summary:
+    """The Top linking text export by rank, each anchor with its class (see :mod:`.anchors`)."""
+    from .anchors import AnchorRules
+    from .weekly import newest_final_day
+
     snap = store.latest_snapshot(con, site, ("top_linking_text",), as_of)
     if not snap:
         raise _missing(site, ("top_linking_text",), as_of)
@@ -171,10 +218,29 @@ def anchors(con, site: str, *, top: int | None = None, as_of: dt.date | None = N
         f"SELECT rank, anchor_text FROM linking_text WHERE snapshot_id = ? ORDER BY rank, anchor_text{_limit(top)}",
         [snap[0]],
     ).df()
-    columns = (Column("rank", "Rank", numeric=True), Column("anchor_text", "Anchor text"))
-    notes = ("Search Console lower-cases anchor text and turns punctuation into spaces",)
-    return Summary("anchors", "Top anchor text", site, columns, _records(df), total,
+    end = min(filter(None, (as_of, newest_final_day(con, site))), default=None)
+    queries = top_queries(con, site, end)
+    rules = AnchorRules.build(site, [*store.brand_terms(con, site), *brands], queries)
+    rows = _records(df)
+    for row in rows:
+        row["class"] = rules.classify(row["anchor_text"])
+    columns = (Column("rank", "Rank", numeric=True), Column("anchor_text", "Anchor text"), Column("class", "Class"))
+    notes = ("Search Console lower-cases anchor text and turns punctuation into spaces",
+             f"Class: branded = contains {', '.join(rules.brands) or 'no brand term'} (gsc-backlinks brand --add); "
+             f"exact/partial match = equals / shares a word with the site's top {len(rules.queries)} non-branded "
+             "queries of the last 28 days; see the README for every rule")
+    return Summary("anchors", "Top anchor text", site, columns, rows, total,
                    (_source(snap),), "export", notes)
+
+
+def top_queries(con, site: str, end: dt.date | None, limit: int = 100, days: int = 28) -> list[str]:
+    """The site's queries with the most impressions over the `days` up to `end` (all time without `end`)."""
+    start = end - dt.timedelta(days=days - 1) if end else dt.date.min
+    return [r[0] for r in con.execute(
+        """SELECT query FROM search_queries WHERE property = ? AND search_type = 'web' AND day BETWEEN ? AND ?
+           GROUP BY query ORDER BY sum(impressions) DESC, query LIMIT ?""",
+        [site, start, end or dt.date.max, limit],
+    ).fetchall()]
 
 
 def samples(con, site: str, *, top: int | None = None, as_of: dt.date | None = None,

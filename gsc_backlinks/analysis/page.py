@@ -193,5 +193,6 @@ def page_json(detail, match: Match, site: str, period, missing: list[str], *, li
         "inspection": {k: _iso(v) for k, v in detail.inspection.items()} if detail.inspection else None,
         "search": {**detail.metrics(), "previous": detail.metrics(previous=True)},
         "top_queries": [{k: _num(v) for k, v in q.items()} for q in detail.queries],
+        "anchor_matches": detail.anchor_matches or [],
         "missing": missing,
     }

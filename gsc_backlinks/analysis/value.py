@@ -157,10 +157,11 @@ class Valuer:
                 con.unregister("topic_pages")
         return {p: self.model.topic(q) if q else self.model.topic([(R.url_words(p), 1)]) for p, q in queries.items()}
 
-    def rate_domains(self, domains: list[str]) -> list[dict]:
-        """authority, authority_rank, authority_source, relevance, relevance_band and value of each domain."""
+    def rate_domains(self, domains: list[str], topic=None) -> list[dict]:
+        """authority, authority_rank, authority_source, relevance, relevance_band and value of each domain,
+        against a page's topic (default: the site's)."""
         texts = [self.domain_text.get(d) or R.url_words(f"https://{d}/") for d in domains]
-        scores = self.model.similarity(texts, self.site_topic)
+        scores = self.model.similarity(texts, self.site_topic if topic is None else topic)
         return [self._rated(d, s) for d, s in zip(domains, scores)]
 
     def rate_pages(self, urls: list[str], domains: list[str | None], topic=None, anchors=None) -> list[dict]:
@@ -184,7 +185,7 @@ class Valuer:
         """Add relevance, authority and value to a drill-down's linking sites and pages, best first;
         and the site's anchor texts that match the page's own queries."""
         if detail.linking_sites:
-            for row, rated in zip(detail.linking_sites, self.rate_domains([r["site"] for r in detail.linking_sites])):
+            for row, rated in zip(detail.linking_sites, self.rate_domains([r["site"] for r in detail.linking_sites], topic)):
                 row.update(rated)
             detail.linking_sites.sort(key=lambda r: (-r["value"], -(r["linking_pages"] or 0), r["site"]))
         for rows in (detail.linking_pages, detail.site_samples):
@@ -221,3 +222,23 @@ class Valuer:
             lines.append("Relevance: no search queries in the store, so topics come from page URLs only "
                          "(gsc-backlinks sync)")
         return lines
+
+
+def rate_page(con, site: str, detail, end: dt.date | None, as_of: dt.date | None = None, brands=()) -> Valuer:
+    """Value the links of one page (the `page` command): its own topic, the site's anchors."""
+    from ..store import brand_terms
+    from .anchors import AnchorRules
+    from .links import top_queries
+    from .weekly import SAMPLE_KINDS, anchor_texts, snapshots_of
+
+    newest = {}
+    for snap in snapshots_of(con, site, SAMPLE_KINDS, as_of):
+        newest.setdefault(snap.kind, snap)
+    domains = {s["site"] for s in detail.linking_sites}
+    domains |= {p["linking_domain"] for p in detail.linking_pages + detail.site_samples if p.get("linking_domain")}
+    valuer = Valuer(con, site, end, [s.snapshot_id for s in newest.values()], sorted(domains))
+    df, _ = anchor_texts(con, site, as_of)
+    rules = AnchorRules.build(site, [*brand_terms(con, site), *brands], top_queries(con, site, end))
+    topic = valuer.page_topics(con, [detail.url])[detail.url]
+    valuer.annotate(detail, topic, rules, [] if df is None else list(df["anchor_text"]))
+    return valuer

@@ -220,18 +220,27 @@ def links_pages(state: State, site, top, as_of, fmt, internal) -> None:
 
 @links.command("domains")
 @summary_options
+@click.option("--sort", type=click.Choice(["links", "value"]), default="links", show_default=True,
+              help="links: most linking pages first; value: best link value first, with authority and relevance.")
 @click.pass_obj
-def links_domains(state: State, site, top, as_of, fmt) -> None:
-    """Sites linking to you: linking pages and target pages per domain."""
-    _run_summary(state, "domains", site, top, as_of, fmt)
+def links_domains(state: State, site, top, as_of, fmt, sort) -> None:
+    """Sites linking to you: linking pages and target pages per domain (and what each is worth)."""
+    _run_summary(state, "domains", site, top, as_of, fmt, sort=sort)
+
+
+def brand_option(func):
+    return click.option("--brand", "brands", multiple=True, metavar="TERM",
+                        help="A brand term beyond the domain's and the stored ones (repeatable; "
+                             "store them with gsc-backlinks brand --add).")(func)
 
 
 @links.command("anchors")
 @summary_options
+@brand_option
 @click.pass_obj
-def links_anchors(state: State, site, top, as_of, fmt) -> None:
-    """The link text other sites use for you, by rank."""
-    _run_summary(state, "anchors", site, top, as_of, fmt)
+def links_anchors(state: State, site, top, as_of, fmt, brands) -> None:
+    """The link text other sites use for you, by rank, with its class (branded, exact match, generic…)."""
+    _run_summary(state, "anchors", site, top, as_of, fmt, brands=tuple(brands))
 
 
 @links.command("samples")

@@ -38,6 +38,7 @@ def page_cmd(state: State, url: str, site: str, fmt: str, out_dir: str, inspect:
     """
     from ..analysis import page as P
     from ..analysis import weekly as W
+    from ..analysis.value import rate_page
     from ..dates import Period, pacific_now
     from ..store import open_store
     from ..urls import parse_property
@@ -55,20 +56,22 @@ def page_cmd(state: State, url: str, site: str, fmt: str, out_dir: str, inspect:
         chart = Period(period.end - dt.timedelta(days=55), period.end)
         detail = W.page_details(con, prop.site, [match.url], period, chart, max_links=None)[match.url]
         fresh = W.freshness(con, prop.site)
+        valuer = rate_page(con, prop.site, detail, period.end)
     has_targets = any(s.kind == "top_target_pages" for s in fresh.exports)
     missing = P.missing_sources(detail, prop.site, fresh.search.last_day is not None, has_targets)
 
     if fmt == "json":
         data = P.page_json(detail, match, prop.site, period, missing, limit=None if all_ else JSON_ROWS)
+        data["value_basis"] = valuer.explain()
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     if fmt == "html":
-        path = _write_html(state, detail, prop.site, period, chart, fresh, Path(out_dir), now, all_)
+        path = _write_html(state, detail, prop.site, period, chart, fresh, Path(out_dir), now, valuer)
         click.echo(str(path))
         if open_:
             _open_in_browser(path)
         return
-    _print_table(state, detail, match, prop.site, period, missing, all_)
+    _print_table(state, detail, match, prop.site, period, missing, all_, valuer)
 
 
 def _inspect_now(state: State, site: str, url: str) -> None:
@@ -87,13 +90,13 @@ def _inspect_now(state: State, site: str, url: str) -> None:
                    "result, if any.", err=True)
 
 
-def _write_html(state, detail, site, period, chart, fresh, out_dir: Path, now, all_: bool) -> Path:
+def _write_html(state, detail, site, period, chart, fresh, out_dir: Path, now, valuer) -> Path:
     from ..report.build import Options, drill_down_page, page_file, property_slug
     from ..report.render import render_page
 
     opts = Options(site=site, now=now, today=now.date())
     generated = now.strftime("%Y-%m-%d %H:%M %Z").strip()
-    page = drill_down_page(detail, opts, period, chart, generated, fresh, home_href=None)
+    page = drill_down_page(detail, opts, period, chart, generated, fresh, home_href=None, valuer=valuer)
     path = out_dir.expanduser() / property_slug(site) / page_file(detail.url)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,7 +108,7 @@ def _write_html(state, detail, site, period, chart, fresh, out_dir: Path, now, a
     return path
 
 
-def _print_table(state: State, detail, match, site: str, period, missing: list[str], all_: bool) -> None:
+def _print_table(state: State, detail, match, site: str, period, missing: list[str], all_: bool, valuer) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -150,31 +153,41 @@ def _print_table(state: State, detail, match, site: str, period, missing: list[s
         console.print(t)
     if detail.linking_sites:
         t = Table(title="Linking sites", title_justify="left", width=min(width, 80), show_edge=False)
-        t.add_column("Site", overflow="fold", ratio=1)
+        t.add_column("Site", no_wrap=True, overflow="ellipsis", ratio=1)
+        t.add_column("Value", justify="right", no_wrap=True)
         t.add_column("Pages", justify="right", no_wrap=True)
         t.add_column("First seen", no_wrap=True)
         t.add_column("Last seen", no_wrap=True)
         for s in detail.linking_sites:
-            t.add_row(Text(printable(s["site"])), num(s["linking_pages"]), str(s["first_seen"] or "–"), str(s["last_seen"] or "–"))
+            t.add_row(Text(printable(s["site"])), num(s.get("value")), num(s["linking_pages"]),
+                      str(s["first_seen"] or "–"), str(s["last_seen"] or "–"))
         console.print(t)
     rows = detail.linking_pages if all_ else detail.linking_pages[:TABLE_ROWS]
     if rows:
         table_width = min(width, 80)
-        room = table_width - 10 - 10 - 7 - 10  # three fixed columns and the separators
+        room = table_width - 10 - 10 - 7 - 5 - 12  # four fixed columns and the separators
         t = Table(title=f"Linking pages ({num(len(detail.linking_pages))})", title_justify="left",
                   width=table_width, show_edge=False, pad_edge=False)
         t.add_column("Linking page", no_wrap=True, width=room)
+        t.add_column("Value", justify="right", no_wrap=True, width=5)
         t.add_column("Source", no_wrap=True, width=7)
         t.add_column("First seen", no_wrap=True, width=10)
         t.add_column("Last seen", no_wrap=True, width=10)
         short = {"Linking pages export": "export", "URL Inspection": "inspect"}
         for p in rows:
-            t.add_row(Text(url_text(p["linking_url"], room)), short.get(p["source"], p["source"][:7]),
+            t.add_row(Text(url_text(p["linking_url"], room)), num(p.get("value")), short.get(p["source"], p["source"][:7]),
                       str(p["first_seen"] or "–"), str(p["last_seen"] or "–"))
         console.print(t)
         if len(rows) < len(detail.linking_pages):
             say(f"… {num(len(detail.linking_pages) - len(rows))} more; --all lists every one "
                 "(or --format json / html)", "dim")
+    if detail.linking_sites or detail.linking_pages:
+        say("Sorted by value (0-100): half authority, half relevance to this page's queries "
+            "(--format json has both); "
+            + "; ".join(valuer.explain()), "dim")
+    if detail.anchor_matches:
+        say("Anchor texts about this page (exact or partial match with its queries): "
+            + ", ".join(printable(a["anchor_text"]) for a in detail.anchor_matches[:10]))
     if missing:
         say("Not known:", "bold")
         for line in missing:
