@@ -77,14 +77,15 @@ class WeeklyResult:
 
 
 def write_weekly(store_path: Path, site: str, out_dir: Path, *, now: dt.datetime, week: Period | None = None,
-                 notices: tuple[str, ...] = (), search_type: str = "web") -> WeeklyResult:
+                 notices: tuple[str, ...] = (), search_type: str = "web", brands: tuple[str, ...] = ()) -> WeeklyResult:
     """Build the weekly report from the store and write it under ``out_dir/<property>/<end date>/``."""
     from .report.build import Options, build_weekly, property_slug
     from .report.render import write_report
     from .store import open_store
 
     local = to_pacific(now)
-    opts = Options(site=site, now=local, today=local.date(), week=week, search_type=search_type, notices=notices)
+    opts = Options(site=site, now=local, today=local.date(), week=week, search_type=search_type, notices=notices,
+                   brands=brands)
     with open_store(store_path) as con:
         report, period = build_weekly(con, opts)
     folder = Path(out_dir).expanduser() / property_slug(site) / period.end.isoformat()

@@ -298,8 +298,11 @@ def test_never_crawled_sample_has_no_nat_in_table(store):
 
 def test_anchors_json_and_csv(store):
     doc = _json(store, "anchors")
-    assert doc["rows"] == [{"rank": 1, "anchor_text": "example roses"}, {"rank": 2, "anchor_text": "www example com"}]
-    assert _csv(store, "anchors") == [["rank", "anchor_text"], ["1", "example roses"], ["2", "www example com"]]
+    # "example" is the brand of the property's domain; "www example com" is an address, not a brand mention.
+    assert doc["rows"] == [{"rank": 1, "anchor_text": "example roses", "class": "branded"},
+                           {"rank": 2, "anchor_text": "www example com", "class": "naked URL"}]
+    assert _csv(store, "anchors") == [["rank", "anchor_text", "class"], ["1", "example roses", "branded"],
+                                      ["2", "www example com", "naked URL"]]
 
 
 def test_sources_json(store):

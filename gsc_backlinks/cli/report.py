@@ -38,9 +38,12 @@ def _now(text: str | None) -> dt.datetime:
 @click.option("--open", "open_", is_flag=True, help="Open the report in your browser.")
 @click.option("--now", "now_text", metavar="DATETIME", envvar="GSC_BACKLINKS_NOW",
               help="Pretend it is this moment (ISO 8601): same store and --now give byte-identical files.")
+@click.option("--brand", "brands", multiple=True, metavar="TERM",
+              help="A brand term for anchor classes beyond the domain's and the stored ones (repeatable; "
+                   "store them with gsc-backlinks brand --add).")
 @click.pass_obj
 def weekly(state: State, site: str, week: str | None, exports_dir: str | None, out_dir: str, offline: bool,
-           open_: bool, now_text: str | None) -> None:
+           open_: bool, now_text: str | None, brands: tuple[str, ...]) -> None:
     """The weekly report: links, what changed, and how the linked pages do in search.
 
     Imports new exports (--exports), syncs the search data the report needs
@@ -80,7 +83,8 @@ def weekly(state: State, site: str, week: str | None, exports_dir: str | None, o
         notices += _sync(state, prop.site, now)
 
     _check_held(state, prop.site)  # after import and sync: a typo in --site writes no empty report
-    result = write_weekly(state.store_path, prop.site, Path(out_dir), now=now, week=period, notices=tuple(notices))
+    result = write_weekly(state.store_path, prop.site, Path(out_dir), now=now, week=period, notices=tuple(notices),
+                          brands=tuple(brands))
     for line in result.notices:
         click.echo(f"Note: {line}", err=True)
     say(f"Weekly report for {prop.site}, {result.period.iso()} (Pacific Time), {result.pages} pages:")
