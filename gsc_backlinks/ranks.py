@@ -46,6 +46,7 @@ PRECEDENCE = ("commoncrawl", "majestic", "tranco")
 
 _CC_COLUMNS = ("#harmonicc_pos", "#harmonicc_val", "#pr_pos", "#pr_val")
 _MAJESTIC_START = ("GlobalRank", "TldRank", "Domain")
+TRUNCATED = "the file ends early (an unfinished download?); download it again"
 _TRANCO_ROW = re.compile(r"^\d+,[^,\s]+\.[^,\s]+$")
 
 
@@ -114,7 +115,9 @@ def _first_line(path: Path, compression: str | None) -> str:
     try:
         head = stream.read(64 << 10)
     except OSError as exc:
-        raise RankFileError(str(path), f"cannot be read as {compression or 'text'}: {exc}") from None
+        if "truncated" in str(exc).lower():
+            raise RankFileError(str(path), TRUNCATED) from None
+        raise RankFileError(str(path), f"cannot be read as {compression or 'text'}: {printable(str(exc))[:160]}") from None
     finally:
         stream.close()
     line = head.split(b"\n", 1)[0].rstrip(b"\r")
@@ -237,7 +240,7 @@ def scan(rank_file: RankFile, domains: Iterable[str], *,
     except (OSError, EOFError, zipfile.BadZipFile) as exc:
         text = str(exc)
         if "truncated" in text.lower() or "unexpected end" in text.lower() or isinstance(exc, EOFError):
-            raise RankFileError(shown, "the file ends early (an unfinished download?); download it again") from None
+            raise RankFileError(shown, TRUNCATED) from None
         raise RankFileError(shown, f"cannot be read: {printable(text)[:200]}") from None
     finally:
         stream.close()
