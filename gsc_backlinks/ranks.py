@@ -103,7 +103,8 @@ def _open_raw(path: Path, compression: str | None):
         members = [m for m in archive.infolist() if not m.is_dir()]
         if len(members) != 1:
             raise RankFileError(str(path), f"the zip archive holds {len(members)} files; unzip it and load the rank file itself")
-        return pa.PythonFile(archive.open(members[0]), mode="r"), None
+        # archive.fp: the zip file itself, whose position is the compressed bytes read (for progress)
+        return pa.PythonFile(archive.open(members[0]), mode="r"), archive.fp
     raw = pa.OSFile(str(path))
     if compression:
         return pa.BufferedInputStream(pa.CompressedInputStream(raw, compression), 1 << 20), raw
@@ -250,7 +251,7 @@ def scan(rank_file: RankFile, domains: Iterable[str], *,
 
 
 def _arrow_problem(exc: Exception) -> str:
-    text = printable(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    text = printable((str(exc).splitlines()[0] if str(exc) else type(exc).__name__).replace("\t", " "))
     return text[:160]
 
 
@@ -271,4 +272,4 @@ def authority_score(rank: int | None) -> int | None:
     if rank is None or rank < 1:
         return None
     score = 100.0 * (1.0 - math.log10(rank) / SCALE_DECADES)
-    return int(max(1, min(100, round(score))))
+    return int(max(1, min(100, math.floor(score + 0.5))))  # halves up: 62.5 -> 63, as a reader rounds

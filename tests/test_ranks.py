@@ -273,16 +273,15 @@ def test_majestic_million(tmp_path: Path):
 
 @pytest.mark.parametrize(("rank", "score"), [
     (1, 100),
-    # 100 * (1 - 1/8) = 87.5 exactly (log10(10) is exactly 1.0); Python's round() rounds halves
-    # to the even neighbour, and 88 is even, so 88.
+    # 100 * (1 - 1/8) = 87.5 exactly (log10(10) is exactly 1.0); halves round up, always
+    # (not Python's round-half-to-even, which would give 88, 62, 38, 12 for the decades).
     (10, 88),
     (100, 75),
-    # 62.5: round-half-to-even goes *down* to 62 here (so decades alternate: 88, 62, 38, 12).
-    (1_000, 62),
+    (1_000, 63),  # 62.5
     (10_000, 50),
-    (100_000, 38),  # 37.5 -> 38 (even)
+    (100_000, 38),  # 37.5
     (1_000_000, 25),
-    (10_000_000, 12),  # 12.5 -> 12 (even)
+    (10_000_000, 13),  # 12.5
     (100_000_000, 1),  # 0.0 -> clamped to 1: ranked, however low, is never 0
     (10**12, 1),  # negative on the scale -> 1
 ])

@@ -78,8 +78,8 @@ def test_normalize_text_is_search_consoles_form():
 def test_url_words_keep_what_a_page_is_about():
     assert R.url_words("https://blog.greenthumbs.example/best-bulbs-2026/?page=3") == "greenthumbs best bulbs"
     assert R.url_words("https://news.hortweekly.co.uk/tag/roses/") == "hortweekly roses"
-    assert R.url_words("https://forum.example/winter%20pruning%20tips/") == "forum winter pruning tips"
-    assert R.url_words("not a url") == ""
+    assert R.url_words("https://forum.example/winter%20pruning%20tips/") == "winter pruning tips"
+    assert R.url_words("") == "" and R.url_words(None) == ""
 
 
 def test_a_page_on_the_same_topic_is_more_relevant_than_one_that_is_not():
