@@ -172,6 +172,49 @@ class AnchorRules:
         return "other"
 
 
+    def page_matches(self, anchors: list[str], queries) -> list[dict]:
+        """The anchors that match a page's own queries (exact or partial), in the given order.
+
+        Many pages against the same anchors: the page-independent classes and each anchor's words
+        are worked out once (cached per list of anchors) and looked up by word.
+        """
+        index = self._prepared(tuple(anchors))
+        page = self.for_queries(queries)
+        hits: dict[int, str] = {}
+        for i in index["by_text"].get_all(page.queries):
+            hits[i] = "exact match"
+        for word in page.query_words:
+            for i in index["by_word"].get(word, ()):
+                hits.setdefault(i, "partial match")
+        return [{"anchor_text": anchors[i], "class": hits[i]} for i in sorted(hits)]
+
+    def _prepared(self, anchors: tuple[str, ...]) -> dict:
+        key = (self.brands, anchors)
+        cache = _PREPARED.get(key)
+        if cache is None:
+            by_text: dict[str, list[int]] = {}
+            by_word: dict[str, list[int]] = {}
+            for i, anchor in enumerate(anchors):
+                if AnchorRules(self.brands).classify(anchor) != "other":
+                    continue  # empty, naked URL, branded or generic whatever the page
+                t = normalize_text(anchor)
+                by_text.setdefault(t, []).append(i)
+                for word in significant_words(t):
+                    by_word.setdefault(word, []).append(i)
+            cache = {"by_text": _Multi(by_text), "by_word": by_word}
+            _PREPARED.clear()  # one list of anchors at a time: a report's
+            _PREPARED[key] = cache
+        return cache
+
+
+class _Multi(dict):
+    def get_all(self, keys) -> list[int]:
+        return [i for k in keys for i in self.get(k, ())]
+
+
+_PREPARED: dict[tuple, dict] = {}
+
+
 def _has_brand(text: str, brands: tuple[str, ...]) -> bool:
     padded, joined = f" {text} ", text.replace(" ", "")
     return any(f" {b} " in padded or (" " not in b and len(b) >= 5 and b in joined) for b in brands)

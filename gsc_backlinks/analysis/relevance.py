@@ -102,9 +102,33 @@ class TopicModel:
         weights = np.log1p(np.array([max(w or 0, 0) for _, w in weighted], dtype=np.float64)) + 1.0
         return normalize(rows.multiply(weights[:, None]).sum(axis=0).A)
 
-    def similarity(self, texts: list[str], topic) -> list[int | None]:
+    def topics(self, many: list[list[tuple[str, float]]]) -> list:
+        """:meth:`topic` of many lists at once: one vectorization for all (a report has a thousand pages)."""
+        import numpy as np
+        from scipy.sparse import csr_matrix
+        from sklearn.preprocessing import normalize
+
+        texts, rows, cols, weights = [], [], [], []
+        for i, weighted in enumerate(many):
+            for text, w in [(t, w) for t, w in weighted if t][:QUERY_LIMIT]:
+                rows.append(i)
+                cols.append(len(texts))
+                weights.append(math.log1p(max(w or 0, 0)) + 1.0)
+                texts.append(text)
+        if not texts:
+            return [None] * len(many)
+        mix = csr_matrix((np.array(weights), (rows, cols)), shape=(len(many), len(texts)))
+        summed = normalize(mix @ self.vectors(texts))
+        return [summed[i] if summed[i].nnz else None for i in range(len(many))]
+
+    def similarity(self, texts: list[str], topic, chunk: int = 5000) -> list[int | None]:
         """0-100 relevance of each text to a topic vector (None where a text is empty or no topic)."""
         if topic is None or not texts:
             return [None] * len(texts)
-        sims = self.vectors(texts) @ topic.T
-        return [score(float(s)) if t else None for s, t in zip(sims.ravel(), texts)]
+        out: list[int | None] = []
+        for at in range(0, len(texts), chunk):  # bounded memory for a hundred thousand texts
+            part = texts[at:at + chunk]
+            sims = (self.vectors(part) @ topic.T)
+            sims = sims.toarray() if hasattr(sims, "toarray") else sims
+            out += [score(float(s)) if t else None for s, t in zip(sims.ravel(), part)]
+        return out

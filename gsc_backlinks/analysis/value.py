@@ -25,6 +25,7 @@ from . import relevance as R
 FLAG_FACTORS = {"nofollow": 0.5, "ugc": 0.5, "sponsored": 0.25}
 DOMAIN_PAGES = 50  #: linking pages per domain whose words make up the domain's text
 TOPIC_DAYS = 28  #: days of search queries a topic is made of
+FIT_DOMAINS = 20_000  #: linking domains' texts the TF-IDF weights are learnt from (bounds time and memory)
 
 
 @dataclass(frozen=True)
@@ -120,15 +121,19 @@ class Valuer:
         if sample_ids:
             marks = ", ".join("?" for _ in sample_ids)
             for domain, urls in con.execute(
-                f"""SELECT linking_domain, list(DISTINCT linking_url ORDER BY linking_url)[1:{DOMAIN_PAGES}]
-                    FROM linking_pages WHERE snapshot_id IN ({marks}) AND linking_domain IS NOT NULL
-                    GROUP BY linking_domain""",
+                f"""SELECT linking_domain, list(linking_url ORDER BY linking_url) FROM (
+                        SELECT linking_domain, linking_url,
+                               row_number() OVER (PARTITION BY linking_domain ORDER BY linking_url) AS n
+                        FROM (SELECT DISTINCT linking_domain, linking_url FROM linking_pages
+                              WHERE snapshot_id IN ({marks}) AND linking_domain IS NOT NULL))
+                    WHERE n <= {DOMAIN_PAGES} GROUP BY linking_domain""",
                 sample_ids,
             ).fetchall():
                 if domain in self.domain_text or not domains:
                     words = dict.fromkeys(" ".join(R.url_words(u) for u in urls).split())
                     self.domain_text[domain] = " ".join(words)
-        corpus = [q for q, _ in self.site_queries] + list(self.domain_text.values())
+        # The IDF is learnt from the queries and (a bounded number of) linking domains' texts.
+        corpus = [q for q, _ in self.site_queries] + list(self.domain_text.values())[:FIT_DOMAINS]
         self.model = R.TopicModel(corpus)
         self.site_topic = self.model.topic(self.site_queries[: R.QUERY_LIMIT])
         self.authorities = load_authorities(con)
@@ -155,7 +160,10 @@ class Valuer:
                     queries[page].append((query, impressions))
             finally:
                 con.unregister("topic_pages")
-        return {p: self.model.topic(q) if q else self.model.topic([(R.url_words(p), 1)]) for p, q in queries.items()}
+        for page, found in queries.items():
+            if not found:
+                found.append((R.url_words(page), 1))
+        return dict(zip(queries, self.model.topics(list(queries.values()))))
 
     def rate_domains(self, domains: list[str], topic=None) -> list[dict]:
         """authority, authority_rank, authority_source, relevance, relevance_band and value of each domain,
@@ -196,13 +204,7 @@ class Valuer:
                 row.update(r)
             rows.sort(key=lambda r: (-r["value"], r["linking_url"]))
         if rules is not None and anchors:
-            page_rules = rules.for_queries([q["query"] for q in detail.queries])
-            matches = []
-            for anchor in anchors:
-                cls = page_rules.classify(anchor)
-                if cls in ("exact match", "partial match"):
-                    matches.append({"anchor_text": anchor, "class": cls})
-            detail.anchor_matches = matches
+            detail.anchor_matches = rules.page_matches(anchors, [q["query"] for q in detail.queries])
 
     def explain(self) -> list[str]:
         """Where the numbers come from, in the user's words (shown beside every value)."""
