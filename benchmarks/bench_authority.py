@@ -41,7 +41,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 # The import benchmark's word list, cache check and whole-process measuring (wrapper + RUSAGE_CHILDREN).
-from bench_import import WORDS, _version, cached_meta, run_wrapped  # noqa: E402
+from bench_import import WORDS, _version, cached_meta, run_wrapped
 
 SITE = "https://www.example.com/"
 SNAPSHOT_DATE = "2026-11-17"

@@ -13,12 +13,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from clihelp import SITE, error_line, import_ok, run, write_export  # noqa: E402
+from clihelp import SITE, error_line, import_ok, run, write_export
 
-from gsc_backlinks.analysis import relevance as R  # noqa: E402
-from gsc_backlinks.analysis.anchors import AnchorRules, brand_terms, normalize_text  # noqa: E402
-from gsc_backlinks.analysis.value import link_value  # noqa: E402
-from gsc_backlinks.ranks import authority_score  # noqa: E402
+from gsc_backlinks.analysis import relevance as R
+from gsc_backlinks.analysis.anchors import AnchorRules, brand_terms, normalize_text
+from gsc_backlinks.analysis.value import link_value
+from gsc_backlinks.ranks import authority_score
 
 # --- anchor classes ------------------------------------------------------------------------------
 

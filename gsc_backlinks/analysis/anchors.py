@@ -49,16 +49,7 @@ IMAGE_ANCHORS = frozenset({"(empty)", "empty", "image", "img", "picture", "photo
                            "imagen", "immagine"})
 
 #: Words too common to make two texts about the same thing (en, de, fr, es, it, nl, pt).
-STOP_WORDS = frozenset("""
-a an and are as at be by for from how in is it of on or the to was what when where which who why will with you your
-best top new how what www http https com org net html htm php amp
-der die das und ist im in den dem des ein eine zu mit von für auf wie was
-le la les des un une et en du de pour sur avec au aux par est
-el los las un una y en del de para con por que como es
-il lo gli di da per con che una uno
-de het een en van voor met op te
-o os as um uma e do da dos das para com em no na
-""".split())
+STOP_WORDS = frozenset(["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "how", "in", "is", "it", "of", "on", "or", "the", "to", "was", "what", "when", "where", "which", "who", "why", "will", "with", "you", "your", "best", "top", "new", "how", "what", "www", "http", "https", "com", "org", "net", "html", "htm", "php", "amp", "der", "die", "das", "und", "ist", "im", "in", "den", "dem", "des", "ein", "eine", "zu", "mit", "von", "für", "auf", "wie", "was", "le", "la", "les", "des", "un", "une", "et", "en", "du", "de", "pour", "sur", "avec", "au", "aux", "par", "est", "el", "los", "las", "un", "una", "y", "en", "del", "de", "para", "con", "por", "que", "como", "es", "il", "lo", "gli", "di", "da", "per", "con", "che", "una", "uno", "de", "het", "een", "en", "van", "voor", "met", "op", "te", "o", "os", "as", "um", "uma", "e", "do", "da", "dos", "das", "para", "com", "em", "no", "na"])
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -88,7 +79,7 @@ def brand_terms(site: str, extra=()) -> tuple[str, ...]:
 
 #: Single-label endings that make "name ending" a web address; newer gTLDs (".garden", ".tips")
 #: are ordinary words too often to count.
-_CLASSIC_TLDS = frozenset("com org net info biz edu gov mil int io co me app dev xyz eu asia".split())
+_CLASSIC_TLDS = frozenset(["com", "org", "net", "info", "biz", "edu", "gov", "mil", "int", "io", "co", "me", "app", "dev", "xyz", "eu", "asia"])
 _MULTI_SUFFIXES: set[str] | None = None
 
 
@@ -140,7 +131,7 @@ class AnchorRules:
     query_words: frozenset[str] = frozenset()
 
     @classmethod
-    def build(cls, site: str, extra_brands=(), queries=()) -> "AnchorRules":
+    def build(cls, site: str, extra_brands=(), queries=()) -> AnchorRules:
         brands = brand_terms(site, extra_brands)
         normalized = {normalize_text(q) for q in queries} - {""}
         # Branded queries say nothing about a topic: they would make every branded anchor a match.
@@ -148,7 +139,7 @@ class AnchorRules:
         words = set().union(*(significant_words(q) for q in topical)) if topical else set()
         return cls(brands, frozenset(topical), frozenset(words))
 
-    def for_queries(self, queries) -> "AnchorRules":
+    def for_queries(self, queries) -> AnchorRules:
         """The same brand terms, other queries (a target page's own)."""
         normalized = {normalize_text(q) for q in queries} - {""}
         topical = {q for q in normalized if not _has_brand(q, self.brands)}

@@ -28,11 +28,7 @@ BANDS = ((40, "high"), (15, "medium"), (0, "low"))
 QUERY_LIMIT = 300  #: queries per topic, most impressions first
 
 #: Path words that say nothing about a page's topic.
-URL_NOISE = frozenset("""
-www http https html htm php asp aspx jsp cgi index default page pages amp category categories tag tags
-post posts blog blogs forum forums thread threads topic topics article articles news archive archives
-wp content uploads en de fr es it nl pt us uk com org net
-""".split())
+URL_NOISE = frozenset(["www", "http", "https", "html", "htm", "php", "asp", "aspx", "jsp", "cgi", "index", "default", "page", "pages", "amp", "category", "categories", "tag", "tags", "post", "posts", "blog", "blogs", "forum", "forums", "thread", "threads", "topic", "topics", "article", "articles", "news", "archive", "archives", "wp", "content", "uploads", "en", "de", "fr", "es", "it", "nl", "pt", "us", "uk", "com", "org", "net"])
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 

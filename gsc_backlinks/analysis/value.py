@@ -231,14 +231,11 @@ def rate_page(con, site: str, detail, end: dt.date | None, as_of: dt.date | None
     from ..store import brand_terms
     from .anchors import AnchorRules
     from .links import top_queries
-    from .weekly import SAMPLE_KINDS, anchor_texts, snapshots_of
+    from .weekly import anchor_texts, newest_sample_ids
 
-    newest = {}
-    for snap in snapshots_of(con, site, SAMPLE_KINDS, as_of):
-        newest.setdefault(snap.kind, snap)
     domains = {s["site"] for s in detail.linking_sites}
     domains |= {p["linking_domain"] for p in detail.linking_pages + detail.site_samples if p.get("linking_domain")}
-    valuer = Valuer(con, site, end, [s.snapshot_id for s in newest.values()], sorted(domains))
+    valuer = Valuer(con, site, end, newest_sample_ids(con, site, as_of), sorted(domains))
     df, _ = anchor_texts(con, site, as_of)
     rules = AnchorRules.build(site, [*brand_terms(con, site), *brands], top_queries(con, site, end))
     topic = valuer.page_topics(con, [detail.url])[detail.url]

@@ -79,6 +79,14 @@ def snapshots_of(con, site: str, kinds: tuple[str, ...], as_of: dt.date | None =
     return [Snapshot(*r) for r in rows]
 
 
+def newest_sample_ids(con, site: str, as_of: dt.date | None = None) -> list[int]:
+    """The newest More sample links and the newest Latest links snapshot (those that exist)."""
+    newest: dict[str, Snapshot] = {}
+    for snap in snapshots_of(con, site, SAMPLE_KINDS, as_of):  # newest first
+        newest.setdefault(snap.kind, snap)
+    return [snap.snapshot_id for snap in newest.values()]
+
+
 def latest_and_previous(con, site: str, kinds: tuple[str, ...], as_of: dt.date | None):
     """(newest, the one before it on an earlier date) of the first kind that has a snapshot."""
     for kind in kinds:
@@ -571,10 +579,7 @@ def page_details(con, site: str, pages: list[str], period: Period, chart: Period
 
         # Sample links from the sites that link to this page: the export does not say which page of
         # ours they link to, so they are shown apart, as candidates.
-        newest = {}
-        for snap in snapshots_of(con, site, SAMPLE_KINDS, snapshots_as_of):  # newest first
-            newest.setdefault(snap.kind, snap)
-        sample_ids = [snap.snapshot_id for snap in newest.values()]
+        sample_ids = newest_sample_ids(con, site, snapshots_as_of)
         if sample_ids and any(d.linking_sites for d in details.values()):
             marks = ", ".join("?" for _ in sample_ids)
             for row in con.execute(

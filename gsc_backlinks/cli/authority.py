@@ -22,7 +22,13 @@ class _BytesBar:
         if not self.enabled:
             return
         if self.progress is None:
-            from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
 
             self.progress = Progress(TextColumn(self.label), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
                                      console=self.state.console(err=True), transient=True)

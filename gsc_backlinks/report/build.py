@@ -152,10 +152,7 @@ def make_valuer(con, site: str, as_of, period: Period, domains: list[str]):
     """Relevance and value for this property, fitted once for the whole report."""
     from ..analysis.value import Valuer
 
-    newest = {}
-    for snap in W.snapshots_of(con, site, W.SAMPLE_KINDS, as_of):  # newest first
-        newest.setdefault(snap.kind, snap)
-    return Valuer(con, site, period.end, [s.snapshot_id for s in newest.values()], domains)
+    return Valuer(con, site, period.end, W.newest_sample_ids(con, site, as_of), domains)
 
 
 def anchor_rules(con, site: str, opts: Options, valuer):
