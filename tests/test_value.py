@@ -255,3 +255,14 @@ def test_brand_terms_are_kept_per_property_and_used(store):
     # A one-off term on the command line.
     doc = json.loads(run(store, "links", "anchors", "--site", SITE, "--format", "json").output)
     assert "rosy shop" in doc["notes"][1]
+
+
+def test_without_a_rank_file_value_says_it_is_relevance_alone(store):
+    doc = json.loads(run(store, "links", "domains", "--site", SITE, "--sort", "value", "--format", "json").output)
+    assert all(r["authority"] is None for r in doc["rows"])  # "unknown", not 0
+    assert all(r["value"] == round(0.5 * (r["relevance"] or 0)) for r in doc["rows"])
+    assert any(n.startswith("No rank file loaded: authority is unknown and the value reflects relevance alone")
+               for n in doc["notes"])
+    table = run(store, "links", "domains", "--site", SITE, "--sort", "value", env={"COLUMNS": "100"}).output
+    assert "Value" in table and "Authority" in table
+    assert "gsc-backlinks authority load FILE" in " ".join(table.split())  # the note may wrap
