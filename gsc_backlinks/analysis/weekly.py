@@ -9,7 +9,6 @@ Every function here reads; none writes.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 from ..dates import Period
@@ -406,49 +405,6 @@ def anchor_texts(con, site: str, as_of: dt.date | None):
         [found[0].snapshot_id],
     ).df()
     return df, found[0]
-
-
-# --- anchor text classes -----------------------------------------------------------------------
-
-#: Anchors that say nothing about the page, as Search Console writes them
-#: (lower case, punctuation turned into spaces).
-GENERIC_ANCHORS = frozenset("""
-click here|here|this|this page|this site|this article|this post|link|website|web site|site|homepage|home page|
-home|read more|more|learn more|more info|more information|see more|find out more|visit|visit website|
-visit site|visit us|go|source|via|details|full article|article|continue reading|read|view|download|
-hier|mehr|weiterlesen|webseite|ici|cliquez ici|en savoir plus|site web|aquí|aqui|más|mais|leggi|clicca qui|
-sito|sitio web|lees meer|klik hier|こちら|ここ
-""".replace("\n", "").split("|")) - {""}
-
-ANCHOR_CLASSES = ("branded", "naked URL", "generic", "other", "empty")
-_URLISH = re.compile(r"^(https?\s|www\s|[a-z0-9-]+(\s[a-z0-9-]+)*\s(com|org|net|de|uk|io|co|fr|nl|es|it|jp|info|biz|eu|au|ca)(\s|$))")
-
-
-def brand_terms(site: str) -> tuple[str, ...]:
-    """Words of the property's own domain name: ``www.fernhill-nursery.example`` -> ``fernhill nursery``."""
-    from ..urls import parse_property
-
-    prop = parse_property(site)
-    host = prop.domain or host_of(prop.prefix) or ""
-    domain = registrable_domain(host) or host
-    label = domain.split(".")[0]
-    words = [w for w in re.split(r"[^a-z0-9]+", label.lower()) if w]
-    terms = {" ".join(words), "".join(words)}
-    return tuple(sorted(t for t in terms if len(t) >= 3))
-
-
-def anchor_class(text: str, brands: tuple[str, ...]) -> str:
-    t = " ".join((text or "").lower().split())
-    if not t or t in ("(empty)", "empty"):
-        return "empty"
-    if _URLISH.match(t + " "):
-        # "https www fernhill nursery example" is a naked URL even though it names the brand
-        return "naked URL"
-    if any(b in t or b in t.replace(" ", "") for b in brands):
-        return "branded"
-    if t in GENERIC_ANCHORS:
-        return "generic"
-    return "other"
 
 
 # --- opportunities -------------------------------------------------------------------------------
