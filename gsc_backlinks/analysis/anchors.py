@@ -132,16 +132,12 @@ class AnchorRules:
 
     @classmethod
     def build(cls, site: str, extra_brands=(), queries=()) -> AnchorRules:
-        brands = brand_terms(site, extra_brands)
-        normalized = {normalize_text(q) for q in queries} - {""}
-        # Branded queries say nothing about a topic: they would make every branded anchor a match.
-        topical = {q for q in normalized if not _has_brand(q, brands)}
-        words = set().union(*(significant_words(q) for q in topical)) if topical else set()
-        return cls(brands, frozenset(topical), frozenset(words))
+        return cls(brand_terms(site, extra_brands)).for_queries(queries)
 
     def for_queries(self, queries) -> AnchorRules:
         """The same brand terms, other queries (a target page's own)."""
         normalized = {normalize_text(q) for q in queries} - {""}
+        # Branded queries say nothing about a topic: they would make every branded anchor a match.
         topical = {q for q in normalized if not _has_brand(q, self.brands)}
         words = set().union(*(significant_words(q) for q in topical)) if topical else set()
         return AnchorRules(self.brands, frozenset(topical), frozenset(words))
@@ -162,48 +158,41 @@ class AnchorRules:
             return "partial match"
         return "other"
 
+    def index(self, anchors: list[str]) -> AnchorIndex:
+        return AnchorIndex(self, anchors)
 
-    def page_matches(self, anchors: list[str], queries) -> list[dict]:
-        """The anchors that match a page's own queries (exact or partial), in the given order.
 
-        Many pages against the same anchors: the page-independent classes and each anchor's words
-        are worked out once (cached per list of anchors) and looked up by word.
-        """
-        index = self._prepared(tuple(anchors))
-        page = self.for_queries(queries)
+class AnchorIndex:
+    """A site's anchors, ready to be matched against many pages' queries (a report has a thousand pages).
+
+    The page-independent classes and each anchor's words are worked out once; a page's
+    matches are then looked up by text and by word.
+    """
+
+    def __init__(self, rules: AnchorRules, anchors: list[str]):
+        self.rules, self.anchors = rules, list(anchors)
+        self.by_text: dict[str, list[int]] = {}
+        self.by_word: dict[str, list[int]] = {}
+        brands_only = AnchorRules(rules.brands)
+        for i, anchor in enumerate(self.anchors):
+            if brands_only.classify(anchor) != "other":
+                continue  # empty, naked URL, branded or generic whatever the page
+            text = normalize_text(anchor)
+            self.by_text.setdefault(text, []).append(i)
+            for word in significant_words(text):
+                self.by_word.setdefault(word, []).append(i)
+
+    def matches(self, queries) -> list[dict]:
+        """The anchors that equal (exact match) or share a word with (partial match) these queries, in order."""
+        page = self.rules.for_queries(queries)
         hits: dict[int, str] = {}
-        for i in index["by_text"].get_all(page.queries):
-            hits[i] = "exact match"
+        for query in page.queries:
+            for i in self.by_text.get(query, ()):
+                hits[i] = "exact match"
         for word in page.query_words:
-            for i in index["by_word"].get(word, ()):
+            for i in self.by_word.get(word, ()):
                 hits.setdefault(i, "partial match")
-        return [{"anchor_text": anchors[i], "class": hits[i]} for i in sorted(hits)]
-
-    def _prepared(self, anchors: tuple[str, ...]) -> dict:
-        key = (self.brands, anchors)
-        cache = _PREPARED.get(key)
-        if cache is None:
-            by_text: dict[str, list[int]] = {}
-            by_word: dict[str, list[int]] = {}
-            for i, anchor in enumerate(anchors):
-                if AnchorRules(self.brands).classify(anchor) != "other":
-                    continue  # empty, naked URL, branded or generic whatever the page
-                t = normalize_text(anchor)
-                by_text.setdefault(t, []).append(i)
-                for word in significant_words(t):
-                    by_word.setdefault(word, []).append(i)
-            cache = {"by_text": _Multi(by_text), "by_word": by_word}
-            _PREPARED.clear()  # one list of anchors at a time: a report's
-            _PREPARED[key] = cache
-        return cache
-
-
-class _Multi(dict):
-    def get_all(self, keys) -> list[int]:
-        return [i for k in keys for i in self.get(k, ())]
-
-
-_PREPARED: dict[tuple, dict] = {}
+        return [{"anchor_text": self.anchors[i], "class": hits[i]} for i in sorted(hits)]
 
 
 def _has_brand(text: str, brands: tuple[str, ...]) -> bool:

@@ -204,7 +204,6 @@ def _linking_domains(con, site: str, *, top: int | None = None, as_of: dt.date |
 def anchors(con, site: str, *, top: int | None = None, as_of: dt.date | None = None,
             brands: tuple[str, ...] = ()) -> Summary:
     """The Top linking text export by rank, each anchor with its class (see :mod:`.anchors`)."""
-    from .anchors import AnchorRules
     from .weekly import newest_final_day
 
     snap = store.latest_snapshot(con, site, ("top_linking_text",), as_of)
@@ -216,8 +215,7 @@ def anchors(con, site: str, *, top: int | None = None, as_of: dt.date | None = N
         [snap[0]],
     ).df()
     end = min(filter(None, (as_of, newest_final_day(con, site))), default=None)
-    queries = top_queries(con, site, end)
-    rules = AnchorRules.build(site, [*store.brand_terms(con, site), *brands], queries)
+    rules = anchor_rules(con, site, end, brands)
     rows = _records(df)
     for row in rows:
         row["class"] = rules.classify(row["anchor_text"])
@@ -228,6 +226,13 @@ def anchors(con, site: str, *, top: int | None = None, as_of: dt.date | None = N
              "queries of the last 28 days; see the README for every rule")
     return Summary("anchors", "Top anchor text", site, columns, rows, total,
                    (_source(snap),), "export", notes)
+
+
+def anchor_rules(con, site: str, end: dt.date | None, brands=()):
+    """Anchor classes of a property: its stored and given brand terms, its top queries up to `end`."""
+    from .anchors import AnchorRules
+
+    return AnchorRules.build(site, [*store.brand_terms(con, site), *brands], top_queries(con, site, end))
 
 
 def top_queries(con, site: str, end: dt.date | None, limit: int = 100, days: int = 28) -> list[str]:

@@ -189,7 +189,7 @@ class Valuer:
             "value": link_value(auth.score, relevance, self.authorities.unknown_stand_in),
         }
 
-    def annotate(self, detail, topic, rules=None, anchors=None) -> None:
+    def annotate(self, detail, topic, anchors=None) -> None:
         """Add relevance, authority and value to a drill-down's linking sites and pages, best first;
         and the site's anchor texts that match the page's own queries."""
         if detail.linking_sites:
@@ -203,8 +203,8 @@ class Valuer:
             for row, r in zip(rows, rated):
                 row.update(r)
             rows.sort(key=lambda r: (-r["value"], r["linking_url"]))
-        if rules is not None and anchors:
-            detail.anchor_matches = rules.page_matches(anchors, [q["query"] for q in detail.queries])
+        if anchors is not None:  # an AnchorIndex of the site's anchors
+            detail.anchor_matches = anchors.matches([q["query"] for q in detail.queries])
 
     def explain(self) -> list[str]:
         """Where the numbers come from, in the user's words (shown beside every value)."""
@@ -228,16 +228,13 @@ class Valuer:
 
 def rate_page(con, site: str, detail, end: dt.date | None, as_of: dt.date | None = None, brands=()) -> Valuer:
     """Value the links of one page (the `page` command): its own topic, the site's anchors."""
-    from ..store import brand_terms
-    from .anchors import AnchorRules
-    from .links import top_queries
+    from .links import anchor_rules
     from .weekly import anchor_texts, newest_sample_ids
 
     domains = {s["site"] for s in detail.linking_sites}
     domains |= {p["linking_domain"] for p in detail.linking_pages + detail.site_samples if p.get("linking_domain")}
     valuer = Valuer(con, site, end, newest_sample_ids(con, site, as_of), sorted(domains))
     df, _ = anchor_texts(con, site, as_of)
-    rules = AnchorRules.build(site, [*brand_terms(con, site), *brands], top_queries(con, site, end))
-    topic = valuer.page_topics(con, [detail.url])[detail.url]
-    valuer.annotate(detail, topic, rules, [] if df is None else list(df["anchor_text"]))
+    anchors = None if df is None else anchor_rules(con, site, end, brands).index(list(df["anchor_text"]))
+    valuer.annotate(detail, valuer.page_topics(con, [detail.url])[detail.url], anchors)
     return valuer

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..analysis import weekly as W
-from ..analysis.links import WHERE
+from ..analysis.links import WHERE, anchor_rules
 from ..dates import Period
 from ..exports.kinds import KINDS
 from ..urls import display_url, printable
@@ -113,7 +113,7 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
     domains = W.linking_domains(con, site, as_of)
     valuer = make_valuer(con, site, as_of, period, [] if domains is None else list(domains.rows["linking_domain"]))
     sections.append(_domains_section(con, site, domains, pages, valuer))
-    rules = anchor_rules(con, site, opts, valuer)
+    rules = anchor_rules(con, site, period.end, opts.brands)
     anchor_section, anchors = _anchors_section(con, site, as_of, rules)
     sections.append(anchor_section)
     sections.append(_changes_section(con, site, as_of, pages))
@@ -142,7 +142,7 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
     details = W.page_details(con, site, drill, period, chart_period, as_of=as_of, search_type=opts.search_type)
     topics = valuer.page_topics(con, drill)
     for url in drill:
-        valuer.annotate(details[url], topics[url], rules, anchors)
+        valuer.annotate(details[url], topics[url], anchors)
         pages[page_file(url)] = drill_down_page(details[url], opts, period, chart_period, generated, fresh,
                                                 valuer=valuer)
     return Report(index, pages), period
@@ -153,16 +153,6 @@ def make_valuer(con, site: str, as_of, period: Period, domains: list[str]):
     from ..analysis.value import Valuer
 
     return Valuer(con, site, period.end, W.newest_sample_ids(con, site, as_of), domains)
-
-
-def anchor_rules(con, site: str, opts: Options, valuer):
-    from ..analysis.anchors import AnchorRules
-    from ..store import brand_terms
-
-    return AnchorRules.build(site, [*brand_terms(con, site), *opts.brands], [q for q, _ in valuer.site_queries[:ANCHOR_QUERIES]])
-
-
-ANCHOR_QUERIES = 100  #: the site's top queries (by impressions) anchors are matched against
 
 
 def authority_cell(rated: dict) -> Cell:
@@ -438,13 +428,14 @@ def _domains_section(con, site, domains: W.DomainTable | None, pages: dict, valu
     return Section("domains", "Linking domains", None, (table,), charts_)
 
 
-def _anchors_section(con, site, as_of, rules) -> tuple[Section, list[str]]:
+def _anchors_section(con, site, as_of, rules):
+    """The anchor section, and the site's anchors indexed for the drill-downs (None without the export)."""
     from ..analysis.anchors import ANCHOR_CLASSES, class_counts
 
     df, snap = W.anchor_texts(con, site, as_of)
     if df is None:
         return Section("anchors", "Anchor text",
-                       f"No Top linking text export imported. In Search Console: {WHERE['top_linking_text']}."), []
+                       f"No Top linking text export imported. In Search Console: {WHERE['top_linking_text']}."), None
     anchors = list(df["anchor_text"])
     classes = [rules.classify(t) for t in anchors]
     counts = class_counts(classes)
@@ -465,7 +456,8 @@ def _anchors_section(con, site, as_of, rules) -> tuple[Section, list[str]]:
                                                  Column("class", "Class")), rows, len(df), note, sort_column=0,
                   sort_desc=False)
     return Section("anchors", "Anchor text", None, (table,),
-                   (Chart("anchor-classes", "Anchor text make-up (share of distinct anchor texts)", svg),)), anchors
+                   (Chart("anchor-classes", "Anchor text make-up (share of distinct anchor texts)", svg),)), \
+        rules.index(anchors)
 
 
 def _changes_section(con, site, as_of, pages: dict) -> Section:
