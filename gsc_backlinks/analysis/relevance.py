@@ -87,16 +87,8 @@ class TopicModel:
         return normalize(joined)
 
     def topic(self, weighted: list[tuple[str, float]]):
-        """One vector for many texts (queries) with weights (impressions), log-damped."""
-        import numpy as np
-        from sklearn.preprocessing import normalize
-
-        weighted = [(t, w) for t, w in weighted if t][:QUERY_LIMIT]
-        if not weighted:
-            return None
-        rows = self.vectors([t for t, _ in weighted])
-        weights = np.log1p(np.array([max(w or 0, 0) for _, w in weighted], dtype=np.float64)) + 1.0
-        return normalize(rows.multiply(weights[:, None]).sum(axis=0).A)
+        """One vector for many texts (queries) with weights (impressions), log-damped; None without texts."""
+        return self.topics([weighted])[0]
 
     def topics(self, many: list[list[tuple[str, float]]]) -> list:
         """:meth:`topic` of many lists at once: one vectorization for all (a report has a thousand pages)."""
