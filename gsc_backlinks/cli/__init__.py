@@ -48,6 +48,11 @@ class State:
 
         return default_store_path()
 
+    @property
+    def wants_progress(self) -> bool:
+        """Progress bars go to stderr, only on a terminal and never with -q."""
+        return not self.quiet and sys.stderr.isatty()
+
     def console(self, err: bool = False):
         from rich.console import Console
 

@@ -15,7 +15,7 @@ class _BytesBar:
     """A progress bar over the bytes of a rank file, on stderr, only on a terminal."""
 
     def __init__(self, state: State, label: str):
-        self.enabled = not state.quiet and sys.stderr.isatty()
+        self.enabled = state.wants_progress
         self.state, self.label, self.progress, self.task = state, label, None, None
 
     def __call__(self, done: int, total: int) -> None:

@@ -213,10 +213,6 @@ class _Bar:
         self.progress.stop()
 
 
-def _wants_progress(state: State) -> bool:
-    return not state.quiet and sys.stderr.isatty()
-
-
 @cli.command("sync")
 @site_option
 @click.option("--days", type=int, help="The last N days (Pacific Time) instead of everything not yet final.")
@@ -237,7 +233,7 @@ def sync_cmd(state: State, site, days, start, end, search_type, workers, inspect
     """
     from ..sync import sync
 
-    bar = _Bar(state, "Syncing") if _wants_progress(state) else None
+    bar = _Bar(state, "Syncing") if state.wants_progress else None
     with google_api(site) as (api, prop):
         report = sync(api, state.store_path, prop.site, start=start.date() if start else None,
                       end=end.date() if end else None, days=days, search_type=search_type, workers=workers,
