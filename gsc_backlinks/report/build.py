@@ -157,7 +157,7 @@ def make_valuer(con, site: str, as_of, period: Period, domains: list[str]):
 
 def authority_cell(rated: dict) -> Cell:
     if rated.get("authority") is None:
-        return Cell("unknown", -1, cls="muted", title="Not in the loaded rank file(s)" if rated.get("authority_source") is None else None)
+        return Cell("unknown", -1, cls="muted", title="Not in the loaded rank file(s)")
     return Cell(str(rated["authority"]), rated["authority"],
                 title=f"Rank {rated['authority_rank']:,} in {rated['authority_source']}")
 
@@ -639,8 +639,7 @@ def drill_down_page(d: W.PageDetail, opts: Options, period: Period, chart_period
             "to, so these are the anchors likely to be about this page.",
             empty="None of the site's anchor texts match this page's queries."),)))
     if rated:
-        sections.append(Section("value", "How link value is computed", None, (), (),
-                                items=value_rules() + tuple(valuer.explain())))
+        sections.append(_value_section(valuer))
     if d.link_history:
         rows = tuple((date_cell(day), num_cell(links), num_cell(sites)) for day, links, sites in reversed(d.link_history))
         sections.append(Section("history", "Links over time", None, (Table(
