@@ -146,11 +146,11 @@ VALUE_COLUMNS = (
 
 def _by_value(con, site: str, summary: Summary, top: int | None, as_of: dt.date | None) -> Summary:
     from .value import Valuer
-    from .weekly import newest_final_day, newest_sample_ids
+    from .weekly import newest_final_day
 
     domains = [r["linking_domain"] for r in summary.rows]
     end = min(filter(None, (as_of, newest_final_day(con, site))), default=None)
-    valuer = Valuer(con, site, end, newest_sample_ids(con, site, as_of), domains)
+    valuer = Valuer(con, site, end, domains, as_of)
     rows = [dict(row, **rated) for row, rated in zip(summary.rows, valuer.rate_domains(domains))]
     rows.sort(key=lambda r: (-r["value"], -(r["linking_pages"] or 0), r["linking_domain"]))
     if top:

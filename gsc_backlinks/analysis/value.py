@@ -106,7 +106,11 @@ def load_authorities(con) -> Authorities:
 class Valuer:
     """Relevance and value for one property: fitted once, used for the domain table and every page."""
 
-    def __init__(self, con, site: str, end: dt.date | None, sample_ids: list[int], domains: list[str]):
+    def __init__(self, con, site: str, end: dt.date | None, domains: list[str], as_of: dt.date | None = None):
+        """`end`: last day of the queries that make topics; `as_of`: use the link snapshots of that date."""
+        from .weekly import newest_sample_ids
+
+        sample_ids = newest_sample_ids(con, site, as_of)
         self.site = site
         end = end or dt.date.max
         start = (end - dt.timedelta(days=TOPIC_DAYS - 1)) if end != dt.date.max else dt.date.min
@@ -229,11 +233,11 @@ class Valuer:
 def rate_page(con, site: str, detail, end: dt.date | None, as_of: dt.date | None = None, brands=()) -> Valuer:
     """Value the links of one page (the `page` command): its own topic, the site's anchors."""
     from .links import anchor_rules
-    from .weekly import anchor_texts, newest_sample_ids
+    from .weekly import anchor_texts
 
     domains = {s["site"] for s in detail.linking_sites}
     domains |= {p["linking_domain"] for p in detail.linking_pages + detail.site_samples if p.get("linking_domain")}
-    valuer = Valuer(con, site, end, newest_sample_ids(con, site, as_of), sorted(domains))
+    valuer = Valuer(con, site, end, sorted(domains), as_of)
     df, _ = anchor_texts(con, site, as_of)
     anchors = None if df is None else anchor_rules(con, site, end, brands).index(list(df["anchor_text"]))
     valuer.annotate(detail, valuer.page_topics(con, [detail.url])[detail.url], anchors)

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from ..analysis import weekly as W
 from ..analysis.links import WHERE, anchor_rules
+from ..analysis.value import Valuer
 from ..dates import Period
 from ..exports.kinds import KINDS
 from ..urls import display_url, printable
@@ -111,7 +112,8 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
     drill = [] if linked_df is None else list(linked_df["target_url"])
     sections.append(_linked_pages_section(linked_df, linked_snap, linked_prev, has_search))
     domains = W.linking_domains(con, site, as_of)
-    valuer = make_valuer(con, site, as_of, period, [] if domains is None else list(domains.rows["linking_domain"]))
+    # Relevance and value for this property, fitted once for the whole report.
+    valuer = Valuer(con, site, period.end, [] if domains is None else list(domains.rows["linking_domain"]), as_of)
     sections.append(_domains_section(con, site, domains, pages, valuer))
     rules = anchor_rules(con, site, period.end, opts.brands)
     anchor_section, anchors = _anchors_section(con, site, as_of, rules)
@@ -146,13 +148,6 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
         pages[page_file(url)] = drill_down_page(details[url], opts, period, chart_period, generated, fresh,
                                                 valuer=valuer)
     return Report(index, pages), period
-
-
-def make_valuer(con, site: str, as_of, period: Period, domains: list[str]):
-    """Relevance and value for this property, fitted once for the whole report."""
-    from ..analysis.value import Valuer
-
-    return Valuer(con, site, period.end, W.newest_sample_ids(con, site, as_of), domains)
 
 
 def authority_cell(rated: dict) -> Cell:
