@@ -122,9 +122,11 @@ def authority_status(state: State, fmt: str) -> None:
     if fmt == "csv":
         import csv
 
+        from ..output import csv_cell
+
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["source"], lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)  # --release text is the user's
         return
     if not rows:
         click.echo("No rank file loaded. Download one (see gsc-backlinks authority --help) and run: "
