@@ -41,7 +41,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 # The import benchmark's word list, cache check and whole-process measuring (wrapper + RUSAGE_CHILDREN).
-from bench_import import WORDS, _version, cached_meta, run_wrapped
+from bench_import import WORDS, _version, cached_meta, run_main, run_wrapped
 
 SITE = "https://www.example.com/"
 SNAPSHOT_DATE = "2026-11-17"
@@ -391,9 +391,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except (RuntimeError, subprocess.CalledProcessError, OSError) as exc:
-        detail = getattr(exc, "stderr", None)
-        print(f"error: {exc}" + (f"\n{detail}" if detail else ""), file=sys.stderr)
-        sys.exit(2)
+    run_main(main)

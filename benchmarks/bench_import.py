@@ -464,10 +464,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
+def run_main(main) -> None:
+    """Exit with main()'s code; a failure to run at all is one line on stderr and exit code 2."""
     try:
         sys.exit(main())
-    except (RuntimeError, subprocess.CalledProcessError, OSError) as exc:
+    except (RuntimeError, subprocess.CalledProcessError, OSError, ImportError) as exc:
         detail = getattr(exc, "stderr", None)
         print(f"error: {exc}" + (f"\n{detail}" if detail else ""), file=sys.stderr)
         sys.exit(2)
+
+
+if __name__ == "__main__":
+    run_main(main)

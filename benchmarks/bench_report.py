@@ -43,6 +43,7 @@ from bench_import import (
     cached_meta,
     gsc_backlinks_cmd,
     make_hosts,
+    run_main,
     run_wrapped,
 )
 
@@ -442,8 +443,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except (RuntimeError, OSError, ImportError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+    run_main(main)
