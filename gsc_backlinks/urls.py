@@ -408,11 +408,18 @@ def _normalize_chunk(values):
 
 
 def _domains_of(hosts):
-    """Registrable domains of an array of hosts, each distinct host looked up once."""
+    """Registrable domains of a chunked array of hosts, each distinct host looked up once."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     encoded = pc.dictionary_encode(hosts)
-    return pc.take(registrable_domains(encoded.dictionary), encoded.indices)
+    dictionaries = {len(c.dictionary) for c in encoded.chunks}
+    if not dictionaries:  # no values at all
+        return pa.chunked_array([], pa.string())
+    if len(dictionaries) > 1:  # Arrow gives every chunk the one dictionary; if not, look up per chunk
+        return pa.chunked_array([_domains_of(pa.chunked_array([c])).chunk(0) for c in hosts.chunks], pa.string())
+    domains = registrable_domains(encoded.chunk(0).dictionary)
+    return pa.chunked_array([pc.take(domains, c.indices) for c in encoded.chunks], pa.string())
 
 
 #: Plain DNS names whose last label is not all digits (so no IPv4 address):
@@ -522,23 +529,23 @@ def normalize_url_array(values):
     (a property test holds it to that), but checks the already-canonical
     majority with Arrow's C++ regex engine, repairs the common deviations
     (spaces, case, ports, fragments) vectorized, looks each distinct host up
-    once, and works on chunks in two threads (Arrow releases the GIL).
+    once, and works on chunks in two threads (Arrow releases the GIL).  The
+    three results are chunked arrays: the CSV reader's chunks are worked on
+    where they lie, and nothing copies them into one piece.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    if values.null_count:
-        values = pc.fill_null(values, arrow.scalar(""))
-    if len(values) <= _CHUNK:
-        canon, hosts = _normalize_chunk(values)
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    pieces = [c.slice(i, _CHUNK) for c in chunks for i in range(0, len(c), _CHUNK)] or [arrow.array([], pa.string())]
+    pieces = [pc.fill_null(p, arrow.scalar("")) if p.null_count else p for p in pieces]
+    if len(pieces) == 1:
+        results = [_normalize_chunk(pieces[0])]
     else:
         from concurrent.futures import ThreadPoolExecutor
 
-        chunks = [values.slice(i, _CHUNK) for i in range(0, len(values), _CHUNK)]
         with ThreadPoolExecutor(max_workers=2) as pool:
-            results = list(pool.map(_normalize_chunk, chunks))
-        canon = pa.concat_arrays([r[0] for r in results])
-        hosts = pa.concat_arrays([r[1] for r in results])
+            results = list(pool.map(_normalize_chunk, pieces))
+    canon = pa.chunked_array([r[0] for r in results], pa.string())
+    hosts = pa.chunked_array([r[1] for r in results], pa.string())
     return canon, hosts, _domains_of(hosts)

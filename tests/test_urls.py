@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from unittest import mock
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -217,6 +218,21 @@ url_values = st.lists(
 @given(url_values)
 def test_normalize_url_array_agrees_with_the_python_rule(values):
     canon, hosts_, domains = normalize_url_array(pa.array(values, pa.string()))
+    expected_canon = [canonical_url(v or "") for v in values]
+    expected_hosts = [host_of(c) for c in expected_canon]
+    assert canon.to_pylist() == expected_canon
+    assert hosts_.to_pylist() == expected_hosts
+    assert domains.to_pylist() == [registrable_domain(h) for h in expected_hosts]
+
+
+@HYPOTHESIS
+@given(st.lists(url_values, max_size=5))
+def test_normalize_url_array_works_on_the_readers_chunks_in_threads(parts):
+    # A CSV export arrives as a chunked array; small pieces make every chunk a thread's job.
+    values = [v for part in parts for v in part]
+    chunked = pa.chunked_array([pa.array(part, pa.string()) for part in parts], pa.string())
+    with mock.patch.object(urls, "_CHUNK", 3):
+        canon, hosts_, domains = normalize_url_array(chunked)
     expected_canon = [canonical_url(v or "") for v in values]
     expected_hosts = [host_of(c) for c in expected_canon]
     assert canon.to_pylist() == expected_canon

@@ -121,7 +121,7 @@ def _unknown_header(source: str, cells: list[str]) -> UnknownExportError:
 
 
 def _read_csv(raw: RawFile) -> tuple[K.HeaderMatch, dict[str, object], int, str]:
-    """Parse CSV bytes: (header match, {column id: pyarrow array}, rows, encoding)."""
+    """Parse CSV bytes: (header match, {column id: pyarrow chunked array}, rows, encoding)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -164,7 +164,7 @@ def _read_csv(raw: RawFile) -> tuple[K.HeaderMatch, dict[str, object], int, str]
         else:
             detail = _shorten(message.replace("CSV parse error: ", ""), 160)
             raise ExportError(raw.display, f"is not a well-formed CSV: {detail}") from None
-    columns = {cid: table.column(i).combine_chunks() for i, cid in enumerate(match.columns)}
+    columns = {cid: table.column(i) for i, cid in enumerate(match.columns)}  # chunked: no copy into one piece
     return match, columns, table.num_rows, encoding
 
 
