@@ -336,6 +336,19 @@ def _resolve_kind(raw: RawFile, match: K.HeaderMatch, inside_share: float, targe
     return "sample_links"
 
 
+def _sha256_beside(data: bytes):
+    """A future of the SHA-256 hex digest of ``data``, computed in a thread while the file is parsed.
+
+    hashlib lets go of the GIL for big inputs, so a large export's hash costs no time.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+    pool.shutdown(wait=False)
+    return future
+
+
 def parse_export(
     raw: RawFile,
     prop: urls.Property,
@@ -348,6 +361,7 @@ def parse_export(
     import pyarrow.compute as pc
 
     _check_file_property(raw, prop)
+    digest = _sha256_beside(raw.data)
     if raw.filename.lower().endswith(".xlsx") and not is_zip(raw.data):
         raise ExportError(raw.display, "is not a readable .xlsx workbook (it is not a zip container); download it again")
     if is_zip(raw.data):
@@ -488,7 +502,7 @@ def parse_export(
         language=match.language,
         table=table,
         file_rows=nrows,
-        content_hash=hashlib.sha256(raw.data).hexdigest(),
+        content_hash=digest.result(),
         snapshot_date=snapshot_date,
         date_source=date_source,
         target_url=target_url,
