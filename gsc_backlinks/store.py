@@ -381,7 +381,7 @@ def save_imports(path: Path, site: str, parsed: list, *, now: dt.datetime | None
                 ).fetchone()[0]
                 con.register("incoming", item.table)
                 try:
-                    if table == "linking_pages":
+                    if table == "linking_pages" and not item.one_row_per_url:
                         # Search Console merges duplicates; canonical forms can collide too.
                         select = (
                             "SELECT ?, linking_url, any_value(linking_host), any_value(linking_domain), "

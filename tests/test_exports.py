@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from exportfiles import (
     HEADERS,
     SITE,
@@ -550,6 +553,73 @@ def test_rows_that_collide_after_normalization_are_merged(tmp_path):
     assert report.results[0].file_rows == 3
     assert stored(store, "SELECT linking_url, last_crawled FROM linking_pages") == [
         ("https://example.org/a%20b", dt.date(2026, 5, 17))]
+
+
+def test_repeats_in_a_file_in_url_order_are_merged_without_the_store(tmp_path):
+    # Search Console's own order (by URL, byte order here): the reader merges the repeats itself.
+    path = write_csv(tmp_path / gsc_name("Latest links"), HEADERS["latest_links"], [
+        ["HTTPS://EXAMPLE.ORG/a%20b#x", "2026-05-01"],
+        ["https://example.org/a b", "2026-05-10"],
+        ["https://example.org/a%20b", "2026-05-17"],
+        ["https://example.org/c", ""],
+    ])
+    parsed = parse_file(path)
+    assert parsed.one_row_per_url
+    assert sorted(rows(parsed), key=lambda r: r["linking_url"]) == [
+        {"linking_url": "https://example.org/a%20b", "linking_host": "example.org",
+         "linking_domain": "example.org", "last_crawled": dt.date(2026, 5, 17)},
+        {"linking_url": "https://example.org/c", "linking_host": "example.org",
+         "linking_domain": "example.org", "last_crawled": None},
+    ]
+
+
+def test_many_repeats_are_left_to_the_store_to_merge(tmp_path, monkeypatch):
+    from gsc_backlinks.exports import reader
+
+    monkeypatch.setattr(reader, "MERGE_IN_PYTHON_MAX", 1)
+    path = write_csv(tmp_path / gsc_name("Latest links"), HEADERS["latest_links"], [
+        ["HTTPS://EXAMPLE.ORG/a%20b#x", "2026-05-01"],
+        ["https://example.org/a b", "2026-05-10"],
+    ])
+    assert not parse_file(path).one_row_per_url
+    store = tmp_path / "store.duckdb"
+    import_paths([str(path)], SITE, store)
+    assert stored(store, "SELECT linking_url, last_crawled FROM linking_pages") == [
+        ("https://example.org/a%20b", dt.date(2026, 5, 10))]
+
+
+URL_POOL = [  # most are one page written six ways, so repeats are common
+    "https://example.org/a b", "https://example.org/a%20b", "HTTPS://EXAMPLE.ORG/a%20b",
+    "https://example.org/a%20b#top", "https://example.org:443/a%20b", "https://example.org/a%20b#",
+    "https://bücher.example/é", "https://xn--bcher-kva.example/%C3%A9", "javascript:alert(1)", "",
+]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(URL_POOL), st.none() | st.dates(dt.date(2026, 1, 1), dt.date(2026, 1, 4))),
+                min_size=1, max_size=10), st.booleans())
+def test_stored_pages_are_one_per_canonical_url_with_the_latest_crawl(pairs, in_url_order):
+    # Whether the reader merges (file in URL order) or the store does (any other order),
+    # the stored rows are the same: one per canonical URL, the latest crawl date kept.
+    if in_url_order:
+        pairs = sorted(dict(pairs).items())  # strictly increasing, as Search Console writes them
+    expected: dict[str, dt.date | None] = {}
+    for url, crawled in pairs:
+        canon = urls.canonical_url(url)
+        if canon:
+            held = expected.get(canon)
+            expected[canon] = max((d for d in (held, crawled) if d), default=None)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_csv(Path(tmp) / gsc_name("Latest links"), HEADERS["latest_links"],
+                         [[url, crawled.isoformat() if crawled else ""] for url, crawled in pairs])
+        store = Path(tmp) / "store.duckdb"
+        try:
+            import_paths([str(path)], SITE, store)
+        except ExportError:  # every row empty
+            assert not expected
+            return
+        assert dict(stored(store, "SELECT linking_url, last_crawled FROM linking_pages")) == expected
+        assert stored(store, "SELECT count(*) FROM linking_pages") == [(len(expected),)]
 
 
 def test_snapshot_records_kind_date_language_and_target(tmp_path):

@@ -44,6 +44,8 @@ class ParsedExport:
     date_source: str  #: "--date", "file name" or "file time"
     target_url: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: Linking-page rows are already one per canonical URL; if False the store merges them.
+    one_row_per_url: bool = False
 
     @property
     def label(self) -> str:
@@ -336,6 +338,57 @@ def _resolve_kind(raw: RawFile, match: K.HeaderMatch, inside_share: float, targe
     return "sample_links"
 
 
+#: Above this many rows sharing a canonical URL with another, the store's GROUP BY merges them faster.
+MERGE_IN_PYTHON_MAX = 20_000
+
+
+def _merge_repeated_pages(table, written):
+    """(table, whether it now has one row per linking URL) for linking-page rows.
+
+    A canonical URL repeats when the file repeats a line or when a repaired form
+    (case, a space, a port) meets one written canonically.  Search Console lists
+    linking pages once each in URL order, so the cheap case is checked first:
+    ``written`` (the cells as in the file) strictly increasing rules out repeated
+    lines, and only canonical URLs equal to a repaired one can then repeat.  Those
+    few are merged here as the store's GROUP BY would merge them (the latest crawl
+    date kept).  Any other order leaves the merge to the store.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if table.num_rows < 2:
+        return table, True
+    written = pc.fill_null(written, arrow.scalar(""))
+    if not pc.all(pc.less(written[:-1], written[1:])).as_py():
+        return table, False
+    canon = table.column("linking_url")
+    repaired = pc.unique(canon.filter(pc.not_equal(canon, written)))
+    if len(repaired) == 0:
+        return table, True
+    near = pc.indices_nonzero(pc.is_in(canon, value_set=repaired))  # rows that may repeat
+    near_urls = canon.take(near)
+    counts = pc.value_counts(near_urls)
+    repeated = counts.field("values").filter(pc.greater(counts.field("counts"), arrow.scalar(1)))
+    if len(repeated) == 0:
+        return table, True
+    at = near.filter(pc.is_in(near_urls, value_set=repeated))
+    if len(at) > MERGE_IN_PYTHON_MAX:
+        return table, False
+    rows = at.to_pylist()
+    urls_at = canon.take(at).to_pylist()  # an Arrow index array: a list would make pyarrow import pandas
+    crawled_at = table.column("last_crawled").take(at).to_pylist()
+    best: dict[str, tuple[int, dt.date | None]] = {}
+    for row, url, crawled in zip(rows, urls_at, crawled_at):
+        held = best.get(url)
+        if held is None or (crawled is not None and (held[1] is None or crawled > held[1])):
+            best[url] = (row, crawled)
+    keep = np.ones(table.num_rows, dtype=bool)
+    keep[sorted(set(rows) - {row for row, _ in best.values()})] = False
+    mask = pa.Array.from_buffers(pa.bool_(), len(keep), [None, pa.py_buffer(np.packbits(keep, bitorder="little"))])
+    return table.filter(mask), True
+
+
 def _sha256_beside(data: bytes):
     """A future of the SHA-256 hex digest of ``data``, computed in a thread while the file is parsed.
 
@@ -420,9 +473,12 @@ def parse_export(
         table = arrow.table(
             {"linking_url": canon, "linking_host": host, "linking_domain": domain, "last_crawled": crawled}
         )
+        written = cols["linking_page"]
         empty = pc.equal(canon, arrow.scalar(""))
         if pc.any(empty).as_py():
             table = table.filter(pc.invert(empty))
+            written = written.filter(pc.invert(empty))
+        table, one_row_per_url = _merge_repeated_pages(table, written)
         dropped = nrows - table.num_rows
         if dropped:
             notes.append(f"{dropped} empty rows left out")
@@ -507,6 +563,7 @@ def parse_export(
         date_source=date_source,
         target_url=target_url,
         notes=notes,
+        one_row_per_url=kind.table == K.LINKING_PAGES and one_row_per_url,
     )
 
 
