@@ -358,7 +358,6 @@ def _repair(values):
     the empty path's "/" and escapes raw spaces and raw Unicode.  Whatever still
     is not in the fast form goes through canonical_url itself.
     """
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     out = pc.utf8_trim(values, characters=_WS_STRIP)  # exactly str.strip(_WS_STRIP)

@@ -11,8 +11,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from exportfiles import (
     HEADERS,
     SITE,
@@ -25,6 +23,8 @@ from exportfiles import (
     write_zip,
     xlsx_bytes,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gsc_backlinks import urls
 from gsc_backlinks.errors import ExportError, UnknownExportError

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import sys
-from unittest import mock
 from pathlib import Path
+from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).parent))
 
