@@ -439,7 +439,7 @@ def _normalize_chunk(values):
     return canon, hosts
 
 
-def _domains_of(hosts):
+def domains_of(hosts):
     """Registrable domains of a chunked array of hosts, each distinct host looked up once."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -449,7 +449,7 @@ def _domains_of(hosts):
     if not dictionaries:  # no values at all
         return pa.chunked_array([], pa.string())
     if len(dictionaries) > 1:  # Arrow gives every chunk the one dictionary; if not, look up per chunk
-        return pa.chunked_array([_domains_of(pa.chunked_array([c])).chunk(0) for c in hosts.chunks], pa.string())
+        return pa.chunked_array([domains_of(pa.chunked_array([c])).chunk(0) for c in hosts.chunks], pa.string())
     domains = registrable_domains(encoded.chunk(0).dictionary)
     return pa.chunked_array([pc.take(domains, c.indices) for c in encoded.chunks], pa.string())
 
@@ -563,13 +563,21 @@ def registrable_domains(hosts):
 def normalize_url_array(values):
     """Canonical URLs, hosts and registrable domains of a pyarrow string array.
 
-    Gives exactly ``canonical_url``/``host_of``/``registrable_domain`` per item
-    (a property test holds it to that), but checks the already-canonical
-    majority with Arrow's C++ regex engine, repairs the common deviations
-    (spaces, case, ports, fragments) vectorized, looks each distinct host up
-    once, and works on chunks in two threads (Arrow releases the GIL).  The
-    three results are chunked arrays: the CSV reader's chunks are worked on
-    where they lie, and nothing copies them into one piece.
+    ``canonical_url_array`` and ``domains_of`` in one call; see there.
+    """
+    canon, hosts = canonical_url_array(values)
+    return canon, hosts, domains_of(hosts)
+
+
+def canonical_url_array(values):
+    """Canonical URLs and hosts of a pyarrow string array (or chunked array).
+
+    Gives exactly ``canonical_url``/``host_of`` per item (a property test holds
+    it to that), but checks the already-canonical majority with Arrow's C++
+    regex engine, repairs the common deviations (spaces, case, ports,
+    fragments) vectorized, and works on chunks in two threads (Arrow releases
+    the GIL).  Both results are chunked arrays: the CSV reader's chunks are
+    worked on where they lie, and nothing copies them into one piece.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -586,4 +594,4 @@ def normalize_url_array(values):
             results = list(pool.map(_normalize_chunk, pieces))
     canon = pa.chunked_array([r[0] for r in results], pa.string())
     hosts = pa.chunked_array([r[1] for r in results], pa.string())
-    return canon, hosts, _domains_of(hosts)
+    return canon, hosts

@@ -342,62 +342,60 @@ def _resolve_kind(raw: RawFile, match: K.HeaderMatch, inside_share: float, targe
 MERGE_IN_PYTHON_MAX = 20_000
 
 
-def _merge_repeated_pages(table, written):
-    """(table, whether it now has one row per linking URL) for linking-page rows.
+def _repeats_to_drop(canon, written, crawled):
+    """(mask of rows to keep or None for all, whether they are then one per URL) for linking pages.
 
     A canonical URL repeats when the file repeats a line or when a repaired form
     (case, a space, a port) meets one written canonically.  Search Console lists
     linking pages once each in URL order, so the cheap case is checked first:
     ``written`` (the cells as in the file) strictly increasing rules out repeated
     lines, and only canonical URLs equal to a repaired one can then repeat.  Those
-    few are merged here as the store's GROUP BY would merge them (the latest crawl
-    date kept).  Any other order leaves the merge to the store.
+    few are merged here as the store's GROUP BY would merge them (the row with the
+    latest crawl date kept).  Any other order leaves the merge to the store.
     """
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if table.num_rows < 2:
-        return table, True
+    if len(canon) < 2:
+        return None, True
     written = pc.fill_null(written, arrow.scalar(""))
     if not pc.all(pc.less(written[:-1], written[1:])).as_py():
-        return table, False
-    canon = table.column("linking_url")
+        return None, False
     repaired = pc.unique(canon.filter(pc.not_equal(canon, written)))
     if len(repaired) == 0:
-        return table, True
+        return None, True
     near = pc.indices_nonzero(pc.is_in(canon, value_set=repaired))  # rows that may repeat
     near_urls = canon.take(near)
     counts = pc.value_counts(near_urls)
     repeated = counts.field("values").filter(pc.greater(counts.field("counts"), arrow.scalar(1)))
     if len(repeated) == 0:
-        return table, True
+        return None, True
     at = near.filter(pc.is_in(near_urls, value_set=repeated))
     if len(at) > MERGE_IN_PYTHON_MAX:
-        return table, False
+        return None, False
     rows = at.to_pylist()
     urls_at = canon.take(at).to_pylist()  # an Arrow index array: a list would make pyarrow import pandas
-    crawled_at = table.column("last_crawled").take(at).to_pylist()
+    crawled_at = crawled.take(at).to_pylist()
     best: dict[str, tuple[int, dt.date | None]] = {}
-    for row, url, crawled in zip(rows, urls_at, crawled_at):
+    for row, url, when in zip(rows, urls_at, crawled_at):
         held = best.get(url)
-        if held is None or (crawled is not None and (held[1] is None or crawled > held[1])):
-            best[url] = (row, crawled)
-    keep = np.ones(table.num_rows, dtype=bool)
+        if held is None or (when is not None and (held[1] is None or when > held[1])):
+            best[url] = (row, when)
+    keep = np.ones(len(canon), dtype=bool)
     keep[sorted(set(rows) - {row for row, _ in best.values()})] = False
-    mask = pa.Array.from_buffers(pa.bool_(), len(keep), [None, pa.py_buffer(np.packbits(keep, bitorder="little"))])
-    return table.filter(mask), True
+    return pa.Array.from_buffers(pa.bool_(), len(keep), [None, pa.py_buffer(np.packbits(keep, bitorder="little"))]), True
 
 
-def _sha256_beside(data: bytes):
-    """A future of the SHA-256 hex digest of ``data``, computed in a thread while the file is parsed.
+def _beside(function, *args):
+    """A future of ``function(*args)``, run in a thread while the caller goes on.
 
-    hashlib lets go of the GIL for big inputs, so a large export's hash costs no time.
+    For work in C code that lets go of the GIL (hashlib, Arrow), so it costs no time.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     pool = ThreadPoolExecutor(max_workers=1)
-    future = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+    future = pool.submit(function, *args)
     pool.shutdown(wait=False)
     return future
 
@@ -414,7 +412,7 @@ def parse_export(
     import pyarrow.compute as pc
 
     _check_file_property(raw, prop)
-    digest = _sha256_beside(raw.data)
+    digest = _beside(lambda: hashlib.sha256(raw.data).hexdigest())
     if raw.filename.lower().endswith(".xlsx") and not is_zip(raw.data):
         raise ExportError(raw.display, "is not a readable .xlsx workbook (it is not a zip container); download it again")
     if is_zip(raw.data):
@@ -433,8 +431,9 @@ def parse_export(
     inside_share = 0.0
     linking = None
     if "linking_page" in cols:
-        linking = urls.normalize_url_array(cols["linking_page"])
-        canon = linking[0]
+        canon, host = urls.canonical_url_array(cols["linking_page"])
+        domain_job = _beside(urls.domains_of, host)  # beside the checks below
+        linking = canon, host, domain_job
         if prop.domain:
             inside = pc.or_(
                 pc.equal(linking[1], arrow.scalar(prop.domain)), pc.ends_with(linking[1], "." + prop.domain)
@@ -458,7 +457,7 @@ def parse_export(
     snapshot_date, date_source = snapshot_date_for(raw, date_option)
 
     if kind.table == K.LINKING_PAGES:
-        canon, host, domain = linking
+        canon, host, domain_job = linking
         if "last_crawled" in cols:
             texts = cols["last_crawled"].to_pylist()
             try:
@@ -470,18 +469,17 @@ def parse_export(
                 ) from None
         else:
             crawled = pa.nulls(nrows, pa.date32())
-        table = arrow.table(
-            {"linking_url": canon, "linking_host": host, "linking_domain": domain, "last_crawled": crawled}
-        )
-        written = cols["linking_page"]
+        keep, one_row_per_url = _repeats_to_drop(canon, cols["linking_page"], crawled)
         empty = pc.equal(canon, arrow.scalar(""))
-        if pc.any(empty).as_py():
-            table = table.filter(pc.invert(empty))
-            written = written.filter(pc.invert(empty))
-        table, one_row_per_url = _merge_repeated_pages(table, written)
-        dropped = nrows - table.num_rows
-        if dropped:
-            notes.append(f"{dropped} empty rows left out")
+        empties = pc.sum(pc.cast(empty, pa.int64())).as_py() or 0
+        if empties:
+            notes.append(f"{empties} empty rows left out")
+            keep = pc.invert(empty) if keep is None else pc.and_(keep, pc.invert(empty))
+        table = arrow.table(
+            {"linking_url": canon, "linking_host": host, "linking_domain": domain_job.result(), "last_crawled": crawled}
+        )
+        if keep is not None:
+            table = table.filter(keep)
         bad = table.num_rows - pc.count(table.column("linking_host")).as_py()
         if bad:
             notes.append(f"{bad} rows are not http(s) URLs (kept as text)")
@@ -491,7 +489,7 @@ def parse_export(
                 f"is a 'Your pages linking to this page' export, but most of its pages are not in {prop.site}; check --site",
             )
     elif kind.table == K.TARGET_PAGES:
-        canon, _, _ = urls.normalize_url_array(cols["target_page"])
+        canon, _ = urls.canonical_url_array(cols["target_page"])
         label = "Internal links" if kind_key == "internal_target_pages" else "Incoming links"
         if kind_key == "internal_target_pages":
             internal = _counts(raw.display, label, cols["internal_links"].to_pylist())
