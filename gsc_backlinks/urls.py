@@ -491,16 +491,29 @@ def _psl_rules() -> tuple[frozenset[str], int]:
 
 
 def _psl_sets():
-    """The bundled list's rules split by type, for Arrow's set lookups."""
+    """The bundled list's rules for Arrow's set lookups, every string reversed.
+
+    (rules, kinds, deepest rule): ``rules`` holds each distinct string once, and
+    ``kinds`` its bits: 1 if it is an exception ("!x" read as x), 2 if a wildcard
+    ("*.x" read as x), 4 if a rule as written.  Reversed, because hosts are
+    matched from their last label.
+    """
     global _PSL_SETS
     if _PSL_SETS is None:
         import pyarrow as pa
 
         rules, maxlabel = _psl_rules()
+        kinds: dict[str, int] = {}
+        for rule in rules:
+            kinds[rule] = kinds.get(rule, 0) | 4
+            if rule.startswith("!"):
+                kinds[rule[1:]] = kinds.get(rule[1:], 0) | 1
+            elif rule.startswith("*."):
+                kinds[rule[2:]] = kinds.get(rule[2:], 0) | 2
+        names = sorted(kinds)
         _PSL_SETS = (
-            arrow.array(sorted(r[1:] for r in rules if r.startswith("!")), pa.string()),  # exceptions
-            arrow.array(sorted(r[2:] for r in rules if r.startswith("*.")), pa.string()),  # wildcards
-            arrow.array(sorted(rules), pa.string()),  # exact
+            arrow.array([name[::-1] for name in names], pa.string()),
+            arrow.array([kinds[name] for name in names], pa.int64()),
             maxlabel,
         )
     return _PSL_SETS
@@ -526,38 +539,39 @@ def registrable_domains(hosts):
         order = pc.sort_indices(pa.concat_arrays([pc.indices_nonzero(plain), pc.indices_nonzero(pc.invert(plain))]))
         return pc.take(pa.concat_arrays([result, looked_up]), order)
 
-    exceptions, wildcards, exact, maxlabel = _psl_sets()
+    rules, kinds, maxlabel = _psl_sets()
     labels = pc.add(pc.count_substring(hosts, "."), arrow.scalar(1))
-    backwards = pc.utf8_reverse(hosts)
+    deepest = min(maxlabel + 1, pc.max(labels).as_py() or 1)
+    backwards = pc.ascii_reverse(hosts)  # plain hosts are ASCII
+    reversed_labels = pc.split_pattern(backwards, ".", max_splits=deepest)
     suffixes: dict[int, object] = {}
 
-    def suffix(depth):  # the last `depth` labels, null where the host has fewer
+    def suffix(depth):  # the last `depth` labels, reversed (the whole host where it has fewer)
         if depth not in suffixes:
-            found = pc.extract_regex(backwards, r"^(?P<s>[^.]+(?:\.[^.]+){%d})" % (depth - 1))
-            suffixes[depth] = pc.utf8_reverse(pc.struct_field(found, [0]))
+            suffixes[depth] = pc.binary_join(pc.list_slice(reversed_labels, 0, depth), arrow.scalar("."))
         return suffixes[depth]
 
-    deepest = min(maxlabel + 1, pc.max(labels).as_py() or 1)
-    no = arrow.scalar(False)
+    zero = arrow.scalar(0)
     public = arrow.array([1] * len(hosts), pa.int64())  # an unknown TLD is a public suffix
     for depth in range(1, deepest + 1):  # later (longer) matches win, as the list's own loop
-        s = suffix(depth)
-        is_exc = pc.fill_null(pc.is_in(s, value_set=exceptions), no)
-        is_wild = pc.fill_null(pc.is_in(s, value_set=wildcards), no)
-        is_exact = pc.fill_null(pc.is_in(s, value_set=exact), no)
-        here, above, below = arrow.scalar(depth), arrow.scalar(depth + 1), arrow.scalar(depth - 1)
+        here = arrow.scalar(depth)
+        kind = pc.fill_null(pc.take(kinds, pc.index_in(suffix(depth), value_set=rules)), zero)
+        kind = pc.if_else(pc.greater_equal(labels, here), kind, zero)  # no rule is longer than the host
+        is_exc = pc.not_equal(pc.bit_wise_and(kind, arrow.scalar(1)), zero)
+        is_wild = pc.not_equal(pc.bit_wise_and(kind, arrow.scalar(2)), zero)
+        above, below = arrow.scalar(depth + 1), arrow.scalar(depth - 1)
         wild_count = pc.if_else(pc.greater(labels, here), above, here)
         count = pc.if_else(is_exc, below, pc.if_else(is_wild, wild_count, here))
-        public = pc.if_else(pc.or_(is_exc, pc.or_(is_wild, is_exact)), count, public)
+        public = pc.if_else(pc.not_equal(kind, zero), count, public)
     # privatesuffix: one label more than the public suffix; None (the host itself) if there is none.
     want = pc.add(public, arrow.scalar(1))
-    result = hosts
+    result = backwards
     for depth in range(1, deepest + 1):  # a host has no suffix longer than itself
         here = arrow.scalar(depth)
         pick = pc.and_(pc.equal(want, here), pc.greater_equal(labels, here))
         if pc.any(pick).as_py():
             result = pc.if_else(pick, suffix(depth), result)
-    return pc.if_else(pc.equal(public, arrow.scalar(0)), hosts, result)
+    return pc.if_else(pc.equal(public, zero), hosts, pc.ascii_reverse(result))
 
 
 def normalize_url_array(values):
