@@ -588,6 +588,15 @@ def test_many_repeats_are_left_to_the_store_to_merge(tmp_path, monkeypatch):
         ("https://example.org/a%20b", dt.date(2026, 5, 10))]
 
 
+@pytest.mark.parametrize("empties", [3, 1500])  # a few rows are cut out by slices, many by a filter
+def test_empty_rows_are_left_out_and_the_rest_kept_in_place(tmp_path, empties):
+    pages = [f"https://site{i:04d}.example/page" for i in range(300)]
+    cells = [[" "]] * empties + [[u] for u in pages[:150]] + [[""]] + [[u] for u in pages[150:]]
+    parsed = parse_file(write_csv(tmp_path / gsc_name("More sample links"), HEADERS["sample_links"], cells))
+    assert [r["linking_url"] for r in rows(parsed)] == pages
+    assert f"{empties + 1} empty rows left out" in parsed.notes
+
+
 URL_POOL = [  # most are one page written six ways, so repeats are common
     "https://example.org/a b", "https://example.org/a%20b", "HTTPS://EXAMPLE.ORG/a%20b",
     "https://example.org/a%20b#top", "https://example.org:443/a%20b", "https://example.org/a%20b#",

@@ -343,7 +343,7 @@ MERGE_IN_PYTHON_MAX = 20_000
 
 
 def _repeats_to_drop(canon, written, crawled):
-    """(mask of rows to keep or None for all, whether they are then one per URL) for linking pages.
+    """(rows to leave out, whether the rest are then one per URL) for linking pages.
 
     A canonical URL repeats when the file repeats a line or when a repaired form
     (case, a space, a port) meets one written canonically.  Search Console lists
@@ -353,27 +353,25 @@ def _repeats_to_drop(canon, written, crawled):
     few are merged here as the store's GROUP BY would merge them (the row with the
     latest crawl date kept).  Any other order leaves the merge to the store.
     """
-    import numpy as np
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     if len(canon) < 2:
-        return None, True
+        return [], True
     written = pc.fill_null(written, arrow.scalar(""))
     if not pc.all(pc.less(written[:-1], written[1:])).as_py():
-        return None, False
+        return [], False
     repaired = pc.unique(canon.filter(pc.not_equal(canon, written)))
     if len(repaired) == 0:
-        return None, True
+        return [], True
     near = pc.indices_nonzero(pc.is_in(canon, value_set=repaired))  # rows that may repeat
     near_urls = canon.take(near)
     counts = pc.value_counts(near_urls)
     repeated = counts.field("values").filter(pc.greater(counts.field("counts"), arrow.scalar(1)))
     if len(repeated) == 0:
-        return None, True
+        return [], True
     at = near.filter(pc.is_in(near_urls, value_set=repeated))
     if len(at) > MERGE_IN_PYTHON_MAX:
-        return None, False
+        return [], False
     rows = at.to_pylist()
     urls_at = canon.take(at).to_pylist()  # an Arrow index array: a list would make pyarrow import pandas
     crawled_at = crawled.take(at).to_pylist()
@@ -382,9 +380,31 @@ def _repeats_to_drop(canon, written, crawled):
         held = best.get(url)
         if held is None or (when is not None and (held[1] is None or when > held[1])):
             best[url] = (row, when)
-    keep = np.ones(len(canon), dtype=bool)
-    keep[sorted(set(rows) - {row for row, _ in best.values()})] = False
-    return pa.Array.from_buffers(pa.bool_(), len(keep), [None, pa.py_buffer(np.packbits(keep, bitorder="little"))]), True
+    return sorted(set(rows) - {row for row, _ in best.values()}), True
+
+
+def _without_rows(table, rows: list[int]):
+    """``table`` without the rows at the sorted positions ``rows``.
+
+    A few rows are cut out by joining zero-copy slices around them; a filter would
+    copy every column of a million-row table.
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    if not rows:
+        return table
+    if len(rows) > 1000:
+        keep = np.ones(table.num_rows, dtype=bool)
+        keep[rows] = False
+        return table.filter(pa.Array.from_buffers(pa.bool_(), len(keep), [None, pa.py_buffer(np.packbits(keep, bitorder="little"))]))
+    pieces, start = [], 0
+    for row in rows:
+        if row > start:
+            pieces.append(table.slice(start, row - start))
+        start = row + 1
+    pieces.append(table.slice(start))
+    return pa.concat_tables(pieces)
 
 
 def _beside(function, *args):
@@ -469,17 +489,15 @@ def parse_export(
                 ) from None
         else:
             crawled = pa.nulls(nrows, pa.date32())
-        keep, one_row_per_url = _repeats_to_drop(canon, cols["linking_page"], crawled)
-        empty = pc.equal(canon, arrow.scalar(""))
-        empties = pc.sum(pc.cast(empty, pa.int64())).as_py() or 0
-        if empties:
-            notes.append(f"{empties} empty rows left out")
-            keep = pc.invert(empty) if keep is None else pc.and_(keep, pc.invert(empty))
+        drop, one_row_per_url = _repeats_to_drop(canon, cols["linking_page"], crawled)
+        empty = pc.indices_nonzero(pc.equal(canon, arrow.scalar(""))).to_pylist()
+        if empty:
+            notes.append(f"{len(empty)} empty rows left out")
+            drop = sorted(set(drop) | set(empty))
         table = arrow.table(
             {"linking_url": canon, "linking_host": host, "linking_domain": domain_job.result(), "last_crawled": crawled}
         )
-        if keep is not None:
-            table = table.filter(keep)
+        table = _without_rows(table, drop)
         bad = table.num_rows - pc.count(table.column("linking_host")).as_py()
         if bad:
             notes.append(f"{bad} rows are not http(s) URLs (kept as text)")
