@@ -350,6 +350,7 @@ def save_imports(path: Path, site: str, parsed: list, *, now: dt.datetime | None
     import pyarrow  # noqa: F401  (DuckDB reads the registered Arrow tables)
 
     from .exports.kinds import KINDS
+    from .exports.reader import merged_note
 
     now = now or dt.datetime.now()
     results: list[ImportResult] = []
@@ -395,10 +396,13 @@ def save_imports(path: Path, site: str, parsed: list, *, now: dt.datetime | None
                 finally:
                     con.unregister("incoming")
                 rows = con.execute(f"SELECT count(*) FROM {table} WHERE snapshot_id = ?", [snapshot_id]).fetchone()[0]
+                notes = tuple(item.notes)
+                if table == "linking_pages" and rows < item.table.num_rows:  # merged by the GROUP BY above
+                    notes += (merged_note(item.table.num_rows - rows),)
                 con.execute("UPDATE snapshots SET row_count = ? WHERE snapshot_id = ?", [rows, snapshot_id])
                 results.append(
                     ImportResult(item.source, item.kind, snapshot_id, item.snapshot_date, item.date_source,
-                                 rows, item.file_rows, item.target_url, notes=tuple(item.notes))
+                                 rows, item.file_rows, item.target_url, notes=notes)
                 )
     return results
 

@@ -551,6 +551,8 @@ def test_rows_that_collide_after_normalization_are_merged(tmp_path):
     report = import_paths([str(path)], SITE, store)
     assert report.results[0].rows == 1
     assert report.results[0].file_rows == 3
+    assert report.results[0].notes == (
+        "2 rows repeat the linking page of another row (the same URL once canonical); merged",)
     assert stored(store, "SELECT linking_url, last_crawled FROM linking_pages") == [
         ("https://example.org/a%20b", dt.date(2026, 5, 17))]
 
@@ -565,6 +567,8 @@ def test_repeats_in_a_file_in_url_order_are_merged_without_the_store(tmp_path):
     ])
     parsed = parse_file(path)
     assert parsed.one_row_per_url
+    assert parsed.notes == [
+        "2 rows repeat the linking page of another row (the same URL once canonical); merged"]
     assert sorted(rows(parsed), key=lambda r: r["linking_url"]) == [
         {"linking_url": "https://example.org/a%20b", "linking_host": "example.org",
          "linking_domain": "example.org", "last_crawled": dt.date(2026, 5, 17)},

@@ -383,6 +383,12 @@ def _repeats_to_drop(canon, written, crawled):
     return sorted(set(rows) - {row for row, _ in best.values()}), True
 
 
+def merged_note(rows: int) -> str:
+    """The import's note for rows merged into another row with the same canonical URL."""
+    what = "1 row repeats" if rows == 1 else f"{rows:,} rows repeat"
+    return f"{what} the linking page of another row (the same URL once canonical); merged"
+
+
 def _without_rows(table, rows: list[int]):
     """``table`` without the rows at the sorted positions ``rows``.
 
@@ -490,6 +496,8 @@ def parse_export(
         else:
             crawled = pa.nulls(nrows, pa.date32())
         drop, one_row_per_url = _repeats_to_drop(canon, cols["linking_page"], crawled)
+        if drop:
+            notes.append(merged_note(len(drop)))
         empty = pc.indices_nonzero(pc.equal(canon, arrow.scalar(""))).to_pylist()
         if empty:
             notes.append(f"{len(empty)} empty rows left out")
