@@ -361,6 +361,7 @@ def _repeats_to_drop(canon, written, crawled):
     if not pc.all(pc.less(written[:-1], written[1:])).as_py():
         return [], False
     repaired = pc.unique(canon.filter(pc.not_equal(canon, written)))
+    repaired = repaired.filter(pc.not_equal(repaired, arrow.scalar("")))  # empty cells are left out, not merged
     if len(repaired) == 0:
         return [], True
     near = pc.indices_nonzero(pc.is_in(canon, value_set=repaired))  # rows that may repeat
@@ -456,6 +457,7 @@ def parse_export(
 
     inside_share = 0.0
     linking = None
+    one_row_per_url = False
     if "linking_page" in cols:
         canon, host = urls.canonical_url_array(cols["linking_page"])
         domain_job = _beside(urls.domains_of, host)  # beside the checks below
@@ -587,7 +589,7 @@ def parse_export(
         date_source=date_source,
         target_url=target_url,
         notes=notes,
-        one_row_per_url=kind.table == K.LINKING_PAGES and one_row_per_url,
+        one_row_per_url=one_row_per_url,
     )
 
 
