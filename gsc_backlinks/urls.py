@@ -340,7 +340,6 @@ def parse_property(text: str) -> Property:
 
 
 _CHUNK = 200_000
-_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")  # runs: one callback per run, not per character
 
 
 def _fast(values):
@@ -395,8 +394,6 @@ def _percent_encode_non_ascii(values):
     import numpy as np
     import pyarrow as pa
 
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
     offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[values.offset: values.offset + len(values) + 1]
     data = np.frombuffer(values.buffers()[2], dtype=np.uint8)[offsets[0]: offsets[-1]]
     offsets = offsets.astype(np.int64) - offsets[0]
@@ -445,12 +442,11 @@ def domains_of(hosts):
     import pyarrow.compute as pc
 
     encoded = pc.dictionary_encode(hosts)
-    dictionaries = {len(c.dictionary) for c in encoded.chunks}
-    if not dictionaries:  # no values at all
+    if encoded.num_chunks == 0:  # no values at all
         return pa.chunked_array([], pa.string())
-    if len(dictionaries) > 1:  # Arrow gives every chunk the one dictionary; if not, look up per chunk
-        return pa.chunked_array([domains_of(pa.chunked_array([c])).chunk(0) for c in hosts.chunks], pa.string())
-    domains = registrable_domains(encoded.chunk(0).dictionary)
+    # Arrow encodes every chunk with one growing memo table: all indices point into the last
+    # chunk's dictionary.
+    domains = registrable_domains(encoded.chunk(encoded.num_chunks - 1).dictionary)
     return pa.chunked_array([pc.take(domains, c.indices) for c in encoded.chunks], pa.string())
 
 

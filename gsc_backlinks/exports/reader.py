@@ -456,16 +456,12 @@ def parse_export(
         notes.append(f"headers in language '{match.language}'")
 
     inside_share = 0.0
-    linking = None
     one_row_per_url = False
     if "linking_page" in cols:
         canon, host = urls.canonical_url_array(cols["linking_page"])
         domain_job = _beside(urls.domains_of, host)  # beside the checks below
-        linking = canon, host, domain_job
         if prop.domain:
-            inside = pc.or_(
-                pc.equal(linking[1], arrow.scalar(prop.domain)), pc.ends_with(linking[1], "." + prop.domain)
-            )
+            inside = pc.or_(pc.equal(host, arrow.scalar(prop.domain)), pc.ends_with(host, "." + prop.domain))
         else:
             inside = pc.starts_with(canon, prop.prefix)
         inside_share = pc.sum(pc.cast(pc.fill_null(inside, arrow.scalar(False)), pa.int64())).as_py() / max(nrows, 1)
@@ -484,8 +480,7 @@ def parse_export(
 
     snapshot_date, date_source = snapshot_date_for(raw, date_option)
 
-    if kind.table == K.LINKING_PAGES:
-        canon, host, domain_job = linking
+    if kind.table == K.LINKING_PAGES:  # its header has a linking-page column: canon, host and domain_job are set
         if "last_crawled" in cols:
             texts = cols["last_crawled"].to_pylist()
             try:
