@@ -11,8 +11,8 @@ few thousand registrable domains, some listed in the rank file and some not,
 and imports it into a fresh store.  Then, in the same run, it times
 
 * the baseline: ``zcat FILE > /dev/null`` (whole process);
-* ``python -m gsc_backlinks --store STORE authority load FILE`` (whole process,
-  with the child's peak RSS), on a fresh store each run,
+* ``gsc-backlinks --store STORE authority load FILE`` (whole process, with the
+  child's peak RSS), on a fresh store each run,
 
 and checks that every listed linking domain, and no other, is ranked.
 Targets: load <= 2.0x zcat, peak RSS <= 300 MiB.  Unlike the other benchmarks,
@@ -40,8 +40,15 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-# The import benchmark's word list, cache check and whole-process measuring (wrapper + RUSAGE_CHILDREN).
-from bench_import import WORDS, _version, cached_meta, run_main, run_wrapped
+# The import benchmark's word list, cache check, command and whole-process measuring (wrapper + RUSAGE_CHILDREN).
+from bench_import import (
+    WORDS,
+    _version,
+    cached_meta,
+    gsc_backlinks_cmd,
+    run_main,
+    run_wrapped,
+)
 
 SITE = "https://www.example.com/"
 SNAPSHOT_DATE = "2026-11-17"
@@ -281,7 +288,7 @@ def ensure_data(data_dir: Path, n: int, seed: int, listed: int, absent: int) -> 
 
 
 def gsc(store: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "gsc_backlinks", "--store", str(store), *args]
+    return [*gsc_backlinks_cmd(), "--store", str(store), *args]
 
 
 def make_store(folder: Path, links_path: Path) -> Path:
