@@ -40,12 +40,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-# The import benchmark's word list, cache check, command and whole-process measuring (wrapper + RUSAGE_CHILDREN).
+# The import benchmark's word list, cache check, command, table and whole-process measuring (wrapper + RUSAGE_CHILDREN).
 from bench_import import (
     WORDS,
     _version,
     cached_meta,
     gsc_backlinks_cmd,
+    print_table,
     run_main,
     run_wrapped,
 )
@@ -379,9 +380,7 @@ def main(argv: list[str] | None = None) -> int:
         ("domains matched", f"{matched:,}" if matched is not None else "?",
          f"of {len(present) + len(missing):,} linking domains; {len(present):,} expected"),
     ]
-    width = max(len(r[0]) for r in table)
-    for name, value, note in table:
-        print(f"  {name:<{width}}  {value:>12}  {note}")
+    print_table(table, notes=True)
     print()
     ok_time, ok_rss = ratio <= TARGET_RATIO, m_peak <= TARGET_PEAK_MB
     print(f"{'PASS' if ok_time else 'FAIL'} load time: {ratio:.2f}x zcat (target <= {TARGET_RATIO:.1f}x)")

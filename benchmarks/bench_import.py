@@ -340,6 +340,16 @@ def run_wrapped(cmd: list[str]) -> tuple[float, float, float, str, str]:
     return float(wall), int(maxrss_kb) / 1024, float(cpu), child_out, p.stderr
 
 
+def print_table(rows: list[tuple[str, ...]], notes: bool = False) -> None:
+    """Rows of cells, indented: the first column left-aligned, the others right-aligned to their widest
+    cell; with ``notes``, the last column is free text printed as it is after the others."""
+    cols = len(rows[0]) - (1 if notes else 0)
+    widths = [max(len(r[c]) for r in rows) for c in range(cols)]
+    for row in rows:
+        cells = [cell.ljust(w) if c == 0 else cell.rjust(w) for c, (cell, w) in enumerate(zip(row, widths))]
+        print(("  " + "  ".join(cells + list(row[cols:]))).rstrip())
+
+
 def gsc_backlinks_cmd() -> list[str]:
     exe = Path(sys.executable).parent / "gsc-backlinks"
     if exe.exists():
@@ -447,9 +457,7 @@ def main(argv: list[str] | None = None) -> int:
         ("ratio import / bare process", f"{ratio_proc:.2f}x", f"target <= {TARGET_RATIO:.1f}x"),
         ("ratio import / bare call", f"{ratio_call:.2f}x", "(for information)"),
     ]
-    width = max(len(r[0]) for r in table)
-    for name, value, note in table:
-        print(f"  {name:<{width}}  {value:>9}  {note}")
+    print_table(table, notes=True)
     print()
     print(f"{'PASS' if ratio_proc <= TARGET_RATIO else 'FAIL'} import time: {ratio_proc:.2f}x the bare read_csv process (target <= {TARGET_RATIO:.1f}x)")
     print(f"{'PASS' if m_rss <= TARGET_PEAK_MB else 'FAIL'} import peak RSS: {m_rss:.0f} MiB (target <= {TARGET_PEAK_MB} MiB)")

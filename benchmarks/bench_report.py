@@ -34,7 +34,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-# The import benchmark's realistic hosts and paths, and its whole-process measuring (wrapper + RUSAGE_CHILDREN).
+# The import benchmark's realistic hosts and paths, its table printing and whole-process measuring (wrapper + RUSAGE_CHILDREN).
 from bench_import import (
     WORDS,
     _path,
@@ -43,6 +43,7 @@ from bench_import import (
     cached_meta,
     gsc_backlinks_cmd,
     make_hosts,
+    print_table,
     run_main,
     run_wrapped,
 )
@@ -421,9 +422,7 @@ def main(argv: list[str] | None = None) -> int:
             ("largest file", *(f"{runs[n][-1]['largest_name']} {med[n]['largest'] / 2**20:.1f} MiB" for n in sizes)),
             ("store generation (info)", *(f"{gens[n] if gens[n] is not None else metas[n]['seconds']:.1f} s" for n in sizes)),
         ]
-        widths = [max(len(r[c]) for r in table) for c in range(3)]
-        for row in table:
-            print("  " + "  ".join(cell.ljust(w) if c == 0 else cell.rjust(w) for c, (cell, w) in enumerate(zip(row, widths))))
+        print_table(table)
         print("  (drill-down pages are bounded by Search Console's 1,000-row cap on Top target pages, at both sizes)")
         print()
         peak = max(small["peak"], big["peak"])
