@@ -45,6 +45,7 @@ from bench_import import (
     WORDS,
     _version,
     cached_meta,
+    clean_env,
     gsc_backlinks_cmd,
     print_table,
     run_main,
@@ -324,8 +325,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the throw-away stores are made (default: the system temp folder)")
     args = parser.parse_args(argv)
     n = args.lines or (2_000_000 if args.quick else 50_000_000)
-    for key in [k for k in os.environ if k.startswith("GSC_BACKLINKS_") and k != "GSC_BACKLINKS_LOCK_TIMEOUT"]:
-        del os.environ[key]
+    clean_env()
     started = time.perf_counter()
 
     print(f"gsc-backlinks {_version('gsc-backlinks')}, Python {platform.python_version()}, pyarrow {_version('pyarrow')}, "

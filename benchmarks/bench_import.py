@@ -11,6 +11,8 @@ realistic linking-page URLs and times, in the same run:
 * that ``gsc-backlinks --help`` imports none of pandas, duckdb, pyarrow or the
   Google clients.
 
+``GSC_BACKLINKS_*`` environment variables (but the lock timeout) are cleared first.
+
 Every measurement runs 3 times (``--repeat``); medians are reported.  This is a
 report, not a test: the exit code is 0 whatever the figures, non-zero only if
 something could not be run.
@@ -327,6 +329,14 @@ def ensure_data(data_dir: Path, rows: int, n_hosts: int, seed: int) -> tuple[Pat
 # --- measuring -----------------------------------------------------------------------
 
 
+def clean_env() -> None:
+    """Drop every GSC_BACKLINKS_* variable but the lock timeout from this process's environment (and so
+    from every child's): settings such as GSC_BACKLINKS_MAX_FILE_MB or GSC_BACKLINKS_EXPORTS must not
+    change what is measured."""
+    for key in [k for k in os.environ if k.startswith("GSC_BACKLINKS_") and k != "GSC_BACKLINKS_LOCK_TIMEOUT"]:
+        del os.environ[key]
+
+
 def run_wrapped(cmd: list[str]) -> tuple[float, float, float, str, str]:
     """(wall s, peak RSS MiB, CPU s, child stdout, child stderr) of one command run in a wrapper."""
     p = subprocess.run([sys.executable, "-c", WRAPPER, *cmd], capture_output=True, text=True)
@@ -415,6 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = args.rows or (100_000 if args.quick else 1_000_000)
     n_hosts = args.hosts or (10_000 if args.quick else 100_000)
     n_hosts = max(1, min(n_hosts, rows))
+    clean_env()
     started = time.perf_counter()
 
     print(f"gsc-backlinks {_version('gsc-backlinks')}, Python {platform.python_version()}, pandas {_version('pandas')}, "

@@ -41,6 +41,7 @@ from bench_import import (
     _query,
     _version,
     cached_meta,
+    clean_env,
     gsc_backlinks_cmd,
     make_hosts,
     print_table,
@@ -374,8 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     perf = args.perf_rows or 3 * large
     sizes = {"1x": (large // 10, perf // 10), "10x": (large, perf)}
     # Nothing from the environment may change what the report does (GSC_BACKLINKS_EXPORTS would import files).
-    for key in [k for k in os.environ if k.startswith("GSC_BACKLINKS_") and k != "GSC_BACKLINKS_LOCK_TIMEOUT"]:
-        del os.environ[key]
+    clean_env()
     started = time.perf_counter()
 
     print(f"gsc-backlinks {_version('gsc-backlinks')}, Python {platform.python_version()}, duckdb {_version('duckdb')}, "

@@ -39,7 +39,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(HERE))
 
+from bench_import import clean_env  # noqa: E402
 from standin import SCOPE_READONLY, SearchData, StandIn  # noqa: E402
 
 SITE = "sc-domain:example.com"
@@ -132,6 +134,7 @@ def main() -> int:
     parser.add_argument("--fail-every", type=int, default=10, help="every N-th request fails (default 10: 10%%)")
     args = parser.parse_args()
     n_days = 4 if args.quick else args.days
+    clean_env()  # GSC_BACKLINKS_WORKERS, _SITE, _RETRY_BASE, ... must not change the sync measured
 
     end = dt.date(2026, 10, 31)
     days = [end - dt.timedelta(days=n) for n in range(n_days - 1, -1, -1)]
@@ -166,7 +169,6 @@ def main() -> int:
         os.chmod(token, 0o600)
         env = {**os.environ, "XDG_CONFIG_HOME": str(tmp / "config"), "GSC_BACKLINKS_API_ENDPOINT": server.base_url,
                "GSC_BACKLINKS_TOKEN_URI": server.token_uri, "GSC_BACKLINKS_REVOKE_URI": server.revoke_uri}
-        env.pop("GSC_BACKLINKS_WORKERS", None)
 
         server.reset_requests()
         t = time.perf_counter()
