@@ -40,7 +40,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-# The import benchmark's word list, cache check, command, table and whole-process measuring (wrapper + RUSAGE_CHILDREN).
+# The import benchmark's word list, cache check, command, table, store query and whole-process measuring
+# (wrapper + RUSAGE_CHILDREN).
 from bench_import import (
     WORDS,
     _version,
@@ -48,6 +49,7 @@ from bench_import import (
     clean_env,
     gsc_backlinks_cmd,
     print_table,
+    query_store,
     run_main,
     run_wrapped,
 )
@@ -303,10 +305,7 @@ def make_store(folder: Path, links_path: Path) -> Path:
 
 
 def ranked_domains(store: Path) -> set[str]:
-    code = ("import duckdb,sys; con=duckdb.connect(sys.argv[1], read_only=True); "
-            "print('\\n'.join(r[0] for r in con.execute('select domain from domain_ranks where rank is not null').fetchall()))")
-    p = subprocess.run([sys.executable, "-c", code, str(store)], capture_output=True, text=True, check=True)
-    return set(p.stdout.split())
+    return {r[0] for r in query_store(store, "select domain from domain_ranks where rank is not null")}
 
 
 LOAD_SAID = re.compile(r"\(([\d,]+) domains\): ([\d,]+) of ([\d,]+) linking domains ranked")

@@ -59,6 +59,10 @@ READ_CSV_CALL = (
     "import sys,time,pandas; p=sys.argv[1]; t=time.perf_counter(); df=pandas.read_csv(p); "
     "print(time.perf_counter()-t, len(df))"
 )
+QUERY_STORE = (
+    "import duckdb,json,sys; con=duckdb.connect(sys.argv[1], read_only=True); "
+    "print(json.dumps(con.execute(sys.argv[2]).fetchall(), default=str))"
+)
 HELP_CHECK = (
     "import contextlib,io,json,sys,time; t=time.perf_counter()\n"
     "from gsc_backlinks.cli import main\n"
@@ -379,12 +383,13 @@ def measure_import(csv_path: Path, tmp_dir: Path | None) -> tuple[float, float, 
 
 
 def stored_rows(store: Path) -> int:
-    code = (
-        "import duckdb,sys; con=duckdb.connect(sys.argv[1], read_only=True); "
-        "print(sum(r[0] for r in con.execute('select row_count from snapshots').fetchall()))"
-    )
-    p = subprocess.run([sys.executable, "-c", code, str(store)], capture_output=True, text=True, check=True)
-    return int(p.stdout.strip())
+    return sum(r[0] for r in query_store(store, "select row_count from snapshots"))
+
+
+def query_store(store: Path, sql: str) -> list[list]:
+    """The rows of one query on a store, read-only in a child process (this one never imports duckdb)."""
+    p = subprocess.run([sys.executable, "-c", QUERY_STORE, str(store), sql], capture_output=True, text=True, check=True)
+    return json.loads(p.stdout)
 
 
 def measure_bare_process(csv_path: Path) -> tuple[float, float, float]:
