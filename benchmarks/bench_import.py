@@ -341,9 +341,10 @@ def clean_env() -> None:
         del os.environ[key]
 
 
-def run_wrapped(cmd: list[str]) -> tuple[float, float, float, str, str]:
-    """(wall s, peak RSS MiB, CPU s, child stdout, child stderr) of one command run in a wrapper."""
-    p = subprocess.run([sys.executable, "-c", WRAPPER, *cmd], capture_output=True, text=True)
+def run_wrapped(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float, str, str]:
+    """(wall s, peak RSS MiB, CPU s, child stdout, child stderr) of one command run in a wrapper
+    (with ``env`` as its environment, default this process's)."""
+    p = subprocess.run([sys.executable, "-c", WRAPPER, *cmd], capture_output=True, text=True, env=env)
     if p.returncode != 0:
         raise RuntimeError(f"wrapper failed ({p.returncode}): {p.stderr.strip()}")
     lines = p.stdout.rstrip("\n").split("\n")

@@ -11,14 +11,15 @@ the same run:
    client library — one request after another, paging by startRow until an
    empty page, as the common Python wrappers do (property totals by date, then
    per day page totals and page x query rows);
-2. ``gsc-backlinks sync`` of the same range (a fresh process and store), with
-   the requests per minute it sent (Google's per-site quota: 1,200/min);
+2. ``gsc-backlinks sync`` of the same range (a fresh process and store, with
+   its peak RSS and CPU time), with the requests per minute it sent (Google's
+   per-site quota: 1,200/min);
 3. the same sync again: it must send no request for the (final) days held;
 4. a sync into a fresh store while every 10th request fails (429, 500, 503 or
    a dropped connection, in turn): it must complete with exactly the same rows.
 
 Prints the figures and the ratio.  This is a report, not a test: the exit code
-is 0 whatever the figures, non-zero only if something could not be run.
+is 0 whatever the figures, 2 (with one line on stderr) if something could not be run.
 
     python benchmarks/bench_sync.py            # 12 days x 45,000 rows = 540,000 rows
     python benchmarks/bench_sync.py --quick    # 4 days: smoke run
@@ -30,7 +31,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +41,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(HERE))
 
-from bench_import import clean_env  # noqa: E402
+from bench_import import clean_env, gsc_backlinks_cmd, run_main, run_wrapped  # noqa: E402
 from standin import SCOPE_READONLY, SearchData, StandIn  # noqa: E402
 
 SITE = "sc-domain:example.com"
@@ -84,17 +84,12 @@ def sequential_pager(server: StandIn, start: dt.date, end: dt.date) -> tuple[int
     return rows, requests
 
 
-def run_sync(store: Path, env: dict, start: dt.date, end: dt.date) -> tuple[float, str]:
-    t = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "gsc_backlinks", "--store", str(store), "sync", "--site", SITE,
-         "--start", start.isoformat(), "--end", end.isoformat()],
-        capture_output=True, text=True, env=env, cwd=REPO, timeout=1800,
-    )
-    wall = time.perf_counter() - t
-    if proc.returncode != 0:
-        raise SystemExit(f"gsc-backlinks sync failed ({proc.returncode}): {proc.stderr.strip()}")
-    return wall, proc.stdout.strip()
+def run_sync(store: Path, env: dict, start: dt.date, end: dt.date) -> tuple[float, float, float, str]:
+    """One sync, whole process: (wall s, peak RSS MiB, CPU s, what it printed)."""
+    cmd = [*gsc_backlinks_cmd(), "--store", str(store), "sync", "--site", SITE,
+           "--start", start.isoformat(), "--end", end.isoformat()]
+    wall, peak_mb, cpu, out, _ = run_wrapped(cmd, env=env)
+    return wall, peak_mb, cpu, out.strip()
 
 
 def table_rows(store: Path) -> dict:
@@ -125,14 +120,14 @@ def peak(times: list[float], window: float) -> int:
     return best
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="4 days instead of 12")
     parser.add_argument("--days", type=int, default=12)
     parser.add_argument("--pages", type=int, default=450, help="pages per day")
     parser.add_argument("--queries", type=int, default=100, help="queries per page")
     parser.add_argument("--fail-every", type=int, default=10, help="every N-th request fails (default 10: 10%%)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     n_days = 4 if args.quick else args.days
     clean_env()  # GSC_BACKLINKS_WORKERS, _SITE, _RETRY_BASE, ... must not change the sync measured
 
@@ -177,9 +172,10 @@ def main() -> int:
         print(f"\nsequential pager:   {base:6.2f} s, {base_requests} requests, {base_rows:,} rows")
 
         server.reset_requests()
-        ours, said = run_sync(tmp / "a.duckdb", env, days[0], days[-1])
+        ours, ours_rss, ours_cpu, said = run_sync(tmp / "a.duckdb", env, days[0], days[-1])
         sent = [r.at for r in server.requests if r.kind == "searchanalytics"]
-        print(f"gsc-backlinks sync: {ours:6.2f} s, {len(sent)} requests (whole process, store written)")
+        print(f"gsc-backlinks sync: {ours:6.2f} s, {len(sent)} requests (whole process, store written), "
+              f"peak {ours_rss:.0f} MiB, CPU {ours_cpu:.2f} s")
         print(f"  it said: {said.splitlines()[0]}")
         peak_minute, peak_second = peak(sent, 60), peak(sent, 1)
         print(f"  busiest 60 s: {peak_minute} requests (quota {QUOTA_PER_MINUTE:,}/min per site); "
@@ -187,13 +183,13 @@ def main() -> int:
         ratio = base / ours
 
         server.reset_requests()
-        again, _ = run_sync(tmp / "a.duckdb", env, days[0], days[-1])
+        again, _, _, _ = run_sync(tmp / "a.duckdb", env, days[0], days[-1])
         repeat = server.count("searchanalytics")
         print(f"second sync of the same range: {again:.2f} s, {repeat} Search Analytics requests")
 
         server.reset_requests()
         server.failure_every = args.fail_every
-        stormy, _ = run_sync(tmp / "b.duckdb", env, days[0], days[-1])
+        stormy, _, _, _ = run_sync(tmp / "b.duckdb", env, days[0], days[-1])
         failed = sum(1 for r in server.requests if r.kind == "searchanalytics" and r.status != 200)
         total = server.count("searchanalytics")
         server.failure_every = 0
@@ -212,4 +208,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)
