@@ -95,6 +95,31 @@ def test_a_page_on_the_same_topic_is_more_relevant_than_one_that_is_not():
     assert 0 <= min(scores) and max(scores) <= 100
 
 
+def test_texts_without_a_single_word_give_no_traceback():
+    # Every query emoji or punctuation: no word to learn, yet the report and `page` must go on.
+    model = R.TopicModel(["🌱", "?!"])
+    topic = model.topic([("🌱", 10), ("?!", 3)])
+    assert model.similarity(["🌱", "compost guide"], topic) == [100, 0]
+    # Not even a letter fragment: every vector is empty, so relevance is unknown (None), not an error.
+    blank = R.TopicModel([" ", "\t"])
+    assert blank.topic([(" ", 5)]) is None
+    assert blank.similarity(["compost"], blank.topic([(" ", 5)])) == [None]
+
+
+def test_a_property_whose_queries_are_all_emoji_is_still_valued(tmp_path):
+    import datetime as dt
+
+    from gsc_backlinks.analysis.value import Valuer
+    from gsc_backlinks.store import open_store
+
+    with open_store(tmp_path / "store.duckdb", write=True) as con:
+        con.executemany("INSERT INTO search_queries VALUES (?, 'web', ?, ?, ?, 1, 10, 0.1, 3.0)",
+                        [(NURSERY, dt.date(2026, 11, 19), NURSERY, q) for q in ("🌱", "🌹🌹", "?!")])
+        valuer = Valuer(con, NURSERY, dt.date(2026, 11, 19), [])
+        rated = valuer.rate_domains(["compost.example"])
+    assert valuer.has_search and rated[0]["relevance"] == 0 and rated[0]["value"] == 0
+
+
 def test_relevance_bands():
     assert [R.band(s) for s in (0, 14, 15, 39, 40, 100)] == ["low", "low", "medium", "medium", "high", "high"]
     assert R.band(None) is None

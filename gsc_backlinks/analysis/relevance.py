@@ -63,6 +63,17 @@ def score(similarity: float) -> int:
     return int(round(min(1.0, max(0.0, similarity) / FULL) * 100))
 
 
+def _fit(vectorizer, corpus: list[str]) -> None:
+    """Fit, or, when no text has a single term (all emoji or punctuation), fit on a stand-in word:
+    every text then has an empty vector, so relevance is unknown rather than a traceback."""
+    try:
+        vectorizer.fit(corpus)
+    except ValueError as exc:
+        if "empty vocabulary" not in str(exc):
+            raise
+        vectorizer.fit(["empty"])
+
+
 class TopicModel:
     """TF-IDF over word and character n-grams, fitted on the texts of one property."""
 
@@ -74,8 +85,8 @@ class TopicModel:
         self.words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
                                      token_pattern=r"(?u)\b[^\W_]+\b", dtype=np.float64)
         self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float64)
-        self.words.fit(corpus)
-        self.chars.fit(corpus)
+        for vectorizer in (self.words, self.chars):
+            _fit(vectorizer, corpus)
 
     def vectors(self, texts: list[str]):
         """L2-normalized rows: half the weight on word n-grams, half on character n-grams."""
