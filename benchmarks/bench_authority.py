@@ -69,21 +69,11 @@ SUFFIXES = [
     ("jp", 2), ("jp.co", 1), ("au.com", 2), ("io", 2), ("info", 2), ("it", 2), ("es", 2), ("pl", 2),
     ("br.com", 2), ("in", 1), ("ca", 1), ("ch", 1),
 ]
-MASK = (1 << 64) - 1
 GOLDEN = 0x9E3779B97F4A7C15
 P6, P7 = 7_919_423, 1_000_003  # multipliers coprime with 26: i -> i*P mod 26^k is a bijection
 # Naming patterns, by (h >> 16) % 10: 0-5 word+word+6 letters, 6-7 word-word+digits, 8-9 seven letters.
 
 # --- data generation ---------------------------------------------------------------------
-
-
-def _mix(i: int, seed: int) -> int:
-    """The per-line hash, in plain Python: must equal _mix_np."""
-    h = (i * GOLDEN + seed) & MASK
-    h ^= h >> 31
-    h = (h * 0xBF58476D1CE4E5B9) & MASK
-    h ^= h >> 29
-    return h
 
 
 def _mix_np(i, seed: int):
@@ -96,12 +86,6 @@ def _mix_np(i, seed: int):
     return h
 
 
-def _suffix_index(h: int) -> int:
-    import bisect
-
-    return bisect.bisect_right(_suffix_cum(), h & 0xFFFF)
-
-
 def _suffix_cum() -> list[int]:
     total = sum(w for _, w in SUFFIXES)
     out, acc = [], 0
@@ -109,25 +93,6 @@ def _suffix_cum() -> list[int]:
         acc += w
         out.append(acc * 65536 // total)
     return out
-
-
-def _letters(n: int, width: int) -> str:
-    return "".join(chr(97 + (n // 26 ** k) % 26) for k in range(width - 1, -1, -1))
-
-
-def domain_of_line(i: int, seed: int) -> str:
-    """The registrable domain (forward spelling) written on line i (0-based, rank i + 1)."""
-    h = _mix(i, seed)
-    suffix = ".".join(reversed(SUFFIXES[_suffix_index(h)][0].split(".")))
-    pattern = (h >> 16) % 10
-    w1, w2 = WORDS[(h >> 20) % len(WORDS)], WORDS[(h >> 32) % len(WORDS)]
-    if pattern < 6:
-        label = w1 + w2 + _letters(i * P6 % 26 ** 6, 6)
-    elif pattern < 8:
-        label = f"{w1}-{w2}{i}"
-    else:
-        label = _letters(i * P7 % 26 ** 7, 7)
-    return f"{label}.{suffix}"
 
 
 def _java_float(v: float) -> str:
@@ -144,13 +109,13 @@ def _java_double(v: float) -> str:
     return f"{mantissa}E{int(exp)}"
 
 
-def generate_chunk(start: int, stop: int, n: int, seed: int, pools: dict):
-    """Lines start..stop-1 as an Arrow table, every column computed vectorized."""
+def generate_lines(i, n: int, seed: int, pools: dict):
+    """The lines at 0-based positions ``i`` (a uint64 array; line i has rank i + 1) of an n-line file
+    as an Arrow table, every column computed vectorized from i alone."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    i = np.arange(start, stop, dtype=np.uint64)
     h = _mix_np(i, seed)
     suffix = np.searchsorted(pools["suffix_cum"], (h & np.uint64(0xFFFF)).astype(np.int64), side="right")
     pattern = ((h >> np.uint64(16)) % np.uint64(10)).astype(np.int64)
@@ -206,6 +171,7 @@ def _pools(seed: int) -> dict:
 
 def generate_ranks(path: Path, n: int, seed: int) -> dict:
     """Write the gzip through `gzip -1` (a second core compresses while this one generates)."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -222,7 +188,8 @@ def generate_ranks(path: Path, n: int, seed: int) -> dict:
             raw = 0
             for start in range(0, n, CHUNK):
                 buf = pa.BufferOutputStream()
-                pcsv.write_csv(generate_chunk(start, min(n, start + CHUNK), n, seed, pools), buf, options)
+                lines = np.arange(start, min(n, start + CHUNK), dtype=np.uint64)
+                pcsv.write_csv(generate_lines(lines, n, seed, pools), buf, options)
                 data = buf.getvalue()
                 raw += data.size
                 gz.stdin.write(memoryview(data))
@@ -238,11 +205,15 @@ def pick_domains(n: int, seed: int, listed: int, absent: int) -> tuple[list[str]
     """Linking domains: `listed` of the rank file's (a few from the top, the rest spread), `absent` not in it."""
     import random
 
+    import numpy as np
+
     rng = random.Random(seed + 1)
     lines = set(rng.sample(range(min(n, 1000)), min(n, 1000, listed // 20)))
     while len(lines) < min(listed, n):
         lines.add(rng.randrange(n))
-    present = sorted({domain_of_line(i, seed) for i in lines})
+    # Those lines' names as the rank file has them (com.wordword), spelt forward (wordword.com).
+    names = generate_lines(np.array(sorted(lines), dtype=np.uint64), n, seed, _pools(seed))["host_rev"]
+    present = sorted({".".join(reversed(name.split("."))) for name in names.to_pylist()})
     suffixes = [".".join(reversed(s.split("."))) for s, _ in SUFFIXES]
     missing = set()
     while len(missing) < absent:
