@@ -19,7 +19,7 @@ Targets: load <= 2.0x zcat, peak RSS <= 300 MiB.  Unlike the other benchmarks,
 the exit code is 1 when a target is missed or the ranks found are wrong
 (2 if something could not run).
 
-    python benchmarks/bench_authority.py            # 50,000,000 lines (a few minutes the first time)
+    python benchmarks/bench_authority.py            # 50,000,000 lines (about a minute to generate the first time)
     python benchmarks/bench_authority.py --quick    # 2,000,000 lines: a smoke run
 """
 
