@@ -24,8 +24,10 @@ Formats, as the publishers write them:
 from __future__ import annotations
 
 import datetime as dt
+import lzma
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,22 +105,39 @@ def _open_raw(path: Path, compression: str | None):
         members = [m for m in archive.infolist() if not m.is_dir()]
         if len(members) != 1:
             raise RankFileError(str(path), f"the zip archive holds {len(members)} files; unzip it and load the rank file itself")
+        try:
+            member = archive.open(members[0])
+        except (RuntimeError, NotImplementedError):  # zipfile's words for "encrypted" and "deflate64, …"
+            archive.close()
+            raise RankFileError(str(path), "the zip archive is encrypted or uses a compression we cannot read; "
+                                           "unzip it and load the file inside") from None
         # archive.fp: the zip file itself, whose position is the compressed bytes read (for progress)
-        return pa.PythonFile(archive.open(members[0]), mode="r"), archive.fp
+        return pa.PythonFile(member, mode="r"), archive.fp
     raw = pa.OSFile(str(path))
     if compression:
         return pa.BufferedInputStream(pa.CompressedInputStream(raw, compression), 1 << 20), raw
     return pa.BufferedInputStream(raw, 1 << 20), raw
 
 
+#: What reading a damaged file raises: pyarrow's decompressors (OSError), and zipfile's own
+#: (zlib.error, lzma.LZMAError, EOFError for a cut member, BadZipFile for a bad CRC).
+_READ_ERRORS = (OSError, EOFError, zipfile.BadZipFile, zlib.error, lzma.LZMAError)
+
+
+def _unreadable(shown: str, compression: str | None, exc: BaseException) -> RankFileError:
+    """The one-line error for a file whose bytes cannot be decompressed: cut short, or damaged."""
+    text = str(exc)
+    if isinstance(exc, EOFError) or "truncated" in text.lower() or "unexpected end" in text.lower():
+        return RankFileError(shown, TRUNCATED)
+    return RankFileError(shown, f"cannot be read as {compression or 'text'}: {printable(text)[:160]}; download it again")
+
+
 def _first_line(path: Path, compression: str | None) -> str:
     stream, _ = _open_raw(path, compression)
     try:
         head = stream.read(64 << 10)
-    except OSError as exc:
-        if "truncated" in str(exc).lower():
-            raise RankFileError(str(path), TRUNCATED) from None
-        raise RankFileError(str(path), f"cannot be read as {compression or 'text'}: {printable(str(exc))[:160]}") from None
+    except _READ_ERRORS as exc:
+        raise _unreadable(str(path), compression, exc) from None
     finally:
         stream.close()
     line = head.split(b"\n", 1)[0].rstrip(b"\r")
@@ -238,11 +257,8 @@ def scan(rank_file: RankFile, domains: Iterable[str], *,
     except pa.ArrowInvalid as exc:
         raise RankFileError(shown, f"a line does not fit the {rank_file.label} format ({_arrow_problem(exc)}); "
                                    "is the file complete and unmodified?") from None
-    except (OSError, EOFError, zipfile.BadZipFile) as exc:
-        text = str(exc)
-        if "truncated" in text.lower() or "unexpected end" in text.lower() or isinstance(exc, EOFError):
-            raise RankFileError(shown, TRUNCATED) from None
-        raise RankFileError(shown, f"cannot be read: {printable(text)[:200]}") from None
+    except _READ_ERRORS as exc:
+        raise _unreadable(shown, rank_file.compression, exc) from None
     finally:
         stream.close()
     if lines == 0:

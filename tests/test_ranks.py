@@ -19,16 +19,23 @@ import gzip
 import os
 import random
 import string
+import struct
+import sys
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gsc_backlinks import ranks
-from gsc_backlinks.errors import ExportError, RankFileError
+sys.path.insert(0, str(Path(__file__).parent))
+
+from clihelp import error_line, import_ok, run, write_export  # noqa: E402
+
+from gsc_backlinks import ranks  # noqa: E402
+from gsc_backlinks.errors import ExportError, RankFileError  # noqa: E402
 
 CC_HEADER = "#harmonicc_pos\t#harmonicc_val\t#pr_pos\t#pr_val\t#host_rev\t#n_hosts"
 CC_HOST_HEADER = "#harmonicc_pos\t#harmonicc_val\t#pr_pos\t#pr_val\t#host_rev"
@@ -424,3 +431,114 @@ def test_corrupted_zip_member(tmp_path: Path):
     data[middle:middle + 64] = bytes(64)
     path.write_bytes(bytes(data))
     assert "cannot be read" in str(_bad(path))
+
+
+# --- zips Python's zipfile cannot read, through `authority load` ----------------------------------
+
+
+def _zip_by_hand(path: Path, stored: bytes, text: bytes, *, method: int = zipfile.ZIP_DEFLATED, flags: int = 0) -> Path:
+    """A one-member zip archive (``top-1m.csv``) whose member data is ``stored`` exactly as given.
+
+    ``text`` is what the member claims to hold (its CRC and size); ``flags`` and ``method`` go into
+    both the local and the central header, as another zip program would write them.
+    """
+    name = b"top-1m.csv"
+    crc, date = zlib.crc32(text), 0x21  # 1980-01-01
+    local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, flags, method, 0, date, crc, len(stored), len(text),
+                        len(name), 0) + name
+    central = struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, flags, method, 0, date, crc, len(stored), len(text),
+                          len(name), 0, 0, 0, 0, 0o100644 << 16, 0) + name
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(central), len(local) + len(stored), 0)
+    path.write_bytes(local + stored + central + end)
+    return path
+
+
+def _tranco_bytes(lines: int = 20_000) -> bytes:
+    rng = random.Random(5)
+    return tranco_text([(i, "".join(rng.choice(string.ascii_lowercase) for _ in range(10)) + ".com")
+                        for i in range(1, lines + 1)]).encode()
+
+
+def _deflate_broken_at(text: bytes, at: int) -> bytes:
+    """Raw deflate of ``text`` whose data turn invalid after ``at`` bytes of it: a block of the reserved type."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    good = compressor.compress(text[:at]) + compressor.flush(zlib.Z_FULL_FLUSH)  # ends on a byte boundary
+    return good + b"\x07" + bytes(200)  # BFINAL=1, BTYPE=11: "invalid block type"
+
+
+def _deflate_damaged_at_start(path: Path) -> Path:
+    text = _tranco_bytes()
+    return _zip_by_hand(path, _deflate_broken_at(text, 0), text)
+
+
+def _deflate_damaged_deep(path: Path) -> Path:
+    text = _tranco_bytes()
+    return _zip_by_hand(path, _deflate_broken_at(text, len(text) // 2), text)  # far past the first line's 64 KiB
+
+
+def _lzma_damaged(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_LZMA) as archive:
+        archive.writestr("top-1m.csv", _tranco_bytes())
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 64] = bytes(64)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _encrypted(path: Path) -> Path:
+    text = _tranco_bytes(50)
+    return _zip_by_hand(path, zlib.compress(text)[2:-4], text, flags=0x1)  # the "encrypted" flag bit
+
+
+def _deflate64(path: Path) -> Path:
+    text = _tranco_bytes(50)
+    return _zip_by_hand(path, zlib.compress(text)[2:-4], text, method=9)  # Windows' "Deflate64"
+
+
+def test_a_zip_written_by_hand_reads_like_any_other(tmp_path: Path):
+    # The helper above writes valid archives: only what the cases below change breaks them.
+    text = _tranco_bytes(50)
+    path = _zip_by_hand(tmp_path / "top-1m.csv.zip", zlib.compress(text)[2:-4], text)
+    result = ranks.scan(ranks.detect(path), ["google.com"])
+    assert result.lines == 50
+
+
+def _rank_rows(store: Path):
+    import duckdb
+
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        return (con.execute("SELECT * FROM rank_sources ORDER BY source_id").fetchall(),
+                con.execute("SELECT * FROM domain_ranks ORDER BY ALL").fetchall())
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def store_with_ranks(tmp_path: Path) -> Path:
+    """A store with linking domains (bbc.co.uk, gardening.com) and one Tranco list loaded."""
+    store = tmp_path / "store.duckdb"
+    import_ok(store, write_export(tmp_path, "Top linking sites"))
+    good = tmp_path / "tranco_LJ494.csv"
+    good.write_text(tranco_text(TRANCO_ROWS), newline="")
+    assert run(store, "authority", "load", str(good)).exit_code == 0
+    return store
+
+
+@pytest.mark.parametrize(("make", "words"), [
+    (_deflate_damaged_at_start, "cannot be read as zip"),  # zlib.error when the first line is read
+    (_deflate_damaged_deep, "cannot be read as zip"),  # zlib.error while scanning
+    (_lzma_damaged, "cannot be read as zip"),  # lzma.LZMAError
+    (_encrypted, "encrypted or uses a compression we cannot read; unzip it and load the file inside"),
+    (_deflate64, "encrypted or uses a compression we cannot read; unzip it and load the file inside"),
+])
+def test_authority_load_of_a_zip_we_cannot_read_is_one_line_and_changes_nothing(store_with_ranks, tmp_path,
+                                                                                make, words):
+    before = _rank_rows(store_with_ranks)
+    bad = make(tmp_path / "tranco_XYZ12-1m.csv.zip")
+    result = run(store_with_ranks, "authority", "load", str(bad))
+    assert result.exit_code == 65, result.output
+    line = error_line(result)
+    assert line.startswith(f"Error: {bad}: ") and words in line
+    assert _rank_rows(store_with_ranks) == before
