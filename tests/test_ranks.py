@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import json
 import os
 import random
 import string
@@ -542,3 +543,57 @@ def test_authority_load_of_a_zip_we_cannot_read_is_one_line_and_changes_nothing(
     line = error_line(result)
     assert line.startswith(f"Error: {bad}: ") and words in line
     assert _rank_rows(store_with_ranks) == before
+
+
+# --- hostile file names and --release text reach the terminal as one clean line ------------------
+
+HOSTILE = "evil\x1b[2J\x1b]0;owned\x07\nError: fake"
+
+
+def _one_clean_line(text: str) -> str:
+    assert "\x1b" not in text and "\x07" not in text, repr(text)
+    lines = text.splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+@pytest.fixture
+def linked_store(tmp_path: Path) -> Path:
+    store = tmp_path / "store.duckdb"
+    import_ok(store, write_export(tmp_path, "Top linking sites"))  # bbc.co.uk, gardening.com
+    return store
+
+
+def test_authority_load_shows_a_hostile_release_on_one_line(linked_store, tmp_path):
+    path = tmp_path / "top-1m.csv"
+    path.write_text(tranco_text(TRANCO_ROWS), newline="")
+    result = run(linked_store, "authority", "load", str(path), "--release", HOSTILE)
+    assert result.exit_code == 0, result.output
+    assert _one_clean_line(result.stdout).startswith("Tranco list, evil\ufffd[2J\ufffd]0;owned\ufffd\ufffdError: fake (")
+
+
+def test_authority_status_shows_a_hostile_file_name_and_release_on_one_line(linked_store, tmp_path):
+    path = tmp_path / f"top-1m-{HOSTILE}.csv"
+    path.write_text(tranco_text(TRANCO_ROWS), newline="")
+    assert run(linked_store, "authority", "load", str(path), "--release", HOSTILE).exit_code == 0
+    result = run(linked_store, "authority", "status")
+    assert result.exit_code == 0, result.output
+    line = _one_clean_line(result.stdout)
+    assert line.startswith("Tranco list, evil\ufffd[2J") and "(top-1m-evil\ufffd[2J" in line and "1 of 2 linking domains ranked" in line
+    # JSON keeps the names as they are (escaped by JSON itself).
+    doc = json.loads(run(linked_store, "authority", "status", "--format", "json").stdout)
+    assert doc["rank_files"][0]["file"] == path.name and doc["rank_files"][0]["release"] == HOSTILE
+
+
+def test_authority_refresh_names_a_hostile_missing_file_on_one_line(linked_store, tmp_path):
+    path = tmp_path / f"top-1m-{HOSTILE}.csv"
+    path.write_text(tranco_text(TRANCO_ROWS), newline="")
+    assert run(linked_store, "authority", "load", str(path), "--release", HOSTILE).exit_code == 0
+    path.unlink()
+    later = tmp_path / "later"
+    later.mkdir()
+    import_ok(linked_store, write_export(later, "Top linking sites", ["new-site.example,3,1"], date="2026-05-25"))
+    result = run(linked_store, "authority", "refresh")
+    assert result.exit_code == 65
+    line = _one_clean_line(result.stderr)
+    assert line.startswith("Error: Tranco list, evil\ufffd[2J") and "is gone or has changed since it was loaded" in line

@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from ..urls import printable  # stdlib only: keeps --help fast
 from . import FORMATS, State, _check_site, cli, site_option
 
 
@@ -73,7 +74,8 @@ def authority_load(state: State, path: str, release: str | None) -> None:
     finally:
         bar.stop()
     if not state.quiet:
-        click.echo(f"{result.label}, {result.release} ({result.list_size:,} domains): "
+        # --release is the user's text and reaches the terminal as is: no escapes, one line.
+        click.echo(f"{result.label}, {printable(result.release)} ({result.list_size:,} domains): "
                    f"{result.ranked:,} of {result.looked_up:,} linking domains ranked; "
                    f"the other {result.looked_up - result.ranked:,} show authority \"unknown\".")
 
@@ -93,10 +95,11 @@ def authority_refresh(state: State) -> None:
     for r in results:
         if r.problem:
             failed = True
-            click.echo(f"Error: {r.label}, {r.release}: {r.new_domains:,} new linking domains not looked up: "
-                       f"{r.problem}", err=True)
+            click.echo(f"Error: {r.label}, {printable(r.release)}: {r.new_domains:,} new linking domains not looked up: "
+                       f"{printable(r.problem)}", err=True)  # the problem names the file
         elif not state.quiet:
-            click.echo(f"{r.label}, {r.release}: {r.new_domains:,} new linking domains, {r.ranked:,} of them ranked.")
+            click.echo(f"{r.label}, {printable(r.release)}: {r.new_domains:,} new linking domains, "
+                       f"{r.ranked:,} of them ranked.")
     if failed:
         sys.exit(65)
 
@@ -133,7 +136,8 @@ def authority_status(state: State, fmt: str) -> None:
                    "gsc-backlinks authority load FILE")
         return
     for r in rows:
-        line = (f"{r['source']}, {r['release']} ({r['file']}, {r['list_size']:,} domains): "
+        # File names and --release text are the user's, and could hold terminal escapes or newlines.
+        line = (f"{r['source']}, {printable(r['release'])} ({printable(r['file'])}, {r['list_size']:,} domains): "
                 f"{r['ranked']:,} of {r['looked_up']:,} linking domains ranked")
         if r["not_looked_up"]:
             line += f"; {r['not_looked_up']:,} newer ones not looked up (gsc-backlinks authority refresh)"
