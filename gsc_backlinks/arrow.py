@@ -2,8 +2,9 @@
 
 ``pyarrow.array(list)`` asks pandas whether the list is "array-like", which
 imports pandas (a third of a second) in every process that builds an array.
-The import command never needs pandas, so it builds its few Python-made arrays
-from buffers here instead.  Only the types the import path uses are supported.
+Neither `import` nor `authority load` needs pandas, so they build their few
+Python-made arrays from buffers here instead.  Only the types they use are
+supported.
 """
 
 from __future__ import annotations

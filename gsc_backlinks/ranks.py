@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import arrow
 from .errors import RankFileError
 from .urls import printable
 
@@ -224,7 +225,7 @@ def scan(rank_file: RankFile, domains: Iterable[str], *,
         else:
             spellings[domain] = domain
             spellings.setdefault("www." + domain, domain)
-    wanted = pa.array(sorted(spellings), pa.string())
+    wanted = arrow.array(sorted(spellings), pa.string())  # pa.array(list) would import pandas
     total = rank_file.path.stat().st_size
     shown = str(rank_file.path)
 

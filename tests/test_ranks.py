@@ -21,6 +21,7 @@ import os
 import random
 import string
 import struct
+import subprocess
 import sys
 import tempfile
 import zipfile
@@ -597,3 +598,22 @@ def test_authority_refresh_names_a_hostile_missing_file_on_one_line(linked_store
     assert result.exit_code == 65
     line = _one_clean_line(result.stderr)
     assert line.startswith("Error: Tranco list, evil\ufffd[2J") and "is gone or has changed since it was loaded" in line
+
+
+def test_authority_load_does_not_import_pandas(linked_store, tmp_path):
+    # pandas costs a third of a second at start-up; reading a rank file and keeping its ranks need Arrow only.
+    path = write_cc(tmp_path / CC_NAME, CC_ROWS)
+    code = (
+        "import sys\n"
+        "from gsc_backlinks.cli import main\n"
+        "try:\n"
+        f"    main(['--store', {str(linked_store)!r}, 'authority', 'load', {str(path)!r}])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code in (0, None), exc.code\n"
+        "print('PANDAS:' + str('pandas' in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "1 of 2 linking domains ranked" in proc.stdout
+    assert proc.stdout.strip().splitlines()[-1] == "PANDAS:False"
+    assert _rank_rows(linked_store)[1] == [(1, "bbc.co.uk", 17), (1, "gardening.com", None)]
