@@ -115,7 +115,7 @@ def test_a_property_whose_queries_are_all_emoji_is_still_valued(tmp_path):
     with open_store(tmp_path / "store.duckdb", write=True) as con:
         con.executemany("INSERT INTO search_queries VALUES (?, 'web', ?, ?, ?, 1, 10, 0.1, 3.0)",
                         [(NURSERY, dt.date(2026, 11, 19), NURSERY, q) for q in ("🌱", "🌹🌹", "?!")])
-        valuer = Valuer(con, NURSERY, dt.date(2026, 11, 19), [])
+        valuer = Valuer(con, NURSERY, dt.date(2026, 11, 19), [], [])
         rated = valuer.rate_domains(["compost.example"])
     assert valuer.has_search and rated[0]["relevance"] == 0 and rated[0]["value"] == 0
 

@@ -150,7 +150,7 @@ def _by_value(con, site: str, summary: Summary, top: int | None, as_of: dt.date 
 
     domains = [r["linking_domain"] for r in summary.rows]
     end = min(filter(None, (as_of, newest_final_day(con, site))), default=None)
-    valuer = Valuer(con, site, end, domains, as_of)
+    valuer = Valuer(con, site, end, domains, [s[0] for s in sample_snapshots(con, site, as_of)])
     rows = [dict(row, **rated) for row, rated in zip(summary.rows, valuer.rate_domains(domains))]
     rows.sort(key=lambda r: (-r["value"], -(r["linking_pages"] or 0), r["linking_domain"]))
     if top:

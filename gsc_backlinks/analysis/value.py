@@ -106,11 +106,9 @@ def load_authorities(con) -> Authorities:
 class Valuer:
     """Relevance and value for one property: fitted once, used for the domain table and every page."""
 
-    def __init__(self, con, site: str, end: dt.date | None, domains: list[str], as_of: dt.date | None = None):
-        """`end`: last day of the queries that make topics; `as_of`: use the link snapshots of that date."""
-        from .weekly import newest_sample_ids
-
-        sample_ids = newest_sample_ids(con, site, as_of)
+    def __init__(self, con, site: str, end: dt.date | None, domains: list[str], sample_ids: list[int]):
+        """`end`: last day of the queries that make topics; `sample_ids`: the sample links snapshots whose
+        linking pages make up each domain's text."""
         self.site = site
         end = end or dt.date.max
         start = (end - dt.timedelta(days=TOPIC_DAYS - 1)) if end != dt.date.max else dt.date.min
@@ -230,15 +228,18 @@ class Valuer:
         return lines
 
 
-def rate_page(con, site: str, detail, end: dt.date | None, as_of: dt.date | None = None, brands=()) -> Valuer:
-    """Value the links of one page (the `page` command): its own topic, the site's anchors."""
+def rate_page(con, site: str, detail, end: dt.date | None, snaps, brands=()) -> Valuer:
+    """Value the links of one page (the `page` command): its own topic, the site's anchors.
+
+    `snaps`: the property's :class:`~.weekly.Snapshots`.
+    """
     from .links import anchor_rules
     from .weekly import anchor_texts
 
     domains = {s["site"] for s in detail.linking_sites}
     domains |= {p["linking_domain"] for p in detail.linking_pages + detail.site_samples if p.get("linking_domain")}
-    valuer = Valuer(con, site, end, sorted(domains), as_of)
-    df, _ = anchor_texts(con, site, as_of)
+    valuer = Valuer(con, site, end, sorted(domains), snaps.sample_ids())
+    df, _ = anchor_texts(con, snaps)
     anchors = None if df is None else anchor_rules(con, site, end, brands).index(list(df["anchor_text"]))
     valuer.annotate(detail, valuer.page_topics(con, [detail.url])[detail.url], anchors)
     return valuer

@@ -61,39 +61,53 @@ class Freshness:
     last_inspection: dt.datetime | None
 
 
-def snapshots_of(con, site: str, kinds: tuple[str, ...], as_of: dt.date | None = None) -> list[Snapshot]:
-    """Snapshots of the given kinds, newest first."""
-    marks = ", ".join("?" for _ in kinds)
-    params: list = [site, *kinds]
-    where = ""
-    if as_of:
-        where += " AND snapshot_date <= ?"
-        params.append(as_of)
-    rows = con.execute(
-        f"""SELECT snapshot_id, kind, snapshot_date, source_name, row_count FROM snapshots
-            WHERE property = ? AND kind IN ({marks}){where}
-            ORDER BY snapshot_date DESC, snapshot_id DESC""",
-        params,
-    ).fetchall()
-    return [Snapshot(*r) for r in rows]
+@dataclass(frozen=True)
+class Snapshots:
+    """A property's snapshots up to `as_of` (all of them without it), newest first.
+
+    Read once per report or `page` run; every section picks its snapshots from it.
+    """
+
+    as_of: dt.date | None
+    all: tuple[Snapshot, ...]
+
+    @classmethod
+    def read(cls, con, site: str, as_of: dt.date | None = None) -> Snapshots:
+        from .. import store
+
+        found = (Snapshot(int(r.snapshot_id), r.kind, _as_date(r.snapshot_date), r.source_name, int(r.row_count))
+                 for r in store.snapshots(con, site).itertuples(index=False))
+        return cls(as_of, tuple(s for s in found if as_of is None or s.date <= as_of))
+
+    def of(self, kind: str) -> list[Snapshot]:
+        """Snapshots of one kind, newest first."""
+        return [s for s in self.all if s.kind == kind]
+
+    def newest_of_each(self, kinds=tuple(KINDS)) -> list[Snapshot]:
+        """The newest snapshot of each of the kinds that has one (drill-downs: the newest of any target)."""
+        newest: dict[str, Snapshot] = {}
+        for snap in self.all:
+            if snap.kind in kinds:
+                newest.setdefault(snap.kind, snap)
+        return list(newest.values())
+
+    def sample_ids(self) -> list[int]:
+        """The newest More sample links and the newest Latest links snapshot (those that exist)."""
+        return [s.snapshot_id for s in self.newest_of_each(SAMPLE_KINDS)]
+
+    def latest_and_previous(self, kinds: tuple[str, ...]) -> tuple[Snapshot | None, Snapshot | None]:
+        """(newest, the one before it on an earlier date) of the first kind that has a snapshot."""
+        for kind in kinds:
+            found = self.of(kind)
+            if found:
+                older = [s for s in found[1:] if s.date < found[0].date]
+                return found[0], (older[0] if older else None)
+        return None, None
 
 
-def newest_sample_ids(con, site: str, as_of: dt.date | None = None) -> list[int]:
-    """The newest More sample links and the newest Latest links snapshot (those that exist)."""
-    newest: dict[str, Snapshot] = {}
-    for snap in snapshots_of(con, site, SAMPLE_KINDS, as_of):  # newest first
-        newest.setdefault(snap.kind, snap)
-    return [snap.snapshot_id for snap in newest.values()]
-
-
-def latest_and_previous(con, site: str, kinds: tuple[str, ...], as_of: dt.date | None):
-    """(newest, the one before it on an earlier date) of the first kind that has a snapshot."""
-    for kind in kinds:
-        found = snapshots_of(con, site, (kind,), as_of)
-        if found:
-            older = [s for s in found[1:] if s.date < found[0].date]
-            return found[0], (older[0] if older else None)
-    return None, None
+def _as_date(value) -> dt.date:
+    """A DATE column read into pandas comes back as a Timestamp."""
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def search_coverage(con, site: str, search_type: str = "web") -> SearchCoverage:
@@ -106,13 +120,8 @@ def search_coverage(con, site: str, search_type: str = "web") -> SearchCoverage:
     return SearchCoverage(*row)
 
 
-def freshness(con, site: str, as_of: dt.date | None = None, search_type: str = "web") -> Freshness:
-    exports = []
-    for kind in KINDS:
-        found = snapshots_of(con, site, (kind,), as_of)
-        if found:
-            exports.append(found[0])
-    exports.sort(key=lambda s: (-s.date.toordinal(), s.kind))
+def freshness(con, site: str, snaps: Snapshots, search_type: str = "web") -> Freshness:
+    exports = sorted(snaps.newest_of_each(), key=lambda s: (-s.date.toordinal(), s.kind))
     count, last = con.execute(
         "SELECT count(*), max(inspected_at) FROM inspections WHERE property = ?", [site]
     ).fetchall()[0]
@@ -209,25 +218,25 @@ def _count(con, sql: str, snap: Snapshot | None) -> int | None:
     return con.execute(sql, [snap.snapshot_id]).fetchall()[0][0] if snap else None
 
 
-def link_counts(con, site: str, as_of: dt.date | None) -> list[LinkCount]:
+def link_counts(con, snaps: Snapshots) -> list[LinkCount]:
     """Linking domains, linking pages, target pages: newest snapshot vs the one before."""
     out = []
-    latest, prev = latest_and_previous(con, site, ("top_linking_sites",), as_of)
+    latest, prev = snaps.latest_and_previous(("top_linking_sites",))
     if latest:
         sql = "SELECT count(*) FROM linking_sites WHERE snapshot_id = ?"
         basis = "rows of the Top linking sites export" + (" (Search Console lists at most 1,000)" if latest.rows >= UI_ROW_CAP else "")
     else:
-        latest, prev = latest_and_previous(con, site, SAMPLE_KINDS, as_of)
+        latest, prev = snaps.latest_and_previous(SAMPLE_KINDS)
         sql = "SELECT count(DISTINCT linking_domain) FROM linking_pages WHERE snapshot_id = ?"
         basis = "domains in Google's sample of links (no Top linking sites export)"
     out.append(LinkCount("Linking domains", _count(con, sql, latest), _count(con, sql, prev), latest, prev, basis))
 
-    latest, prev = latest_and_previous(con, site, SAMPLE_KINDS, as_of)
+    latest, prev = snaps.latest_and_previous(SAMPLE_KINDS)
     sql = "SELECT count(DISTINCT linking_url) FROM linking_pages WHERE snapshot_id = ?"
     basis = f"pages in Google's sample ({latest.label} export)" if latest else "no sample links export"
     out.append(LinkCount("Linking pages", _count(con, sql, latest), _count(con, sql, prev), latest, prev, basis))
 
-    latest, prev = latest_and_previous(con, site, ("top_target_pages",), as_of)
+    latest, prev = snaps.latest_and_previous(("top_target_pages",))
     sql = "SELECT count(*) FROM target_pages WHERE snapshot_id = ?"
     basis = "pages in the Top target pages export" + (" (at most 1,000)" if latest and latest.rows >= UI_ROW_CAP else "")
     out.append(LinkCount("Target pages", _count(con, sql, latest), _count(con, sql, prev), latest, prev, basis))
@@ -251,9 +260,9 @@ def domains_history(con, site: str):
     ).df()
 
 
-def top_linked_pages(con, site: str, as_of: dt.date | None, period: Period, search_type: str = "web"):
+def top_linked_pages(con, site: str, snaps: Snapshots, period: Period, search_type: str = "web"):
     """The Top target pages export joined with each page's search week and its change."""
-    latest, prev = latest_and_previous(con, site, ("top_target_pages",), as_of)
+    latest, prev = snaps.latest_and_previous(("top_target_pages",))
     if not latest:
         return None, None, None
     search = page_search(con, site, period, search_type)
@@ -272,15 +281,15 @@ def top_linked_pages(con, site: str, as_of: dt.date | None, period: Period, sear
                       ON i.target_url = t.target_url
                WHERE t.snapshot_id = ?
                ORDER BY t.incoming_links DESC NULLS LAST, t.target_url""",
-            [prev.snapshot_id if prev else -1, _internal_snapshot(con, site, as_of), latest.snapshot_id],
+            [prev.snapshot_id if prev else -1, _internal_snapshot(snaps), latest.snapshot_id],
         ).df()
     finally:
         con.unregister("page_week")
     return df, latest, prev
 
 
-def _internal_snapshot(con, site: str, as_of) -> int:
-    found = snapshots_of(con, site, ("internal_target_pages",), as_of)
+def _internal_snapshot(snaps: Snapshots) -> int:
+    found = snaps.of("internal_target_pages")
     return found[0].snapshot_id if found else -1
 
 
@@ -292,7 +301,7 @@ class DomainTable:
     previous: Snapshot | None
 
 
-def linking_domains(con, site: str, as_of: dt.date | None) -> DomainTable | None:
+def linking_domains(con, site: str, snaps: Snapshots) -> DomainTable | None:
     """Linking domains of the newest snapshot, with the date each was first seen in any export."""
     first_seen = f"""SELECT domain, min(d) AS first_seen FROM (
             SELECT coalesce(l.linking_domain, l.site) AS domain, s.snapshot_date AS d
@@ -303,8 +312,8 @@ def linking_domains(con, site: str, as_of: dt.date | None) -> DomainTable | None
             FROM snapshots s JOIN linking_pages p USING (snapshot_id)
             WHERE s.property = $site AND s.snapshot_date <= $as_of AND s.kind IN ({_quoted(DOMAIN_KINDS)})
         ) GROUP BY domain"""
-    params = {"site": site, "as_of": as_of or dt.date.max}
-    latest, prev = latest_and_previous(con, site, ("top_linking_sites",), as_of)
+    params = {"site": site, "as_of": snaps.as_of or dt.date.max}
+    latest, prev = snaps.latest_and_previous(("top_linking_sites",))
     if latest:
         params["snap"] = latest.snapshot_id
         df = con.execute(
@@ -317,7 +326,7 @@ def linking_domains(con, site: str, as_of: dt.date | None) -> DomainTable | None
         ).df()
         basis = "Top linking sites export"
     else:
-        latest, prev = latest_and_previous(con, site, SAMPLE_KINDS, as_of)
+        latest, prev = snaps.latest_and_previous(SAMPLE_KINDS)
         if not latest:
             return None
         params["snap"] = latest.snapshot_id
@@ -362,18 +371,18 @@ class Changes:
     lost_count: int = 0
 
 
-def domain_changes(con, site: str, as_of: dt.date | None, limit: int) -> Changes:
-    latest, prev = latest_and_previous(con, site, ("top_linking_sites",), as_of)
+def domain_changes(con, snaps: Snapshots, limit: int) -> Changes:
+    latest, prev = snaps.latest_and_previous(("top_linking_sites",))
     if latest and prev:
         sql = "SELECT DISTINCT coalesce(linking_domain, site) AS linking_domain FROM linking_sites WHERE snapshot_id = ?"
     else:
-        latest, prev = latest_and_previous(con, site, SAMPLE_KINDS, as_of)
+        latest, prev = snaps.latest_and_previous(SAMPLE_KINDS)
         sql = "SELECT DISTINCT linking_domain FROM linking_pages WHERE snapshot_id = ? AND linking_domain IS NOT NULL"
     return _changes(con, "domains", sql, "linking_domain", latest, prev, limit)
 
 
-def page_changes(con, site: str, as_of: dt.date | None, limit: int) -> Changes:
-    latest, prev = latest_and_previous(con, site, SAMPLE_KINDS, as_of)
+def page_changes(con, snaps: Snapshots, limit: int) -> Changes:
+    latest, prev = snaps.latest_and_previous(SAMPLE_KINDS)
     sql = "SELECT DISTINCT linking_url, linking_domain FROM linking_pages WHERE snapshot_id = ?"
     return _changes(con, "pages", sql, "linking_url", latest, prev, limit)
 
@@ -396,8 +405,8 @@ def _changes(con, what, sql, key, latest, prev, limit) -> Changes:
     return out
 
 
-def anchor_texts(con, site: str, as_of: dt.date | None):
-    found = snapshots_of(con, site, ("top_linking_text",), as_of)
+def anchor_texts(con, snaps: Snapshots):
+    found = snaps.of("top_linking_text")
     if not found:
         return None, None
     df = con.execute(
@@ -412,9 +421,9 @@ def anchor_texts(con, site: str, as_of: dt.date | None):
 FEW_LINKS = 2  #: "few links": this many incoming links or fewer
 
 
-def traffic_without_links(con, site: str, period: Period, as_of, limit: int, search_type: str = "web"):
+def traffic_without_links(con, site: str, period: Period, snaps: Snapshots, limit: int, search_type: str = "web"):
     """Pages with the most impressions in the period that have few or no known links."""
-    latest, _ = latest_and_previous(con, site, ("top_target_pages",), as_of)
+    latest, _ = snaps.latest_and_previous(("top_target_pages",))
     snap = latest.snapshot_id if latest else -1
     capped = bool(latest and latest.rows >= UI_ROW_CAP)
     df = con.execute(
@@ -429,9 +438,9 @@ def traffic_without_links(con, site: str, period: Period, as_of, limit: int, sea
     return df, latest, capped
 
 
-def links_without_traffic(con, site: str, period: Period, as_of, limit: int, search_type: str = "web"):
+def links_without_traffic(con, site: str, period: Period, snaps: Snapshots, limit: int, search_type: str = "web"):
     """Linked pages (Top target pages) with no impressions at all in the period."""
-    latest, _ = latest_and_previous(con, site, ("top_target_pages",), as_of)
+    latest, _ = snaps.latest_and_previous(("top_target_pages",))
     if not latest:
         return None, None
     df = con.execute(
@@ -474,8 +483,8 @@ class PageDetail:
         return search_metrics(self.week.get(p + "clicks"), self.week.get(p + "impressions"), self.week.get(p + "position"))
 
 
-def page_details(con, site: str, pages: list[str], period: Period, chart: Period, *,
-                 as_of: dt.date | None = None, search_type: str = "web", top_queries: int = 20,
+def page_details(con, site: str, pages: list[str], period: Period, chart: Period, snaps: Snapshots, *,
+                 search_type: str = "web", top_queries: int = 20,
                  max_links: int | None = 2000) -> dict[str, PageDetail]:
     """Details of many target pages at once: one query per source, not one per page."""
     import pandas as pd
@@ -483,8 +492,7 @@ def page_details(con, site: str, pages: list[str], period: Period, chart: Period
     details = {u: PageDetail(u) for u in pages}
     if not pages:
         return details
-    snapshots_as_of = as_of
-    as_of = as_of or dt.date.max  # for SQL comparisons
+    as_of = snaps.as_of or dt.date.max  # for SQL comparisons
     con.register("wanted", pd.DataFrame({"url": pages}))
     try:
         for url, date, links, sites_, internal, kind in con.execute(
@@ -535,7 +543,7 @@ def page_details(con, site: str, pages: list[str], period: Period, chart: Period
 
         # Sample links from the sites that link to this page: the export does not say which page of
         # ours they link to, so they are shown apart, as candidates.
-        sample_ids = newest_sample_ids(con, site, snapshots_as_of)
+        sample_ids = snaps.sample_ids()
         if sample_ids and any(d.linking_sites for d in details.values()):
             marks = ", ".join("?" for _ in sample_ids)
             for row in con.execute(
@@ -617,13 +625,12 @@ def newest_final_day(con, site: str, search_type: str = "web") -> dt.date | None
     return search_coverage(con, site, search_type).last_final
 
 
-def report_period(con, site: str, today: dt.date, week: Period | None, search_type: str = "web"):
-    """The report's week and what to say about it.
+def report_period(last_final: dt.date | None, today: dt.date, week: Period | None):
+    """The report's week and what to say about it, given the newest day of final search data.
 
     Default: the latest 7 days of final data.  Without any search data, the 7
     days ending 3 days ago (Search Console's usual lag).
     """
-    last_final = newest_final_day(con, site, search_type)
     notes = []
     if week is not None:
         if last_final is None or week.end > last_final:

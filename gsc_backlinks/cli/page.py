@@ -54,9 +54,10 @@ def page_cmd(state: State, url: str, site: str, fmt: str, out_dir: str, inspect:
     with open_store(state.store_path) as con:
         period = P.last_days(con, prop.site, DAYS, now.date())
         chart = Period(period.end - dt.timedelta(days=55), period.end)
-        detail = W.page_details(con, prop.site, [match.url], period, chart, max_links=None)[match.url]
-        fresh = W.freshness(con, prop.site)
-        valuer = rate_page(con, prop.site, detail, period.end)
+        snaps = W.Snapshots.read(con, prop.site)
+        detail = W.page_details(con, prop.site, [match.url], period, chart, snaps, max_links=None)[match.url]
+        fresh = W.freshness(con, prop.site, snaps)
+        valuer = rate_page(con, prop.site, detail, period.end, snaps)
     has_targets = any(s.kind == "top_target_pages" for s in fresh.exports)
     missing = P.missing_sources(detail, prop.site, fresh.search.last_day is not None, has_targets)
 

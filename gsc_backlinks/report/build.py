@@ -72,11 +72,12 @@ def property_slug(site: str) -> str:
 def build_weekly(con, opts: Options) -> tuple[Report, Period]:
     """The weekly report's pages for one property (nothing is written)."""
     site = opts.site
-    period, period_notes = W.report_period(con, site, opts.today, opts.week, opts.search_type)
+    # A past week: links as they were then.  Every section picks from the snapshots read here.
+    snaps = W.Snapshots.read(con, site, opts.week.end if opts.week else None)
+    fresh = W.freshness(con, site, snaps, opts.search_type)
+    period, period_notes = W.report_period(fresh.search.last_final, opts.today, opts.week)
     prev = period.previous()
     chart_period = Period(period.end - dt.timedelta(days=7 * CHART_WEEKS - 1), period.end)
-    as_of = period.end if opts.week else None  # a past week: links as they were then
-    fresh = W.freshness(con, site, as_of, opts.search_type)
     pages: dict[str, Page] = {}
     notices = list(opts.notices) + period_notes
 
@@ -91,7 +92,7 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
         if cur.fresh_days:
             notices.append(f"{cur.fresh_days} day(s) of this week are not final yet in Search Console; their numbers can still change.")
         stats += search_stats(cur.metrics(), old.metrics(), f"vs {prev.label()}" if old.days else None)
-    for count in W.link_counts(con, site, as_of):
+    for count in W.link_counts(con, snaps):
         if count.value is None:
             continue
         text, cls = delta(count.value, count.previous)
@@ -108,18 +109,19 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
                                 "`gsc-backlinks auth login` once, then `gsc-backlinks sync --site …` "
                                 "(the weekly report syncs by itself unless --offline)."))
 
-    linked_df, linked_snap, linked_prev = W.top_linked_pages(con, site, as_of, period, opts.search_type)
+    linked_df, linked_snap, linked_prev = W.top_linked_pages(con, site, snaps, period, opts.search_type)
     drill = [] if linked_df is None else list(linked_df["target_url"])
     sections.append(_linked_pages_section(linked_df, linked_snap, linked_prev, has_search))
-    domains = W.linking_domains(con, site, as_of)
+    domains = W.linking_domains(con, site, snaps)
     # Relevance and value for this property, fitted once for the whole report.
-    valuer = Valuer(con, site, period.end, [] if domains is None else list(domains.rows["linking_domain"]), as_of)
+    valuer = Valuer(con, site, period.end, [] if domains is None else list(domains.rows["linking_domain"]),
+                    snaps.sample_ids())
     sections.append(_domains_section(con, site, domains, pages, valuer))
     rules = anchor_rules(con, site, period.end, opts.brands)
-    anchor_section, anchors = _anchors_section(con, site, as_of, rules)
+    anchor_section, anchors = _anchors_section(con, snaps, rules)
     sections.append(anchor_section)
-    sections.append(_changes_section(con, site, as_of, pages))
-    opp_section, opp_pages = _opportunities_section(con, site, period, as_of, has_search, opts)
+    sections.append(_changes_section(con, site, snaps, pages))
+    opp_section, opp_pages = _opportunities_section(con, site, period, snaps, has_search, opts)
     sections.append(opp_section)
     sections.append(_value_section(valuer))
     linked = set(drill)
@@ -141,7 +143,7 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
         sections=tuple(s for s in sections if s is not None),
         nav=tuple((f"#s-{s.id}", s.title) for s in sections if s is not None),
     )
-    details = W.page_details(con, site, drill, period, chart_period, as_of=as_of, search_type=opts.search_type)
+    details = W.page_details(con, site, drill, period, chart_period, snaps, search_type=opts.search_type)
     topics = valuer.page_topics(con, drill)
     for url in drill:
         valuer.annotate(details[url], topics[url], anchors)
@@ -423,11 +425,11 @@ def _domains_section(con, site, domains: W.DomainTable | None, pages: dict, valu
     return Section("domains", "Linking domains", None, (table,), charts_)
 
 
-def _anchors_section(con, site, as_of, rules):
+def _anchors_section(con, snaps: W.Snapshots, rules):
     """The anchor section, and the site's anchors indexed for the drill-downs (None without the export)."""
     from ..analysis.anchors import ANCHOR_CLASSES, class_counts
 
-    df, snap = W.anchor_texts(con, site, as_of)
+    df, snap = W.anchor_texts(con, snaps)
     if df is None:
         return Section("anchors", "Anchor text",
                        f"No Top linking text export imported. In Search Console: {WHERE['top_linking_text']}."), None
@@ -455,11 +457,11 @@ def _anchors_section(con, site, as_of, rules):
         rules.index(anchors)
 
 
-def _changes_section(con, site, as_of, pages: dict) -> Section:
+def _changes_section(con, site, snaps: W.Snapshots, pages: dict) -> Section:
     tables = []
     intro = SAMPLE_NOTE
-    dc = W.domain_changes(con, site, as_of, LIST_ROWS)
-    pc = W.page_changes(con, site, as_of, LIST_ROWS)
+    dc = W.domain_changes(con, snaps, LIST_ROWS)
+    pc = W.page_changes(con, snaps, LIST_ROWS)
     if not (dc.previous or pc.previous):
         return Section("changes", "New and lost links",
                        "Needs two snapshots of the same export on different dates; import next week's exports to see "
@@ -492,11 +494,11 @@ def _changes_section(con, site, as_of, pages: dict) -> Section:
     return Section("changes", "New and lost links", intro, tuple(tables))
 
 
-def _opportunities_section(con, site, period: Period, as_of, has_search: bool, opts: Options):
+def _opportunities_section(con, site, period: Period, snaps: W.Snapshots, has_search: bool, opts: Options):
     if not has_search:
         return Section("opportunities", "Where links would pay off",
                        "Needs search performance data: sync it first (gsc-backlinks sync)."), []
-    few, snap, capped = W.traffic_without_links(con, site, period, as_of, 50, opts.search_type)
+    few, snap, capped = W.traffic_without_links(con, site, period, snaps, 50, opts.search_type)
     linked_pages = []
     cols = (Column("page", "Page"), Column("impressions", "Impressions", True), Column("clicks", "Clicks", True),
             Column("position", "Position", True), Column("incoming_links", "Known links", True))
@@ -513,7 +515,7 @@ def _opportunities_section(con, site, period: Period, as_of, has_search: bool, o
     t1 = Table("traffic-few-links", "Search traffic, few or no known links", cols, tuple(rows), len(rows), note,
                empty="Every page with impressions this week has more than a few known links.", sort_column=1)
     tables = [t1]
-    none, snap2 = W.links_without_traffic(con, site, period, as_of, 50, opts.search_type)
+    none, snap2 = W.links_without_traffic(con, site, period, snaps, 50, opts.search_type)
     if none is not None:
         rows2 = []
         for r in none.itertuples(index=False):
