@@ -434,16 +434,15 @@ def latest_snapshot(con, site: str, kinds: tuple[str, ...], as_of: dt.date | Non
     if as_of:
         where = " AND snapshot_date <= ?"
         params.append(as_of)
-    return con.execute(
+    # fetchall, not fetchone: DuckDB 2 keeps a result that fetchone left unfinished open, and the
+    # connection's next con.register() then fails with "connection has an unfinished result".
+    rows = con.execute(
         f"""SELECT snapshot_id, kind, snapshot_date, source_name FROM snapshots
             WHERE property = ? AND kind IN ({placeholders}){where}
             ORDER BY snapshot_date DESC, snapshot_id DESC LIMIT 1""",
         params,
-    ).fetchone()
-
-
-def query_df(con, sql: str, params: list | None = None):
-    return con.execute(sql, params or []).df()
+    ).fetchall()
+    return rows[0] if rows else None
 
 
 # --- Search Console API data -------------------------------------------------------------
@@ -547,16 +546,12 @@ def save_inspections(path: Path, site: str, results: list, day: dt.date) -> None
 
 def most_linked_pages(con, site: str, limit: int) -> list[str]:
     """Target pages of the newest external Top target pages snapshot, most incoming links first."""
-    row = con.execute(
-        "SELECT snapshot_id FROM snapshots WHERE property = ? AND kind = 'top_target_pages' "
-        "ORDER BY snapshot_date DESC, snapshot_id DESC LIMIT 1",
-        [site],
-    ).fetchone()
-    if not row:
+    snapshot = latest_snapshot(con, site, ("top_target_pages",))
+    if not snapshot:
         return []
     return [r[0] for r in con.execute(
         "SELECT target_url FROM target_pages WHERE snapshot_id = ? ORDER BY incoming_links DESC NULLS LAST, target_url LIMIT ?",
-        [row[0], limit],
+        [snapshot[0], limit],
     ).fetchall()]
 
 

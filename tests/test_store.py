@@ -283,3 +283,37 @@ def test_store_path_from_environment(tmp_path):
                    env={"GSC_BACKLINKS_STORE": str(path)})
     assert proc.returncode == 0, proc.stderr
     assert snapshot_count(path) == 1
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def _two_top_target_pages(tmp_path) -> Path:
+    """A store with two Top target pages snapshots of SITE, a week apart, the newer one different."""
+    path = tmp_path / "s.duckdb"
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir(), new.mkdir()
+    import_ok(path, write_export(old, "Top target pages", ["https://www.example.com/old/,99,9"], date="2026-05-11"))
+    import_ok(path, write_export(new, "Top target pages", date="2026-05-18"))
+    return path
+
+
+def test_latest_snapshot_leaves_the_connection_free_for_register(tmp_path):
+    # DuckDB 2 keeps a result that fetchone() left unfinished open, and register() then refuses to run.
+    import pyarrow as pa
+
+    path = _two_top_target_pages(tmp_path)
+    with store_mod.open_store(path) as con:
+        assert store_mod.latest_snapshot(con, SITE, ("latest_links",)) is None
+        assert store_mod.latest_snapshot(con, SITE, ("top_target_pages",), dt.date(2026, 5, 12))[2] == dt.date(2026, 5, 11)
+        snapshot = store_mod.latest_snapshot(con, SITE, ("top_target_pages",))
+        assert snapshot[1:3] == ("top_target_pages", dt.date(2026, 5, 18))
+        con.register("incoming", pa.Table.from_pydict({"n": pa.array([1, 2], pa.int64())}))
+        assert con.execute("SELECT sum(n) FROM incoming").fetchall() == [(3,)]
+
+
+def test_most_linked_pages_come_from_the_newest_top_target_pages(tmp_path):
+    path = _two_top_target_pages(tmp_path)
+    with store_mod.open_store(path) as con:
+        assert store_mod.most_linked_pages(con, SITE, 2) == ["https://www.example.com/", "https://www.example.com/roses/"]
+        assert store_mod.most_linked_pages(con, "https://other.example/", 2) == []
