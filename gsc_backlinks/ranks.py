@@ -254,8 +254,13 @@ def scan(rank_file: RankFile, domains: Iterable[str], *,
                     if rank is not None and (domain not in found or rank < found[domain]):
                         found[domain] = rank
             if progress:
-                progress(raw.tell() if raw is not None else 0, total)
+                progress(raw.tell(), total)
     except pa.ArrowInvalid as exc:
+        # "straddling object straddles two block boundaries (try to increase block size?)": a line
+        # spans a whole block. The block size is not the user's to change, and no rank file has such lines.
+        if "straddl" in str(exc):
+            raise RankFileError(shown, f"a line is longer than {BLOCK_SIZE / (1 << 20):g} MB; "
+                                       "is it really a rank file?") from None
         raise RankFileError(shown, f"a line does not fit the {rank_file.label} format ({_arrow_problem(exc)}); "
                                    "is the file complete and unmodified?") from None
     except _READ_ERRORS as exc:

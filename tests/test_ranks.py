@@ -617,3 +617,17 @@ def test_authority_load_does_not_import_pandas(linked_store, tmp_path):
     assert "1 of 2 linking domains ranked" in proc.stdout
     assert proc.stdout.strip().splitlines()[-1] == "PANDAS:False"
     assert _rank_rows(linked_store)[1] == [(1, "bbc.co.uk", 17), (1, "gardening.com", None)]
+
+
+def test_a_line_longer_than_a_block(tmp_path: Path):
+    # Nothing in a rank file is megabytes long; pyarrow's "try to increase block size?" is no help to a user.
+    # The 5 MB line starts 3.8 MB in, so it spans the ends of two 4 MB blocks: pyarrow carries a line
+    # over one block end, not two.
+    rows = [(i, f"d{i}.com") for i in range(1, 200_001)]
+    path = tmp_path / "top-1m.csv"
+    path.write_text(tranco_text(rows) + "200001," + "a" * (5 << 20) + ".com\r\n" + tranco_text([(200_002, "z.com")]),
+                    newline="")
+    assert 3.5 * (1 << 20) < len(tranco_text(rows)) < 4 << 20
+    assert ranks.detect(path).kind == "tranco"
+    message = str(_bad(path))
+    assert message == f"{path}: a line is longer than 4 MB; is it really a rank file?"
