@@ -574,6 +574,11 @@ def linking_domain_names(con) -> list[str]:
     return [r[0] for r in con.execute(f"SELECT domain FROM ({_LINKING_DOMAINS}) ORDER BY 1").fetchall()]
 
 
+def linking_domain_count(con) -> int:
+    """How many registrable domains link to any property in the store."""
+    return con.execute(f"SELECT count(*) FROM ({_LINKING_DOMAINS})").fetchall()[0][0]
+
+
 def rank_sources(con):
     """Loaded rank files, in the order their ranks take precedence, as a DataFrame."""
     from .ranks import PRECEDENCE
@@ -622,15 +627,18 @@ def save_ranks(path: Path, rank_file, file_size: int, list_size: int, looked_up:
 
 def domains_not_looked_up(con, source_id: int) -> list[str]:
     """Linking domains that appeared after a rank file was read."""
-    return [r[0] for r in con.execute(
-        f"""SELECT domain FROM ({_LINKING_DOMAINS}) d
-            WHERE domain NOT IN (SELECT domain FROM domain_ranks WHERE source_id = ?) ORDER BY 1""",
-        [source_id],
-    ).fetchall()]
+    return [r[0] for r in con.execute(f"{_NOT_LOOKED_UP} ORDER BY 1", [source_id]).fetchall()]
+
+
+def not_looked_up_count(con, source_id: int) -> int:
+    """How many linking domains appeared after a rank file was read."""
+    return con.execute(f"SELECT count(*) FROM ({_NOT_LOOKED_UP})", [source_id]).fetchall()[0][0]
 
 
 _LINKING_DOMAINS = """SELECT linking_domain AS domain FROM linking_pages WHERE linking_domain IS NOT NULL
            UNION SELECT coalesce(linking_domain, site) FROM linking_sites"""
+_NOT_LOOKED_UP = f"""SELECT domain FROM ({_LINKING_DOMAINS}) d
+           WHERE domain NOT IN (SELECT domain FROM domain_ranks WHERE source_id = ?)"""
 
 
 def brand_terms(con, site: str) -> list[str]:

@@ -317,3 +317,32 @@ def test_most_linked_pages_come_from_the_newest_top_target_pages(tmp_path):
     with store_mod.open_store(path) as con:
         assert store_mod.most_linked_pages(con, SITE, 2) == ["https://www.example.com/", "https://www.example.com/roses/"]
         assert store_mod.most_linked_pages(con, "https://other.example/", 2) == []
+
+
+def test_authority_status_counts_in_the_store_without_fetching_lists(tmp_path, monkeypatch):
+    # Status shows how many linking domains there are and how many each rank file has not looked
+    # up: counted by DuckDB, not by fetching every name (hundreds of thousands in a big store).
+    path = tmp_path / "s.duckdb"
+    import_ok(path, write_export(tmp_path, "Top linking sites"))  # bbc.co.uk, gardening.com
+    tranco = tmp_path / "top-1m.csv"
+    tranco.write_text("1,bbc.co.uk\r\n2,google.com\r\n", newline="")
+    assert run(path, "authority", "load", str(tranco)).exit_code == 0
+    later = tmp_path / "later"
+    later.mkdir()
+    import_ok(path, write_export(later, "Top linking sites", ["rosegrowers.org,3,1", "bbc.co.uk,40,6"], date="2026-05-25"))
+    with store_mod.open_store(path) as con:
+        source_id = int(store_mod.rank_sources(con)["source_id"][0])
+        assert store_mod.linking_domain_count(con) == len(store_mod.linking_domain_names(con)) == 3
+        assert store_mod.not_looked_up_count(con, source_id) == len(store_mod.domains_not_looked_up(con, source_id)) == 1
+        assert store_mod.not_looked_up_count(con, source_id + 1) == 3  # a source that looked up nothing
+
+    def fetches_a_list(*args):
+        raise AssertionError("status fetched a whole list to count it")
+
+    monkeypatch.setattr(store_mod, "linking_domain_names", fetches_a_list)
+    monkeypatch.setattr(store_mod, "domains_not_looked_up", fetches_a_list)
+    result = run(path, "authority", "status", "--format", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["linking_domains"] == 3
+    assert [(r["looked_up"], r["ranked"], r["not_looked_up"]) for r in doc["rank_files"]] == [(2, 1, 1)]

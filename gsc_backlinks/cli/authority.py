@@ -113,8 +113,8 @@ def authority_status(state: State, fmt: str) -> None:
 
     with store.open_store(state.store_path) as con:
         df = store.rank_sources(con)
-        known = len(store.linking_domain_names(con))
-        new = {int(s): len(store.domains_not_looked_up(con, int(s))) for s in df["source_id"]}
+        known = store.linking_domain_count(con)
+        new = {int(s): store.not_looked_up_count(con, int(s)) for s in df["source_id"]}
     rows = [{"source": ranks.KINDS.get(r["kind"], r["kind"]), "release": r["release"], "file": r["file_name"],
              "list_size": int(r["list_size"]), "ranked": int(r["ranked"]), "looked_up": int(r["looked_up"]),
              "not_looked_up": new[int(r["source_id"])], "loaded_at": r["loaded_at"].isoformat(timespec="seconds")}
