@@ -283,6 +283,34 @@ def test_report_weekly_for_a_past_week_uses_the_links_of_then(demo_store, tmp_pa
     assert "This week is not final yet" not in text
 
 
+def _domain_chart(html: str) -> tuple[list[str], list[str]]:
+    """The linking-domains chart: its caption and the hover text of each point."""
+    chart = html[html.index('id="domains-history"'):html.index("</figure>", html.index('id="domains-history"'))] \
+        if 'id="domains-history"' in html else ""
+    return re.findall(r"<figcaption>([^<]*)", chart), re.findall(r"<title>([^<]*)</title>", chart)
+
+
+def test_a_past_weeks_domain_chart_ends_with_the_snapshots_of_then(demo_store, tmp_path, no_google):
+    result, report = _weekly(demo_store, tmp_path / "r", "--offline", "--week", "2026-W45")
+    assert result.exit_code == 0, result.output
+    assert _domain_chart(report("2026-11-08").read_text(encoding="utf-8")) == (
+        ["Linking domains per snapshot (Top linking sites export)"], ["2026-11-03: 18 linking domains"])
+    # Before any snapshot: no chart beside "no export imported".
+    result, report = _weekly(demo_store, tmp_path / "r", "--offline", "--week", "2026-W40")
+    assert result.exit_code == 0, result.output
+    assert _domain_chart(report("2026-10-04").read_text(encoding="utf-8")) == ([], [])
+
+
+def test_with_latest_links_only_the_domain_chart_counts_them(tmp_path):
+    store = tmp_path / "s.duckdb"
+    import_paths([str(p) for p in demo.sample_files() if "-Latest links-" in p.name], SITE, store)
+    index = write_weekly(store, SITE, tmp_path / "out", now=NOW_DT).index
+    assert _domain_chart(index.read_text(encoding="utf-8")) == (
+        ["Linking domains per snapshot (Google&#39;s sample of links)"],
+        ["2026-11-03: 18 linking domains", "2026-11-17: 19 linking domains"])
+    assert "| Linking domains | 19 |" in " | ".join(_read(index).text)  # the table's count, the chart's last point
+
+
 @pytest.mark.parametrize("args, message", [
     (["--week", "2026-47"], "--week '2026-47' is not an ISO week; write it like 2026-W47"),
     (["--week", "2026-W60"], "--week 2026-W60: 2026 has no week 60"),

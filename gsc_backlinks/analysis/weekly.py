@@ -243,21 +243,21 @@ def link_counts(con, snaps: Snapshots) -> list[LinkCount]:
     return out
 
 
-def domains_history(con, site: str):
-    """Linking domains per snapshot date: from Top linking sites, and from the sample."""
-    return con.execute(
-        """SELECT s.snapshot_date, 'sites' AS basis, count(*) AS domains
-           FROM snapshots s JOIN linking_sites l USING (snapshot_id)
-           WHERE s.property = ? AND s.kind = 'top_linking_sites'
-           GROUP BY s.snapshot_id, s.snapshot_date
-           UNION ALL
-           SELECT s.snapshot_date, 'sample', count(DISTINCT p.linking_domain)
-           FROM snapshots s JOIN linking_pages p USING (snapshot_id)
-           WHERE s.property = ? AND s.kind = 'sample_links'
-           GROUP BY s.snapshot_id, s.snapshot_date
-           ORDER BY 1, 2""",
-        [site, site],
-    ).df()
+def domains_history(con, snaps: Snapshots) -> tuple[str | None, list[tuple[dt.date, int]]]:
+    """Linking domains per snapshot up to `as_of`, oldest first, from the export :func:`linking_domains` uses:
+    ("sites", …) from Top linking sites, else ("sample", …) from More sample links (else Latest links)."""
+    latest, _ = snaps.latest_and_previous(("top_linking_sites",))
+    if latest:
+        basis, count = "sites", "SELECT snapshot_id, count(*) FROM linking_sites"
+    else:
+        latest, _ = snaps.latest_and_previous(SAMPLE_KINDS)
+        if not latest:
+            return None, []
+        basis, count = "sample", "SELECT snapshot_id, count(DISTINCT linking_domain) FROM linking_pages"
+    found = snaps.of(latest.kind)[::-1]
+    counts = dict(con.execute(f"{count} WHERE snapshot_id IN ({', '.join('?' for _ in found)}) GROUP BY snapshot_id",
+                              [s.snapshot_id for s in found]).fetchall())
+    return basis, [(s.date, counts[s.snapshot_id]) for s in found if s.snapshot_id in counts]
 
 
 def top_linked_pages(con, site: str, snaps: Snapshots, period: Period, search_type: str = "web"):

@@ -116,7 +116,7 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
     # Relevance and value for this property, fitted once for the whole report.
     valuer = Valuer(con, site, period.end, [] if domains is None else list(domains.rows["linking_domain"]),
                     snaps.sample_ids())
-    sections.append(_domains_section(con, site, domains, pages, valuer))
+    sections.append(_domains_section(con, site, snaps, domains, pages, valuer))
     rules = anchor_rules(con, site, period.end, opts.brands)
     anchor_section, anchors = _anchors_section(con, snaps, rules)
     sections.append(anchor_section)
@@ -371,14 +371,12 @@ def _zero(value):
     return 0 if value is None else value
 
 
-def _domains_section(con, site, domains: W.DomainTable | None, pages: dict, valuer) -> Section:
-    hist = W.domains_history(con, site)
+def _domains_section(con, site, snaps: W.Snapshots, domains: W.DomainTable | None, pages: dict, valuer) -> Section:
+    basis, history = W.domains_history(con, snaps)
     charts_ = ()
-    if len(hist):
-        basis = "sites" if (hist["basis"] == "sites").any() else "sample"
-        h = hist[hist["basis"] == basis]
-        dates = [_as_date(d) for d in h["snapshot_date"]]
-        values = [int(v) for v in h["domains"]]
+    if history:
+        dates = [d for d, _ in history]
+        values = [n for _, n in history]
         what = "Top linking sites export" if basis == "sites" else "Google's sample of links"
         svg = charts.line_chart(dates, values, name="Linking domains", cls="s-domains",
                                 label=f"Linking domains per snapshot ({what})", x_text=lambda d: d.isoformat(),
