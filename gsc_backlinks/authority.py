@@ -35,7 +35,8 @@ def load(store_path: Path, path: str | Path, *, release: str | None = None,
          progress: Callable[[int, int], None] | None = None, now: dt.datetime | None = None) -> LoadResult:
     """Stream a rank file once and keep the ranks of every domain linking to any property in the store.
 
-    A newer file of the same kind replaces the older one; the store is untouched until the whole file is read.
+    It replaces the file of the same kind loaded before, whichever is newer; the store is untouched until the
+    whole file is read.
     """
     rank_file = ranks.detect(path, release=release)
     domains = _linking_domains(store_path)

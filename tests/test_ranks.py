@@ -631,3 +631,18 @@ def test_a_line_longer_than_a_block(tmp_path: Path):
     assert ranks.detect(path).kind == "tranco"
     message = str(_bad(path))
     assert message == f"{path}: a line is longer than 4 MB; is it really a rank file?"
+
+
+def test_authority_load_replaces_the_file_of_the_same_kind_even_an_older_one(linked_store, tmp_path):
+    # What `authority load --help` says: the last file loaded of a kind is the one used, whatever its date.
+    newer, older = tmp_path / "tranco_NEW01.csv", tmp_path / "tranco_OLD01.csv"
+    newer.write_text(tranco_text([(1, "bbc.co.uk"), (2, "gardening.com")]), newline="")
+    older.write_text(tranco_text([(7, "bbc.co.uk"), (8, "google.com")]), newline="")
+    os.utime(older, (dt.datetime(2020, 1, 1).timestamp(),) * 2)
+    assert run(linked_store, "authority", "load", str(newer)).exit_code == 0
+    assert run(linked_store, "authority", "load", str(older)).exit_code == 0
+    sources, rows = _rank_rows(linked_store)
+    assert [s[1:3] for s in sources] == [("tranco", "list OLD01")]
+    assert [r[1:] for r in rows] == [("bbc.co.uk", 7), ("gardening.com", None)]
+    help_text = run(linked_store, "authority", "load", "--help").stdout
+    assert "It replaces the file of the same kind loaded before, whichever" in help_text

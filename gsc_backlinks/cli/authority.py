@@ -63,8 +63,8 @@ def authority_load(state: State, path: str, release: str | None) -> None:
     """Read a rank file once and keep the ranks of every domain linking to your properties.
 
     The file is streamed (a multi-GB Common Crawl file needs no more memory than
-    a small one). A newer file of the same kind replaces the older; until the
-    whole file is read, the store is left as it was.
+    a small one). It replaces the file of the same kind loaded before, whichever
+    is newer; until the whole file is read, the store is left as it was.
     """
     from ..authority import load
 
