@@ -598,8 +598,9 @@ def save_ranks(path: Path, rank_file, file_size: int, list_size: int, looked_up:
     """Keep a scan's results: a new source (replacing one of the same kind), or more rows of an old one."""
     import pyarrow as pa
 
-    from . import arrow  # pa.array(list) would import pandas, which `authority load` never needs
+    from . import arrow
 
+    # arrow, not pa.array(list): that imports pandas, which `authority load` never needs.
     table = arrow.table({"domain": arrow.array(looked_up, pa.string()),
                          "rank": arrow.array([found.get(d) for d in looked_up], pa.int64())})
     with open_store(path, write=True) as con:

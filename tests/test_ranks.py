@@ -34,10 +34,10 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from clihelp import error_line, import_ok, run, write_export  # noqa: E402
+from clihelp import error_line, import_ok, run, write_export
 
-from gsc_backlinks import ranks  # noqa: E402
-from gsc_backlinks.errors import ExportError, RankFileError  # noqa: E402
+from gsc_backlinks import ranks
+from gsc_backlinks.errors import ExportError, RankFileError
 
 CC_HEADER = "#harmonicc_pos\t#harmonicc_val\t#pr_pos\t#pr_val\t#host_rev\t#n_hosts"
 CC_HOST_HEADER = "#harmonicc_pos\t#harmonicc_val\t#pr_pos\t#pr_val\t#host_rev"
