@@ -134,6 +134,27 @@ def _retry_after(exc) -> float | None:
         return None
 
 
+def _json_object(answer, what: str) -> dict:
+    """Google's answer, which must be a JSON object: googleapiclient hands back any other body as a str."""
+    if not answer:
+        return {}
+    if isinstance(answer, dict):
+        return answer
+    begins = (answer if isinstance(answer, str) else json.dumps(answer))[:40]
+    raise ApiError(
+        f"{what}: the API endpoint answered something that is not Search Console JSON (it begins {begins!r}); "
+        "a proxy or Wi-Fi sign-in page may be in between, or GSC_BACKLINKS_API_ENDPOINT is wrong — try again later"
+    )
+
+
+def _objects(answer: dict, key: str, what: str) -> list[dict]:
+    """``answer[key]``, a list of JSON objects ([] when Google leaves it out)."""
+    items = answer.get(key) or []
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise ApiError(f"{what}: Google's answer holds a \"{key}\" of an unexpected shape; try again later")
+    return items
+
+
 class Api:
     """Search Console calls with retries and rate limits; safe to share between threads."""
 
@@ -178,7 +199,7 @@ class Api:
                 self.requests_sent += 1
             retry_after = None
             try:
-                return make_request(self.service()).execute(num_retries=0) or {}
+                answer = make_request(self.service()).execute(num_retries=0)
             except HttpError as exc:
                 status, reason, message = _error_details(exc)
                 if status == 429 or status >= 500 or (status == 403 and reason in RATE_LIMIT_REASONS):
@@ -197,6 +218,8 @@ class Api:
                 last = f"connection problem ({type(exc).__name__})"
                 last_quota = False
                 self._reset_service()  # a broken connection is not reused
+            else:
+                return _json_object(answer, what)
             if attempt + 1 < self.retry.attempts:
                 with self._count_lock:
                     self.retries += 1
@@ -236,8 +259,9 @@ class Api:
 
     def list_sites(self) -> list[SiteEntry]:
         answer = self._execute(lambda s: s.sites().list(), self.other_limiter, site=None, what="listing properties")
+        entries = _objects(answer, "siteEntry", "listing properties")
         return sorted(
-            (SiteEntry(e.get("siteUrl", ""), e.get("permissionLevel", "")) for e in answer.get("siteEntry") or []),
+            (SiteEntry(str(e.get("siteUrl") or ""), str(e.get("permissionLevel") or "")) for e in entries),
             key=lambda e: e.site_url,
         )
 
@@ -247,7 +271,7 @@ class Api:
             lambda s: s.searchanalytics().query(siteUrl=site, body=body), self.search_limiter,
             site=site, what=f"Search Analytics query for {site}",
         )
-        return answer.get("rows") or []
+        return _objects(answer, "rows", f"Search Analytics query for {site}")
 
     def query_all(self, site: str, body: dict) -> list[dict]:
         """Every row of a query, paging by startRow until a short page."""

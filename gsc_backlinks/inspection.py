@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import urls
 from .api import INSPECTIONS_PER_DAY, Api
-from .errors import GscBacklinksError, QuotaError, UsageError
+from .errors import ApiError, GscBacklinksError, QuotaError, UsageError
 from .dates import pacific_now
 
 REUSE_DAYS = 7  #: `sync --inspect-top` reuses results younger than this
@@ -52,12 +52,40 @@ def _timestamp(text: str | None) -> dt.datetime | None:
 
 
 def parse_result(url: str, result: dict, inspected_at: dt.datetime) -> Inspection:
-    status = result.get("indexStatusResult") or {}
+    """One inspectionResult as an Inspection; an answer of another shape is an ApiError for this URL."""
 
-    def text(key):
+    def unexpected(what: str) -> ApiError:
+        return ApiError(f"URL inspection of {url}: Google answered something unexpected ({what}); try it again later")
+
+    if not isinstance(result, dict):
+        raise unexpected("inspectionResult is not an object")
+    status = result.get("indexStatusResult") or {}
+    if not isinstance(status, dict):
+        raise unexpected("indexStatusResult is not an object")
+
+    def text(key: str) -> str | None:
         value = status.get(key)
+        if isinstance(value, (dict, list)):
+            raise unexpected(f"{key} is not a text")
         return str(value) if value is not None else None
 
+    def url_of(key: str) -> str | None:
+        value = status.get(key)
+        if value is not None and not isinstance(value, str):
+            raise unexpected(f"{key} is not a URL")
+        return urls.canonical_url(value) if value else None
+
+    def texts(key: str) -> list[str]:
+        values = status.get(key) or []
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise unexpected(f"{key} is not a list of URLs")
+        return values
+
+    crawled, link = status.get("lastCrawlTime"), result.get("inspectionResultLink")
+    if crawled is not None and not isinstance(crawled, str):
+        raise unexpected("lastCrawlTime is not a time")
+    if link is not None and not isinstance(link, str):
+        raise unexpected("inspectionResultLink is not a URL")
     return Inspection(
         url=url,
         inspected_at=inspected_at,
@@ -66,13 +94,13 @@ def parse_result(url: str, result: dict, inspected_at: dt.datetime) -> Inspectio
         robots_txt_state=text("robotsTxtState"),
         indexing_state=text("indexingState"),
         page_fetch_state=text("pageFetchState"),
-        last_crawl_time=_timestamp(status.get("lastCrawlTime")),
-        google_canonical=urls.canonical_url(status["googleCanonical"]) if status.get("googleCanonical") else None,
-        user_canonical=urls.canonical_url(status["userCanonical"]) if status.get("userCanonical") else None,
+        last_crawl_time=_timestamp(crawled),
+        google_canonical=url_of("googleCanonical"),
+        user_canonical=url_of("userCanonical"),
         crawled_as=text("crawledAs"),
-        sitemaps=tuple(str(s) for s in status.get("sitemap") or []),
-        referring_urls=tuple(urls.canonical_url(str(s)) for s in status.get("referringUrls") or []),
-        result_link=result.get("inspectionResultLink"),
+        sitemaps=tuple(texts("sitemap")),
+        referring_urls=tuple(urls.canonical_url(s) for s in texts("referringUrls")),
+        result_link=link,
         raw=json.dumps(result, sort_keys=True),
     )
 
@@ -136,5 +164,8 @@ def inspect_urls(
             f"{len(not_done)} left); it resets at midnight Pacific Time"
         )
     if error is not None:
+        if results and isinstance(error, GscBacklinksError):
+            stored = "1 other result was" if len(results) == 1 else f"{len(results)} other results were"
+            error.args = (f"{error.args[0]} ({stored} stored)",)
         raise error
     return InspectReport(prop.site, results, reused, not_done, used + len(results))

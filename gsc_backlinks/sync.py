@@ -28,7 +28,7 @@ from typing import Protocol
 from . import urls
 from .dates import pacific_now
 from .api import DAY_ROW_CAP, ROW_LIMIT, Api
-from .errors import GscBacklinksError, UsageError
+from .errors import ApiError, GscBacklinksError, UsageError
 
 HISTORY_MONTHS = 16  #: how far back Search Console keeps performance data
 SEARCH_TYPES = ("web", "image", "video", "news", "discover", "googleNews")
@@ -73,13 +73,13 @@ class DayResult:
 
 
 def _columns(rows: list[dict], with_query: bool) -> dict:
-    """API rows as columns; each distinct page URL made canonical once."""
-    keys = [row.get("keys") or ("",) for row in rows]
+    """API rows (their keys checked by fetch_page) as columns; each distinct page URL made canonical once."""
+    keys = [row["keys"] for row in rows]
     raw_pages = [str(k[0]) for k in keys]
     canonical = {p: urls.canonical_url(p) for p in set(raw_pages)}
     columns = {"page": [canonical[p] for p in raw_pages]}
     if with_query:
-        columns["query"] = [str(k[1]) if len(k) > 1 else "" for k in keys]
+        columns["query"] = [str(k[1]) for k in keys]
     for metric in ("clicks", "impressions", "ctr", "position"):
         columns[metric] = [row.get(metric) for row in rows]
     return columns
@@ -129,14 +129,36 @@ PAGES = ("page",)
 QUERIES = ("page", "query")
 
 
+def _unexpected_rows(site: str, what: str) -> ApiError:
+    return ApiError(f"Search Analytics query for {site}: Google answered {what}; run the command again later")
+
+
 def fetch_page(api: Api, site: str, day: dt.date, state: str, dims: tuple[str, ...], start_row: int,
                search_type: str) -> list[dict]:
     """One page (up to 25,000 rows) of one day's page totals or page x query rows."""
-    return api.query(site, {
+    rows = api.query(site, {
         "startDate": day.isoformat(), "endDate": day.isoformat(), "type": search_type,
         "dataState": "final" if state == "final" else "all", "dimensions": list(dims),
         "rowLimit": ROW_LIMIT, "startRow": start_row,
     })
+    for row in rows:
+        keys = row.get("keys")
+        if not isinstance(keys, list) or len(keys) != len(dims):
+            raise _unexpected_rows(site, f"a row of {day} without its {' and '.join(dims)} keys")
+    return rows
+
+
+def day_totals(api: Api, site: str, body: dict) -> dict[dt.date, dict]:
+    """The ``date`` rows of a query by day; a row without a date is an error, never a day without data."""
+    totals: dict[dt.date, dict] = {}
+    for row in api.query_all(site, body):
+        keys = row.get("keys")
+        try:
+            day = dt.date.fromisoformat(keys[0])
+        except (TypeError, IndexError, KeyError, ValueError):
+            raise _unexpected_rows(site, f"a total without a valid date ({str(keys)[:40]})") from None
+        totals[day] = row
+    return totals
 
 
 class _Day:
@@ -252,19 +274,18 @@ def sync(
 
     lo, hi = min(wanted), max(wanted)
     date_body = {"startDate": lo.isoformat(), "endDate": hi.isoformat(), "dimensions": ["date"], "type": search_type}
-    final_totals = {r["keys"][0]: r for r in api.query_all(site, {**date_body, "dataState": "final"})}
-    all_totals = {r["keys"][0]: r for r in api.query_all(site, {**date_body, "dataState": "all"})}
-    newest_final = max([dt.date.fromisoformat(k) for k in final_totals] + list(held), default=None)
+    final_totals = day_totals(api, site, {**date_body, "dataState": "final"})
+    all_totals = day_totals(api, site, {**date_body, "dataState": "all"})
+    newest_final = max([*final_totals, *held], default=None)
     report.newest_final = newest_final
 
     work: list[_Day] = []
     pending: list[DayResult] = []
     for day in sorted(wanted, reverse=True):  # newest first: the days a report needs most
-        key = day.isoformat()
-        if key in final_totals:
-            work.append(_Day(day, "final", final_totals[key]))
-        elif key in all_totals:
-            work.append(_Day(day, "fresh", all_totals[key]))
+        if day in final_totals:
+            work.append(_Day(day, "final", final_totals[day]))
+        elif day in all_totals:
+            work.append(_Day(day, "fresh", all_totals[day]))
         elif newest_final and day < newest_final:
             pending.append(DayResult(day, "final", {}))  # final and empty: nothing to ask for
         else:

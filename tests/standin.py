@@ -16,6 +16,10 @@ What it fakes
     deterministic fake data from :class:`SearchData`.
   * Latency, transient failures (429/500/503/dropped connection) and quota exhaustion
     on the two data endpoints, driven by knobs tests may flip at any time.
+  * What Google never sends but a proxy, captive portal or broken link might: ``tamper``
+    lets a test answer any kind of request (token, sites.list, …) with its own status and
+    body (an HTML page, JSON of another shape) or with raw bytes (:data:`BAD_STATUS_LINE`,
+    :data:`INCOMPLETE_READ`).
 
 What it does not fake
   * TLS, signatures (JWT assertions are decoded, not verified), consent screens,
@@ -42,7 +46,7 @@ import urllib.parse
 from collections import OrderedDict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from operator import itemgetter
-from typing import ClassVar, Self
+from typing import Callable, ClassVar, Self
 
 JSON_CT = "application/json; charset=UTF-8"
 SCOPE_READONLY = "https://www.googleapis.com/auth/webmasters.readonly"
@@ -412,6 +416,22 @@ class _Dropped(Exception):
     """Raised inside a handler to close the connection without answering."""
 
 
+class Raw(bytes):
+    """A tamper answer written to the socket as is, after which the connection is closed."""
+
+
+#: Not an HTTP status line: http.client raises BadStatusLine.
+BAD_STATUS_LINE = Raw(b"SMTP ready\r\n\r\n")
+#: A body shorter than its Content-Length: http.client raises IncompleteRead.
+INCOMPLETE_READ = Raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n{\"siteEn")
+
+
+def html_page(status: int = 200) -> tuple:
+    """A tamper answer: the HTML a captive portal or a misconfigured proxy sends."""
+    html = "<!DOCTYPE html><html><head><title>Sign in to the Wi-Fi</title></head><body>Sign in</body></html>"
+    return status, (html, "text/html; charset=utf-8"), {}
+
+
 class StandIn:
     def __init__(self, *, sites: dict[str, str] | None = None, data: SearchData | None = None,
                  latency: float = 0.0, per_row_latency: float = 0.0, failure_rate: float = 0.0,
@@ -432,6 +452,9 @@ class StandIn:
         self.failure_every: int = 0  # when set, every N-th API call fails (instead of failure_rate)
         self._api_calls = 0
         self.quota_exhausted = False
+        #: kind -> fn(request body) giving (status, body, headers) or Raw to answer instead, or None
+        #: to answer as Google would. Runs before any check, so it stands for what is in between too.
+        self.tamper: dict[str, Callable[[dict | None], tuple | Raw | None]] = {}
         self.revoked: set[str] = set()
         self.requests: list[Seen] = []
         self._encoded: OrderedDict = OrderedDict()  # pre-encoded search answers
@@ -640,6 +663,20 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 body = dict(urllib.parse.parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
         kind, route = self._route(self.command, path)
+        tamper = s.tamper.get(kind)
+        answer = tamper(body) if tamper is not None else None
+        if isinstance(answer, Raw):
+            s._record(Seen(kind, self.command, self.path, body, 0, query))
+            self.wfile.write(answer)
+            self.wfile.flush()
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        if answer is not None:
+            route = lambda _b, _q: answer  # noqa: E731
         # Recorded before the answer goes out: a client that has its answer finds its request listed.
         try:
             if bad_json:

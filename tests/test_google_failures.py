@@ -1,0 +1,93 @@
+"""What Google (or whatever sits in between) may answer that it should not, run through the real commands.
+
+Every case ends as one ``Error: …`` line with its exit code, never a traceback,
+and keeps what was fetched before it. The stand-in's ``tamper`` knob supplies
+the odd answers; see tests/standin.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from clihelp import error_line, run
+from standin import html_page
+from test_google import DAYS, DOMAIN, END, START, _sql, authorized, google  # noqa: F401  (fixtures)
+
+
+def _json(body: dict, status: int = 200) -> tuple:
+    return status, body, {}
+
+
+# --- answers that are not Search Console JSON -------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["sites.list", "searchanalytics"])
+def test_an_html_page_instead_of_json_is_one_line(authorized, tmp_path, kind):
+    authorized.tamper[kind] = lambda body: html_page()
+    result = run(tmp_path / "s.duckdb", "sync", "--site", DOMAIN, "--start", START, "--end", END)
+    line = error_line(result)
+    assert result.exit_code == 69
+    assert "not Search Console JSON" in line and "<!DOCTYPE html>" in line
+
+
+@pytest.mark.parametrize("rows", [
+    [{"clicks": 3, "impressions": 10, "ctr": 0.3, "position": 2.0}],  # no "keys"
+    [{"keys": ["yesterday"], "clicks": 3, "impressions": 10, "ctr": 0.3, "position": 2.0}],
+    [{"keys": [], "clicks": 3, "impressions": 10, "ctr": 0.3, "position": 2.0}],
+    "rows",
+])
+def test_date_rows_without_a_date_are_one_line_and_store_no_day(authorized, tmp_path, rows):
+    def date_rows(body):
+        return _json({"rows": rows}) if body and body.get("dimensions") == ["date"] else None
+
+    authorized.tamper["searchanalytics"] = date_rows
+    store = tmp_path / "s.duckdb"
+    result = run(store, "sync", "--site", DOMAIN, "--start", START, "--end", END)
+    line = error_line(result)
+    assert result.exit_code == 69
+    assert "Search Analytics" in line
+    # A day whose total is unreadable must not be taken for a final day without data.
+    assert _sql(store, "SELECT count(*) FROM search_days") == [(0,)]
+
+
+def test_page_rows_without_keys_are_one_line_and_keep_whole_days(authorized, tmp_path):
+    broken = DAYS[3].isoformat()
+
+    def keyless(body):
+        if body and body.get("startDate") == broken and body.get("dimensions") == ["page", "query"]:
+            return _json({"rows": [{"clicks": 1, "impressions": 2, "ctr": 0.5, "position": 1.0}]})
+        return None
+
+    authorized.tamper["searchanalytics"] = keyless
+    store = tmp_path / "s.duckdb"
+    result = run(store, "sync", "--site", DOMAIN, "--start", START, "--end", END, "--workers", "1")
+    line = error_line(result)
+    assert result.exit_code == 69
+    assert "complete days were stored" in line
+    days = [d for (d,) in _sql(store, "SELECT day FROM search_days")]
+    assert days and DAYS[3] not in days
+
+
+@pytest.mark.parametrize("odd", [
+    {"inspectionResult": [1, 2]},
+    {"inspectionResult": {"indexStatusResult": "PASS"}},
+    {"inspectionResult": {"indexStatusResult": {"verdict": "PASS", "googleCanonical": 5}}},
+    {"inspectionResult": {"indexStatusResult": {"verdict": "PASS", "referringUrls": "https://a.example/"}}},
+    {"inspectionResult": {"indexStatusResult": {"verdict": "PASS", "lastCrawlTime": 1700000000}}},
+])
+def test_an_odd_inspection_result_keeps_the_other_pages(authorized, tmp_path, odd):
+    def one_odd(body):
+        return _json(odd) if body and body.get("inspectionUrl", "").endswith("/odd") else None
+
+    authorized.tamper["inspect"] = one_odd
+    store = tmp_path / "s.duckdb"
+    result = run(store, "inspect", "https://www.example.com/a", "https://www.example.com/odd",
+                 "https://www.example.com/b", "--site", DOMAIN)
+    line = error_line(result)
+    assert result.exit_code == 69
+    assert "https://www.example.com/odd" in line and "unexpected" in line
+    assert "2 other results were stored" in line
+    assert _sql(store, "SELECT url FROM inspections ORDER BY url") == [
+        ("https://www.example.com/a",), ("https://www.example.com/b",)]
