@@ -7,7 +7,7 @@ Retries, rate limits and error translation live here and nowhere else:
   (no network), pointed at ``GSC_BACKLINKS_API_ENDPOINT`` when set;
 * a token bucket per resource keeps request rates under Google's per-site
   quotas (Search Analytics 1,200/min, URL Inspection 600/min);
-* 429, 5xx, rate-limit 403s and dropped connections are retried with
+* 429, 5xx, rate-limit 403s and dropped or garbled connections are retried with
   exponential backoff and full jitter, honouring ``Retry-After``;
 * every other failure becomes one actionable GscBacklinksError.
 """
@@ -188,6 +188,8 @@ class Api:
         return service
 
     def _execute(self, make_request: Callable, limiter: RateLimiter, *, site: str | None, what: str) -> dict:
+        import http.client
+
         import google.auth.exceptions
         import httplib2
         from googleapiclient.errors import HttpError
@@ -212,9 +214,11 @@ class Api:
                 from .auth import refresh_error
 
                 raise refresh_error(exc) from None
-            except (httplib2.HttpLib2Error, google.auth.exceptions.TransportError, OSError) as exc:
+            except (httplib2.HttpLib2Error, google.auth.exceptions.TransportError, OSError,
+                    http.client.HTTPException) as exc:
                 # OSError covers ConnectionError, TimeoutError and socket/SSL errors; TransportError is
-                # google-auth failing to reach the token server while refreshing on the way.
+                # google-auth failing to reach the token server while refreshing on the way; HTTPException
+                # (BadStatusLine, IncompleteRead) is a connection cut or garbled mid-answer.
                 last = f"connection problem ({type(exc).__name__})"
                 last_quota = False
                 self._reset_service()  # a broken connection is not reused

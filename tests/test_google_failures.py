@@ -12,7 +12,7 @@ import json
 
 import pytest
 from clihelp import error_line, run
-from standin import html_page
+from standin import BAD_STATUS_LINE, INCOMPLETE_READ, html_page
 from test_google import DAYS, DOMAIN, END, START, _sql, authorized, google  # noqa: F401  (fixtures)
 
 
@@ -91,3 +91,24 @@ def test_an_odd_inspection_result_keeps_the_other_pages(authorized, tmp_path, od
     assert "2 other results were stored" in line
     assert _sql(store, "SELECT url FROM inspections ORDER BY url") == [
         ("https://www.example.com/a",), ("https://www.example.com/b",)]
+
+
+# --- broken HTTP on the wire ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("raw", [BAD_STATUS_LINE, INCOMPLETE_READ], ids=["BadStatusLine", "IncompleteRead"])
+def test_broken_http_is_retried_then_one_line(authorized, tmp_path, raw):
+    authorized.tamper["sites.list"] = lambda body: raw
+    result = run(tmp_path / "s.duckdb", "sites")
+    line = error_line(result)
+    assert result.exit_code == 69
+    assert "listing properties failed after 7 tries (connection problem" in line
+    assert authorized.count("sites.list") >= 7
+
+
+def test_one_broken_answer_is_retried_and_the_command_succeeds(authorized, tmp_path):
+    broken = [INCOMPLETE_READ, BAD_STATUS_LINE]
+    authorized.tamper["sites.list"] = lambda body: broken.pop() if broken else None
+    result = run(tmp_path / "s.duckdb", "sites", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)["sites"]) == 3
