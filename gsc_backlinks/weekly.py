@@ -31,6 +31,7 @@ def import_new_exports(folder: str | Path, site: str, store_path: Path) -> Expor
     the others (or the report), and files already held are skipped.
     """
     from .exports.kinds import FILENAME_RE, KINDS, kinds_from_title
+    from .exports.reader import names_property
     from .importing import import_paths
     from .urls import parse_property, printable
 
@@ -47,8 +48,7 @@ def import_new_exports(folder: str | Path, site: str, store_path: Path) -> Expor
         match = FILENAME_RE.match(path.name)
         if not match:
             continue
-        slug = match.group("property").removeprefix("gsc_")
-        if slug.lower() != prop.file_slug.lower():
+        if not names_property(match.group("property"), prop):  # the rule `import` checks names by
             scan.other_property += 1
             continue
         kinds = kinds_from_title(path.name)

@@ -345,6 +345,24 @@ def test_report_weekly_imports_new_exports_of_this_property_only(tmp_path, no_go
     assert f"0 new imported, {len(demo.sample_files())} already held" in again.stdout
 
 
+def test_report_weekly_exports_take_the_file_names_import_takes(tmp_path, no_google):
+    # A prefix the user added is this property's file, as `import` reads the name; a look-alike domain is not.
+    store = tmp_path / "s.duckdb"
+    downloads = tmp_path / "Downloads"
+    downloads.mkdir()
+    sites = "Site,Linking pages,Target pages\na.example,1,1\n"
+    (downloads / f"Copy of {SLUG}-Top linking sites-2026-11-24.csv").write_text(sites)
+    (downloads / f"x{SLUG}-Top linking sites-2026-11-24.csv").write_text(sites)
+    result = run(store, "report", "weekly", "--site", SITE, "--offline", "--exports", str(downloads),
+                 "--out", str(tmp_path / "r"), "--now", NOW)
+    assert "1 new imported, 0 already held, 1 of other properties left alone" in result.stdout
+    assert result.exit_code == 0, result.output
+    assert f"Copy of {SLUG}-Top linking sites-2026-11-24.csv" in result.stdout
+    refused = run(tmp_path / "t.duckdb", "import", str(downloads / f"x{SLUG}-Top linking sites-2026-11-24.csv"),
+                  "--site", SITE)
+    assert "its file name says it was exported from property" in error_line(refused)
+
+
 def test_report_weekly_for_a_property_the_store_lacks_names_the_close_ones(demo_store, tmp_path, no_google):
     before = sorted(p.name for p in tmp_path.iterdir())
     result = run(demo_store, "report", "weekly", "--site", "https://fernhill-nursery.example/", "--offline",

@@ -305,6 +305,13 @@ def snapshot_date_for(raw: RawFile, date_option: dt.date | None) -> tuple[dt.dat
     return dt.date.today(), "today"
 
 
+def names_property(named: str, prop: urls.Property) -> bool:
+    """Whether the property part of a file name in Search Console's pattern is `prop`: exactly, or with a
+    prefix the user added ("gsc_example.com"), but not another domain that ends the same ("notexample.com")."""
+    slug, given = prop.file_slug.lower(), named.lower()
+    return given == slug or (given.endswith(slug) and not re.match(r"[a-z0-9.\-]", given[-len(slug) - 1]))
+
+
 def _check_file_property(raw: RawFile, prop: urls.Property) -> None:
     """A file name in Search Console's pattern names its property: it must be --site's."""
     for name in (raw.filename, raw.archive_name):
@@ -312,9 +319,7 @@ def _check_file_property(raw: RawFile, prop: urls.Property) -> None:
         if not match or K.normalized(match.group("title")) not in K.known_titles():
             continue
         named = match.group("property")
-        # Exactly the property, or with a prefix the user added ("gsc_example.com").
-        slug, given = prop.file_slug.lower(), named.lower()
-        if given == slug or (given.endswith(slug) and not re.match(r"[a-z0-9.\-]", given[-len(slug) - 1])):
+        if names_property(named, prop):
             return
         raise ExportError(
             raw.display,
