@@ -360,9 +360,33 @@ def credentials(path: Path | None = None, *, refresh: bool = True):
         creds = _user_credentials(found.info, found.path)
     else:
         raise AuthError(f"the saved authorization {found.path} is of an unknown type; run `gsc-backlinks auth login` again")
+    _guard_refresh(creds)
     if refresh and not creds.valid:
         refresh_credentials(creds, found.path if found.kind == "authorized_user" else None)
     return creds
+
+
+def _garbled_token_answer() -> AuthError:
+    return AuthError("Google's token server answered something unexpected (not a token); "
+                     "try again later or run `gsc-backlinks auth login`")
+
+
+def _guard_refresh(creds) -> None:
+    """Make every refresh of ``creds`` raise AuthError for a token-server answer of the wrong shape.
+
+    google-auth parses that answer unchecked: an HTML page or odd JSON surfaces as TypeError,
+    ValueError or KeyError, also from inside an API call when it refreshes after a 401. Wrapping
+    the one method every refresh goes through catches exactly those, not a bug elsewhere.
+    """
+    refresh = creds.refresh
+
+    def guarded(request) -> None:
+        try:
+            refresh(request)
+        except (ValueError, TypeError, KeyError):
+            raise _garbled_token_answer() from None
+
+    creds.refresh = guarded
 
 
 def _user_credentials(info: dict, path: Path):
@@ -398,6 +422,8 @@ def refresh_credentials(creds, save_path: Path | None) -> None:
         raise refresh_error(exc) from None
     except google.auth.exceptions.TransportError as exc:
         raise AuthError(f"cannot reach Google's token server ({str(exc).splitlines()[0][:160]}); check the network") from None
+    except (ValueError, TypeError, KeyError):
+        raise _garbled_token_answer() from None
     if save_path is not None:
         save_user_credentials(creds, save_path)
 

@@ -15,9 +15,28 @@ from clihelp import error_line, run
 from standin import BAD_STATUS_LINE, INCOMPLETE_READ, html_page
 from test_google import DAYS, DOMAIN, END, START, _sql, authorized, google  # noqa: F401  (fixtures)
 
+from gsc_backlinks import auth
 
-def _json(body: dict, status: int = 200) -> tuple:
+
+def _json(body, status: int = 200) -> tuple:
     return status, body, {}
+
+
+def _service_key(tmp_path):
+    """A service-account key file with a real RSA key (the stand-in decodes, not verifies, the JWT)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    key = tmp_path / "key.json"
+    key.write_text(json.dumps({
+        "type": "service_account", "project_id": "p", "private_key_id": "k1", "private_key": pem,
+        "client_email": "cron@p.iam.gserviceaccount.com", "client_id": "1",
+        "token_uri": "https://oauth2.googleapis.com/token",
+    }))
+    return key
 
 
 # --- answers that are not Search Console JSON -------------------------------------------------
@@ -112,3 +131,38 @@ def test_one_broken_answer_is_retried_and_the_command_succeeds(authorized, tmp_p
     result = run(tmp_path / "s.duckdb", "sites", "--format", "json")
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.stdout)["sites"]) == 3
+
+
+# --- a token server that answers something else ---------------------------------------------------
+
+GARBLED_TOKEN_ANSWERS = [html_page(), _json(["access_token"]), _json({"access_token": "ya29.x", "expires_in": "soon"})]
+GARBLED_IDS = ["html", "list", "bad-expiry"]
+
+
+@pytest.mark.parametrize("answer", GARBLED_TOKEN_ANSWERS, ids=GARBLED_IDS)
+def test_a_garbled_token_answer_when_refreshing_is_one_line(authorized, tmp_path, answer):
+    authorized.tamper["token"] = lambda body: answer
+    result = run(tmp_path / "s.duckdb", "sites")  # no access token saved yet: refreshed before the call
+    line = error_line(result)
+    assert result.exit_code == 77
+    assert "token server answered something unexpected" in line and "gsc-backlinks auth login" in line
+
+
+@pytest.mark.parametrize("answer", GARBLED_TOKEN_ANSWERS, ids=GARBLED_IDS)
+def test_a_garbled_token_answer_during_an_api_call_is_one_line(authorized, tmp_path, answer):
+    assert run(tmp_path / "s.duckdb", "sites").exit_code == 0  # an access token is saved
+    authorized.expire_access_tokens()  # Google answers 401: google-auth refreshes on the way
+    authorized.tamper["token"] = lambda body: answer
+    result = run(tmp_path / "s.duckdb", "sites")
+    line = error_line(result)
+    assert result.exit_code == 77
+    assert "token server answered something unexpected" in line
+    assert authorized.count("sites.list") == 2  # not retried: it is not a connection problem
+
+
+def test_a_garbled_token_answer_for_a_service_account_is_one_line(google, tmp_path, monkeypatch):
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(_service_key(tmp_path)))
+    google.tamper["token"] = lambda body: html_page()
+    result = run(tmp_path / "s.duckdb", "sites")
+    assert result.exit_code == 77
+    assert "token server answered something unexpected" in error_line(result)
