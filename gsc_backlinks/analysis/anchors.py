@@ -27,6 +27,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 ANCHOR_CLASSES = ("branded", "exact match", "partial match", "naked URL", "generic", "empty / image", "other")
+TOP_QUERIES = 100  #: the site's queries (most impressions first) exact and partial matches are made of
 
 #: Anchors that say nothing about the page, in the languages Search Console's UI speaks most.
 GENERIC_ANCHORS = frozenset("""

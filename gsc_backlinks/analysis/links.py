@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from .. import store
 from ..errors import NoDataError
 from ..exports.kinds import KINDS
+from .anchors import TOP_QUERIES
 
 SHORT = {"latest_links": "latest", "sample_links": "sample"}
 SAMPLE_NOTE = "Google's sample of links, not every link"
@@ -204,6 +205,7 @@ def _linking_domains(con, site: str, *, top: int | None = None, as_of: dt.date |
 def anchors(con, site: str, *, top: int | None = None, as_of: dt.date | None = None,
             brands: tuple[str, ...] = ()) -> Summary:
     """The Top linking text export by rank, each anchor with its class (see :mod:`.anchors`)."""
+    from .value import TOPIC_DAYS
     from .weekly import newest_final_day
 
     snap = store.latest_snapshot(con, site, ("top_linking_text",), as_of)
@@ -215,7 +217,7 @@ def anchors(con, site: str, *, top: int | None = None, as_of: dt.date | None = N
         [snap[0]],
     ).df()
     end = min(filter(None, (as_of, newest_final_day(con, site))), default=None)
-    rules = anchor_rules(con, site, end, brands)
+    rules = anchor_rules(con, site, top_queries(con, site, end), brands)
     rows = _records(df)
     for row in rows:
         row["class"] = rules.classify(row["anchor_text"])
@@ -223,21 +225,25 @@ def anchors(con, site: str, *, top: int | None = None, as_of: dt.date | None = N
     notes = ("Search Console lower-cases anchor text and turns punctuation into spaces",
              f"Class: branded = contains {', '.join(rules.brands) or 'no brand term'} (gsc-backlinks brand --add); "
              f"exact/partial match = equals / shares a word with the site's top {len(rules.queries)} non-branded "
-             "queries of the last 28 days; see the README for every rule")
+             f"queries of the last {TOPIC_DAYS} days; see the README for every rule")
     return Summary("anchors", "Top anchor text", site, columns, rows, total,
                    (_source(snap),), "export", notes)
 
 
-def anchor_rules(con, site: str, end: dt.date | None, brands=()):
-    """Anchor classes of a property: its stored and given brand terms, its top queries up to `end`."""
+def anchor_rules(con, site: str, queries: list[str], brands=()):
+    """Anchor classes of a property: its stored and given brand terms, and `queries`: its top
+    :data:`~.anchors.TOP_QUERIES` (from :func:`top_queries`, or from a Valuer, which holds them already)."""
     from .anchors import AnchorRules
 
-    return AnchorRules.build(site, [*store.brand_terms(con, site), *brands], top_queries(con, site, end))
+    return AnchorRules.build(site, [*store.brand_terms(con, site), *brands], queries)
 
 
-def top_queries(con, site: str, end: dt.date | None, limit: int = 100, days: int = 28) -> list[str]:
-    """The site's queries with the most impressions over the `days` up to `end` (all time without `end`)."""
-    start = end - dt.timedelta(days=days - 1) if end else dt.date.min
+def top_queries(con, site: str, end: dt.date | None, limit: int = TOP_QUERIES) -> list[str]:
+    """The site's queries with the most impressions over the topic days up to `end` (all time without `end`):
+    those a Valuer's topics are made of."""
+    from .value import TOPIC_DAYS
+
+    start = end - dt.timedelta(days=TOPIC_DAYS - 1) if end else dt.date.min
     return [r[0] for r in con.execute(
         """SELECT query FROM search_queries WHERE property = ? AND search_type = 'web' AND day BETWEEN ? AND ?
            GROUP BY query ORDER BY sum(impressions) DESC, query LIMIT ?""",

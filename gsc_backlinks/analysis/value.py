@@ -141,6 +141,10 @@ class Valuer:
         self.authorities = load_authorities(con)
         self.has_search = bool(self.site_queries)
 
+    def top_queries(self, limit: int) -> list[str]:
+        """The site's queries with the most impressions in the topic window, most first."""
+        return [q for q, _ in self.site_queries[:limit]]
+
     def page_topics(self, con, pages: list[str]) -> dict[str, object]:
         """Each page's topic vector: its own queries, or its URL's words when it has none."""
         import pandas as pd
@@ -233,6 +237,7 @@ def rate_page(con, site: str, detail, end: dt.date | None, snaps, brands=()) -> 
 
     `snaps`: the property's :class:`~.weekly.Snapshots`.
     """
+    from .anchors import TOP_QUERIES
     from .links import anchor_rules
     from .weekly import anchor_texts
 
@@ -240,6 +245,9 @@ def rate_page(con, site: str, detail, end: dt.date | None, snaps, brands=()) -> 
     domains |= {p["linking_domain"] for p in detail.linking_pages + detail.site_samples if p.get("linking_domain")}
     valuer = Valuer(con, site, end, sorted(domains), snaps.sample_ids())
     df, _ = anchor_texts(con, snaps)
-    anchors = None if df is None else anchor_rules(con, site, end, brands).index(list(df["anchor_text"]))
+    if df is None:
+        anchors = None
+    else:
+        anchors = anchor_rules(con, site, valuer.top_queries(TOP_QUERIES), brands).index(list(df["anchor_text"]))
     valuer.annotate(detail, valuer.page_topics(con, [detail.url])[detail.url], anchors)
     return valuer

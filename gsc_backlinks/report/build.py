@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..analysis import weekly as W
+from ..analysis.anchors import TOP_QUERIES
 from ..analysis.links import WHERE, anchor_rules
 from ..analysis.value import Valuer
 from ..dates import Period
@@ -117,7 +118,7 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
     valuer = Valuer(con, site, period.end, [] if domains is None else list(domains.rows["linking_domain"]),
                     snaps.sample_ids())
     sections.append(_domains_section(con, site, snaps, domains, pages, valuer))
-    rules = anchor_rules(con, site, period.end, opts.brands)
+    rules = anchor_rules(con, site, valuer.top_queries(TOP_QUERIES), opts.brands)
     anchor_section, anchors = _anchors_section(con, snaps, rules)
     sections.append(anchor_section)
     sections.append(_changes_section(con, site, snaps, pages))
