@@ -186,19 +186,18 @@ def _metrics_sql(when: str = "true", prefix: str = "") -> str:
 WEEK_COLUMNS = ("clicks", "impressions", "position", "prev_clicks", "prev_impressions", "prev_position")
 
 
-def _page_week(con, site: str, period: Period, search_type: str, join: str = ""):
-    """Per page: clicks, impressions, position for the period and the one before (a DuckDB result)."""
-    return con.execute(
-        f"""SELECT page, {_metrics_sql("day >= $start")}, {_metrics_sql("day < $start", "prev_")}
-            FROM search_pages p {join}
-            WHERE property = $site AND search_type = $type AND day BETWEEN $prev AND $end GROUP BY page""",
-        {"start": period.start, "prev": period.previous().start, "end": period.end, "site": site, "type": search_type},
-    )
+def _page_week_sql(join: str) -> str:
+    """Per page (of those `join` keeps): clicks, impressions, position for the period and the one before.
+
+    Parameters: see :func:`_page_week_params`.
+    """
+    return f"""SELECT page, {_metrics_sql("day >= $start")}, {_metrics_sql("day < $start", "prev_")}
+               FROM search_pages p {join}
+               WHERE property = $site AND search_type = $type AND day BETWEEN $prev AND $end GROUP BY page"""
 
 
-def page_search(con, site: str, period: Period, search_type: str = "web"):
-    """Per page: clicks, impressions, position for the period and the one before."""
-    return _page_week(con, site, period, search_type).df()
+def _page_week_params(site: str, period: Period, search_type: str) -> dict:
+    return {"start": period.start, "prev": period.previous().start, "end": period.end, "site": site, "type": search_type}
 
 
 # --- links -----------------------------------------------------------------------------------
@@ -265,32 +264,23 @@ def top_linked_pages(con, site: str, snaps: Snapshots, period: Period, search_ty
     latest, prev = snaps.latest_and_previous(("top_target_pages",))
     if not latest:
         return None, None, None
-    search = page_search(con, site, period, search_type)
-    con.register("page_week", search)
-    try:
-        df = con.execute(
-            """SELECT t.target_url, t.incoming_links, t.linking_sites,
-                      p.incoming_links AS prev_incoming_links,
-                      w.clicks, w.impressions, w.position,
-                      w.prev_clicks, w.prev_impressions, w.prev_position,
-                      i.internal_links
-               FROM target_pages t
-               LEFT JOIN target_pages p ON p.snapshot_id = ? AND p.target_url = t.target_url
-               LEFT JOIN page_week w ON w.page = t.target_url
-               LEFT JOIN (SELECT target_url, internal_links FROM target_pages WHERE snapshot_id = ?) i
-                      ON i.target_url = t.target_url
-               WHERE t.snapshot_id = ?
-               ORDER BY t.incoming_links DESC NULLS LAST, t.target_url""",
-            [prev.snapshot_id if prev else -1, _internal_snapshot(snaps), latest.snapshot_id],
-        ).df()
-    finally:
-        con.unregister("page_week")
+    # The search week of the exported pages only, not of every page of the property.
+    week = _page_week_sql("SEMI JOIN target_pages x ON x.snapshot_id = $snap AND x.target_url = p.page")
+    df = con.execute(
+        f"""WITH page_week AS ({week})
+            SELECT t.target_url, t.incoming_links, t.linking_sites,
+                   p.incoming_links AS prev_incoming_links,
+                   w.clicks, w.impressions, w.position,
+                   w.prev_clicks, w.prev_impressions, w.prev_position
+            FROM target_pages t
+            LEFT JOIN target_pages p ON p.snapshot_id = $prev_snap AND p.target_url = t.target_url
+            LEFT JOIN page_week w ON w.page = t.target_url
+            WHERE t.snapshot_id = $snap
+            ORDER BY t.incoming_links DESC NULLS LAST, t.target_url""",
+        {**_page_week_params(site, period, search_type), "snap": latest.snapshot_id,
+         "prev_snap": prev.snapshot_id if prev else -1},
+    ).df()
     return df, latest, prev
-
-
-def _internal_snapshot(snaps: Snapshots) -> int:
-    found = snaps.of("internal_target_pages")
-    return found[0].snapshot_id if found else -1
 
 
 @dataclass
@@ -601,7 +591,8 @@ def page_details(con, site: str, pages: list[str], period: Period, chart: Period
             [site, search_type, chart.start, chart.end],
         ).fetchall():
             details[url].daily.append((day, clicks, impressions))
-        for row in _page_week(con, site, period, search_type, "JOIN wanted w ON w.url = p.page").fetchall():
+        for row in con.execute(_page_week_sql("JOIN wanted w ON w.url = p.page"),
+                               _page_week_params(site, period, search_type)).fetchall():
             details[row[0]].week = dict(zip(WEEK_COLUMNS, row[1:]))
         for row in con.execute(
             f"""SELECT * FROM (
