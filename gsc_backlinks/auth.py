@@ -88,21 +88,48 @@ def write_private(path: Path, text: str) -> None:
         raise
 
 
-def _read_token_file(path: Path) -> dict | None:
+#: What a token file's fields may hold, per type; a field left out (or null) is checked where it is used.
+_TOKEN_FIELDS = {
+    "authorized_user": {"refresh_token": str, "client_id": str, "client_secret": str, "token": str,
+                        "expiry": str, "scopes": (list, str)},
+    "service_account": {"key_file": str, "client_email": str},
+}
+
+
+def _token_info(text: str) -> dict | None:
+    """The token file's JSON if it has the shape we write (types checked once, here), else None."""
     try:
-        text = path.read_text(encoding="utf-8")
+        info = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(info, dict) or not isinstance(info.get("type"), str):
+        return None
+    if info["type"] == "service_account" and not info.get("key_file"):
+        return None
+    for key, kind in _TOKEN_FIELDS.get(info["type"], {}).items():
+        if info.get(key) is not None and not isinstance(info[key], kind):
+            return None
+    if isinstance(info.get("scopes"), list) and not all(isinstance(s, str) for s in info["scopes"]):
+        return None
+    return info
+
+
+def _token_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise AuthError(f"cannot read the saved authorization {path}: {exc.strerror or exc}") from None
-    try:
-        info = json.loads(text)
-        if not isinstance(info, dict) or "type" not in info:
-            raise ValueError
-    except ValueError:
-        raise AuthError(
-            f"the saved authorization {path} is damaged; run `gsc-backlinks auth login` again"
-        ) from None
+
+
+def _read_token_file(path: Path) -> dict | None:
+    text = _token_text(path)
+    if text is None:
+        return None
+    info = _token_info(text)
+    if info is None:
+        raise AuthError(f"the saved authorization {path} is damaged; run `gsc-backlinks auth login` again")
     return info
 
 
@@ -141,12 +168,13 @@ def load_client_config(path: Path) -> dict:
         raise UsageError(f"client secrets file {path} cannot be read as JSON ({exc}); {HOW_TO_CLIENT}") from None
     if isinstance(config, dict) and config.get("type") == "service_account":
         raise UsageError(f"{path} is a service-account key; use `gsc-backlinks auth login --service-account {path}`")
-    section = config.get("installed") or config.get("web") if isinstance(config, dict) else None
-    missing = [k for k in ("client_id", "client_secret", "auth_uri", "token_uri") if not (section or {}).get(k)]
-    if not isinstance(section, dict) or missing:
-        raise UsageError(
-            f"{path} is not an OAuth client file (missing {', '.join(missing) or 'installed'}); {HOW_TO_CLIENT}"
-        )
+    section = (config.get("installed") or config.get("web")) if isinstance(config, dict) else None
+    if not isinstance(section, dict):
+        raise UsageError(f"{path} is not an OAuth client file (no \"installed\" section); {HOW_TO_CLIENT}")
+    missing = [k for k in ("client_id", "client_secret", "auth_uri", "token_uri")
+               if not section.get(k) or not isinstance(section[k], str)]
+    if missing:
+        raise UsageError(f"{path} is not an OAuth client file (missing or not text: {', '.join(missing)}); {HOW_TO_CLIENT}")
     if "replace-with" in section["client_secret"] or section["client_id"].startswith("123456789012-abcdefghij"):
         raise UsageError(f"{path} still holds the placeholder values of credentials.example.json; {HOW_TO_CLIENT}")
     return config
@@ -455,12 +483,17 @@ def logout(path: Path | None = None, *, timeout: float = 20.0) -> str:
     import requests
 
     path = path or token_path()
-    info = _read_token_file(path)
-    if info is None:
+    text = _token_text(path)
+    if text is None:
         if os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"):
             return ("nothing saved; the service account of GOOGLE_APPLICATION_CREDENTIALS stays usable "
                     "until you unset it or remove the account from the property")
         return "nothing to do: not logged in"
+    info = _token_info(text)
+    if info is None:  # unusable anyway: forgetting it is what the user asks for
+        path.unlink()
+        return (f"deleted the damaged authorization {path} (not revoked: it could not be read; remove "
+                "gsc-backlinks at https://myaccount.google.com/permissions if it was a Google account)")
     if info.get("type") != "authorized_user":
         path.unlink()
         return (f"forgot the service account {info.get('client_email', '')} (its key file was left in place; "

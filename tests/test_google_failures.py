@@ -166,3 +166,71 @@ def test_a_garbled_token_answer_for_a_service_account_is_one_line(google, tmp_pa
     result = run(tmp_path / "s.duckdb", "sites")
     assert result.exit_code == 77
     assert "token server answered something unexpected" in error_line(result)
+
+
+# --- saved files of the wrong shape --------------------------------------------------------------
+
+
+def _oauth(authorized, **fields) -> dict:
+    config = authorized.client_config()["installed"]
+    return {"type": "authorized_user", "refresh_token": authorized.issue_refresh_token(),
+            "client_id": config["client_id"], "client_secret": config["client_secret"], **fields}
+
+
+@pytest.mark.parametrize("fields", [
+    {"type": "service_account"},
+    {"type": "service_account", "key_file": 5},
+    {"type": "service_account", "key_file": "/k.json", "client_email": ["a"]},
+    {"type": 5},
+    {"expiry": 5},
+    {"scopes": 5},
+    {"scopes": [5]},
+    {"token": {"a": 1}},
+    {"refresh_token": 5},
+    {"client_secret": ["s"]},
+], ids=lambda f: "-".join(f"{k}={v}" for k, v in f.items()))
+@pytest.mark.parametrize("command", [("sites",), ("auth", "status")])
+def test_a_token_file_with_fields_of_the_wrong_type_is_damaged(authorized, tmp_path, fields, command):
+    token = _oauth(authorized, **fields) if fields.get("type", "authorized_user") == "authorized_user" else fields
+    auth.token_path().write_text(json.dumps(token))
+    result = run(tmp_path / "s.duckdb", *command)
+    line = error_line(result)
+    assert result.exit_code == 77
+    assert f"the saved authorization {auth.token_path()} is damaged" in line
+    assert authorized.requests == []
+
+
+def test_logout_forgets_a_damaged_token_file(authorized, tmp_path):
+    auth.token_path().write_text(json.dumps(_oauth(authorized, expiry=5)))
+    result = run(tmp_path / "s.duckdb", "auth", "logout")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"deleted the damaged authorization {auth.token_path()}")
+    assert not auth.token_path().exists()
+
+
+def test_a_token_file_with_a_text_scope_still_works(authorized, tmp_path):
+    from standin import SCOPE_READONLY
+
+    auth.token_path().write_text(json.dumps(_oauth(authorized, scopes=SCOPE_READONLY, expiry=None, token=None)))
+    assert run(tmp_path / "s.duckdb", "sites").exit_code == 0
+
+
+@pytest.mark.parametrize("installed", [
+    [1], "x", {"client_id": "c", "client_secret": 5, "auth_uri": "https://a/", "token_uri": "https://t/"},
+    {"client_id": ["c"], "client_secret": "s", "auth_uri": "https://a/", "token_uri": "https://t/"},
+])
+def test_a_client_file_of_the_wrong_shape_is_one_line(google, tmp_path, installed):
+    client = tmp_path / "credentials.json"
+    client.write_text(json.dumps({"installed": installed}))
+    result = run(tmp_path / "s.duckdb", "auth", "login", "--client-secrets", str(client))
+    line = error_line(result)
+    assert result.exit_code == 2
+    assert f"{client} is not an OAuth client file" in line and "Desktop OAuth client" in line
+
+
+def test_a_client_file_that_is_a_json_list_is_one_line(google, tmp_path):
+    client = tmp_path / "credentials.json"
+    client.write_text("[]")
+    result = run(tmp_path / "s.duckdb", "auth", "login", "--client-secrets", str(client))
+    assert result.exit_code == 2
+    assert f"{client} is not an OAuth client file" in error_line(result)
