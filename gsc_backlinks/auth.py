@@ -17,6 +17,7 @@ a token file never decides where a refresh token is sent.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -67,12 +68,13 @@ def token_path() -> Path:
 
 def write_private(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically, readable by the owner only (0600)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        os.chmod(path.parent, 0o700)
-    except OSError:
-        pass
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".token-", suffix=".tmp")  # created 0600
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            os.chmod(path.parent, 0o700)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".token-", suffix=".tmp")  # created 0600
+    except OSError as exc:
+        raise _cannot_save(path, exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -80,12 +82,25 @@ def write_private(path: Path, text: str) -> None:
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
-    except BaseException:
-        try:
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
+        if isinstance(exc, OSError):
+            raise _cannot_save(path, exc) from None
         raise
+
+
+def _cannot_save(path: Path, exc: OSError) -> AuthError:
+    return AuthError(f"cannot save the authorization to {path}: {exc.strerror or exc}")
+
+
+def _delete(path: Path, done: str = "") -> None:
+    """Delete the token file; ``done`` says what already happened, for the error."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise AuthError(f"{done + ', but ' if done else ''}cannot delete {path}: {exc.strerror or exc}; "
+                        "delete it yourself") from None
 
 
 #: What a token file's fields may hold, per type; a field left out (or null) is checked where it is used.
@@ -453,7 +468,17 @@ def refresh_credentials(creds, save_path: Path | None) -> None:
     except (ValueError, TypeError, KeyError):
         raise _garbled_token_answer() from None
     if save_path is not None:
-        save_user_credentials(creds, save_path)
+        _keep(creds, save_path)
+
+
+def _keep(creds, path: Path) -> None:
+    """Save a refreshed access token if the config folder lets us.
+
+    It is a cache (the refresh token saved at login keeps working; the next run refreshes again),
+    so a read-only config folder, as cron jobs and containers may have, must not fail the command.
+    """
+    with contextlib.suppress(AuthError):
+        save_user_credentials(creds, path)
 
 
 def refresh_error(exc: Exception) -> AuthError:
@@ -471,11 +496,14 @@ def refresh_error(exc: Exception) -> AuthError:
 
 def save_if_refreshed(creds, path: Path | None = None) -> None:
     """After API calls: keep a token google-auth refreshed on the way."""
-    found = saved(path)
+    try:  # runs in `finally` blocks too: it must not hide the error that got there
+        found = saved(path)
+    except AuthError:
+        return
     if found is None or found.kind != "authorized_user":
         return
     if getattr(creds, "token", None) and creds.token != found.info.get("token"):
-        save_user_credentials(creds, found.path)
+        _keep(creds, found.path)
 
 
 def logout(path: Path | None = None, *, timeout: float = 20.0) -> str:
@@ -491,11 +519,11 @@ def logout(path: Path | None = None, *, timeout: float = 20.0) -> str:
         return "nothing to do: not logged in"
     info = _token_info(text)
     if info is None:  # unusable anyway: forgetting it is what the user asks for
-        path.unlink()
+        _delete(path)
         return (f"deleted the damaged authorization {path} (not revoked: it could not be read; remove "
                 "gsc-backlinks at https://myaccount.google.com/permissions if it was a Google account)")
     if info.get("type") != "authorized_user":
-        path.unlink()
+        _delete(path)
         return (f"forgot the service account {info.get('client_email', '')} (its key file was left in place; "
                 "remove the account from the property's users to revoke its access)")
     token = info.get("refresh_token") or info.get("token")
@@ -511,5 +539,5 @@ def logout(path: Path | None = None, *, timeout: float = 20.0) -> str:
     except requests.RequestException as exc:
         outcome = (f"revoking failed ({type(exc).__name__}); remove access at "
                    "https://myaccount.google.com/permissions")
-    path.unlink()
+    _delete(path, done=outcome)
     return f"{outcome}; deleted {path}"

@@ -234,3 +234,70 @@ def test_a_client_file_that_is_a_json_list_is_one_line(google, tmp_path):
     result = run(tmp_path / "s.duckdb", "auth", "login", "--client-secrets", str(client))
     assert result.exit_code == 2
     assert f"{client} is not an OAuth client file" in error_line(result)
+
+
+# --- a config folder we cannot write -------------------------------------------------------------
+
+
+def test_login_into_a_config_folder_that_cannot_be_made_is_one_line(google, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(blocker))  # the config folder would be inside a file
+    result = run(tmp_path / "s.duckdb", "auth", "login", "--service-account", str(_service_key(tmp_path)))
+    line = error_line(result)
+    assert result.exit_code == 77
+    assert f"cannot save the authorization to {auth.token_path()}: Not a directory" in line
+
+
+def _unwritable(monkeypatch):
+    """Writing into the config folder fails (a read-only mount; chmod would not stop root)."""
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(auth.tempfile, "mkstemp", refuse)
+
+
+def test_a_refreshed_token_that_cannot_be_saved_does_not_fail_the_command(authorized, tmp_path, monkeypatch):
+    before = auth.token_path().read_text()
+    _unwritable(monkeypatch)
+    result = run(tmp_path / "s.duckdb", "sync", "--site", DOMAIN, "--start", START, "--end", END)
+    assert result.exit_code == 0, result.output  # the access token is a cache; the refresh token still works
+    assert auth.token_path().read_text() == before
+
+
+def test_an_oauth_login_into_a_read_only_config_folder_is_one_line(google, tmp_path, monkeypatch):
+    import threading
+
+    import requests
+
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+    client = tmp_path / "credentials.json"
+    client.write_text(json.dumps(google.client_config()))
+
+    def consent(url, new=0, autoraise=True):
+        threading.Thread(target=requests.get, args=(url,), kwargs={"timeout": 10}, daemon=True).start()
+        return True
+
+    monkeypatch.setattr("webbrowser.open", consent)
+    _unwritable(monkeypatch)
+    result = run(tmp_path / "s.duckdb", "auth", "login", "--client-secrets", str(client))
+    assert result.exit_code == 77
+    assert f"cannot save the authorization to {auth.token_path()}: Permission denied" in result.stderr
+    assert "Traceback" not in result.output and result.stderr.count("Error: ") == 1
+
+
+@pytest.mark.parametrize("kind", ["authorized_user", "service_account"])
+def test_logout_that_cannot_delete_the_token_file_is_one_line(authorized, tmp_path, monkeypatch, kind):
+    if kind == "service_account":
+        auth.token_path().write_text(json.dumps({"type": "service_account", "key_file": "/k.json"}))
+
+    def refuse(self, missing_ok=False):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(auth.Path, "unlink", refuse)
+    result = run(tmp_path / "s.duckdb", "auth", "logout")
+    line = error_line(result)
+    assert result.exit_code == 77
+    assert f"cannot delete {auth.token_path()}: Permission denied" in line
+    if kind == "authorized_user":
+        assert line.startswith("Error: revoked with Google, but") and authorized.revoked
