@@ -158,15 +158,6 @@ def _iso(value):
     return value
 
 
-def _num(value):
-    from ..report.model import clean
-
-    value = clean(value)
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
 def page_json(detail, match: Match, site: str, period, missing: list[str], *, limit: int | None) -> dict:
     """The documented JSON shape of `gsc-backlinks page URL --format json` (see README)."""
     pages = detail.linking_pages[:limit] if limit else detail.linking_pages
@@ -180,19 +171,19 @@ def page_json(detail, match: Match, site: str, period, missing: list[str], *, li
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat(),
                    "previous_start": prev.start.isoformat(), "previous_end": prev.end.isoformat()},
         "links": {
-            "incoming_links": _num(detail.incoming_links),
-            "linking_sites": _num(detail.linking_sites_count),
-            "internal_links": _num(detail.internal_links),
-            "history": [{"snapshot_date": _iso(d), "incoming_links": _num(n), "linking_sites": _num(s)}
+            "incoming_links": detail.incoming_links,
+            "linking_sites": detail.linking_sites_count,
+            "internal_links": detail.internal_links,
+            "history": [{"snapshot_date": _iso(d), "incoming_links": n, "linking_sites": s}
                         for d, n, s in detail.link_history],
         },
-        "linking_sites": [{k: _iso(_num(v)) for k, v in s.items()} for s in detail.linking_sites],
+        "linking_sites": [{k: _iso(v) for k, v in s.items()} for s in detail.linking_sites],
         "linking_pages_total": len(detail.linking_pages),
         "linking_pages": [{k: _iso(v) for k, v in p.items()} for p in pages],
         "site_samples": [{k: _iso(v) for k, v in p.items()} for p in detail.site_samples],
         "inspection": {k: _iso(v) for k, v in detail.inspection.items()} if detail.inspection else None,
         "search": {**detail.metrics(), "previous": detail.metrics(previous=True)},
-        "top_queries": [{k: _num(v) for k, v in q.items()} for q in detail.queries],
+        "top_queries": detail.queries,
         "anchor_matches": detail.anchor_matches or [],
         "missing": missing,
     }

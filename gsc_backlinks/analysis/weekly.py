@@ -176,9 +176,12 @@ def daily_totals(con, site: str, period: Period, search_type: str = "web"):
 
 
 def _metrics_sql(when: str = "true", prefix: str = "") -> str:
-    """Clicks, impressions and impression-weighted position of the rows where `when` holds."""
-    return (f"sum(clicks) FILTER (WHERE {when}) AS {prefix}clicks, "
-            f"sum(impressions) FILTER (WHERE {when}) AS {prefix}impressions, "
+    """Clicks, impressions and impression-weighted position of the rows where `when` holds.
+
+    Sums are cast back to BIGINT: DuckDB sums BIGINTs into a HUGEINT, which pandas reads as float64.
+    """
+    return (f"(sum(clicks) FILTER (WHERE {when}))::BIGINT AS {prefix}clicks, "
+            f"(sum(impressions) FILTER (WHERE {when}))::BIGINT AS {prefix}impressions, "
             f"sum(position * impressions) FILTER (WHERE {when}) / nullif(sum(impressions) FILTER (WHERE {when}), 0) "
             f"AS {prefix}position")
 
@@ -270,8 +273,9 @@ def top_linked_pages(con, site: str, snaps: Snapshots, period: Period, search_ty
         f"""WITH page_week AS ({week})
             SELECT t.target_url, t.incoming_links, t.linking_sites,
                    p.incoming_links AS prev_incoming_links,
-                   w.clicks, w.impressions, w.position,
-                   w.prev_clicks, w.prev_impressions, w.prev_position
+                   coalesce(w.clicks, 0) AS clicks, coalesce(w.impressions, 0) AS impressions, w.position,
+                   coalesce(w.prev_clicks, 0) AS prev_clicks, coalesce(w.prev_impressions, 0) AS prev_impressions,
+                   w.prev_position
             FROM target_pages t
             LEFT JOIN target_pages p ON p.snapshot_id = $prev_snap AND p.target_url = t.target_url
             LEFT JOIN page_week w ON w.page = t.target_url
@@ -417,7 +421,7 @@ def traffic_without_links(con, site: str, period: Period, snaps: Snapshots, limi
     snap = latest.snapshot_id if latest else -1
     capped = bool(latest and latest.rows >= UI_ROW_CAP)
     df = con.execute(
-        f"""SELECT w.page, w.clicks, w.impressions, w.position, t.incoming_links
+        f"""SELECT w.page, w.clicks, w.impressions, w.position, coalesce(t.incoming_links, 0) AS incoming_links
             FROM (SELECT page, {_metrics_sql()} FROM search_pages
                   WHERE property = ? AND search_type = ? AND day BETWEEN ? AND ? GROUP BY page) w
             LEFT JOIN target_pages t ON t.snapshot_id = ? AND t.target_url = w.page

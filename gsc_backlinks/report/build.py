@@ -349,8 +349,8 @@ def _linked_pages_section(df, snap, prev_snap, has_search: bool) -> Section:
             links_change = delta_cell(r.incoming_links, r.prev_incoming_links)
         row = [target, num_cell(r.incoming_links), links_change, num_cell(r.linking_sites)]
         if has_search:
-            row += [num_cell(_zero(r.clicks)), delta_cell(_zero(r.clicks), _zero(r.prev_clicks)),
-                    num_cell(_zero(r.impressions)), delta_cell(_zero(r.impressions), _zero(r.prev_impressions)),
+            row += [num_cell(r.clicks), delta_cell(r.clicks, r.prev_clicks),
+                    num_cell(r.impressions), delta_cell(r.impressions, r.prev_impressions),
                     pos_cell(r.position), delta_cell(r.position, r.prev_position, lower_is_better=True, kind="pos")]
         rows.append(tuple(row))
     note = f"From the Top target pages export of {snap.date}. Each page opens its drill-down: who links to it and its search traffic."
@@ -365,11 +365,6 @@ def own_page_cell(url: str, href: str | None) -> Cell:
     shown = display_url(url)
     path = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/]+", "", shown) or "/"
     return Cell(shorten_title(path, 80), url, href=href, title=shown)
-
-
-def _zero(value):
-    value = clean(value)
-    return 0 if value is None else value
 
 
 def _domains_section(con, site, snaps: W.Snapshots, domains: W.DomainTable | None, pages: dict, valuer) -> Section:
@@ -506,7 +501,7 @@ def _opportunities_section(con, site, period: Period, snaps: W.Snapshots, has_se
         linked_pages.append(r.page)
         rows.append((own_page_cell(r.page, page_file(r.page)),
                      num_cell(r.impressions), num_cell(r.clicks), pos_cell(r.position),
-                     num_cell(_zero(r.incoming_links))))
+                     num_cell(r.incoming_links)))
     note = (f"Pages seen most in search this week with {W.FEW_LINKS} or fewer incoming links in the Top target pages export"
             + (f" of {snap.date}" if snap else " (none imported: every page counts as unlinked)") + ".")
     if capped:

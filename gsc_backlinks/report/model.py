@@ -162,20 +162,15 @@ def delta(new, old, *, lower_is_better: bool = False, kind: str = "num") -> tupl
     return text.replace("-", "−"), "up" if better else "down"
 
 
-def _whole(value):
-    """373.0 -> 373 (sums come back as floats when a column has gaps); other values as they are."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
 def num_cell(value) -> Cell:
-    value = _whole(clean(value))
+    value = clean(value)
     return Cell(num(value), value)
 
 
 def delta_cell(new, old, *, lower_is_better: bool = False, kind: str = "num") -> Cell:
     new_c, old_c = clean(new), clean(old)
     text, cls = delta(new_c, old_c, lower_is_better=lower_is_better, kind=kind)
-    raw = None if new_c is None or old_c is None else _whole(round(new_c - old_c, 6))
+    raw = None if new_c is None or old_c is None else round(new_c - old_c, 6)
     return Cell(text or "–", raw, cls=cls if text else "muted")
 
 
