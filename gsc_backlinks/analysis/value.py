@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .. import ranks
 from . import relevance as R
@@ -67,7 +68,7 @@ class Authorities:
     sources: list[RankSource] = field(default_factory=list)
     by_domain: dict[str, DomainAuthority] = field(default_factory=dict)
 
-    @property
+    @cached_property  # read for every rated link; the sources do not change once loaded
     def unknown_stand_in(self) -> float:
         """Authority a domain not in any file counts as: half the score of the longest file's last rank."""
         if not self.sources:

@@ -92,12 +92,13 @@ def _inspect_now(state: State, site: str, url: str) -> None:
 
 
 def _write_html(state, detail, site, period, chart, fresh, out_dir: Path, now, valuer) -> Path:
-    from ..report.build import Options, drill_down_page, page_file, property_slug
+    from ..report.build import Options, drill_down_page, page_file, property_slug, value_section
     from ..report.render import render_page
 
     opts = Options(site=site, now=now, today=now.date())
     generated = now.strftime("%Y-%m-%d %H:%M %Z").strip()
-    page = drill_down_page(detail, opts, period, chart, generated, fresh, home_href=None, valuer=valuer)
+    page = drill_down_page(detail, opts, period, chart, generated, fresh, home_href=None,
+                           how_valued=value_section(valuer))
     path = out_dir.expanduser() / property_slug(site) / page_file(detail.url)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -124,7 +124,8 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
     sections.append(_changes_section(con, site, snaps, pages))
     opp_section, opp_pages = _opportunities_section(con, site, period, snaps, has_search, opts)
     sections.append(opp_section)
-    sections.append(_value_section(valuer))
+    how_valued = value_section(valuer)  # one for the weekly page and every drill-down
+    sections.append(how_valued)
     linked = set(drill)
     drill += [u for u in opp_pages if u not in linked]
 
@@ -149,7 +150,7 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
     for url in drill:
         valuer.annotate(details[url], topics[url], anchors)
         pages[page_file(url)] = drill_down_page(details[url], opts, period, chart_period, generated, fresh,
-                                                valuer=valuer)
+                                                how_valued=how_valued)
     return Report(index, pages), period
 
 
@@ -208,7 +209,8 @@ def value_rules() -> tuple[str, ...]:
     )
 
 
-def _value_section(valuer) -> Section:
+def value_section(valuer) -> Section:
+    """"How link value is computed": the rules, and where this report's numbers come from."""
     return Section("value", "How link value is computed", None, (), (), items=value_rules() + tuple(valuer.explain()))
 
 
@@ -535,8 +537,12 @@ def _list_page(site: str, title: str, table: Table, date) -> Page:
 
 
 def drill_down_page(d: W.PageDetail, opts: Options, period: Period, chart_period: Period, generated: str,
-                    fresh: W.Freshness, home_href: str | None = "../index.html", valuer=None) -> Page:
-    """One target page in depth; the same page `gsc-backlinks page URL --format html` writes."""
+                    fresh: W.Freshness, home_href: str | None = "../index.html",
+                    how_valued: Section | None = None) -> Page:
+    """One target page in depth; the same page `gsc-backlinks page URL --format html` writes.
+
+    `how_valued`: the :func:`value_section` of the Valuer that annotated `d` (None: links not rated).
+    """
     shown = display_url(d.url)
     facts: list[tuple[str, Cell]] = [("Page", link_cell(d.url, limit=200))]
     facts.append(("Incoming links", Cell(num(d.incoming_links) if d.incoming_links is not None else "not in the Top target pages export")))
@@ -575,7 +581,7 @@ def drill_down_page(d: W.PageDetail, opts: Options, period: Period, chart_period
              Column("ctr", "CTR", True), Column("position", "Position", True)), rows, len(rows),
             "Anonymized queries are not listed by Search Console, so these add up to less than the page's totals.",
             sort_column=1),)))
-    rated = valuer is not None
+    rated = how_valued is not None
     vcols = VALUE_COLUMNS if rated else ()
 
     def vcells(row: dict) -> tuple:
@@ -630,7 +636,7 @@ def drill_down_page(d: W.PageDetail, opts: Options, period: Period, chart_period
             "to, so these are the anchors likely to be about this page.",
             empty="None of the site's anchor texts match this page's queries."),)))
     if rated:
-        sections.append(_value_section(valuer))
+        sections.append(how_valued)
     if d.link_history:
         rows = tuple((date_cell(day), num_cell(links), num_cell(sites)) for day, links, sites in reversed(d.link_history))
         sections.append(Section("history", "Links over time", None, (Table(
