@@ -135,14 +135,13 @@ def freshness(con, site: str, snaps: Snapshots, search_type: str = "web") -> Fre
 class SearchTotals:
     clicks: int
     impressions: int
-    ctr: float | None
     position: float | None
     days: int  #: days of the period the store holds
     fresh_days: int  #: of which not final yet
-    period: Period
 
     def metrics(self) -> dict:
-        return {"clicks": self.clicks, "impressions": self.impressions, "ctr": self.ctr, "position": self.position}
+        """See :func:`search_metrics`."""
+        return search_metrics(self.clicks, self.impressions, self.position)
 
 
 def search_metrics(clicks, impressions, position) -> dict:
@@ -161,9 +160,7 @@ def search_totals(con, site: str, period: Period, search_type: str = "web") -> S
            FROM search_days WHERE property = ? AND search_type = ? AND day BETWEEN ? AND ?""",
         [site, search_type, period.start, period.end],
     ).fetchall()[0]
-    clicks, impressions, position, days, fresh = row
-    ctr = clicks / impressions if impressions else None
-    return SearchTotals(int(clicks), int(impressions), ctr, position, days, fresh, period)
+    return SearchTotals(*row)
 
 
 def daily_totals(con, site: str, period: Period, search_type: str = "web"):
@@ -609,8 +606,7 @@ def page_details(con, site: str, pages: list[str], period: Period, chart: Period
             [site, search_type, period.start, period.end],
         ).fetchall():
             page, query, clicks, impressions, position, _ = row
-            details[page].queries.append({"query": query, "clicks": clicks, "impressions": impressions,
-                                          "ctr": clicks / impressions if impressions else None, "position": position})
+            details[page].queries.append({"query": query, **search_metrics(clicks, impressions, position)})
     finally:
         con.unregister("wanted")
     return details
