@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import urls
 from .api import INSPECTIONS_PER_DAY, Api
-from .errors import ApiError, GscBacklinksError, QuotaError, UsageError
+from .errors import ApiError, AuthError, GscBacklinksError, QuotaError, UsageError
 from .dates import pacific_now
 
 REUSE_DAYS = 7  #: `sync --inspect-top` reuses results younger than this
@@ -148,14 +149,33 @@ def inspect_urls(
 
     results: list[Inspection] = []
     error: GscBacklinksError | None = None
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="gsc-inspect") as pool:
-        futures = [(u, pool.submit(api.inspect, prop.site, u)) for u in todo]
+    stop = threading.Event()
+
+    def inspect_one(url: str) -> dict | None:
+        if stop.is_set():
+            return None  # dropped: see below
+        try:
+            return api.inspect(prop.site, url)
+        except (QuotaError, AuthError):
+            # Account-wide: each queued URL would fail the same way, after all its tries.
+            stop.set()
+            raise
+
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="gsc-inspect")
+    try:
+        futures = [(u, pool.submit(inspect_one, u)) for u in todo]
         for url, fut in futures:
             try:
-                results.append(parse_result(url, fut.result(), stamp))
+                answer = fut.result()
+                if answer is None:
+                    not_done.append(url)
+                    continue
+                results.append(parse_result(url, answer, stamp))
             except GscBacklinksError as exc:
                 error = error or exc
                 not_done.append(url)
+    finally:  # also on Ctrl-C: requests on the wire finish, queued ones are dropped
+        pool.shutdown(wait=True, cancel_futures=True)
     if results:  # what was inspected is kept, whatever stopped the rest
         store.save_inspections(store_path, prop.site, results, today)
     if isinstance(error, QuotaError):

@@ -301,3 +301,19 @@ def test_logout_that_cannot_delete_the_token_file_is_one_line(authorized, tmp_pa
     assert f"cannot delete {auth.token_path()}: Permission denied" in line
     if kind == "authorized_user":
         assert line.startswith("Error: revoked with Google, but") and authorized.revoked
+
+
+# --- quota ----------------------------------------------------------------------------------------
+
+
+def test_a_spent_inspection_quota_stops_the_queued_urls(authorized, tmp_path):
+    authorized.inspect_quota_left = 2
+    urls = [f"https://www.example.com/p{n}" for n in range(20)]
+    store = tmp_path / "s.duckdb"
+    result = run(store, "inspect", *urls, "--site", DOMAIN)
+    line = error_line(result)
+    assert result.exit_code == 75
+    assert "(2 inspected and stored, 18 left)" in line
+    # The URLs in flight (4 workers) make their tries; the queued ones are dropped, not tried 7 times each.
+    assert authorized.count("inspect") <= 2 + 4 * 7
+    assert _sql(store, "SELECT count(*) FROM inspections") == [(2,)]
