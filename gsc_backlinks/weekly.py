@@ -84,8 +84,7 @@ def write_weekly(store_path: Path, site: str, out_dir: Path, *, now: dt.datetime
     from .store import open_store
 
     local = to_pacific(now)
-    opts = Options(site=site, now=local, today=local.date(), week=week, search_type=search_type, notices=notices,
-                   brands=brands)
+    opts = Options(site=site, now=local, week=week, search_type=search_type, notices=notices, brands=brands)
     with open_store(store_path) as con:
         report, period = build_weekly(con, opts)
     folder = Path(out_dir).expanduser() / property_slug(site) / period.end.isoformat()

@@ -95,7 +95,7 @@ def _write_html(state, detail, site, period, chart, fresh, out_dir: Path, now, v
     from ..report.build import Options, drill_down_page, page_file, property_slug, value_section
     from ..report.render import render_page
 
-    opts = Options(site=site, now=now, today=now.date())
+    opts = Options(site=site, now=now)
     generated = now.strftime("%Y-%m-%d %H:%M %Z").strip()
     page = drill_down_page(detail, opts, period, chart, generated, fresh, home_href=None,
                            how_valued=value_section(valuer))

@@ -50,12 +50,16 @@ WANTED_KINDS = ("top_target_pages", "top_linking_sites", "top_linking_text", "sa
 @dataclass(frozen=True)
 class Options:
     site: str
-    now: dt.datetime  #: when the report is generated (shown; passed in for byte-stable output)
-    today: dt.date  #: Pacific Time date of `now`
+    now: dt.datetime  #: when the report is generated, in Pacific Time (shown; passed in for byte-stable output)
     week: Period | None = None
     search_type: str = "web"
     notices: tuple[str, ...] = ()  #: said at the top of the weekly page (what was not synced, and why)
     brands: tuple[str, ...] = ()  #: brand terms beyond the domain's and the stored ones (--brand)
+
+    @property
+    def today(self) -> dt.date:
+        """The Pacific Time date of `now`: Search Console's day."""
+        return self.now.date()
 
 
 def page_file(url: str) -> str:
@@ -135,7 +139,6 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
         title=f"Links and search · {site} · {period.label()}",
         heading="Weekly links and search report",
         subtitle=site,
-        site=site,
         generated=generated,
         period=period_text,
         sources=_sources(fresh, has_search),
@@ -278,16 +281,16 @@ def _day_text(day) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
-def _daily_charts(days: list[dt.date], by_day: dict, fresh_days: set, prefix: str, chart_id: str) -> tuple[Chart, ...]:
+def _daily_charts(days: list[dt.date], by_day: dict, fresh_days: set, chart_id: str) -> tuple[Chart, ...]:
     fresh_from = next((i for i, d in enumerate(days) if d in fresh_days), None)
     out = []
     for key, name, cls in (("clicks", "Clicks", "s-clicks"), ("impressions", "Impressions", "s-impr")):
         values = [by_day[d][key] if d in by_day else None for d in days]
         svg = charts.line_chart(
-            days, values, name=name, cls=cls, label=f"{name} per day, {days[0]} to {days[-1]}",
+            days, values, cls=cls, label=f"{name} per day, {days[0]} to {days[-1]}",
             x_text=lambda d: f"{d.day} {d:%b}", point_text=lambda d, v, n=name: f"{_day_text(d)}: {num(v)} {n.lower()}",
             fresh_from=fresh_from)
-        out.append(Chart(f"{chart_id}-{key}", f"{prefix}{name} per day", svg))
+        out.append(Chart(f"{chart_id}-{key}", f"{name} per day", svg))
     return tuple(out)
 
 
@@ -313,7 +316,7 @@ def _search_section(con, site, chart_period: Period, fresh: W.Freshness, opts: O
              "as Search Console's performance report counts them.")
     if fresh_days:
         intro += " Dashed: days not final yet."
-    return Section("search", "Search performance", intro, (table,), _daily_charts(days, by_day, fresh_days, "", "daily"))
+    return Section("search", "Search performance", intro, (table,), _daily_charts(days, by_day, fresh_days, "daily"))
 
 
 def search_stats(cur: dict, old: dict, compare: str | None) -> list[Stat]:
@@ -376,7 +379,7 @@ def _domains_section(con, site, snaps: W.Snapshots, domains: W.DomainTable | Non
         dates = [d for d, _ in history]
         values = [n for _, n in history]
         what = "Top linking sites export" if basis == "sites" else "Google's sample of links"
-        svg = charts.line_chart(dates, values, name="Linking domains", cls="s-domains",
+        svg = charts.line_chart(dates, values, cls="s-domains",
                                 label=f"Linking domains per snapshot ({what})", x_text=lambda d: d.isoformat(),
                                 point_text=lambda d, v: f"{d}: {num(v)} linking domains", x_every=max(1, len(dates) // 6),
                                 height=160)
@@ -529,7 +532,7 @@ def _opportunities_section(con, site, period: Period, snaps: W.Snapshots, has_se
 
 
 def _list_page(site: str, title: str, table: Table, date) -> Page:
-    return Page(title=f"{title} · {site}", heading=title, subtitle=site, site=site, generated="",
+    return Page(title=f"{title} · {site}", heading=title, subtitle=site, generated="",
                 period=f"snapshot of {date}", sections=(Section("list", title, None, (table,)),), home_href="../index.html")
 
 
@@ -571,7 +574,7 @@ def drill_down_page(d: W.PageDetail, opts: Options, period: Period, chart_period
             fresh_days = {day for day in by_day if day > fresh.search.last_final}
         sections.append(Section("search", "Search traffic",
                                 f"Clicks and impressions of this page per day, {chart_period.iso()} (Pacific Time).",
-                                (), _daily_charts(chart_period.each_day(), by_day, fresh_days, "", "page")))
+                                (), _daily_charts(chart_period.each_day(), by_day, fresh_days, "page")))
     if d.queries:
         rows = tuple((text_cell(q["query"]), num_cell(q["clicks"]), num_cell(q["impressions"]),
                       Cell(pct(q["ctr"]), q["ctr"]), pos_cell(q["position"])) for q in d.queries)
@@ -647,7 +650,6 @@ def drill_down_page(d: W.PageDetail, opts: Options, period: Period, chart_period
         title=f"{shorten_title(shown)} · links and search",
         heading=shorten_title(shown, 80),
         subtitle=opts.site,
-        site=opts.site,
         generated=generated,
         period=f"{period.label()} ({period.iso()}, Pacific Time), compared with {period.previous().label()}",
         stats=tuple(stats),

@@ -46,7 +46,6 @@ class Point:
 
 @dataclass(frozen=True)
 class Series:
-    name: str
     cls: str  #: CSS class: colour
     line: str  #: SVG path data of final values
     fresh_line: str  #: path data of the not-yet-final tail ("" if none)
@@ -69,7 +68,7 @@ class LineChart:
     empty: bool = False
 
 
-def line_chart(xs: list, values: list[float | None], *, name: str, cls: str, label: str,
+def line_chart(xs: list, values: list[float | None], *, cls: str, label: str,
                x_text, point_text, fresh_from: int | None = None, width: int = 720, height: int = 180,
                x_every: int = 7) -> LineChart:
     """One series over evenly spaced x positions (days or snapshots); None values are gaps."""
@@ -114,7 +113,7 @@ def line_chart(xs: list, values: list[float | None], *, name: str, cls: str, lab
         area = [f"M{solid[0].x},{base}"] + [f"L{p.x},{p.y}" for p in solid] + [f"L{solid[-1].x},{base}Z"]
     x_ticks = tuple((round(x_at(i), 1), x_text(xs[i])) for i in range(0, n, x_every)) if n else ()
     y_ticks = tuple((round(y_at(t), 1), _short(t)) for t in ticks)
-    series = Series(name, cls, "".join(line), "".join(fresh), "".join(area), tuple(points))
+    series = Series(cls, "".join(line), "".join(fresh), "".join(area), tuple(points))
     return LineChart(width, height, left, right, top, bottom, y_ticks, x_ticks, (series,), label,
                      empty=not present)
 

@@ -83,8 +83,7 @@ class Page:
 
     title: str
     heading: str
-    subtitle: str
-    site: str
+    subtitle: str  #: the property
     generated: str
     period: str
     sources: tuple[Source, ...] = ()
