@@ -158,6 +158,14 @@ def test_html_is_the_drill_down_page_of_the_weekly_report(store, tmp_path):
     assert "Content-Security-Policy" in html and "← Weekly report" not in html
 
 
+def test_html_that_cannot_be_written_is_one_line_and_leaves_nothing_behind(store, tmp_path):
+    blocked = tmp_path / "https_www.fernhill-nursery.example"
+    blocked.write_text("a file where the property's folder would go")
+    result = run(store, "page", "/guides/composting", "--site", SITE, "--format", "html", "--out", str(tmp_path))
+    assert error_line(result).startswith(f"Error: cannot write {blocked / page_file(COMPOSTING)}: ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [blocked.name]
+
+
 def test_inspect_without_authorization_says_so_and_shows_the_stored_result(store):
     result = run(store, "page", COMPOSTING, "--site", SITE, "--inspect", env={"COLUMNS": "80"})
     assert result.exit_code == 0, result.output

@@ -118,15 +118,6 @@ def find_page(con, prop: Property, text: str, *, allow_unknown: bool = False) ->
     raise NoDataError(f"no data for {display_url(url)} in the store{hint}")
 
 
-def last_days(con, site: str, days: int, today: dt.date, search_type: str = "web"):
-    """The last `days` days of final search data (or ending 3 days ago without any), as a Period."""
-    from ..dates import Period
-    from .weekly import newest_final_day
-
-    end = newest_final_day(con, site, search_type) or today - dt.timedelta(days=3)
-    return Period(end - dt.timedelta(days=days - 1), end)
-
-
 def missing_sources(detail, site: str, has_search: bool, has_target_export: bool) -> list[str]:
     """What is not known about this page, and how to get it: one line each."""
     from .links import WHERE

@@ -17,6 +17,7 @@ from ..urls import host_of, registrable_domain
 
 #: Search Console's cap on every table of the Links report.
 UI_ROW_CAP = 1000
+SEARCH_LAG_DAYS = 3  #: Search Console's usual delay before a day's search data is in
 SAMPLE_KINDS = ("sample_links", "latest_links")
 #: Kinds whose rows name a linking domain (first-seen dates come from all of them).
 DOMAIN_KINDS = ("top_linking_sites", "target_linking_sites", "sample_links", "latest_links", "site_linking_pages")
@@ -616,11 +617,17 @@ def newest_final_day(con, site: str, search_type: str = "web") -> dt.date | None
     return search_coverage(con, site, search_type).last_final
 
 
+def final_days(last_final: dt.date | None, days: int, today: dt.date) -> Period:
+    """The last `days` days of final search data, given its newest day; without any, the days ending
+    Search Console's usual lag before `today`."""
+    end = last_final or today - dt.timedelta(days=SEARCH_LAG_DAYS)
+    return Period(end - dt.timedelta(days=days - 1), end)
+
+
 def report_period(last_final: dt.date | None, today: dt.date, week: Period | None):
     """The report's week and what to say about it, given the newest day of final search data.
 
-    Default: the latest 7 days of final data.  Without any search data, the 7
-    days ending 3 days ago (Search Console's usual lag).
+    Default: the latest 7 days of final data (see :func:`final_days`).
     """
     notes = []
     if week is not None:
@@ -629,8 +636,7 @@ def report_period(last_final: dt.date | None, today: dt.date, week: Period | Non
             notes.append(f"This week is not final yet ({held}); its numbers can still change.")
         return week, notes
     if last_final is None:
-        end = today - dt.timedelta(days=3)
-        notes.append("No search performance data in the store: dates assume Search Console's usual 3-day lag.")
-        return Period(end - dt.timedelta(days=6), end), notes
-    return Period(last_final - dt.timedelta(days=6), last_final), notes
+        notes.append("No search performance data in the store: dates assume Search Console's usual "
+                     f"{SEARCH_LAG_DAYS}-day lag.")
+    return final_days(last_final, 7, today), notes
 

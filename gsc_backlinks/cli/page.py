@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
@@ -39,7 +38,8 @@ def page_cmd(state: State, url: str, site: str, fmt: str, out_dir: str, inspect:
     from ..analysis import page as P
     from ..analysis import weekly as W
     from ..analysis.value import rate_page
-    from ..dates import Period, pacific_now
+    from ..dates import pacific_now
+    from ..report.build import chart_period_ending
     from ..store import open_store
     from ..urls import parse_property
     from . import _check_site
@@ -52,11 +52,11 @@ def page_cmd(state: State, url: str, site: str, fmt: str, out_dir: str, inspect:
     if inspect:
         _inspect_now(state, prop.site, match.url)
     with open_store(state.store_path) as con:
-        period = P.last_days(con, prop.site, DAYS, now.date())
-        chart = Period(period.end - dt.timedelta(days=55), period.end)
         snaps = W.Snapshots.read(con, prop.site)
-        detail = W.page_details(con, prop.site, [match.url], period, chart, snaps, max_links=None)[match.url]
         fresh = W.freshness(con, prop.site, snaps)
+        period = W.final_days(fresh.search.last_final, DAYS, now.date())
+        chart = chart_period_ending(period.end)
+        detail = W.page_details(con, prop.site, [match.url], period, chart, snaps, max_links=None)[match.url]
         valuer = rate_page(con, prop.site, detail, period.end, snaps)
     has_targets = any(s.kind == "top_target_pages" for s in fresh.exports)
     missing = P.missing_sources(detail, prop.site, fresh.search.last_day is not None, has_targets)
@@ -92,22 +92,12 @@ def _inspect_now(state: State, site: str, url: str) -> None:
 
 
 def _write_html(state, detail, site, period, chart, fresh, out_dir: Path, now, valuer) -> Path:
-    from ..report.build import Options, drill_down_page, page_file, property_slug, value_section
-    from ..report.render import render_page
+    from ..report.build import Options, drill_down_page, generated_at, page_file, property_slug, value_section
+    from ..report.render import write_page
 
-    opts = Options(site=site, now=now)
-    generated = now.strftime("%Y-%m-%d %H:%M %Z").strip()
-    page = drill_down_page(detail, opts, period, chart, generated, fresh, home_href=None,
-                           how_valued=value_section(valuer))
-    path = out_dir.expanduser() / property_slug(site) / page_file(detail.url)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(render_page(page), encoding="utf-8", newline="\n")
-        tmp.replace(path)
-    except OSError as exc:
-        raise GscBacklinksError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return path
+    page = drill_down_page(detail, Options(site=site, now=now), period, chart, generated_at(now), fresh,
+                           home_href=None, how_valued=value_section(valuer))
+    return write_page(page, out_dir.expanduser() / property_slug(site) / page_file(detail.url))
 
 
 def _print_table(state: State, detail, match, site: str, period, missing: list[str], all_: bool, valuer) -> None:

@@ -82,7 +82,7 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
     fresh = W.freshness(con, site, snaps, opts.search_type)
     period, period_notes = W.report_period(fresh.search.last_final, opts.today, opts.week)
     prev = period.previous()
-    chart_period = Period(period.end - dt.timedelta(days=7 * CHART_WEEKS - 1), period.end)
+    chart_period = chart_period_ending(period.end)
     pages: dict[str, Page] = {}
     notices = list(opts.notices) + period_notes
 
@@ -133,7 +133,7 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
     linked = set(drill)
     drill += [u for u in opp_pages if u not in linked]
 
-    generated = opts.now.strftime("%Y-%m-%d %H:%M %Z").strip()
+    generated = generated_at(opts.now)
     period_text = f"{period.label()} ({period.iso()}, Pacific Time), compared with {prev.label()}"
     index = Page(
         title=f"Links and search · {site} · {period.label()}",
@@ -155,6 +155,16 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
         pages[page_file(url)] = drill_down_page(details[url], opts, period, chart_period, generated, fresh,
                                                 how_valued=how_valued)
     return Report(index, pages), period
+
+
+def chart_period_ending(end: dt.date) -> Period:
+    """The days the daily charts show: the CHART_WEEKS weeks ending `end`."""
+    return Period(end - dt.timedelta(days=7 * CHART_WEEKS - 1), end)
+
+
+def generated_at(now: dt.datetime) -> str:
+    """When a page was made, as its header says it."""
+    return now.strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
 def authority_cell(rated: dict) -> Cell:

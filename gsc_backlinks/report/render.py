@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 import shutil
@@ -52,6 +53,25 @@ def render_page(page: Page) -> str:
                                                    version=__version__)
 
 
+def _cannot_write(what: str, exc: OSError) -> GscBacklinksError:
+    return GscBacklinksError(f"cannot write {what}: {exc.strerror or exc}")
+
+
+def write_page(page: Page, path: Path) -> Path:
+    """Write one page to ``path`` (replacing the file there whole, never half-written); return it."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(render_page(page), encoding="utf-8", newline="\n")
+        tmp.replace(path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):  # e.g. disk full: no half-written .tmp left behind
+            tmp.unlink(missing_ok=True)
+        raise _cannot_write(str(path), exc) from None
+    return path
+
+
 def write_report(report: Report, folder: Path) -> Path:
     """Write every page under ``folder`` (replacing an older report there whole); return index.html."""
     folder = Path(folder)
@@ -59,7 +79,7 @@ def write_report(report: Report, folder: Path) -> Path:
         folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     except OSError as exc:
-        raise GscBacklinksError(f"cannot write the report to {folder}: {exc.strerror or exc}") from None
+        raise _cannot_write(f"the report to {folder}", exc) from None
     try:
         files = {"index.html": report.index, **report.pages}
         for name, page in files.items():
@@ -77,7 +97,7 @@ def write_report(report: Report, folder: Path) -> Path:
             tmp.rename(folder)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise GscBacklinksError(f"cannot write the report to {folder}: {exc.strerror or exc}") from None
+        raise _cannot_write(f"the report to {folder}", exc) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
