@@ -31,6 +31,8 @@ INSPECTIONS_PER_DAY = 2_000
 ROW_LIMIT = 25_000  #: the API's largest page
 DAY_ROW_CAP = 50_000  #: the API returns at most this many rows per day and search type
 
+#: searchAnalytics.query "type" values.
+SEARCH_TYPES = ("web", "image", "video", "news", "discover", "googleNews")
 RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded", "dailyLimitExceeded"}
 
 

@@ -115,6 +115,19 @@ class InspectReport:
     used_today: int  #: inspections of this property today (Pacific Time), this run included
 
 
+def property_pages(site: str, targets: list[str]) -> list[str]:
+    """``targets`` as canonical URLs, each once; a UsageError for one outside the property (before any request)."""
+    prop = urls.parse_property(site)
+    wanted: list[str] = []
+    for text in targets:
+        url = urls.canonical_url(text, default_scheme="https")
+        if not urls.is_web_url(url) or not prop.contains(url):
+            raise UsageError(f"{urls.printable(text)} is not a URL of property {prop.site}; URL Inspection only takes the property's own pages")
+        if url not in wanted:
+            wanted.append(url)
+    return wanted
+
+
 def inspect_urls(
     api: Api,
     store_path: Path,
@@ -129,13 +142,7 @@ def inspect_urls(
     from . import store
 
     prop = urls.parse_property(site)
-    wanted: list[str] = []
-    for text in targets:
-        url = urls.canonical_url(text, default_scheme="https")
-        if not urls.is_web_url(url) or not prop.contains(url):
-            raise UsageError(f"{urls.printable(text)} is not a URL of property {prop.site}; URL Inspection only takes the property's own pages")
-        if url not in wanted:
-            wanted.append(url)
+    wanted = property_pages(site, targets)
     now_pt = now or pacific_now()
     today = now_pt.date()
     stamp = now_pt.astimezone(dt.timezone.utc).replace(tzinfo=None) if now_pt.tzinfo else now_pt

@@ -27,11 +27,10 @@ from typing import Protocol
 
 from . import urls
 from .dates import pacific_now
-from .api import DAY_ROW_CAP, ROW_LIMIT, Api
+from .api import DAY_ROW_CAP, ROW_LIMIT, SEARCH_TYPES, Api
 from .errors import ApiError, GscBacklinksError, UsageError
 
 HISTORY_MONTHS = 16  #: how far back Search Console keeps performance data
-SEARCH_TYPES = ("web", "image", "video", "news", "discover", "googleNews")
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -260,10 +259,10 @@ def sync(
     if search_type not in SEARCH_TYPES:
         raise UsageError(f"--type must be one of {', '.join(SEARCH_TYPES)}")
     today = today or pacific_now().date()
+    start, end = resolve_range(today, start=start, end=end, days=days)  # a wrong range creates no store
     with store.open_store(store_path, write=True) as con:
         held = store.final_search_days(con, site, search_type)
         typical_rows = store.typical_day_rows(con, site, search_type)
-    start, end = resolve_range(today, start=start, end=end, days=days)
     report = SyncReport(site, search_type, start, end)
     sent_before, retries_before = api.requests_sent, api.retries
     all_days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]

@@ -317,3 +317,52 @@ def test_a_spent_inspection_quota_stops_the_queued_urls(authorized, tmp_path):
     # The URLs in flight (4 workers) make their tries; the queued ones are dropped, not tried 7 times each.
     assert authorized.count("inspect") <= 2 + 4 * 7
     assert _sql(store, "SELECT count(*) FROM inspections") == [(2,)]
+
+
+# --- options are checked before anything goes over the network --------------------------------------
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    (("--type", "bogus"), "Invalid value for '--type'"),
+    (("--days", "0"), "Invalid value for '--days'"),
+    (("--start", END, "--end", START), f"--start {END} is after --end {START}"),
+    (("--days", "3", "--start", START), "give either --days or --start/--end, not both"),
+    (("--end", "2999-01-01"), "--end 2999-01-01 is in the future"),
+])
+def test_sync_options_are_checked_before_calling_google(authorized, tmp_path, extra, expected):
+    store = tmp_path / "s.duckdb"
+    result = run(store, "sync", "--site", DOMAIN, *extra)
+    assert result.exit_code == 2
+    assert expected in result.stderr and "Traceback" not in result.output
+    assert authorized.requests == []  # not even the token refresh or sites.list
+    assert not store.exists()
+
+
+def test_sync_type_is_one_of_googles_as_google_spells_them(authorized, tmp_path):
+    result = run(tmp_path / "s.duckdb", "sync", "--site", DOMAIN, "--start", START, "--end", END, "--type", "image")
+    assert result.exit_code == 0, result.output
+    assert "(image)" in result.stdout
+    assert {r.body["type"] for r in authorized.requests if r.kind == "searchanalytics"} == {"image"}
+    help_text = run(tmp_path / "s.duckdb", "sync", "--help").stdout
+    assert "[web|image|video|news|discover|googleNews]" in help_text
+
+
+def test_the_sync_library_checks_the_range_before_opening_the_store(tmp_path):
+    from gsc_backlinks.errors import UsageError
+    from gsc_backlinks.sync import sync
+
+    store = tmp_path / "s.duckdb"
+    with pytest.raises(UsageError, match="is after"):
+        sync(None, store, DOMAIN, start=DAYS[3], end=DAYS[1])
+    with pytest.raises(UsageError, match="at least 1"):
+        sync(None, store, DOMAIN, days=0)
+    assert not store.exists()
+
+
+def test_inspect_checks_its_urls_before_calling_google(authorized, tmp_path):
+    store = tmp_path / "s.duckdb"
+    result = run(store, "inspect", "https://www.example.com/a", "https://other.org/x", "--site", DOMAIN)
+    assert result.exit_code == 2
+    assert "https://other.org/x is not a URL of property sc-domain:example.com" in error_line(result)
+    assert authorized.requests == []
+    assert not store.exists()

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import click
 
+from ..api import SEARCH_TYPES  # stdlib only at import: keeps --help fast
 from ..errors import GscBacklinksError
 from ..urls import printable
 from . import FORMATS, Group, State, cli, date_type, site_option
@@ -215,11 +216,11 @@ class _Bar:
 
 @cli.command("sync")
 @site_option
-@click.option("--days", type=int, help="The last N days (Pacific Time) instead of everything not yet final.")
+@click.option("--days", type=click.IntRange(min=1), help="The last N days (Pacific Time) instead of everything not yet final.")
 @click.option("--start", type=date_type(), help="First day (YYYY-MM-DD).")
 @click.option("--end", type=date_type(), help="Last day (YYYY-MM-DD, default today in Pacific Time).")
-@click.option("--type", "search_type", default="web", show_default=True, envvar="GSC_BACKLINKS_SEARCH_TYPE",
-              help="Search type: web, image, video, news, discover or googleNews.")
+@click.option("--type", "search_type", type=click.Choice(SEARCH_TYPES), default="web",
+              show_default=True, envvar="GSC_BACKLINKS_SEARCH_TYPE", help="Search type.")
 @click.option("--workers", type=click.IntRange(1, 16), default=8, show_default=True, envvar="GSC_BACKLINKS_WORKERS",
               help="Requests in flight at once (kept under Google's per-site quota either way).")
 @click.option("--inspect-top", type=click.IntRange(min=0), default=0, metavar="N",
@@ -231,13 +232,17 @@ def sync_cmd(state: State, site, days, start, end, search_type, workers, inspect
     The first sync fetches the last 16 months; later ones fetch only days not
     yet final. Every day is stored whole, so an interrupted sync resumes.
     """
-    from ..sync import sync
+    from ..dates import pacific_now
+    from ..sync import resolve_range, sync
 
+    today = pacific_now().date()
+    # Before any request: a wrong range is a typo, not something to ask Google about.
+    start, end = resolve_range(today, start=start.date() if start else None, end=end.date() if end else None,
+                               days=days)
     bar = _Bar(state, "Syncing") if state.wants_progress else None
     with google_api(site) as (api, prop):
-        report = sync(api, state.store_path, prop.site, start=start.date() if start else None,
-                      end=end.date() if end else None, days=days, search_type=search_type, workers=workers,
-                      progress=bar)
+        report = sync(api, state.store_path, prop.site, start=start, end=end, search_type=search_type,
+                      workers=workers, progress=bar, today=today)
     if not state.quiet:
         fetched = report.final_days + report.fresh_days
         click.echo(f"{prop.site} ({report.search_type}), {report.start} to {report.end} (Pacific Time): "
@@ -287,9 +292,10 @@ def _inspect_top(state: State, api, site: str, count: int) -> None:
 @click.pass_obj
 def inspect_cmd(state: State, targets, site, fmt) -> None:
     """Inspect pages with Google's URL Inspection API; results are stored with their date."""
-    from ..inspection import inspect_urls
+    from ..inspection import inspect_urls, property_pages
     from ..urls import display_url
 
+    property_pages(site, list(targets))  # before any request: a URL outside the property is a typo
     with google_api(site) as (api, prop):
         report = inspect_urls(api, state.store_path, prop.site, list(targets))
     rows = [
