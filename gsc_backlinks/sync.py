@@ -26,7 +26,7 @@ from queue import SimpleQueue
 from typing import Protocol
 
 from . import urls
-from .dates import pacific_now
+from .dates import Period, pacific_now
 from .api import DAY_ROW_CAP, ROW_LIMIT, SEARCH_TYPES, Api
 from .errors import ApiError, GscBacklinksError, UsageError
 
@@ -265,7 +265,7 @@ def sync(
         typical_rows = store.typical_day_rows(con, site, search_type)
     report = SyncReport(site, search_type, start, end)
     sent_before, retries_before = api.requests_sent, api.retries
-    all_days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    all_days = Period(start, end).each_day()
     wanted = [d for d in all_days if d not in held]
     report.already_final = len(all_days) - len(wanted)
     if not wanted:
