@@ -301,10 +301,36 @@ class Api:
         return answer.get("inspectionResult") or {}
 
 
-def check_site(sites: list[SiteEntry], site: str) -> SiteEntry:
-    """The entry for ``site``; else a UsageError listing the close matches."""
+def _bare_host(name: str) -> str:
+    """``sc-domain:www.Example.com``, ``https://www.example.com/blog/`` -> ``example.com``."""
+    host = name.strip().lower().removeprefix("sc-domain:").split("//")[-1].split("/")[0]
+    return host.removeprefix("www.")
+
+
+def close_properties(site: str, names: list[str], n: int = 3) -> list[str]:
+    """Property names that look like ``site``: its host written another way first, then near spellings.
+
+    Hosts are compared bare (no sc-domain:, scheme, www. or path): compared whole, the prefix every
+    name shares made unrelated properties look alike.  Within each group the closest name comes first.
+    """
     import difflib
 
+    want = _bare_host(site)
+    if not want:
+        return []
+    hosts = {name: _bare_host(name) for name in dict.fromkeys(names) if name != site}
+    same = [m for m, h in hosts.items() if h == want or h.endswith("." + want) or want.endswith("." + h)]
+    near_hosts = set(difflib.get_close_matches(want, set(hosts.values()), n=n, cutoff=0.75))
+    near = [m for m, h in hosts.items() if h in near_hosts and m not in same]
+
+    def closeness(name: str) -> float:
+        return -difflib.SequenceMatcher(None, site.lower(), name.lower()).ratio()
+
+    return (sorted(same, key=closeness) + sorted(near, key=closeness))[:n]
+
+
+def check_site(sites: list[SiteEntry], site: str) -> SiteEntry:
+    """The entry for ``site``; else a UsageError listing the close matches."""
     from .errors import UsageError
 
     for entry in sites:
@@ -313,11 +339,9 @@ def check_site(sites: list[SiteEntry], site: str) -> SiteEntry:
                 raise AccessError(f"this account is an unverified user of {site} and cannot read its data; verify it in Search Console")
             return entry
     names = [e.site_url for e in sites]
-    bare = site.lower().removeprefix("sc-domain:").split("//")[-1].strip("/").removeprefix("www.")
-    close = [n for n in names if bare and bare in n.lower()]
-    close += [n for n in difflib.get_close_matches(site, names, n=3, cutoff=0.5) if n not in close]
+    close = close_properties(site, names)
     if close:
-        raise UsageError(f"property {site} is not among this account's properties; did you mean {' or '.join(close[:3])}?")
+        raise UsageError(f"property {site} is not among this account's properties; did you mean {' or '.join(close)}?")
     if names:
         shown = ", ".join(names[:8]) + (" …" if len(names) > 8 else "")
         raise UsageError(f"property {site} is not among this account's properties ({shown}); see `gsc-backlinks sites`")

@@ -366,3 +366,40 @@ def test_inspect_checks_its_urls_before_calling_google(authorized, tmp_path):
     assert "https://other.org/x is not a URL of property sc-domain:example.com" in error_line(result)
     assert authorized.requests == []
     assert not store.exists()
+
+
+# --- one "did you mean" for the store and for Google's list -----------------------------------------
+
+
+@pytest.mark.parametrize(("asked", "expected"), [
+    ("sc-domain:exampel.com", ["sc-domain:example.com", "https://www.example.com/"]),
+    ("https://example.com/", ["https://www.example.com/", "sc-domain:example.com"]),
+    ("https://www.example.com/blog/", ["https://www.example.com/", "sc-domain:example.com"]),
+    ("sc-domain:fernhill.example", ["sc-domain:fernhill-nursery.example"]),
+    ("sc-domain:example.org", ["https://shop.example.org/", "sc-domain:example.com", "https://www.example.com/"]),
+    ("sc-domain:other.net", []),  # "sc-domain:" in common does not make it close
+])
+def test_close_properties_compare_hosts_not_prefixes(asked, expected):
+    from gsc_backlinks.api import close_properties
+
+    names = ["https://shop.example.org/", "https://www.example.com/", "sc-domain:example.com",
+             "sc-domain:fernhill-nursery.example"]
+    assert close_properties(asked, names) == expected
+
+
+def test_an_unrelated_property_gets_no_did_you_mean_from_google_or_the_store(authorized, tmp_path):
+    from clihelp import SITE, write_export
+
+    store = tmp_path / "s.duckdb"
+    assert run(store, "import", write_export(tmp_path, "Latest links"), "--site", SITE).exit_code == 0
+    assert run(store, "sites").exit_code == 0  # Google's list is kept as candidates for the store check too
+
+    google_side = error_line(run(store, "sync", "--site", "sc-domain:other.net", "--days", "3"))
+    store_side = error_line(run(store, "links", "pages", "--site", "sc-domain:other.net"))
+    assert "did you mean" not in google_side and "did you mean" not in store_side
+    assert f"The store holds: {SITE}." in store_side
+
+    google_side = error_line(run(store, "sync", "--site", "sc-domain:exampel.com", "--days", "3"))
+    store_side = error_line(run(store, "links", "pages", "--site", "sc-domain:exampel.com"))
+    same = "did you mean sc-domain:example.com or https://www.example.com/?"
+    assert google_side.endswith(same) and store_side.endswith(same)

@@ -167,8 +167,7 @@ def summary_options(func):
 
 def _check_site(con, site: str) -> str:
     """The property as stored; an unknown one lists the close matches."""
-    import difflib
-
+    from ..api import close_properties
     from ..store import properties
     from ..urls import parse_property
 
@@ -181,9 +180,8 @@ def _check_site(con, site: str) -> str:
         return name
     # Properties Google listed for this account (`sites`, `sync`) are candidates too.
     candidates = known + [r[0] for r in con.execute("SELECT site_url FROM api_sites").fetchall() if r[0] not in known]
-    close = difflib.get_close_matches(site, candidates, n=3, cutoff=0.3)
-    close += [k for k in candidates if k not in close and site.lower().strip("/").split(":")[-1].split("//")[-1] in k]
-    hint = f"; did you mean {' or '.join(close[:3])}?" if close else ""
+    close = close_properties(name, candidates)  # the same matcher as for Google's list (api.check_site)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
     held = f" The store holds: {', '.join(known)}." if known and not close else ""
     if not known:
         raise NoDataError(f"the store holds no data yet; import exports first: gsc-backlinks import PATH --site {site}")
