@@ -29,6 +29,7 @@ SEARCH_ANALYTICS_PER_MINUTE = 1_100
 INSPECTION_PER_MINUTE = 540
 INSPECTIONS_PER_DAY = 2_000
 ROW_LIMIT = 25_000  #: the API's largest page
+TIMEOUT = 120.0  #: seconds a request may take
 DAY_ROW_CAP = 50_000  #: the API returns at most this many rows per day and search type
 
 #: searchAnalytics.query "type" values.
@@ -160,12 +161,10 @@ def _objects(answer: dict, key: str, what: str) -> list[dict]:
 class Api:
     """Search Console calls with retries and rate limits; safe to share between threads."""
 
-    def __init__(self, credentials, *, api_endpoint: str | None = None, retry: RetryPolicy | None = None,
-                 timeout: float = 120.0):
+    def __init__(self, credentials):
         self.credentials = credentials
-        self.api_endpoint = api_endpoint if api_endpoint is not None else endpoint()
-        self.retry = retry or RetryPolicy.from_env()
-        self.timeout = timeout
+        self.api_endpoint = endpoint()
+        self.retry = RetryPolicy.from_env()
         self.search_limiter = RateLimiter(SEARCH_ANALYTICS_PER_MINUTE)
         self.inspect_limiter = RateLimiter(INSPECTION_PER_MINUTE)
         self.other_limiter = RateLimiter(180)  # "all other resources": 200/min per user
@@ -182,7 +181,7 @@ class Api:
             import httplib2
             from googleapiclient.discovery import build
 
-            http = google_auth_httplib2.AuthorizedHttp(self.credentials, http=httplib2.Http(timeout=self.timeout))
+            http = google_auth_httplib2.AuthorizedHttp(self.credentials, http=httplib2.Http(timeout=TIMEOUT))
             options = {"api_endpoint": self.api_endpoint} if self.api_endpoint else None
             service = build("searchconsole", "v1", http=http, client_options=options,
                             cache_discovery=False, static_discovery=True)
@@ -290,10 +289,8 @@ class Api:
                 return rows
             start += ROW_LIMIT
 
-    def inspect(self, site: str, url: str, language: str | None = None) -> dict:
+    def inspect(self, site: str, url: str) -> dict:
         body = {"inspectionUrl": url, "siteUrl": site}
-        if language:
-            body["languageCode"] = language
         answer = self._execute(
             lambda s: s.urlInspection().index().inspect(body=body), self.inspect_limiter,
             site=site, what=f"URL inspection of {url}",

@@ -273,7 +273,6 @@ def login_user(
     read_paste: Callable[[], str] | None = None,
     echo: Callable[[str], None] = print,
     timeout: float = 300.0,
-    save_to: Path | None = None,
 ):
     """The installed-app flow with a loopback redirect; saves and returns the credentials.
 
@@ -327,7 +326,7 @@ def login_user(
     creds = flow.credentials
     if not creds.refresh_token:
         raise AuthError("Google returned no refresh token; remove gsc-backlinks at https://myaccount.google.com/permissions and log in again")
-    save_user_credentials(creds, save_to)
+    save_user_credentials(creds)
     return creds
 
 
@@ -336,11 +335,11 @@ def _oauth_error_text(exc: Exception) -> str:
     return str(text).splitlines()[0][:200]
 
 
-def login_service_account(key_file: str | os.PathLike, *, save_to: Path | None = None) -> dict:
+def login_service_account(key_file: str | os.PathLike) -> dict:
     """Check a service-account key and remember where it is (the key is not copied)."""
     path = Path(key_file).expanduser().resolve()
     info = _read_service_key(path)
-    write_private(save_to or token_path(), json.dumps(
+    write_private(token_path(), json.dumps(
         {"type": "service_account", "key_file": str(path), "client_email": info["client_email"]}, indent=2
     ))
     return info
@@ -384,7 +383,7 @@ def saved(path: Path | None = None) -> Saved | None:
     return None
 
 
-def credentials(path: Path | None = None, *, refresh: bool = True):
+def credentials(path: Path | None = None):
     """Usable credentials, refreshed (and the refreshed token saved) when due."""
     found = saved(path)
     if found is None:
@@ -404,7 +403,7 @@ def credentials(path: Path | None = None, *, refresh: bool = True):
     else:
         raise AuthError(f"the saved authorization {found.path} is of an unknown type; run `gsc-backlinks auth login` again")
     _guard_refresh(creds)
-    if refresh and not creds.valid:
+    if not creds.valid:
         refresh_credentials(creds, found.path if found.kind == "authorized_user" else None)
     return creds
 
