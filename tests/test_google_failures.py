@@ -403,3 +403,24 @@ def test_an_unrelated_property_gets_no_did_you_mean_from_google_or_the_store(aut
     store_side = error_line(run(store, "links", "pages", "--site", "sc-domain:exampel.com"))
     same = "did you mean sc-domain:example.com or https://www.example.com/?"
     assert google_side.endswith(same) and store_side.endswith(same)
+
+
+# --- errors in subcommands of subgroups --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("command", "code"), [
+    (("auth", "status"), 77), (("links", "pages", "--site", DOMAIN), 74), (("auth", "logout", "--bogus"), 2)])
+def test_a_subgroup_command_error_is_converted_once_by_the_top_group(google, tmp_path, command, code):
+    result = run(tmp_path / "missing.duckdb", *command)
+    assert result.exit_code == code
+    assert "Traceback" not in result.output and result.stderr.count("Error: ") == 1
+
+
+def test_ctrl_c_in_a_subgroup_command_is_one_line(google, tmp_path, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(auth, "saved", interrupted)
+    result = run(tmp_path / "s.duckdb", "auth", "status")
+    assert result.exit_code == 130
+    assert result.stderr.startswith("Interrupted;") and "Traceback" not in result.output

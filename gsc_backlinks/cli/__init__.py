@@ -20,7 +20,10 @@ FORMATS = click.Choice(["table", "csv", "json"])
 
 
 class Group(click.Group):
-    """Turns every GscBacklinksError into one ``Error: …`` line and its exit code."""
+    """Turns every GscBacklinksError into one ``Error: …`` line and its exit code.
+
+    Only the top group needs it: its invoke runs the subgroups' commands too.
+    """
 
     def invoke(self, ctx: click.Context):
         try:
@@ -151,7 +154,7 @@ def import_cmd(state: State, paths: tuple[str, ...], site: str, date_: dt.dateti
 # --- links -----------------------------------------------------------------------
 
 
-@cli.group(cls=Group)
+@cli.group()  # its commands' errors are converted by the top group (cli), around the whole call
 def links() -> None:
     """Summaries of the links held for a property."""
 

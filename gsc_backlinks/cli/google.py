@@ -13,12 +13,12 @@ import click
 from ..api import SEARCH_TYPES  # stdlib only at import: keeps --help fast
 from ..errors import GscBacklinksError
 from ..urls import printable
-from . import FORMATS, Group, State, cli, date_type, site_option
+from . import FORMATS, State, cli, date_type, site_option
 
 # --- auth ------------------------------------------------------------------------------
 
 
-@cli.group(cls=Group)
+@cli.group()
 def auth() -> None:
     """Authorize with Google (once), check it, or revoke it."""
 
