@@ -424,3 +424,30 @@ def test_ctrl_c_in_a_subgroup_command_is_one_line(google, tmp_path, monkeypatch)
     result = run(tmp_path / "s.duckdb", "auth", "status")
     assert result.exit_code == 130
     assert result.stderr.startswith("Interrupted;") and "Traceback" not in result.output
+
+
+# --- sync --inspect-top and login --service-account -----------------------------------------------
+
+
+def test_a_token_refreshed_while_sync_inspects_top_pages_is_saved(authorized, tmp_path):
+    from clihelp import write_export
+    from standin import UNAUTHENTICATED
+
+    store = tmp_path / "s.duckdb"
+    export = write_export(tmp_path, "Top target pages", slug="example.com")
+    assert run(store, "import", export, "--site", DOMAIN).exit_code == 0
+    expired = []
+
+    def expire_once(body):  # Google forgets the access token just as inspection starts
+        if expired:
+            return None
+        expired.append(True)
+        authorized.expire_access_tokens()
+        return 401, UNAUTHENTICATED, {}
+
+    authorized.tamper["inspect"] = expire_once
+    result = run(store, "sync", "--site", DOMAIN, "--days", "3", "--inspect-top", "2")
+    assert result.exit_code == 0, result.output
+    assert "inspected 2 of the 2 most-linked pages" in result.stdout
+    saved = json.loads(auth.token_path().read_text())["token"]
+    assert authorized._access_scope(saved) is not None  # the refreshed token, not the one Google forgot

@@ -240,12 +240,18 @@ def sync_cmd(state: State, site, days, start, end, search_type, workers, inspect
     start, end = resolve_range(today, start=start.date() if start else None, end=end.date() if end else None,
                                days=days)
     bar = _Bar(state, "Syncing") if state.wants_progress else None
-    with google_api(site) as (api, prop):
+    with google_api(site) as (api, prop):  # inspection inside too: a token refreshed on the way is saved
         report = sync(api, state.store_path, prop.site, start=start, end=end, search_type=search_type,
                       workers=workers, progress=bar, today=today)
+        _print_sync_report(state, prop.site, report)
+        if inspect_top:
+            _inspect_top(state, api, prop.site, inspect_top)
+
+
+def _print_sync_report(state: State, site: str, report) -> None:
     if not state.quiet:
         fetched = report.final_days + report.fresh_days
-        click.echo(f"{prop.site} ({report.search_type}), {report.start} to {report.end} (Pacific Time): "
+        click.echo(f"{site} ({report.search_type}), {report.start} to {report.end} (Pacific Time): "
                    f"{fetched} days stored ({report.final_days} final, {report.fresh_days} fresh), "
                    f"{report.already_final} already final; {report.page_rows:,} page rows, "
                    f"{report.query_rows:,} page x query rows; {report.requests} requests"
@@ -261,8 +267,6 @@ def sync_cmd(state: State, site, days, start, end, search_type, workers, inspect
             shown = ", ".join(str(d) for d in report.truncated[:5]) + (" …" if len(report.truncated) > 5 else "")
             click.echo(f"  truncated: {len(report.truncated)} day(s) reached the API's 50,000-row cap ({shown}); "
                        "their page x query rows are the top rows only")
-    if inspect_top:
-        _inspect_top(state, api, prop.site, inspect_top)
 
 
 def _inspect_top(state: State, api, site: str, count: int) -> None:
