@@ -335,14 +335,15 @@ def _oauth_error_text(exc: Exception) -> str:
     return str(text).splitlines()[0][:200]
 
 
-def login_service_account(key_file: str | os.PathLike) -> dict:
-    """Check a service-account key and remember where it is (the key is not copied)."""
+def login_service_account(key_file: str | os.PathLike):
+    """Check that a service-account key gets a token, then remember where it is (the key is not copied)."""
     path = Path(key_file).expanduser().resolve()
-    info = _read_service_key(path)
+    creds = _service_credentials(path)
+    refresh_credentials(creds, None)  # first: a key Google refuses must not replace a working authorization
     write_private(token_path(), json.dumps(
-        {"type": "service_account", "key_file": str(path), "client_email": info["client_email"]}, indent=2
+        {"type": "service_account", "key_file": str(path), "client_email": creds.service_account_email}, indent=2
     ))
-    return info
+    return creds
 
 
 def _read_service_key(path: Path) -> dict:
@@ -389,20 +390,11 @@ def credentials(path: Path | None = None):
     if found is None:
         raise AuthError("not authorized with Google yet; run `gsc-backlinks auth login` (README: \"Authorize with Google\")")
     if found.kind == "service_account":
-        from google.oauth2 import service_account
-
-        key_path = Path(found.info["key_file"])
-        info = _read_service_key(key_path)
-        info["token_uri"] = os.environ.get("GSC_BACKLINKS_TOKEN_URI") or info["token_uri"]
-        try:
-            creds = service_account.Credentials.from_service_account_info(info, scopes=[SCOPE])
-        except ValueError as exc:
-            raise AuthError(f"service-account key {key_path} is not usable ({exc})") from None
+        creds = _service_credentials(Path(found.info["key_file"]))
     elif found.kind == "authorized_user":
         creds = _user_credentials(found.info, found.path)
     else:
         raise AuthError(f"the saved authorization {found.path} is of an unknown type; run `gsc-backlinks auth login` again")
-    _guard_refresh(creds)
     if not creds.valid:
         refresh_credentials(creds, found.path if found.kind == "authorized_user" else None)
     return creds
@@ -431,6 +423,20 @@ def _guard_refresh(creds) -> None:
     creds.refresh = guarded
 
 
+def _service_credentials(key_path: Path):
+    """Credentials of a service-account key; the token is asked of $GSC_BACKLINKS_TOKEN_URI when set."""
+    from google.oauth2 import service_account
+
+    info = _read_service_key(key_path)
+    info["token_uri"] = os.environ.get("GSC_BACKLINKS_TOKEN_URI") or info["token_uri"]
+    try:
+        creds = service_account.Credentials.from_service_account_info(info, scopes=[SCOPE])
+    except ValueError as exc:
+        raise AuthError(f"service-account key {key_path} is not usable ({exc})") from None
+    _guard_refresh(creds)
+    return creds
+
+
 def _user_credentials(info: dict, path: Path):
     from google.oauth2.credentials import Credentials
 
@@ -447,10 +453,12 @@ def _user_credentials(info: dict, path: Path):
     if isinstance(scopes, str):
         scopes = scopes.split()
     # Built directly: from_authorized_user_info would overwrite token_uri with Google's own.
-    return Credentials(
+    creds = Credentials(
         token=info.get("token"), refresh_token=info["refresh_token"], token_uri=token_uri(),
         client_id=info["client_id"], client_secret=info["client_secret"], scopes=scopes, expiry=expiry,
     )
+    _guard_refresh(creds)
+    return creds
 
 
 def refresh_credentials(creds, save_path: Path | None) -> None:

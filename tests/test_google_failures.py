@@ -451,3 +451,13 @@ def test_a_token_refreshed_while_sync_inspects_top_pages_is_saved(authorized, tm
     assert "inspected 2 of the 2 most-linked pages" in result.stdout
     saved = json.loads(auth.token_path().read_text())["token"]
     assert authorized._access_scope(saved) is not None  # the refreshed token, not the one Google forgot
+
+
+def test_a_service_account_key_google_refuses_is_not_saved(authorized, tmp_path):
+    before = auth.token_path().read_text()  # a working OAuth login
+    authorized.tamper["token"] = lambda body: _json({"error": "invalid_grant", "error_description": "Invalid JWT Signature."}, 400)
+    result = run(tmp_path / "s.duckdb", "auth", "login", "--service-account", str(_service_key(tmp_path)))
+    line = error_line(result)
+    assert result.exit_code == 77
+    assert "invalid_grant" in line
+    assert auth.token_path().read_text() == before  # still the login that works

@@ -38,11 +38,11 @@ def auth_login(state: State, client_secrets, port, no_browser, service_account, 
     from .. import auth as A
 
     if service_account:
-        info = A.login_service_account(service_account)
+        creds = A.login_service_account(service_account)
         if not state.quiet:
-            click.echo(f"Using service account {printable(info['client_email'])} (key {printable(str(service_account))}).")
+            click.echo(f"Using service account {printable(creds.service_account_email)} (key {printable(str(service_account))}).")
             click.echo("Add this e-mail as a user of each property in Search Console (Settings > Users and permissions).")
-        _live_check(state, A.credentials())
+        _live_check(state, creds)
         return
     path = A.find_client_secrets(client_secrets)
     read_paste = None
