@@ -160,7 +160,7 @@ def inspect_urls(
 
     def inspect_one(url: str) -> dict | None:
         if stop.is_set():
-            return None  # dropped: see below
+            return None  # dropped: an account-wide error stopped the run
         try:
             return api.inspect(prop.site, url)
         except (QuotaError, AuthError):
@@ -191,7 +191,7 @@ def inspect_urls(
             f"{len(not_done)} left); it resets at midnight Pacific Time"
         )
     if error is not None:
-        if results and isinstance(error, GscBacklinksError):
+        if results:
             stored = "1 other result was" if len(results) == 1 else f"{len(results)} other results were"
             error.args = (f"{error.args[0]} ({stored} stored)",)
         raise error
