@@ -60,7 +60,7 @@ def refresh(store_path: Path, *, progress: Callable[[int, int], None] | None = N
             now: dt.datetime | None = None) -> list[RefreshResult]:
     """Look up, in each loaded rank file, the linking domains that appeared since it was read."""
     with store.open_store(store_path) as con:
-        sources = store.rank_sources(con).to_dict("records")
+        sources = store.rank_sources(con)
         if not sources:
             raise NoDataError("no rank file loaded yet; download one and run: gsc-backlinks authority load FILE")
         todo = [(s, store.domains_not_looked_up(con, s["source_id"])) for s in sources]

@@ -580,17 +580,20 @@ def linking_domain_count(con) -> int:
 
 
 def rank_sources(con):
-    """Loaded rank files, in the order their ranks take precedence, as a DataFrame."""
+    """Loaded rank files (dicts of their columns, plus ``ranked`` and ``looked_up`` counts),
+    in the order their ranks take precedence."""
     from .ranks import PRECEDENCE
 
     order = " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(PRECEDENCE))
-    return con.execute(
+    result = con.execute(
         f"""SELECT s.*, coalesce(r.ranked, 0) AS ranked, coalesce(r.looked_up, 0) AS looked_up
             FROM rank_sources s LEFT JOIN (
                 SELECT source_id, count(rank) AS ranked, count(*) AS looked_up FROM domain_ranks GROUP BY source_id
             ) r USING (source_id)
             ORDER BY CASE s.kind {order} ELSE 99 END, s.loaded_at DESC"""
-    ).df()
+    )
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, row)) for row in result.fetchall()]
 
 
 def save_ranks(path: Path, rank_file, file_size: int, list_size: int, looked_up: list[str],

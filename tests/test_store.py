@@ -331,7 +331,7 @@ def test_authority_status_counts_in_the_store_without_fetching_lists(tmp_path, m
     later.mkdir()
     import_ok(path, write_export(later, "Top linking sites", ["rosegrowers.org,3,1", "bbc.co.uk,40,6"], date="2026-05-25"))
     with store_mod.open_store(path) as con:
-        source_id = int(store_mod.rank_sources(con)["source_id"][0])
+        source_id = store_mod.rank_sources(con)[0]["source_id"]
         assert store_mod.linking_domain_count(con) == len(store_mod.linking_domain_names(con)) == 3
         assert store_mod.not_looked_up_count(con, source_id) == len(store_mod.domains_not_looked_up(con, source_id)) == 1
         assert store_mod.not_looked_up_count(con, source_id + 1) == 3  # a source that looked up nothing

@@ -86,10 +86,9 @@ def load_authorities(con) -> Authorities:
     """
     from .. import store
 
-    frame = store.rank_sources(con)
-    sources = {int(r["source_id"]): RankSource(r["kind"], ranks.KINDS.get(r["kind"], r["kind"]), r["release"],
-                                               r["file_name"], int(r["list_size"]), r["loaded_at"])
-               for r in frame.to_dict("records")}
+    sources = {r["source_id"]: RankSource(r["kind"], ranks.KINDS.get(r["kind"], r["kind"]), r["release"],
+                                          r["file_name"], r["list_size"], r["loaded_at"])
+               for r in store.rank_sources(con)}
     out = Authorities(list(sources.values()))
     if not sources:
         return out

@@ -112,13 +112,13 @@ def authority_status(state: State, fmt: str) -> None:
     from .. import ranks, store
 
     with store.open_store(state.store_path) as con:
-        df = store.rank_sources(con)
+        sources = store.rank_sources(con)
         known = store.linking_domain_count(con)
-        new = {int(s): store.not_looked_up_count(con, int(s)) for s in df["source_id"]}
+        new = {s["source_id"]: store.not_looked_up_count(con, s["source_id"]) for s in sources}
     rows = [{"source": ranks.KINDS.get(r["kind"], r["kind"]), "release": r["release"], "file": r["file_name"],
-             "list_size": int(r["list_size"]), "ranked": int(r["ranked"]), "looked_up": int(r["looked_up"]),
-             "not_looked_up": new[int(r["source_id"])], "loaded_at": r["loaded_at"].isoformat(timespec="seconds")}
-            for r in df.to_dict("records")]
+             "list_size": r["list_size"], "ranked": r["ranked"], "looked_up": r["looked_up"],
+             "not_looked_up": new[r["source_id"]], "loaded_at": r["loaded_at"].isoformat(timespec="seconds")}
+            for r in sources]
     if fmt == "json":
         click.echo(json.dumps({"linking_domains": known, "rank_files": rows}, indent=2))
         return
