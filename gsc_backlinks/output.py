@@ -32,13 +32,18 @@ def csv_cell(value) -> str:
     return text
 
 
-def to_csv(summary) -> str:
+def rows_to_csv(rows, keys) -> str:
+    """CSV text of dict rows: a header of ``keys``, then each row's cells through ``csv_cell``."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([c.key for c in summary.columns])
-    for row in summary.rows:
-        writer.writerow([csv_cell(row.get(c.key)) for c in summary.columns])
+    writer.writerow(keys)
+    for row in rows:
+        writer.writerow([csv_cell(row.get(k)) for k in keys])
     return out.getvalue()
+
+
+def to_csv(summary) -> str:
+    return rows_to_csv(summary.rows, [c.key for c in summary.columns])
 
 
 def to_json(summary) -> str:

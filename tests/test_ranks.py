@@ -646,3 +646,14 @@ def test_authority_load_replaces_the_file_of_the_same_kind_even_an_older_one(lin
     assert [r[1:] for r in rows] == [("bbc.co.uk", 7), ("gardening.com", None)]
     help_text = run(linked_store, "authority", "load", "--help").stdout
     assert "It replaces the file of the same kind loaded before, whichever" in help_text
+
+
+def test_authority_status_csv_has_the_same_columns_with_or_without_rank_files(linked_store, tmp_path):
+    header = "source,release,file,list_size,ranked,looked_up,not_looked_up,loaded_at"
+    assert run(linked_store, "authority", "status", "--format", "csv").stdout == header + "\n"
+    path = tmp_path / "top-1m.csv"
+    path.write_text(tranco_text(TRANCO_ROWS), newline="")
+    assert run(linked_store, "authority", "load", str(path), "--release", "=cmd()").exit_code == 0
+    lines = run(linked_store, "authority", "status", "--format", "csv").stdout.splitlines()
+    assert lines[0] == header
+    assert lines[1].startswith("Tranco list,'=cmd(),top-1m.csv,")  # a formula is neutralized

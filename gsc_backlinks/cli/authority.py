@@ -104,6 +104,9 @@ def authority_refresh(state: State) -> None:
         sys.exit(65)
 
 
+STATUS_COLUMNS = ("source", "release", "file", "list_size", "ranked", "looked_up", "not_looked_up", "loaded_at")
+
+
 @authority.command("status")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_obj
@@ -122,14 +125,10 @@ def authority_status(state: State, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps({"linking_domains": known, "rank_files": rows}, indent=2))
         return
-    if fmt == "csv":
-        import csv
+    if fmt == "csv":  # through csv_cell: --release text is the user's
+        from ..output import rows_to_csv
 
-        from ..output import csv_cell
-
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["source"], lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)  # --release text is the user's
+        click.echo(rows_to_csv(rows, STATUS_COLUMNS), nl=False)
         return
     if not rows:
         click.echo("No rank file loaded. Download one (see gsc-backlinks authority --help) and run: "

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
+from .. import output
 from ..api import SEARCH_TYPES  # stdlib only at import: keeps --help fast
 from ..errors import GscBacklinksError
 from ..urls import printable
@@ -144,7 +145,7 @@ def sites_cmd(state: State, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps({"sites": rows}, indent=2, ensure_ascii=False))
     elif fmt == "csv":
-        click.echo(_csv(rows, ("site", "type", "permission")), nl=False)
+        click.echo(output.rows_to_csv(rows, ("site", "type", "permission")), nl=False)
     else:
         if not rows:
             click.echo("This account has no Search Console properties; add it as a user of a property first.")
@@ -157,20 +158,6 @@ def sites_cmd(state: State, fmt: str) -> None:
         for r in rows:
             table.add_row(printable(r["site"]), r["type"], r["permission"])
         state.console().print(table)
-
-
-def _csv(rows: list[dict], keys: tuple[str, ...]) -> str:
-    import csv
-    import io
-
-    from ..output import csv_cell
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(keys)
-    for r in rows:
-        writer.writerow([csv_cell(r.get(k)) for k in keys])
-    return out.getvalue()
 
 
 @contextmanager
@@ -197,7 +184,13 @@ class _Bar:
     """A rich progress bar on stderr (only on a terminal, never with -q)."""
 
     def __init__(self, state: State, label: str):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
 
         self.progress = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                                  console=state.console(err=True), transient=True)
@@ -319,7 +312,7 @@ def inspect_cmd(state: State, targets, site, fmt) -> None:
         return
     if fmt == "csv":
         flat = [{**r, "referring_urls": " ".join(r["referring_urls"])} for r in rows]
-        click.echo(_csv(flat, ("url", "verdict", "coverage_state", "last_crawl_time", "google_canonical",
+        click.echo(output.rows_to_csv(flat, ("url", "verdict", "coverage_state", "last_crawl_time", "google_canonical",
                                "user_canonical", "referring_urls")), nl=False)
         return
     from rich.table import Table
