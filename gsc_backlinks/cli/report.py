@@ -9,10 +9,10 @@ import click
 
 from ..errors import GscBacklinksError, UsageError
 from ..urls import printable
-from . import Group, State, _open_in_browser, cli, site_option
+from . import State, _open_in_browser, cli, site_option
 
 
-@cli.group(cls=Group)
+@cli.group()
 def report() -> None:
     """Build HTML reports."""
 
