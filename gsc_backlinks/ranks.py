@@ -49,7 +49,7 @@ PRECEDENCE = ("commoncrawl", "majestic", "tranco")
 
 _CC_COLUMNS = ("#harmonicc_pos", "#harmonicc_val", "#pr_pos", "#pr_val")
 _MAJESTIC_START = ("GlobalRank", "TldRank", "Domain")
-TRUNCATED = "the file ends early (an unfinished download?); download it again"
+TRUNCATED = "the file is truncated: it ends early (an unfinished download?); download it again"
 _TRANCO_ROW = re.compile(r"^\d+,[^,\s]+\.[^,\s]+$")
 
 
