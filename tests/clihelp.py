@@ -130,3 +130,18 @@ def snapshot_count(store: Path) -> int:
     if fp is None or fp[0] == "no snapshots table":
         return 0
     return len(fp[0])
+
+
+def run_fresh(argv: list[str], report: str) -> subprocess.CompletedProcess:
+    """``gsc-backlinks argv`` in a new Python process, so its imports are what a user's start-up pays;
+    ``report`` is a Python expression (over ``sys``) printed as the last line after the command."""
+    code = (
+        "import sys\n"
+        "from gsc_backlinks.cli import main\n"
+        "try:\n"
+        f"    main({list(argv)!r})\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code in (0, None), exc.code\n"
+        f"print({report})\n"
+    )
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

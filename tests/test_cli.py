@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from clihelp import REPO, SITE, error_line, import_ok, run, write_export  # noqa: E402
+from clihelp import REPO, SITE, error_line, import_ok, run, run_fresh, write_export  # noqa: E402
 
 from gsc_backlinks.cli import cli  # noqa: E402
 
@@ -59,17 +59,8 @@ def test_every_command_is_in_the_readme(path):
 
 
 def test_help_does_not_import_heavy_libraries():
-    code = (
-        "import sys\n"
-        "from gsc_backlinks.cli import main\n"
-        "try:\n"
-        "    main(['--help'])\n"
-        "except SystemExit as exc:\n"
-        "    assert exc.code in (0, None), exc.code\n"
-        "heavy = ('pandas', 'duckdb', 'pyarrow', 'googleapiclient', 'google_auth_oauthlib')\n"
-        "print('HEAVY:' + ','.join(sorted(m for m in sys.modules if m.split('.')[0] in heavy)))\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    heavy = ("pandas", "duckdb", "pyarrow", "googleapiclient", "google_auth_oauthlib")
+    proc = run_fresh(["--help"], f"'HEAVY:' + ','.join(sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r}))")
     assert proc.returncode == 0, proc.stderr
     assert "Usage: gsc-backlinks" in proc.stdout
     assert proc.stdout.strip().splitlines()[-1] == "HEAVY:"
@@ -89,16 +80,8 @@ def test_import_does_not_import_pandas(tmp_path):
         "https://qiita.example/iphoneのjs/,2026-05-04\n",
         encoding="utf-8",
     )
-    code = (
-        "import sys\n"
-        "from gsc_backlinks.cli import main\n"
-        "try:\n"
-        f"    main(['--store', {str(tmp_path / 's.duckdb')!r}, 'import', {str(export)!r}, '--site', {SITE!r}])\n"
-        "except SystemExit as exc:\n"
-        "    assert exc.code in (0, None), exc.code\n"
-        "print('PANDAS:' + str('pandas' in sys.modules))\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    proc = run_fresh(["--store", str(tmp_path / "s.duckdb"), "import", str(export), "--site", SITE],
+                     "'PANDAS:' + str('pandas' in sys.modules)")
     assert proc.returncode == 0, proc.stderr
     assert "4 rows" in proc.stdout  # the three forms of example.org/a%20b are one page
     assert proc.stdout.strip().splitlines()[-1] == "PANDAS:False"

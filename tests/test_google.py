@@ -159,7 +159,8 @@ def test_login_refuses_the_example_placeholders(google, tmp_path):
     assert "placeholder values" in error_line(result)
 
 
-def test_service_account_login_keeps_a_reference_not_the_key(google, tmp_path):
+def service_key(tmp_path):
+    """A service-account key file with a real RSA key (the stand-in decodes, not verifies, the JWT)."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -172,7 +173,11 @@ def test_service_account_login_keeps_a_reference_not_the_key(google, tmp_path):
         "client_email": "cron@p.iam.gserviceaccount.com", "client_id": "1",
         "token_uri": "https://oauth2.googleapis.com/token",
     }))
+    return key
 
+
+def test_service_account_login_keeps_a_reference_not_the_key(google, tmp_path):
+    key = service_key(tmp_path)
     result = run(tmp_path / "s.duckdb", "auth", "login", "--service-account", str(key))
 
     assert result.exit_code == 0, result.output

@@ -13,30 +13,13 @@ import json
 import pytest
 from clihelp import error_line, run
 from standin import BAD_STATUS_LINE, INCOMPLETE_READ, html_page
-from test_google import DAYS, DOMAIN, END, START, _sql, authorized, google  # noqa: F401  (fixtures)
+from test_google import DAYS, DOMAIN, END, START, _sql, authorized, google, service_key  # noqa: F401  (fixtures)
 
 from gsc_backlinks import auth
 
 
 def _json(body, status: int = 200) -> tuple:
     return status, body, {}
-
-
-def _service_key(tmp_path):
-    """A service-account key file with a real RSA key (the stand-in decodes, not verifies, the JWT)."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    key = tmp_path / "key.json"
-    key.write_text(json.dumps({
-        "type": "service_account", "project_id": "p", "private_key_id": "k1", "private_key": pem,
-        "client_email": "cron@p.iam.gserviceaccount.com", "client_id": "1",
-        "token_uri": "https://oauth2.googleapis.com/token",
-    }))
-    return key
 
 
 # --- answers that are not Search Console JSON -------------------------------------------------
@@ -161,7 +144,7 @@ def test_a_garbled_token_answer_during_an_api_call_is_one_line(authorized, tmp_p
 
 
 def test_a_garbled_token_answer_for_a_service_account_is_one_line(google, tmp_path, monkeypatch):
-    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(_service_key(tmp_path)))
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(service_key(tmp_path)))
     google.tamper["token"] = lambda body: html_page()
     result = run(tmp_path / "s.duckdb", "sites")
     assert result.exit_code == 77
@@ -243,7 +226,7 @@ def test_login_into_a_config_folder_that_cannot_be_made_is_one_line(google, tmp_
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(blocker))  # the config folder would be inside a file
-    result = run(tmp_path / "s.duckdb", "auth", "login", "--service-account", str(_service_key(tmp_path)))
+    result = run(tmp_path / "s.duckdb", "auth", "login", "--service-account", str(service_key(tmp_path)))
     line = error_line(result)
     assert result.exit_code == 77
     assert f"cannot save the authorization to {auth.token_path()}: Not a directory" in line
@@ -456,7 +439,7 @@ def test_a_token_refreshed_while_sync_inspects_top_pages_is_saved(authorized, tm
 def test_a_service_account_key_google_refuses_is_not_saved(authorized, tmp_path):
     before = auth.token_path().read_text()  # a working OAuth login
     authorized.tamper["token"] = lambda body: _json({"error": "invalid_grant", "error_description": "Invalid JWT Signature."}, 400)
-    result = run(tmp_path / "s.duckdb", "auth", "login", "--service-account", str(_service_key(tmp_path)))
+    result = run(tmp_path / "s.duckdb", "auth", "login", "--service-account", str(service_key(tmp_path)))
     line = error_line(result)
     assert result.exit_code == 77
     assert "invalid_grant" in line

@@ -21,7 +21,6 @@ import os
 import random
 import string
 import struct
-import subprocess
 import sys
 import tempfile
 import zipfile
@@ -34,7 +33,7 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from clihelp import error_line, import_ok, run, write_export
+from clihelp import error_line, import_ok, run, run_fresh, write_export
 
 from gsc_backlinks import ranks
 from gsc_backlinks.errors import ExportError, RankFileError
@@ -604,16 +603,8 @@ def test_authority_refresh_names_a_hostile_missing_file_on_one_line(linked_store
 def test_authority_load_does_not_import_pandas(linked_store, tmp_path):
     # pandas costs a third of a second at start-up; reading a rank file and keeping its ranks need Arrow only.
     path = write_cc(tmp_path / CC_NAME, CC_ROWS)
-    code = (
-        "import sys\n"
-        "from gsc_backlinks.cli import main\n"
-        "try:\n"
-        f"    main(['--store', {str(linked_store)!r}, 'authority', 'load', {str(path)!r}])\n"
-        "except SystemExit as exc:\n"
-        "    assert exc.code in (0, None), exc.code\n"
-        "print('PANDAS:' + str('pandas' in sys.modules))\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    proc = run_fresh(["--store", str(linked_store), "authority", "load", str(path)],
+                     "'PANDAS:' + str('pandas' in sys.modules)")
     assert proc.returncode == 0, proc.stderr
     assert "1 of 2 linking domains ranked" in proc.stdout
     assert proc.stdout.strip().splitlines()[-1] == "PANDAS:False"
