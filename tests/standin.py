@@ -644,6 +644,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _hang_up(self) -> None:
+        """Close the connection with no (further) answer, as a dropped or broken server does."""
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
     def _handle(self) -> None:
         s = self.standin
         raw = self._read_body()
@@ -669,11 +677,7 @@ class _Handler(BaseHTTPRequestHandler):
             s._record(Seen(kind, self.command, self.path, body, 0, query))
             self.wfile.write(answer)
             self.wfile.flush()
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            self._hang_up()
             return
         if answer is not None:
             route = lambda _b, _q: answer  # noqa: E731
@@ -685,11 +689,7 @@ class _Handler(BaseHTTPRequestHandler):
                 status, out, headers = route(body, query)
         except _Dropped:
             s._record(Seen(kind, self.command, self.path, body, 0, query))
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            self._hang_up()
             return
         except BaseException:
             s._record(Seen(kind, self.command, self.path, body, 500, query))
