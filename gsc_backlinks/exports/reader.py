@@ -365,17 +365,17 @@ def _repeats_to_drop(canon, written, crawled):
     written = pc.fill_null(written, arrow.scalar(""))
     if not pc.all(pc.less(written[:-1], written[1:])).as_py():
         return [], False
-    repaired = pc.unique(canon.filter(pc.not_equal(canon, written)))
+    repaired = canon.filter(pc.not_equal(canon, written)).combine_chunks()  # is_in takes repeats in its set
     repaired = repaired.filter(pc.not_equal(repaired, arrow.scalar("")))  # empty cells are left out, not merged
     if len(repaired) == 0:
         return [], True
-    near = pc.indices_nonzero(pc.is_in(canon, value_set=repaired))  # rows that may repeat
-    near_urls = canon.take(near)
+    near = pc.is_in(canon, value_set=repaired)  # rows that may repeat
+    near_urls = canon.filter(near)  # a filter, not a take: chunk by chunk
     counts = pc.value_counts(near_urls)
     repeated = counts.field("values").filter(pc.greater(counts.field("counts"), arrow.scalar(1)))
     if len(repeated) == 0:
         return [], True
-    at = near.filter(pc.is_in(near_urls, value_set=repeated))
+    at = pc.indices_nonzero(near).filter(pc.is_in(near_urls, value_set=repeated))
     if len(at) > MERGE_IN_PYTHON_MAX:
         return [], False
     rows = at.to_pylist()
