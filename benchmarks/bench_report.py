@@ -152,8 +152,8 @@ def add_links(con, rng: random.Random, npr, links: int, pages: list[str]) -> Non
     for i, date in enumerate(SNAPSHOT_DATES):  # rows in Search Console's alphabetical order
         ids = pa.array(np.arange(starts[i], starts[i] + sizes[i]))
         hs = url_host.take(ids)
-        sample = pa.table({"linking_url": url_arr.take(ids), "linking_host": host_arr.take(hs), "linking_domain":
-                           domain_arr.take(hs), "last_crawled": pa.nulls(len(ids), pa.date32())}).sort_by("linking_url")
+        sample = pa.table({"linking_url": url_arr.take(ids), "linking_domain": domain_arr.take(hs),
+                           "last_crawled": pa.nulls(len(ids), pa.date32())}).sort_by("linking_url")
         sample_id = add_snapshot(con, "sample_links", date, "More sample links", "linking_pages", sample)
 
         # Latest links: up to 1,000 of the newest links of the window, crawled in the 3 weeks before.
@@ -162,8 +162,8 @@ def add_links(con, rng: random.Random, npr, links: int, pages: list[str]) -> Non
         ids = pa.array(np.sort(npr.choice(pool, size=m, replace=False)))
         hs = url_host.take(ids)
         crawled = np.datetime64(date) - npr.integers(1, 22, size=m).astype("timedelta64[D]")
-        latest = pa.table({"linking_url": url_arr.take(ids), "linking_host": host_arr.take(hs),
-                           "linking_domain": domain_arr.take(hs), "last_crawled": pa.array(crawled, pa.date32())})
+        latest = pa.table({"linking_url": url_arr.take(ids), "linking_domain": domain_arr.take(hs),
+                           "last_crawled": pa.array(crawled, pa.date32())})
         add_snapshot(con, "latest_links", date, "Latest links", "linking_pages",
                      latest.sort_by([("last_crawled", "descending"), ("linking_url", "ascending")]))
 

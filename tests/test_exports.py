@@ -530,14 +530,14 @@ def test_stored_linking_pages_are_canonical(tmp_path):
     report = import_paths([str(path)], SITE, store)
     assert [r.rows for r in report.results] == [4]
     assert report.results[0].notes == ("1 rows are not http(s) URLs (kept as text)",)
-    got = stored(store, "SELECT linking_url, linking_host, linking_domain, last_crawled FROM linking_pages "
+    got = stored(store, "SELECT linking_url, linking_domain, last_crawled FROM linking_pages "
                         "ORDER BY last_crawled DESC")
     assert got == [
-        ("https://blog.foo.co.uk/Flooring%20Supply", "blog.foo.co.uk", "foo.co.uk", dt.date(2026, 5, 17)),
+        ("https://blog.foo.co.uk/Flooring%20Supply", "foo.co.uk", dt.date(2026, 5, 17)),
         ("https://qiita.example/iphone%E3%81%AEjavascript%E5%87%A6%E7%90%86%E9%80%9F%E5%BA%A6/",
-         "qiita.example", "qiita.example", dt.date(2026, 5, 16)),
-        ("https://www.example.org/a/b", "www.example.org", "example.org", dt.date(2026, 5, 15)),
-        ("javascript:alert(1)", None, None, dt.date(2026, 5, 14)),
+         "qiita.example", dt.date(2026, 5, 16)),
+        ("https://www.example.org/a/b", "example.org", dt.date(2026, 5, 15)),
+        ("javascript:alert(1)", None, dt.date(2026, 5, 14)),
     ]
 
 
@@ -570,10 +570,9 @@ def test_repeats_in_a_file_in_url_order_are_merged_without_the_store(tmp_path):
     assert parsed.notes == [
         "2 rows repeat the linking page of another row (the same URL once canonical); merged"]
     assert sorted(rows(parsed), key=lambda r: r["linking_url"]) == [
-        {"linking_url": "https://example.org/a%20b", "linking_host": "example.org",
-         "linking_domain": "example.org", "last_crawled": dt.date(2026, 5, 17)},
-        {"linking_url": "https://example.org/c", "linking_host": "example.org",
-         "linking_domain": "example.org", "last_crawled": None},
+        {"linking_url": "https://example.org/a%20b", "linking_domain": "example.org",
+         "last_crawled": dt.date(2026, 5, 17)},
+        {"linking_url": "https://example.org/c", "linking_domain": "example.org", "last_crawled": None},
     ]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .. import store
+from .. import store, urls
 from ..errors import NoDataError
 from ..exports.kinds import KINDS
 from .anchors import TOP_QUERIES
@@ -260,9 +260,11 @@ def samples(con, site: str, *, top: int | None = None, as_of: dt.date | None = N
     marks = ", ".join("?" for _ in ids)
     params: list = list(ids)
     where = ""
-    if domain:
-        where = " AND (lp.linking_domain = ? OR lp.linking_host = ?)"
-        params += [domain.lower(), domain.lower()]
+    if domain:  # a registrable domain, or one host: its domain's rows whose URL has that host
+        name = domain.lower()
+        where = (" AND (lp.linking_domain = ? OR (lp.linking_domain = ?"
+                 " AND regexp_extract(lp.linking_url, ?, 1) = ?))")
+        params += [name, urls.registrable_domain(name), urls.HOST_PATTERN, name]
     base = f"""SELECT lp.linking_url, any_value(lp.linking_domain) AS linking_domain,
                       max(lp.last_crawled) AS last_crawled,
                       string_agg(DISTINCT s.kind, ',' ORDER BY s.kind) AS kinds

@@ -505,10 +505,11 @@ def parse_export(
             notes.append(f"{len(empty)} empty rows left out")
             drop = sorted(set(drop) | set(empty))
         table = arrow.table(
-            {"linking_url": canon, "linking_host": host, "linking_domain": domain_job.result(), "last_crawled": crawled}
+            {"linking_url": canon, "linking_domain": domain_job.result(), "last_crawled": crawled, "host": host}
         )
         table = _without_rows(table, drop)
-        bad = table.num_rows - pc.count(table.column("linking_host")).as_py()
+        bad = table.column("host").null_count  # no host: not a web URL
+        table = table.drop_columns(["host"])  # the store keeps the domain; the URL holds the host
         if bad:
             notes.append(f"{bad} rows are not http(s) URLs (kept as text)")
         if kind_key == "internal_linking_pages" and inside_share < 0.5:
