@@ -47,6 +47,7 @@ from bench_import import (
     _version,
     cached_meta,
     clean_env,
+    ensure_bytecode,
     gsc_backlinks_cmd,
     print_table,
     query_store,
@@ -296,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     n = args.lines or (2_000_000 if args.quick else 50_000_000)
     clean_env()
+    print(ensure_bytecode())
     started = time.perf_counter()
 
     print(f"gsc-backlinks {_version('gsc-backlinks')}, Python {platform.python_version()}, pyarrow {_version('pyarrow')}, "

@@ -365,6 +365,27 @@ def print_table(rows: list[tuple[str, ...]], notes: bool = False) -> None:
         print(("  " + "  ".join(cells + list(row[cols:]))).rstrip())
 
 
+def ensure_bytecode() -> str:
+    """Write the bytecode of gsc_backlinks' modules where it is missing, as ``pip install`` does; say what was done.
+
+    A source checkout run with PYTHONDONTWRITEBYTECODE set (as on CI machines) would otherwise compile every
+    module again at each start, a cost an installed copy never has.
+    """
+    import compileall
+    import importlib.util
+
+    spec = importlib.util.find_spec("gsc_backlinks")  # finds the package without running it
+    if spec is None or not spec.origin:
+        raise RuntimeError("gsc_backlinks is not installed in this Python; pip install -e . first")
+    folder = Path(spec.origin).parent
+    missing = [p for p in folder.rglob("*.py") if not Path(importlib.util.cache_from_source(str(p))).exists()]
+    if not missing:
+        return f"bytecode: {folder} already compiled"
+    if not compileall.compile_dir(str(folder), quiet=2):
+        raise RuntimeError(f"cannot compile the modules in {folder}")
+    return f"bytecode: compiled {len(missing)} modules of {folder} first, as pip install does"
+
+
 def gsc_backlinks_cmd() -> list[str]:
     exe = Path(sys.executable).parent / "gsc-backlinks"
     if exe.exists():
@@ -373,14 +394,15 @@ def gsc_backlinks_cmd() -> list[str]:
     return [found] if found else [sys.executable, "-m", "gsc_backlinks"]
 
 
-def measure_import(csv_path: Path, tmp_dir: Path | None) -> tuple[float, float, float, str, int]:
-    """One import into a fresh store: (wall s, peak RSS MiB, CPU s, output, rows stored)."""
+def measure_import(csv_path: Path, tmp_dir: Path | None) -> tuple[float, float, float, str, int, int]:
+    """One import into a fresh store: (wall s, peak RSS MiB, CPU s, output, rows stored, store bytes)."""
     with tempfile.TemporaryDirectory(prefix="gsc-bench-", dir=tmp_dir) as tmp:
         store = Path(tmp) / "bench.duckdb"
         cmd = [*gsc_backlinks_cmd(), "--store", str(store), "import", str(csv_path), "--site", SITE]
         wall, peak, cpu, out, err = run_wrapped(cmd)
         rows = stored_rows(store)
-    return wall, peak, cpu, (out + ("\n" + err.strip() if err.strip() else "")).strip(), rows
+        size = store.stat().st_size
+    return wall, peak, cpu, (out + ("\n" + err.strip() if err.strip() else "")).strip(), rows, size
 
 
 def stored_rows(store: Path) -> int:
@@ -442,6 +464,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"      {meta['rows']:,} rows, {meta['distinct_hosts']:,} hosts, {meta['bytes'] / 2**20:.1f} MiB, "
           f"{meta['expected_canonical']:,} distinct canonical URLs expected")
 
+    print(ensure_bytecode())
     print(f"stores: fresh one per run under {args.tmp_dir or tempfile.gettempdir()}")
     bare_proc, bare_proc_rss, bare_proc_cpu, bare_call, imports, import_rss, import_cpu = [], [], [], [], [], [], []
     stored, import_output = None, ""
@@ -452,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
         bare_proc_cpu.append(cpu)
         seconds, df_rows = measure_bare_call(csv_path)
         bare_call.append(seconds)
-        wall, peak, cpu, out, n = measure_import(csv_path, args.tmp_dir)
+        wall, peak, cpu, out, n, store_bytes = measure_import(csv_path, args.tmp_dir)
         imports.append(wall)
         import_rss.append(peak)
         import_cpu.append(cpu)
@@ -485,6 +508,8 @@ def main(argv: list[str] | None = None) -> int:
     expected = meta["expected_canonical"]
     same = "matches" if stored == expected else "DIFFERS from"
     print(f"rows stored: {stored:,} ({same} the {expected:,} distinct canonical URLs expected; {rows:,} rows in the file)")
+    print(f"store size: {store_bytes / 2**20:.1f} MiB ({store_bytes / max(stored, 1):.0f} bytes a row; the export is "
+          f"{meta['bytes'] / max(rows, 1):.0f} bytes a row)")
     print(f"benchmark took {time.perf_counter() - started:.0f} s")
     return 0
 

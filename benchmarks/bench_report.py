@@ -42,6 +42,7 @@ from bench_import import (
     _version,
     cached_meta,
     clean_env,
+    ensure_bytecode,
     gsc_backlinks_cmd,
     make_hosts,
     print_table,
@@ -376,6 +377,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = {"1x": (large // 10, perf // 10), "10x": (large, perf)}
     # Nothing from the environment may change what the report does (GSC_BACKLINKS_EXPORTS would import files).
     clean_env()
+    print(ensure_bytecode())
     started = time.perf_counter()
 
     print(f"gsc-backlinks {_version('gsc-backlinks')}, Python {platform.python_version()}, duckdb {_version('duckdb')}, "

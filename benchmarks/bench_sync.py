@@ -41,7 +41,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(HERE))
 
-from bench_import import clean_env, gsc_backlinks_cmd, run_main, run_wrapped  # noqa: E402
+from bench_import import clean_env, ensure_bytecode, gsc_backlinks_cmd, run_main, run_wrapped  # noqa: E402
 from standin import SCOPE_READONLY, SearchData, StandIn  # noqa: E402
 
 SITE = "sc-domain:example.com"
@@ -129,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fail-every", type=int, default=10, help="every N-th request fails (default 10: 10%%)")
     args = parser.parse_args(argv)
     n_days = 4 if args.quick else args.days
+    print(ensure_bytecode())
     clean_env()  # GSC_BACKLINKS_WORKERS, _SITE, _RETRY_BASE, ... must not change the sync measured
 
     end = dt.date(2026, 10, 31)
