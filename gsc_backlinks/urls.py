@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -495,6 +496,7 @@ def domains_of(hosts):
 #: these take the vectorized Public Suffix List lookup; others go one by one.
 _PLAIN_HOST_PATTERN = r"^[a-z0-9_\-]+(?:\.[a-z0-9_\-]+)*\.[a-z0-9_\-]*[a-z_\-][a-z0-9_\-]*$"
 _PSL_SETS = None
+_PSL_LOCK = threading.Lock()
 
 
 def _psl_rules() -> tuple[frozenset[str], int]:
@@ -536,24 +538,34 @@ def _psl_sets():
     matched from their last label.
     """
     global _PSL_SETS
-    if _PSL_SETS is None:
-        import pyarrow as pa
-
-        rules, maxlabel = _psl_rules()
-        kinds: dict[str, int] = {}
-        for rule in rules:
-            kinds[rule] = kinds.get(rule, 0) | 4
-            if rule.startswith("!"):
-                kinds[rule[1:]] = kinds.get(rule[1:], 0) | 1
-            elif rule.startswith("*."):
-                kinds[rule[2:]] = kinds.get(rule[2:], 0) | 2
-        names = sorted(kinds)
-        _PSL_SETS = (
-            arrow.array([name[::-1] for name in names], pa.string()),
-            arrow.array([kinds[name] for name in names], pa.int64()),
-            maxlabel,
-        )
+    with _PSL_LOCK:  # built once, also when an import warms it up in a thread
+        if _PSL_SETS is None:
+            _PSL_SETS = _build_psl_sets()
     return _PSL_SETS
+
+
+def warm_up() -> None:
+    """Build the Public Suffix List lookup now (a thread's work while an export is read)."""
+    _psl_sets()
+
+
+def _build_psl_sets():
+    import pyarrow as pa
+
+    rules, maxlabel = _psl_rules()
+    kinds: dict[str, int] = {}
+    for rule in rules:
+        kinds[rule] = kinds.get(rule, 0) | 4
+        if rule.startswith("!"):
+            kinds[rule[1:]] = kinds.get(rule[1:], 0) | 1
+        elif rule.startswith("*."):
+            kinds[rule[2:]] = kinds.get(rule[2:], 0) | 2
+    names = sorted(kinds)
+    return (
+        arrow.array([name[::-1] for name in names], pa.string()),
+        arrow.array([kinds[name] for name in names], pa.int64()),
+        maxlabel,
+    )
 
 
 def registrable_domains(hosts):

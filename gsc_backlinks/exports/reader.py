@@ -445,6 +445,7 @@ def parse_export(
 
     _check_file_property(raw, prop)
     digest = _beside(lambda: hashlib.sha256(raw.data).hexdigest())
+    _beside(urls.warm_up)  # while the file is read, which holds no lock Python code needs
     if raw.filename.lower().endswith(".xlsx") and not is_zip(raw.data):
         raise ExportError(raw.display, "is not a readable .xlsx workbook (it is not a zip container); download it again")
     if is_zip(raw.data):
