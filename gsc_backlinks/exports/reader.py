@@ -137,11 +137,11 @@ def _read_csv(raw: RawFile) -> tuple[K.HeaderMatch, dict[str, object], int, str]
     ncols = len(cells)
     names = [f"c{i}" for i in range(ncols)]
 
-    def parse(buffer: bytes):
+    def parse(data: bytes, start: int):
         # Without any quote a value cannot hold a newline, and Arrow can read in parallel.
-        quoted = b'"' in buffer
+        quoted = data.find(b'"', start) != -1
         return pacsv.read_csv(
-            io.BytesIO(buffer),
+            pa.BufferReader(pa.py_buffer(data)[start:]),  # read where the bytes are: no Python file calls
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=8 << 20),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted),
             convert_options=pacsv.ConvertOptions(
@@ -151,15 +151,14 @@ def _read_csv(raw: RawFile) -> tuple[K.HeaderMatch, dict[str, object], int, str]
             ),
         )
 
-    buffer = body[offset:] if offset else body
     try:
-        table = parse(buffer)
+        table = parse(body, offset)
     except pa.ArrowInvalid as exc:
         message = str(exc)
         if "UTF8" in message or "UTF-8" in message:
             # Saved by a spreadsheet program in the Windows code page.
             try:
-                table = parse(buffer.decode("cp1252").encode("utf-8"))
+                table = parse(body[offset:].decode("cp1252").encode("utf-8"), 0)
                 encoding = "cp1252"
             except (UnicodeDecodeError, pa.ArrowInvalid):
                 raise ExportError(raw.display, "is not UTF-8 or UTF-16 text; is it really a CSV export?") from None
