@@ -122,8 +122,11 @@ def _unknown_header(source: str, cells: list[str]) -> UnknownExportError:
     )
 
 
-def _read_csv(raw: RawFile) -> tuple[K.HeaderMatch, dict[str, object], int, str]:
-    """Parse CSV bytes: (header match, {column id: pyarrow chunked array}, rows, encoding)."""
+def _read_csv(raw: RawFile, beside=None) -> tuple[K.HeaderMatch, dict[str, object], int, str]:
+    """Parse CSV bytes: (header match, {column id: pyarrow chunked array}, rows, encoding).
+
+    ``beside``: Python work to run in a thread while Arrow reads (which needs no GIL).
+    """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -151,6 +154,8 @@ def _read_csv(raw: RawFile) -> tuple[K.HeaderMatch, dict[str, object], int, str]
             ),
         )
 
+    if beside:
+        _beside(beside)
     try:
         table = parse(body, offset)
     except pa.ArrowInvalid as exc:
@@ -444,13 +449,12 @@ def parse_export(
 
     _check_file_property(raw, prop)
     digest = _beside(lambda: hashlib.sha256(raw.data).hexdigest())
-    _beside(urls.warm_up)  # while the file is read, which holds no lock Python code needs
     if raw.filename.lower().endswith(".xlsx") and not is_zip(raw.data):
         raise ExportError(raw.display, "is not a readable .xlsx workbook (it is not a zip container); download it again")
     if is_zip(raw.data):
         match, cols, nrows, encoding = _read_xlsx(raw)
     else:
-        match, cols, nrows, encoding = _read_csv(raw)
+        match, cols, nrows, encoding = _read_csv(raw, beside=urls.warm_up)
     if nrows == 0:
         raise ExportError(raw.display, "has a header row but no data rows; Search Console had nothing to export")
 
