@@ -292,20 +292,22 @@ def transaction(con) -> Iterator[None]:
 
 
 def migrate(con) -> int:
-    """Apply the migrations this store lacks, each in its own transaction."""
+    """Apply the migrations this store lacks, all in one transaction: a store is at its old
+    version or the newest, never in between (and a new store costs one commit, not five)."""
     version = _schema_version(con)
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"the store was written by a newer gsc-backlinks (schema {version}, this one knows {SCHEMA_VERSION}); upgrade gsc-backlinks"
         )
-    if version == 0:
-        con.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)"
-        )
-    for number, name, sql in MIGRATIONS:
-        if number <= version:
-            continue
-        with transaction(con):
+    pending = [m for m in MIGRATIONS if m[0] > version]
+    if not pending:
+        return SCHEMA_VERSION
+    with transaction(con):
+        if version == 0:
+            con.execute(
+                "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)"
+            )
+        for number, name, sql in pending:
             con.execute(sql)
             con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [number, name, dt.datetime.now()])
     return SCHEMA_VERSION

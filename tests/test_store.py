@@ -78,6 +78,31 @@ def test_a_version_1_store_is_migrated_and_keeps_its_snapshots(tmp_path):
     ]
 
 
+def test_a_migration_that_fails_leaves_the_store_at_its_old_version(tmp_path, monkeypatch):
+    # Stopped half-way (here: a later migration fails), a store keeps its old schema and rows:
+    # the pending migrations are one transaction, so none of them is left applied.
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)")
+    for number, name, sql in store_mod.MIGRATIONS[:3]:
+        con.execute(sql)
+        con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [number, name])
+    con.execute("INSERT INTO linking_pages VALUES (7, 'https://a.example/x', 'a.example', 'a.example', NULL)")
+    con.close()
+    failing = (len(store_mod.MIGRATIONS) + 1, "broken", "SELECT * FROM no_such_table")
+    monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS, failing])
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", failing[0])
+
+    with pytest.raises(duckdb.Error):
+        with store_mod.open_store(path, write=True):
+            pass
+
+    assert _sql(path, "SELECT max(version) FROM schema_migrations") == [(3,)]
+    assert _sql(path, "SELECT * FROM linking_pages") == [
+        (7, "https://a.example/x", "a.example", "a.example", None)]
+    assert _sql(path, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'rank_sources'") == [(0,)]
+
+
 def test_store_from_a_newer_version_is_refused(filled, tmp_path):
     _sql(filled, "INSERT INTO schema_migrations VALUES (999, 'from the future', now())", write=True)
     before = fingerprint(filled)
