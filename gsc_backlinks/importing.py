@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import store, urls
 from .errors import UnknownExportError
-from .exports import Limits, collect, parse_export, parse_target
+from .exports import Limits, collect, import_arrow_beside, parse_export, parse_target
 from .store import ImportResult
 
 
@@ -38,6 +38,7 @@ def import_paths(
     """
     prop = urls.parse_property(site)
     target_url = parse_target(target, prop) if target else None
+    import_arrow_beside()  # while the files are read from disk
     collected = collect(paths, limits)
     parsed = []
     unknown = []

@@ -1,7 +1,7 @@
 """Search Console Links exports: find the files, read them, normalize their rows."""
 
 from .kinds import KINDS, ExportKind
-from .reader import ParsedExport, parse_export, parse_target
+from .reader import ParsedExport, import_arrow_beside, parse_export, parse_target
 from .sources import Collected, Limits, RawFile, collect
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "ParsedExport",
     "RawFile",
     "collect",
+    "import_arrow_beside",
     "parse_export",
     "parse_target",
 ]
