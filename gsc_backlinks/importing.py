@@ -40,6 +40,8 @@ def import_paths(
     target_url = parse_target(target, prop) if target else None
     import_arrow_beside()  # while the files are read from disk
     collected = collect(paths, limits)
+    for raw in collected.files:
+        raw.content_hash  # noqa: B018  (hashed now, while Arrow is still being imported)
     parsed = []
     unknown = []
     for raw in collected.files:

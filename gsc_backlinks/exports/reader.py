@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -443,7 +442,7 @@ def import_arrow_beside():
 
 
 def _import_arrow() -> None:
-    import pyarrow.compute  # noqa: F401
+    import pyarrow.compute
     import pyarrow.csv  # noqa: F401
 
 
@@ -459,7 +458,7 @@ def parse_export(
     import pyarrow.compute as pc
 
     _check_file_property(raw, prop)
-    digest = _beside(lambda: hashlib.sha256(raw.data).hexdigest())
+    digest = _beside(lambda: raw.content_hash)  # at once if the caller has hashed it already
     if raw.filename.lower().endswith(".xlsx") and not is_zip(raw.data):
         raise ExportError(raw.display, "is not a readable .xlsx workbook (it is not a zip container); download it again")
     if is_zip(raw.data):

@@ -7,6 +7,8 @@ unsafe entry names and nested archives.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
 import os
 import stat
@@ -52,6 +54,11 @@ class RawFile:
     data: bytes
     mtime: float | None = None  #: seconds since the epoch
     archive_name: str | None = None  #: the zip's base name, a second hint
+
+    @functools.cached_property
+    def content_hash(self) -> str:
+        """SHA-256 of the bytes, hex: what makes a second import of the same file a no-op."""
+        return hashlib.sha256(self.data).hexdigest()
 
 
 @dataclass
