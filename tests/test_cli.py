@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -94,6 +95,32 @@ def test_python_dash_m_help():
     assert "Usage: gsc-backlinks" in proc.stdout
     for name in ("import", "links", "demo"):
         assert name in proc.stdout
+
+
+def test_the_command_leaves_with_its_output_and_exit_code(tmp_path):
+    # The real command ends without the interpreter's teardown (os._exit): what it printed into
+    # pipes must still all arrive, and each outcome keep its exit code.
+    def run_sub(*args):  # stdout block-buffered, as a pipe or file makes it without PYTHONUNBUFFERED
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+        return subprocess.run([sys.executable, "-m", "gsc_backlinks", *map(str, args)], capture_output=True,
+                              text=True, env=env, timeout=60, cwd=REPO)
+
+    store = tmp_path / "s.duckdb"
+    export = write_export(tmp_path, "Latest links")
+    ok = run_sub("--store", store, "import", export, "--site", SITE)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith("+ ") and ok.stdout.endswith("\n")
+    listed = run_sub("--store", store, "links", "samples", "--site", SITE, "--format", "csv")
+    assert listed.returncode == 0, listed.stderr
+    # every row, nothing cut off: the same as the command run inside this process
+    assert listed.stdout == run(store, "links", "samples", "--site", SITE, "--format", "csv").stdout
+    assert len(listed.stdout.splitlines()) > 1
+    wrong = run_sub("--store", store, "links", "samples", "--site", "https://elsewhere.example/")
+    assert wrong.returncode == 3, wrong.stderr
+    assert wrong.stderr.startswith("Error: ") and wrong.stdout == ""
+    usage = run_sub("--store", store, "no-such-command")
+    assert usage.returncode == 2
+    assert "No such command" in usage.stderr
 
 
 # --- import messages ------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -310,8 +311,33 @@ from . import authority as _authority  # noqa: E402,F401  (registers authority, 
 
 
 def main(argv: list[str] | None = None) -> None:
-    cli.main(args=argv, prog_name="gsc-backlinks")
+    """The ``gsc-backlinks`` command; given ``argv``, the same as a call that returns (by SystemExit)."""
+    if argv is not None:
+        cli.main(args=argv, prog_name="gsc-backlinks")
+        return
+    try:
+        cli.main(prog_name="gsc-backlinks")
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    _leave(code)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+def _leave(code: int | str | None) -> NoReturn:
+    """End the process without the interpreter's teardown.
+
+    By now every store connection is closed and every file is written; what is
+    left is unloading Arrow and DuckDB, a 40th of a second on every command
+    (3% of a large import) that frees nothing the OS would not.
+    """
+    import os
+
+    if isinstance(code, str):  # as SystemExit("message") would: the message on stderr, exit code 1
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (| head) or stream: nothing more to say
+            pass
+    os._exit(code or 0)
