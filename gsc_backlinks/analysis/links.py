@@ -261,7 +261,8 @@ def samples(con, site: str, *, top: int | None = None, as_of: dt.date | None = N
     params: list = list(ids)
     where = ""
     if domain:  # a registrable domain, or one host: its domain's rows whose URL has that host
-        name = domain.lower()
+        # The host in the form the store keeps (as an import canonicalizes it): lower case, punycode.
+        name = urls.host_of(urls.canonical_url(domain, default_scheme="https")) or domain.lower()
         where = (" AND (lp.linking_domain = ? OR (lp.linking_domain = ?"
                  " AND regexp_extract(lp.linking_url, ?, 1) = ?))")
         params += [name, urls.registrable_domain(name), urls.HOST_PATTERN, name]
