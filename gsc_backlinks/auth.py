@@ -437,25 +437,31 @@ def _service_credentials(key_path: Path):
     return creds
 
 
+def token_expiry(info: dict) -> dt.datetime | None:
+    """When the saved access token expires, as naive UTC (google-auth's form); None if not known.
+
+    google-auth writes ``…Z``; an offset written another way is converted, not dropped.
+    """
+    try:
+        when = dt.datetime.fromisoformat(info.get("expiry") or "")
+    except ValueError:
+        return None
+    return when.astimezone(dt.UTC).replace(tzinfo=None) if when.tzinfo else when
+
+
 def _user_credentials(info: dict, path: Path):
     from google.oauth2.credentials import Credentials
 
     missing = [k for k in ("refresh_token", "client_id", "client_secret") if not info.get(k)]
     if missing:
         raise AuthError(f"the saved authorization {path} lacks {', '.join(missing)}; run `gsc-backlinks auth login` again")
-    expiry = None
-    if info.get("expiry"):
-        try:
-            expiry = dt.datetime.fromisoformat(info["expiry"].rstrip("Z")).replace(tzinfo=None)
-        except ValueError:
-            expiry = None
     scopes = info.get("scopes") or [SCOPE]
     if isinstance(scopes, str):
         scopes = scopes.split()
     # Built directly: from_authorized_user_info would overwrite token_uri with Google's own.
     creds = Credentials(
         token=info.get("token"), refresh_token=info["refresh_token"], token_uri=token_uri(),
-        client_id=info["client_id"], client_secret=info["client_secret"], scopes=scopes, expiry=expiry,
+        client_id=info["client_id"], client_secret=info["client_secret"], scopes=scopes, expiry=token_expiry(info),
     )
     _guard_refresh(creds)
     return creds

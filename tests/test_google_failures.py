@@ -198,6 +198,15 @@ def test_a_token_file_with_a_text_scope_still_works(authorized, tmp_path):
     assert run(tmp_path / "s.duckdb", "sites").exit_code == 0
 
 
+def test_a_token_expiry_written_with_an_offset_is_read_as_utc(authorized, tmp_path):
+    auth.token_path().write_text(json.dumps(_oauth(authorized, token="ya29.old", expiry="2000-01-01T02:30:00+02:00")))
+    status = run(tmp_path / "s.duckdb", "auth", "status", "--offline")
+    assert status.exit_code == 0, status.output
+    assert "Access token expires: 2000-01-01 00:30 UTC (expired)" in status.stdout
+    assert run(tmp_path / "s.duckdb", "sites").exit_code == 0  # expired: refreshed before the call
+    assert authorized.count("token") == 1
+
+
 @pytest.mark.parametrize("installed", [
     [1], "x", {"client_id": "c", "client_secret": 5, "auth_uri": "https://a/", "token_uri": "https://t/"},
     {"client_id": ["c"], "client_secret": "s", "auth_uri": "https://a/", "token_uri": "https://t/"},

@@ -84,7 +84,8 @@ def auth_status(state: State, offline: bool) -> None:
         click.echo(f"  OAuth client: {printable(str(info.get('client_id', '?')))}")
         scopes = info.get("scopes") or []
         click.echo(f"  Scopes: {' '.join(scopes) if isinstance(scopes, list) else scopes}")
-        click.echo(f"  Access token expires: {_expiry_text(info.get('expiry'))} (refreshed automatically)")
+        click.echo(f"  Access token expires: {_expiry_text(A.token_expiry(info), info.get('expiry'))} "
+                   "(refreshed automatically)")
     if offline:
         return
     creds = A.credentials()  # refreshes when due (and saves), or says why it cannot
@@ -100,14 +101,11 @@ def _describe(found) -> str:
     return f"service account {printable(found.info.get('client_email', ''))} (key {printable(found.info.get('key_file', ''))})"
 
 
-def _expiry_text(value: str | None) -> str:
-    if not value:
-        return "unknown (will refresh on first use)"
-    try:
-        when = dt.datetime.fromisoformat(value.rstrip("Z"))
-    except ValueError:
-        return printable(value)
-    left = when - dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+def _expiry_text(when: dt.datetime | None, written: str | None) -> str:
+    """``when`` (naive UTC) with the minutes left; ``written`` is the file's text, shown if it is not a time."""
+    if when is None:
+        return printable(written) if written else "unknown (will refresh on first use)"
+    left = when - dt.datetime.now(dt.UTC).replace(tzinfo=None)
     minutes = int(left.total_seconds() // 60)
     return f"{when:%Y-%m-%d %H:%M} UTC ({'in ' + str(minutes) + ' min' if minutes >= 0 else 'expired'})"
 
