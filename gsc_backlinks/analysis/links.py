@@ -205,7 +205,7 @@ def _linking_domains(con, site: str, *, top: int | None = None, as_of: dt.date |
 def anchors(con, site: str, *, top: int | None = None, as_of: dt.date | None = None,
             brands: tuple[str, ...] = ()) -> Summary:
     """The Top linking text export by rank, each anchor with its class (see :mod:`.anchors`)."""
-    from .value import TOPIC_DAYS
+    from .value import TOPIC_DAYS, site_queries, topic_window
     from .weekly import newest_final_day
 
     snap = store.latest_snapshot(con, site, ("top_linking_text",), as_of)
@@ -217,7 +217,8 @@ def anchors(con, site: str, *, top: int | None = None, as_of: dt.date | None = N
         [snap[0]],
     ).df()
     end = min(filter(None, (as_of, newest_final_day(con, site))), default=None)
-    rules = anchor_rules(con, site, top_queries(con, site, end), brands)
+    queries = [q for q, _ in site_queries(con, site, topic_window(end), TOP_QUERIES)]
+    rules = anchor_rules(con, site, queries, brands)
     rows = _records(df)
     for row in rows:
         row["class"] = rules.classify(row["anchor_text"])
@@ -232,23 +233,10 @@ def anchors(con, site: str, *, top: int | None = None, as_of: dt.date | None = N
 
 def anchor_rules(con, site: str, queries: list[str], brands=()):
     """Anchor classes of a property: its stored and given brand terms, and `queries`: its top
-    :data:`~.anchors.TOP_QUERIES` (from :func:`top_queries`, or from a Valuer, which holds them already)."""
+    :data:`~.anchors.TOP_QUERIES` (from :func:`.value.site_queries`, or from a Valuer, which holds them already)."""
     from .anchors import AnchorRules
 
     return AnchorRules.build(site, [*store.brand_terms(con, site), *brands], queries)
-
-
-def top_queries(con, site: str, end: dt.date | None, limit: int = TOP_QUERIES) -> list[str]:
-    """The site's queries with the most impressions over the topic days up to `end` (all time without `end`):
-    those a Valuer's topics are made of."""
-    from .value import TOPIC_DAYS
-
-    start = end - dt.timedelta(days=TOPIC_DAYS - 1) if end else dt.date.min
-    return [r[0] for r in con.execute(
-        """SELECT query FROM search_queries WHERE property = ? AND search_type = 'web' AND day BETWEEN ? AND ?
-           GROUP BY query ORDER BY sum(impressions) DESC, query LIMIT ?""",
-        [site, start, end or dt.date.max, limit],
-    ).fetchall()]
 
 
 def samples(con, site: str, *, top: int | None = None, as_of: dt.date | None = None,

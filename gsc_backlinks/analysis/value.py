@@ -103,6 +103,23 @@ def load_authorities(con) -> Authorities:
     return out
 
 
+def topic_window(end: dt.date | None) -> tuple[dt.date, dt.date]:
+    """The days of search queries a topic is made of: the :data:`TOPIC_DAYS` up to `end`; all of them without one."""
+    if end is None:
+        return dt.date.min, dt.date.max
+    return end - dt.timedelta(days=TOPIC_DAYS - 1), end
+
+
+def site_queries(con, site: str, window: tuple[dt.date, dt.date], limit: int) -> list[tuple[str, int]]:
+    """The site's web queries over `window` with their impressions, most impressions first."""
+    return con.execute(
+        """SELECT query, sum(impressions) AS i FROM search_queries
+           WHERE property = ? AND search_type = 'web' AND day BETWEEN ? AND ?
+           GROUP BY query ORDER BY i DESC, query LIMIT ?""",
+        [site, *window, limit],
+    ).fetchall()
+
+
 class Valuer:
     """Relevance and value for one property: fitted once, used for the domain table and every page."""
 
@@ -110,15 +127,8 @@ class Valuer:
         """`end`: last day of the queries that make topics; `sample_ids`: the sample links snapshots whose
         linking pages make up each domain's text."""
         self.site = site
-        end = end or dt.date.max
-        start = (end - dt.timedelta(days=TOPIC_DAYS - 1)) if end != dt.date.max else dt.date.min
-        self.window = (start, end)
-        self.site_queries = [(q, i) for q, i in con.execute(
-            """SELECT query, sum(impressions) AS i FROM search_queries
-               WHERE property = ? AND search_type = 'web' AND day BETWEEN ? AND ?
-               GROUP BY query ORDER BY i DESC, query LIMIT 5000""",
-            [site, start, end],
-        ).fetchall()]
+        self.window = topic_window(end)
+        self.site_queries = site_queries(con, site, self.window, 5000)
         self.domain_text = {d: R.url_words("https://" + d + "/") for d in domains if d}
         if sample_ids:
             marks = ", ".join("?" for _ in sample_ids)
