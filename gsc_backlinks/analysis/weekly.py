@@ -164,13 +164,13 @@ def search_totals(con, site: str, period: Period, search_type: str = "web") -> S
     return SearchTotals(*row)
 
 
-def daily_totals(con, site: str, period: Period, search_type: str = "web"):
-    """One row per day of the period held: day, clicks, impressions, data_state."""
+def daily_totals(con, site: str, period: Period, search_type: str = "web") -> list[tuple]:
+    """One (day, clicks, impressions, data_state) per day of the period held."""
     return con.execute(
         """SELECT day, clicks, impressions, data_state FROM search_days
            WHERE property = ? AND search_type = ? AND day BETWEEN ? AND ? ORDER BY day""",
         [site, search_type, period.start, period.end],
-    ).df()
+    ).fetchall()
 
 
 def _metrics_sql(when: str = "true", prefix: str = "") -> str:

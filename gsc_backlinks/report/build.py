@@ -282,10 +282,6 @@ def _file_name(source: str) -> str:
     return re.split(r"[\\/]", source)[-1] or source
 
 
-def _as_date(value) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
-
-
 @lru_cache(maxsize=4096)
 def _day_text(day) -> str:
     return f"{day:%a} {day.day} {day:%b}"
@@ -305,12 +301,10 @@ def _daily_charts(days: list[dt.date], by_day: dict, fresh_days: set, chart_id: 
 
 
 def _search_section(con, site, chart_period: Period, fresh: W.Freshness, opts: Options) -> Section:
-    df = W.daily_totals(con, site, chart_period, opts.search_type)
     by_day = {}
     fresh_days = set()
-    for day, clicks, impressions, state in df.itertuples(index=False):
-        day = _as_date(day)
-        by_day[day] = {"clicks": int(clicks), "impressions": int(impressions)}
+    for day, clicks, impressions, state in W.daily_totals(con, site, chart_period, opts.search_type):
+        by_day[day] = {"clicks": clicks, "impressions": impressions}
         if state != "final":
             fresh_days.add(day)
     days = chart_period.each_day()
