@@ -135,6 +135,13 @@ def linking_domains(con, site: str, *, top: int | None = None, as_of: dt.date | 
     return _by_value(con, site, summary, top, as_of)
 
 
+def _topic_end(con, site: str, as_of: dt.date | None) -> dt.date | None:
+    """The last day of search queries topics are made of: the newest final day, or `as_of` if earlier."""
+    from .weekly import newest_final_day
+
+    return min(filter(None, (as_of, newest_final_day(con, site))), default=None)
+
+
 VALUE_COLUMNS = (
     Column("value", "Value", numeric=True),
     Column("authority", "Authority", numeric=True),
@@ -147,11 +154,9 @@ VALUE_COLUMNS = (
 
 def _by_value(con, site: str, summary: Summary, top: int | None, as_of: dt.date | None) -> Summary:
     from .value import Valuer
-    from .weekly import newest_final_day
 
     domains = [r["linking_domain"] for r in summary.rows]
-    end = min(filter(None, (as_of, newest_final_day(con, site))), default=None)
-    valuer = Valuer(con, site, end, domains, [s[0] for s in sample_snapshots(con, site, as_of)])
+    valuer = Valuer(con, site, _topic_end(con, site, as_of), domains, [s[0] for s in sample_snapshots(con, site, as_of)])
     rows = [dict(row, **rated) for row, rated in zip(summary.rows, valuer.rate_domains(domains))]
     rows.sort(key=lambda r: (-r["value"], -(r["linking_pages"] or 0), r["linking_domain"]))
     if top:
@@ -206,7 +211,6 @@ def anchors(con, site: str, *, top: int | None = None, as_of: dt.date | None = N
             brands: tuple[str, ...] = ()) -> Summary:
     """The Top linking text export by rank, each anchor with its class (see :mod:`.anchors`)."""
     from .value import TOPIC_DAYS, site_queries, topic_window
-    from .weekly import newest_final_day
 
     snap = store.latest_snapshot(con, site, ("top_linking_text",), as_of)
     if not snap:
@@ -216,8 +220,7 @@ def anchors(con, site: str, *, top: int | None = None, as_of: dt.date | None = N
         f"SELECT rank, anchor_text FROM linking_text WHERE snapshot_id = ? ORDER BY rank, anchor_text{_limit(top)}",
         [snap[0]],
     ).df()
-    end = min(filter(None, (as_of, newest_final_day(con, site))), default=None)
-    queries = [q for q, _ in site_queries(con, site, topic_window(end), TOP_QUERIES)]
+    queries = [q for q, _ in site_queries(con, site, topic_window(_topic_end(con, site, as_of)), TOP_QUERIES)]
     rules = anchor_rules(con, site, queries, brands)
     rows = _records(df)
     for row in rows:
