@@ -33,24 +33,31 @@ def import_paths(
 ) -> ImportReport:
     """Read every export under ``paths`` and store each as a dated snapshot.
 
-    Every file is read and checked before the store is opened, and all of them
-    are written in one transaction: on any error the store is as it was.
+    Every file is read and checked before the store is opened for writing, and
+    all of them are written in one transaction: on any error the store is as it
+    was.  A file whose content the store holds already is not parsed again.
     """
     prop = urls.parse_property(site)
     target_url = parse_target(target, prop) if target else None
     import_arrow_beside()  # while the files are read from disk
     collected = collect(paths, limits)
-    for raw in collected.files:
-        raw.content_hash  # noqa: B018  (hashed now, while Arrow is still being imported)
+    # Hashed now, while Arrow is still being imported; files held already are not parsed again.
+    held = store.held_imports(store_path, prop.site, {raw.display: raw.content_hash for raw in collected.files})
     parsed = []
     unknown = []
+    in_order: list[ImportResult | None] = []  # None: the next result of save_imports
     for raw in collected.files:
+        if raw.display in held:
+            in_order.append(held[raw.display])
+            continue
         try:
             parsed.append(parse_export(raw, prop, target=target_url, date_option=date))
+            in_order.append(None)
         except UnknownExportError as exc:
             if not skip_unknown:
                 raise
             unknown.append(str(exc))
         raw.data = b""  # parsed rows are all we keep: a big file's bytes need not stay in memory
-    results = store.save_imports(store_path, prop.site, parsed, now=now) if parsed else []
+    saved = iter(store.save_imports(store_path, prop.site, parsed, now=now) if parsed else [])
+    results = [r if r is not None else next(saved) for r in in_order]
     return ImportReport(prop.site, results, collected.skipped, unknown)

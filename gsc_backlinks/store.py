@@ -368,6 +368,44 @@ class ImportResult:
     notes: tuple[str, ...] = ()
 
 
+#: A held snapshot as the duplicate check reads it (see _held_result).
+_HELD_COLUMNS = "snapshot_id, snapshot_date, source_name, kind, date_source, file_rows, target_url"
+
+
+def _held_result(source: str, held: tuple, notes: tuple[str, ...] = ()) -> ImportResult:
+    """The result of importing ``source`` again: the snapshot that holds its content already."""
+    snapshot_id, date, name, kind, date_source, file_rows, target_url = held
+    return ImportResult(source, kind, snapshot_id, date, date_source, 0, file_rows, target_url,
+                        duplicate_of=(snapshot_id, date, name), notes=notes)
+
+
+def held_imports(path: Path, site: str, files: dict[str, str]) -> dict[str, ImportResult]:
+    """The files (display name -> content hash) that ``site``'s snapshots already hold, as their
+    import results, read before anything is parsed: a file imported before is not read again.
+
+    Nothing is read where there is no store, or one of an older schema (looking must not
+    migrate it before the files are checked); the import then finds those as it writes.
+    """
+    path = Path(path)
+    if not files or not path.exists():
+        return {}
+    con = _connect(path, read_only=True, timeout=lock_timeout())
+    try:
+        if _schema_version(con) != SCHEMA_VERSION:
+            return {}
+        rows = con.execute(
+            f"SELECT content_hash, {_HELD_COLUMNS} FROM snapshots "
+            "WHERE property = ? AND list_contains(?, content_hash) ORDER BY snapshot_id",
+            [site, sorted(set(files.values()))],
+        ).fetchall()
+    finally:
+        con.close()
+    first = {}
+    for content_hash, *held in rows:
+        first.setdefault(content_hash, tuple(held))
+    return {name: _held_result(name, first[h]) for name, h in files.items() if h in first}
+
+
 def save_imports(path: Path, site: str, parsed: list, *, now: dt.datetime | None = None) -> list[ImportResult]:
     """Write parsed exports as snapshots in one transaction: all of them or none."""
     import pyarrow  # noqa: F401  (DuckDB reads the registered Arrow tables)
@@ -383,16 +421,13 @@ def save_imports(path: Path, site: str, parsed: list, *, now: dt.datetime | None
         con.execute("SET preserve_insertion_order = false")
         with transaction(con):
             for item in parsed:
-                held = con.execute(
-                    "SELECT snapshot_id, snapshot_date, source_name FROM snapshots WHERE property = ? AND content_hash = ?",
+                held = con.execute(  # e.g. the same file twice in one import
+                    f"SELECT {_HELD_COLUMNS} FROM snapshots WHERE property = ? AND content_hash = ? "
+                    "ORDER BY snapshot_id LIMIT 1",
                     [site, item.content_hash],
-                ).fetchone()
+                ).fetchall()
                 if held:
-                    results.append(
-                        ImportResult(item.source, item.kind, held[0], held[1], item.date_source, 0,
-                                     item.file_rows, item.target_url, duplicate_of=tuple(held),
-                                     notes=tuple(item.notes))
-                    )
+                    results.append(_held_result(item.source, held[0], tuple(item.notes)))
                     continue
                 table = KINDS[item.kind].table
                 columns = ROW_COLUMNS[table]

@@ -664,6 +664,29 @@ def test_import_twice_is_a_duplicate(tmp_path):
     assert stored(store, "SELECT (SELECT count(*) FROM snapshots), (SELECT count(*) FROM linking_pages)") == before
 
 
+def test_a_file_held_already_is_not_parsed_again(tmp_path, monkeypatch):
+    # A cron job that imports the whole Downloads folder every day reads only the new exports.
+    from gsc_backlinks import importing
+
+    old = write_csv(tmp_path / "in" / gsc_name("Latest links"), HEADERS["latest_links"], LATEST)
+    store = tmp_path / "store.duckdb"
+    first = import_paths([str(old)], SITE, store)
+    new = write_csv(tmp_path / "in" / gsc_name("Top target pages"), HEADERS["top_target_pages"],
+                    [["https://www.example.com/", "5", "2"]])
+    parsed = []
+    real = importing.parse_export
+    monkeypatch.setattr(importing, "parse_export", lambda raw, *a, **k: parsed.append(raw.filename) or real(raw, *a, **k))
+
+    second = import_paths([str(tmp_path / "in")], SITE, store)
+
+    assert parsed == [new.name]
+    by_file = {Path(r.source).name: r for r in second.results}
+    assert by_file[old.name].duplicate_of == (first.results[0].snapshot_id, dt.date(2026, 5, 18), str(old))
+    assert by_file[old.name].kind == "latest_links" and by_file[old.name].rows == 0
+    assert by_file[new.name].duplicate_of is None and by_file[new.name].rows == 1
+    assert [Path(r.source).name for r in second.results] == sorted([old.name, new.name])  # the folder's order
+
+
 def test_second_file_bad_stores_nothing(tmp_path):
     good = write_csv(tmp_path / "in" / gsc_name("Latest links"), HEADERS["latest_links"], LATEST)
     bad = write_csv(tmp_path / "in" / gsc_name("Top target pages"), HEADERS["top_target_pages"],

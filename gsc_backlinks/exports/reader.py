@@ -458,7 +458,6 @@ def parse_export(
     import pyarrow.compute as pc
 
     _check_file_property(raw, prop)
-    digest = _beside(lambda: raw.content_hash)  # at once if the caller has hashed it already
     if raw.filename.lower().endswith(".xlsx") and not is_zip(raw.data):
         raise ExportError(raw.display, "is not a readable .xlsx workbook (it is not a zip container); download it again")
     if is_zip(raw.data):
@@ -599,7 +598,7 @@ def parse_export(
         language=match.language,
         table=table,
         file_rows=nrows,
-        content_hash=digest.result(),
+        content_hash=raw.content_hash,
         snapshot_date=snapshot_date,
         date_source=date_source,
         target_url=target_url,
