@@ -67,7 +67,7 @@ def page_cmd(state: State, url: str, site: str, fmt: str, out_dir: str, inspect:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     if fmt == "html":
-        path = _write_html(state, detail, prop.site, period, chart, fresh, Path(out_dir), now, valuer)
+        path = _write_html(detail, prop.site, period, chart, fresh, Path(out_dir), now, valuer)
         click.echo(str(path))
         if open_:
             _open_in_browser(path)
@@ -91,11 +91,11 @@ def _inspect_now(state: State, site: str, url: str) -> None:
                    "result, if any.", err=True)
 
 
-def _write_html(state, detail, site, period, chart, fresh, out_dir: Path, now, valuer) -> Path:
-    from ..report.build import Options, drill_down_page, generated_at, page_file, property_slug, value_section
+def _write_html(detail, site, period, chart, fresh, out_dir: Path, now, valuer) -> Path:
+    from ..report.build import drill_down_page, generated_at, page_file, property_slug, value_section
     from ..report.render import write_page
 
-    page = drill_down_page(detail, Options(site=site, now=now), period, chart, generated_at(now), fresh,
+    page = drill_down_page(detail, site, period, chart, generated_at(now), fresh,
                            home_href=None, how_valued=value_section(valuer))
     return write_page(page, out_dir.expanduser() / property_slug(site) / page_file(detail.url))
 

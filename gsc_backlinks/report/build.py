@@ -152,7 +152,7 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
     topics = valuer.page_topics(con, drill)
     for url in drill:
         valuer.annotate(details[url], topics[url], anchors)
-        pages[page_file(url)] = drill_down_page(details[url], opts, period, chart_period, generated, fresh,
+        pages[page_file(url)] = drill_down_page(details[url], site, period, chart_period, generated, fresh,
                                                 how_valued=how_valued)
     return Report(index, pages), period
 
@@ -543,7 +543,7 @@ def _list_page(site: str, title: str, table: Table, date) -> Page:
 # --- drill-down --------------------------------------------------------------------------------------
 
 
-def drill_down_page(d: W.PageDetail, opts: Options, period: Period, chart_period: Period, generated: str,
+def drill_down_page(d: W.PageDetail, site: str, period: Period, chart_period: Period, generated: str,
                     fresh: W.Freshness, home_href: str | None = "../index.html",
                     how_valued: Section | None = None) -> Page:
     """One target page in depth; the same page `gsc-backlinks page URL --format html` writes.
@@ -603,7 +603,7 @@ def drill_down_page(d: W.PageDetail, opts: Options, period: Period, chart_period
     sort_at = 1 if rated else None
     missing = ("No drill-down exports recorded for this page. In Search Console open Links → Top linked pages → this "
                "page, export its linking sites (and a site's linking pages), then run "
-               f"`gsc-backlinks import FILE --site {opts.site} --target {shown}`.")
+               f"`gsc-backlinks import FILE --site {site} --target {shown}`.")
     sections.append(Section("links", "Who links here", None, (
         Table("linking-sites", "Linking sites",
               (Column("site", "Linking site"), *vcols, Column("linking_pages", "Linking pages", True),
@@ -616,7 +616,7 @@ def drill_down_page(d: W.PageDetail, opts: Options, period: Period, chart_period
               page_rows, len(page_rows) + d.exported_links_left_out,
               "From linking-pages exports of this page and URL Inspection's sample of referring URLs. " + SAMPLE_NOTE
               + by_value
-              + (f" `gsc-backlinks page {shown} --site {opts.site} --all` lists every one."
+              + (f" `gsc-backlinks page {shown} --site {site} --all` lists every one."
                  if d.exported_links_left_out else ""),
               empty="No linking pages known for this page: export them from Search Console's drill-down, or run "
                     "`gsc-backlinks inspect` on it for Google's sample of referring URLs.", sort_column=sort_at),
@@ -653,7 +653,7 @@ def drill_down_page(d: W.PageDetail, opts: Options, period: Period, chart_period
     return Page(
         title=f"{shorten_title(shown)} · links and search",
         heading=shorten_title(shown, 80),
-        subtitle=opts.site,
+        subtitle=site,
         generated=generated,
         period=f"{period.label()} ({period.iso()}, Pacific Time), compared with {period.previous().label()}",
         stats=tuple(stats),
