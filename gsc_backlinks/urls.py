@@ -623,15 +623,6 @@ def registrable_domains(hosts):
     return pc.if_else(pc.equal(public, zero), hosts, pc.ascii_reverse(result))
 
 
-def normalize_url_array(values):
-    """Canonical URLs, hosts and registrable domains of a pyarrow string array.
-
-    ``canonical_url_array`` and ``domains_of`` in one call; see there.
-    """
-    canon, hosts = canonical_url_array(values)
-    return canon, hosts, domains_of(hosts)
-
-
 def canonical_url_array(values):
     """Canonical URLs and hosts of a pyarrow string array (or chunked array).
 

@@ -21,7 +21,6 @@ from gsc_backlinks.urls import (
     canonical_url,
     host_of,
     is_web_url,
-    normalize_url_array,
     parse_property,
     registrable_domain,
 )
@@ -32,6 +31,12 @@ HYPOTHESIS = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
+
+
+def normalize_url_array(values):
+    """Canonical URLs, hosts and registrable domains, as the export reader computes them."""
+    canon, hosts_ = urls.canonical_url_array(values)
+    return canon, hosts_, urls.domains_of(hosts_)
 
 # --- canonical_url: the table ---------------------------------------------------------
 
