@@ -5,9 +5,9 @@
   queries in the store falls back to the words of its URL.  The site's topic is
   the same over all its queries.
 * A linking page's text is what we know of it: the words of its host (without
-  ``www`` and the public suffix) and URL path, and its anchor text or title
-  where a source has them.  A linking domain's text is that of its linking
-  pages together.
+  ``www`` and the public suffix) and URL path; Search Console's exports give
+  no anchor text or title per linking page, so a source that did would add
+  them here.  A linking domain's text is that of its linking pages together.
 * Relevance is the cosine similarity of the two as TF-IDF vectors over word
   unigrams and bigrams and character 3-5-grams within words (scikit-learn),
   half each: the character n-grams let ``composting-guide`` meet "compost

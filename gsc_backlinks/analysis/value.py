@@ -188,12 +188,9 @@ class Valuer:
         scores = self.model.similarity(texts, self.site_topic if topic is None else topic)
         return [self._rated(d, s) for d, s in zip(domains, scores)]
 
-    def rate_pages(self, urls: list[str], domains: list[str | None], topic=None, anchors=None) -> list[dict]:
-        """The same for linking pages, against a page's topic (default: the site's)."""
-        topic = self.site_topic if topic is None else topic
-        anchors = anchors or [None] * len(urls)
-        texts = [" ".join(filter(None, (R.url_words(u), a))) for u, a in zip(urls, anchors)]
-        scores = self.model.similarity(texts, topic)
+    def rate_pages(self, urls: list[str], domains: list[str | None], topic=None) -> list[dict]:
+        """The same for linking pages (their URL's words), against a page's topic (default: the site's)."""
+        scores = self.model.similarity([R.url_words(u) for u in urls], self.site_topic if topic is None else topic)
         return [self._rated(d, s) for d, s in zip(domains, scores)]
 
     def _rated(self, domain: str | None, relevance: int | None) -> dict:
