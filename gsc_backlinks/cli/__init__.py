@@ -120,7 +120,7 @@ def import_cmd(state: State, paths: tuple[str, ...], site: str, date_: dt.dateti
     """
     from ..exports.kinds import KINDS
     from ..importing import import_paths
-    from ..urls import display_url, printable
+    from ..urls import display_url
 
     report = import_paths(
         list(paths), site, state.store_path, target=target,
