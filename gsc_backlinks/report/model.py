@@ -124,11 +124,9 @@ def clean(value):
     if value is None:
         return None
     try:
-        if value != value:  # NaN
+        if value != value:  # NaN and NaT are not equal to themselves
             return None
-    except (TypeError, ValueError):
-        return None
-    if type(value).__name__ in ("NAType", "NaTType"):
+    except (TypeError, ValueError):  # pandas NA: its comparison has no truth value
         return None
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         try:
@@ -182,9 +180,7 @@ def date_cell(value) -> Cell:
     value = clean(value)
     if value is None:
         return Cell("–", None, cls="muted")
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if hasattr(value, "date") and not isinstance(value, dt.date):
+    if isinstance(value, dt.datetime):  # pandas Timestamps too
         value = value.date()
     return Cell(value.isoformat(), value.isoformat())
 
