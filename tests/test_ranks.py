@@ -37,6 +37,7 @@ from clihelp import error_line, import_ok, run, run_fresh, write_export
 
 from gsc_backlinks import ranks
 from gsc_backlinks.errors import ExportError, RankFileError
+from gsc_backlinks.store import open_store
 
 CC_HEADER = "#harmonicc_pos\t#harmonicc_val\t#pr_pos\t#pr_val\t#host_rev\t#n_hosts"
 CC_HOST_HEADER = "#harmonicc_pos\t#harmonicc_val\t#pr_pos\t#pr_val\t#host_rev"
@@ -507,14 +508,9 @@ def test_a_zip_written_by_hand_reads_like_any_other(tmp_path: Path):
 
 
 def _rank_rows(store: Path):
-    import duckdb
-
-    con = duckdb.connect(str(store), read_only=True)
-    try:
+    with open_store(store) as con:
         return (con.execute("SELECT * FROM rank_sources ORDER BY source_id").fetchall(),
                 con.execute("SELECT * FROM domain_ranks ORDER BY ALL").fetchall())
-    finally:
-        con.close()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import json
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -19,6 +18,7 @@ from gsc_backlinks.analysis import relevance as R
 from gsc_backlinks.analysis.anchors import AnchorRules, brand_terms, normalize_text
 from gsc_backlinks.analysis.value import link_value
 from gsc_backlinks.ranks import authority_score
+from gsc_backlinks.store import open_store
 
 # --- anchor classes ------------------------------------------------------------------------------
 
@@ -110,7 +110,6 @@ def test_a_property_whose_queries_are_all_emoji_is_still_valued(tmp_path):
     import datetime as dt
 
     from gsc_backlinks.analysis.value import Valuer
-    from gsc_backlinks.store import open_store
 
     with open_store(tmp_path / "store.duckdb", write=True) as con:
         con.executemany("INSERT INTO search_queries VALUES (?, 'web', ?, ?, ?, 1, 10, 0.1, 3.0)",
@@ -166,12 +165,9 @@ def store(tmp_path) -> Path:
 
 
 def _ranks(store: Path):
-    con = duckdb.connect(str(store), read_only=True)
-    try:
+    with open_store(store) as con:
         return (con.execute("SELECT kind, release, file_name, list_size FROM rank_sources ORDER BY 1").fetchall(),
                 con.execute("SELECT domain, rank FROM domain_ranks ORDER BY 1").fetchall())
-    finally:
-        con.close()
 
 
 def test_authority_load_keeps_the_ranks_of_linking_domains_only(store, tmp_path):
