@@ -34,6 +34,7 @@ DAY_ROW_CAP = 50_000  #: the API returns at most this many rows per day and sear
 
 #: searchAnalytics.query "type" values.
 SEARCH_TYPES = ("web", "image", "video", "news", "discover", "googleNews")
+ENABLE_API_URL = "https://console.cloud.google.com/apis/library/searchconsole.googleapis.com"
 RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded", "dailyLimitExceeded"}
 
 
@@ -122,6 +123,8 @@ def _error_details(exc) -> tuple[int, str, str]:
             for detail in error.get("details") or []:
                 if isinstance(detail, dict) and detail.get("reason") == "ACCESS_TOKEN_SCOPE_INSUFFICIENT":
                     reason = "insufficientPermissions"
+                elif isinstance(detail, dict) and detail.get("reason") == "SERVICE_DISABLED":
+                    reason = "accessNotConfigured"
         elif isinstance(error, str):  # OAuth-style bodies
             reason, message = error, str(body.get("error_description", ""))
     except (ValueError, AttributeError):
@@ -246,6 +249,13 @@ class Api:
             return AccessError(
                 "the saved authorization lacks the Search Console scope (webmasters.readonly); "
                 "run `gsc-backlinks auth login` again and allow Search Console access"
+            )
+        if status == 403 and reason == "accessNotConfigured":  # the first thing a new Cloud project answers
+            # Google's message names the page that enables it for the client's own project; cut, it would lose it.
+            link = next((word.rstrip(".,;)") for word in message.split() if word.startswith("https://")), ENABLE_API_URL)
+            return AccessError(
+                "the Search Console API is not enabled in the Google Cloud project of your OAuth client (or service "
+                f"account); enable it at {link}, wait a few minutes, then run the command again"
             )
         if status == 403 and site:
             if "permission" in message.lower() or reason == "forbidden":

@@ -101,6 +101,25 @@ def insufficient_scopes(kind: str) -> dict:
                                   "method": METHOD_NAMES.get(kind, kind)}}]}}
 
 
+def service_disabled(project: str = "123456789012") -> dict:
+    """What Google answers when the Search Console API is not enabled in the client's Cloud project."""
+    link = f"https://console.developers.google.com/apis/api/searchconsole.googleapis.com/overview?project={project}"
+    msg = (f"Google Search Console API has not been used in project {project} before or it is disabled. Enable it "
+           f"by visiting {link} then retry. If you enabled this API recently, wait a few minutes for the action "
+           "to propagate to our systems and retry.")
+    return {"error": {
+        "code": 403, "message": msg,
+        "errors": [{"message": msg, "domain": "usageLimits", "reason": "accessNotConfigured",
+                    "extendedHelp": "https://console.developers.google.com"}],
+        "status": "PERMISSION_DENIED",
+        "details": [{"@type": "type.googleapis.com/google.rpc.Help",
+                     "links": [{"description": "Google developers console API activation", "url": link}]},
+                    {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "SERVICE_DISABLED",
+                     "domain": "googleapis.com",
+                     "metadata": {"service": "searchconsole.googleapis.com", "consumer": f"projects/{project}",
+                                  "activationUrl": link}}]}}
+
+
 def site_forbidden(site_url: str) -> dict:
     msg = (f"User does not have sufficient permission for site '{site_url}'. "
            "See also: https://support.google.com/webmasters/answer/2451999.")

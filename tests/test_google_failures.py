@@ -116,6 +116,19 @@ def test_one_broken_answer_is_retried_and_the_command_succeeds(authorized, tmp_p
     assert len(json.loads(result.stdout)["sites"]) == 3
 
 
+@pytest.mark.parametrize("command", [("sites",), ("sync", "--site", DOMAIN, "--days", "3")])
+def test_an_api_not_enabled_in_the_cloud_project_is_one_line_with_its_link(authorized, tmp_path, command):
+    from standin import service_disabled
+
+    authorized.tamper["sites.list"] = lambda body: (403, service_disabled("4242"), {})
+    result = run(tmp_path / "s.duckdb", *command)
+    line = error_line(result)
+    assert result.exit_code == 77
+    assert "the Search Console API is not enabled in the Google Cloud project" in line
+    assert "https://console.developers.google.com/apis/api/searchconsole.googleapis.com/overview?project=4242," in line
+    assert authorized.count("sites.list") == 1  # a setup step, not something to retry
+
+
 # --- a token server that answers something else ---------------------------------------------------
 
 GARBLED_TOKEN_ANSWERS = [html_page(), _json(["access_token"]), _json({"access_token": "ya29.x", "expires_in": "soon"})]
