@@ -105,7 +105,7 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
         compare = f"vs {count.previous_snapshot.date}: {num(count.previous)}" if count.previous_snapshot else "no earlier snapshot"
         stats.append(Stat(count.name, num(count.value), text, cls, compare, f"{count.basis}; {when}"))
 
-    sections = []
+    sections: list[Section] = []
     if has_search:
         sections.append(_search_section(con, site, chart_period, fresh, opts))
     else:
@@ -145,8 +145,8 @@ def build_weekly(con, opts: Options) -> tuple[Report, Period]:
         freshness=_freshness_line(fresh),
         notices=tuple(notices),
         stats=tuple(stats),
-        sections=tuple(s for s in sections if s is not None),
-        nav=tuple((f"#s-{s.id}", s.title) for s in sections if s is not None),
+        sections=tuple(sections),
+        nav=tuple((f"#s-{s.id}", s.title) for s in sections),
     )
     details = W.page_details(con, site, drill, period, chart_period, snaps, search_type=opts.search_type)
     topics = valuer.page_topics(con, drill)
