@@ -278,6 +278,14 @@ def test_brand_terms_are_kept_per_property_and_used(store):
     assert "rosy shop" in doc["notes"][1]
 
 
+def test_a_brand_term_without_a_letter_is_one_error_line_and_changes_nothing(store):
+    assert run(store, "brand", "--site", SITE, "--add", "Rosy Shop").exit_code == 0
+    result = run(store, "brand", "--site", SITE, "--add", "fern", "--add", "!!!")
+    assert result.exit_code == 2
+    assert error_line(result) == "Error: --add '!!!': a brand term needs at least one letter or digit"
+    assert run(store, "brand", "--site", SITE).output.strip() == f"Brand terms of {SITE}: example, rosy shop"
+
+
 def test_without_a_rank_file_value_says_it_is_relevance_alone(store):
     doc = json.loads(run(store, "links", "domains", "--site", SITE, "--sort", "value", "--format", "json").output)
     assert all(r["authority"] is None for r in doc["rows"])  # "unknown", not 0

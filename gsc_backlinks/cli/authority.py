@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from ..errors import UsageError
 from ..urls import printable  # stdlib only: keeps --help fast
 from . import FORMATS, State, _check_site, cli, site_option
 
@@ -164,7 +165,8 @@ def brand(state: State, site: str, add: tuple[str, ...], remove: tuple[str, ...]
     with open_store(state.store_path) as con:
         site = _check_site(con, site)
     added = [normalize_text(t) for t in add]
-    if any(not t for t in added):
-        raise click.BadParameter("a brand term needs at least one letter or digit", param_hint="--add")
+    if not all(added):
+        raise UsageError(f"--add {printable(next(t for t, n in zip(add, added) if not n))!r}: "
+                         "a brand term needs at least one letter or digit")
     saved = save_brand_terms(state.store_path, site, added, [normalize_text(t) for t in remove], dt.datetime.now())
     click.echo(f"Brand terms of {site}: " + ", ".join(brand_terms(site, saved)))
