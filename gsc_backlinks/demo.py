@@ -44,7 +44,7 @@ def load_sample_data(store_path: Path) -> None:
 
     import_paths([str(p) for p in sample_files()], DEMO_SITE, store_path)
     for name, target in sorted(_drilldowns().items()):
-        import_paths([str(Path(str(_folder() / name)))], DEMO_SITE, store_path, target=target)
+        import_paths([str(_folder() / name)], DEMO_SITE, store_path, target=target)
     store.save_search_days(store_path, DEMO_SITE, "web", _search_days(), fetched_at=dt.datetime(2026, 11, 21, 16, 55))
     _load_inspections(store_path)
     # A small sample of Common Crawl's domain ranks, read by the same code as `authority load`.
