@@ -384,11 +384,17 @@ def saved(path: Path | None = None) -> Saved | None:
     return None
 
 
-def credentials(path: Path | None = None):
-    """Usable credentials, refreshed (and the refreshed token saved) when due."""
+def require_saved(path: Path | None = None) -> Saved:
+    """What is saved (see saved()); an AuthError saying how to authorize when nothing is."""
     found = saved(path)
     if found is None:
         raise AuthError("not authorized with Google yet; run `gsc-backlinks auth login` (README: \"Authorize with Google\")")
+    return found
+
+
+def credentials(path: Path | None = None):
+    """Usable credentials, refreshed (and the refreshed token saved) when due."""
+    found = require_saved(path)
     if found.kind == "service_account":
         creds = _service_credentials(Path(found.info["key_file"]))
     elif found.kind == "authorized_user":

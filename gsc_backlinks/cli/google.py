@@ -73,11 +73,7 @@ def auth_status(state: State, offline: bool) -> None:
     """Which account is authorized, with what scope, until when; checked live with Google."""
     from .. import auth as A
 
-    found = A.saved()
-    if found is None:
-        from ..errors import AuthError
-
-        raise AuthError("not authorized with Google; run `gsc-backlinks auth login` (README: \"Authorize with Google\")")
+    found = A.require_saved()
     click.echo(f"Authorization: {_describe(found)}")
     if found.kind == "authorized_user":
         info = found.info
