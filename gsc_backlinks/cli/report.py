@@ -21,7 +21,7 @@ def _now(text: str | None) -> dt.datetime:
     if not text:
         return dt.datetime.now(dt.UTC)
     try:
-        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        value = dt.datetime.fromisoformat(text)  # Python 3.11 reads a trailing Z
     except ValueError:
         raise UsageError(f"--now {text!r} is not an ISO date-time; write it like 2026-11-24T08:00:00-08:00") from None
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
