@@ -217,7 +217,8 @@ class _Redirect:
             self.uri = request_uri(environ)
             self.done.set()
             start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"gsc-backlinks: authorization received. You can close this tab and return to the terminal."]
+            said = b"access was not granted" if "error=" in query else b"authorization received"
+            return [b"gsc-backlinks: " + said + b". You can close this tab and return to the terminal."]
 
         class Quiet(wsgiref.simple_server.WSGIRequestHandler):
             def log_message(self, *args):  # the URL holds the code: keep it off the terminal

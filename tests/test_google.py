@@ -13,6 +13,7 @@ import json
 import os
 import stat
 import threading
+import time
 
 import duckdb
 import pytest
@@ -116,6 +117,23 @@ def test_login_runs_the_loopback_flow_and_saves_a_private_token(google, tmp_path
         assert secret not in result.output
     auth_request = next(r for r in google.requests if r.kind == "auth")
     assert "scope=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fwebmasters.readonly" in auth_request.path
+
+
+def test_login_refused_in_the_browser_is_one_line_and_saves_nothing(google, tmp_path, monkeypatch):
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+    google.deny_consent = True  # the user clicks Cancel on Google's consent screen
+    visits = _browser_that_consents(monkeypatch)
+
+    result = run(tmp_path / "s.duckdb", "auth", "login", "--client-secrets", str(_client_file(google, tmp_path)))
+
+    assert result.exit_code == 77
+    assert result.stderr.count("Error: ") == 1 and "Traceback" not in result.output
+    assert result.stderr.splitlines()[-1].startswith("Error: access was not granted in the browser")
+    deadline = time.monotonic() + 10
+    while not visits and time.monotonic() < deadline:  # the browser reads the tab's answer after the CLI ended
+        time.sleep(0.02)
+    assert visits and visits[0][0] == 200 and "not granted" in visits[0][1]  # the tab says so too
+    assert not auth.token_path().exists() and google.count("token") == 0
 
 
 def test_login_with_a_pasted_redirect_url(google, tmp_path, monkeypatch):
