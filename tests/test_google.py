@@ -345,6 +345,29 @@ def test_fresh_days_become_final_when_google_finalizes_them(authorized, tmp_path
     assert _sql(store, "SELECT count(*) FROM search_days WHERE data_state = 'fresh'") == [(0,)]
 
 
+def test_a_day_without_data_is_kept_as_final_and_empty_and_recent_days_wait_for_google(authorized, tmp_path):
+    quiet_day = DAYS[3]  # before the newest final day: Google has nothing for it, and never will
+    authorized.data.empty_days = {quiet_day}
+    store = tmp_path / "s.duckdb"
+
+    result = run(store, "sync", "--site", DOMAIN, "--start", START, "--end", TODAY.isoformat())
+
+    assert result.exit_code == 0, result.output
+    asked = {r.body["startDate"] for r in authorized.requests
+             if r.kind == "searchanalytics" and r.body.get("dimensions") != ["date"]}
+    assert quiet_day.isoformat() not in asked  # the date totals said so: no page request for it
+    assert _sql(store, "SELECT data_state, clicks, page_rows, query_rows FROM search_days WHERE day = ?",
+                [quiet_day]) == [("final", 0, 0, 0)]
+    recent = [TODAY - dt.timedelta(days=1), TODAY]  # after the last day Google has: not stored, said
+    assert _sql(store, "SELECT count(*) FROM search_days WHERE day > ?", [DAYS[-1]]) == [(0,)]
+    assert f"no data yet from Google for 2 recent day(s) ({recent[0]} to {recent[1]})" in result.stdout
+
+    authorized.reset_requests()
+    assert _sync(store).exit_code == 0
+    assert quiet_day.isoformat() not in {r.body["startDate"] for r in authorized.requests
+                                         if r.kind == "searchanalytics"}
+
+
 def test_paging_across_25k_pages_and_the_50k_cap_flags_truncation(google, authorized, tmp_path):
     google.data = SearchData(sites=[DOMAIN], days=DAYS[:2], final_until=DAYS[1], pages_per_day=600,
                              queries_per_page=100)  # 60,000 page x query rows a day
