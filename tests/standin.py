@@ -467,7 +467,6 @@ class StandIn:
         self.scope_granted: str = SCOPE_READONLY
         self.inspect_quota_left: int | None = None
         self.deny_consent = False
-        self.fail_next: list[int] = []
         self.failure_every: int = 0  # when set, every N-th API call fails (instead of failure_rate)
         self._api_calls = 0
         self.quota_exhausted = False
@@ -561,13 +560,6 @@ class StandIn:
             self._refresh[token] = {"scope": scope or self.scope_granted, "client_id": None}
         return token
 
-    def issue_access_token(self, scope: str | None = None, refresh_token: str | None = None) -> str:
-        """A valid access token, optionally tied to a refresh token (dies with it)."""
-        with self._lock:
-            if refresh_token is not None and scope is None:
-                scope = self._refresh[refresh_token]["scope"]
-            return self._mint_access(scope or self.scope_granted, refresh_token)
-
     def revoke_all(self) -> None:
         with self._lock:
             self._refresh.clear()
@@ -593,8 +585,6 @@ class StandIn:
 
     def _pick_failure(self) -> int | None:
         with self._lock:
-            if self.fail_next:
-                return self.fail_next.pop(0)
             self._api_calls += 1
             if self.failure_every:
                 hit = self._api_calls % self.failure_every == 0  # exactly 1 in N, evenly spread
