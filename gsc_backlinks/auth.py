@@ -397,7 +397,7 @@ def credentials(path: Path | None = None):
     """Usable credentials, refreshed (and the refreshed token saved) when due."""
     found = require_saved(path)
     if found.kind == "service_account":
-        creds = _service_credentials(Path(found.info["key_file"]))
+        creds = _saved_service_credentials(found)
     elif found.kind == "authorized_user":
         creds = _user_credentials(found.info, found.path)
     else:
@@ -405,6 +405,17 @@ def credentials(path: Path | None = None):
     if not creds.valid:
         refresh_credentials(creds, found.path if found.kind == "authorized_user" else None)
     return creds
+
+
+def _saved_service_credentials(found: Saved):
+    """The key a login or GOOGLE_APPLICATION_CREDENTIALS points at; a key gone or changed says which and how to fix it."""
+    try:
+        return _service_credentials(Path(found.info["key_file"]))
+    except UsageError as exc:  # no option was given: it is the saved authorization that is broken
+        fix = ("from GOOGLE_APPLICATION_CREDENTIALS: point it at a current JSON key, or unset it"
+               if found.info.get("from_env") else
+               "saved by `gsc-backlinks auth login --service-account`: run it again with the key's current path")
+        raise AuthError(f"{exc} ({fix})") from None
 
 
 def _garbled_token_answer() -> AuthError:

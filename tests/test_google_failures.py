@@ -196,6 +196,22 @@ def test_a_token_file_with_fields_of_the_wrong_type_is_damaged(authorized, tmp_p
     assert authorized.requests == []
 
 
+@pytest.mark.parametrize("origin", ["token file", "GOOGLE_APPLICATION_CREDENTIALS"])
+def test_a_service_account_key_gone_since_login_says_where_it_was_named(google, tmp_path, monkeypatch, origin):
+    gone = tmp_path / "moved" / "key.json"
+    if origin == "token file":
+        auth.write_private(auth.token_path(), json.dumps(
+            {"type": "service_account", "key_file": str(gone), "client_email": "cron@p.iam.gserviceaccount.com"}))
+        fix = "saved by `gsc-backlinks auth login --service-account`: run it again with the key's current path"
+    else:
+        monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(gone))
+        fix = "from GOOGLE_APPLICATION_CREDENTIALS: point it at a current JSON key, or unset it"
+    result = run(tmp_path / "s.duckdb", "sites")
+    assert result.exit_code == 77
+    assert error_line(result) == f"Error: service-account key {gone} does not exist ({fix})"
+    assert google.requests == []
+
+
 def test_logout_forgets_a_damaged_token_file(authorized, tmp_path):
     auth.token_path().write_text(json.dumps(_oauth(authorized, expiry=5)))
     result = run(tmp_path / "s.duckdb", "auth", "logout")
