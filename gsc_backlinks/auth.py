@@ -280,6 +280,7 @@ def login_user(
     With ``read_paste`` (``--no-browser``) the redirected URL may also be pasted
     back, for machines whose browser cannot reach this one's loopback.
     """
+    import requests
     from google_auth_oauthlib.flow import InstalledAppFlow
 
     config = load_client_config(client_secrets)
@@ -322,6 +323,9 @@ def login_user(
     code = code_from_redirect(response, state)
     try:
         flow.fetch_token(code=code)
+    except requests.RequestException as exc:  # the answer never came: nothing was refused
+        raise AuthError(f"cannot reach Google's token server ({_oauth_error_text(exc)}); "
+                        "check the network and run `gsc-backlinks auth login` again") from None
     except Exception as exc:  # noqa: BLE001  (oauthlib raises many types; all mean the same to the user)
         raise AuthError(f"Google refused the authorization code ({_oauth_error_text(exc)}); run `gsc-backlinks auth login` again") from None
     creds = flow.credentials

@@ -129,6 +129,29 @@ def test_an_api_not_enabled_in_the_cloud_project_is_one_line_with_its_link(autho
     assert authorized.count("sites.list") == 1  # a setup step, not something to retry
 
 
+def test_a_login_whose_code_exchange_is_cut_off_says_so_not_refused(google, tmp_path, monkeypatch):
+    import threading
+
+    import requests
+
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+    client = tmp_path / "credentials.json"
+    client.write_text(json.dumps(google.client_config()))
+
+    def consent(url, new=0, autoraise=True):
+        threading.Thread(target=requests.get, args=(url,), kwargs={"timeout": 10}, daemon=True).start()
+        return True
+
+    monkeypatch.setattr("webbrowser.open", consent)
+    google.tamper["token"] = lambda body: BAD_STATUS_LINE  # the connection breaks as the code is exchanged
+    result = run(tmp_path / "s.duckdb", "auth", "login", "--client-secrets", str(client))
+    assert result.exit_code == 77
+    assert result.stderr.count("Error: ") == 1 and "Traceback" not in result.output
+    line = result.stderr.splitlines()[-1]
+    assert line.startswith("Error: cannot reach Google's token server (") and "check the network" in line
+    assert "refused" not in line and not auth.token_path().exists()
+
+
 # --- a token server that answers something else ---------------------------------------------------
 
 GARBLED_TOKEN_ANSWERS = [html_page(), _json(["access_token"]), _json({"access_token": "ya29.x", "expires_in": "soon"})]
