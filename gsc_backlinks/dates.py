@@ -26,6 +26,14 @@ def to_pacific(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(ZoneInfo(PACIFIC))
 
 
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` calendar months earlier, or that month's last day if it is shorter."""
+    import calendar
+
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
 @dataclass(frozen=True)
 class Period:
     """Days from start to end, both included."""

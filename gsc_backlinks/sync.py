@@ -26,22 +26,11 @@ from queue import SimpleQueue
 from typing import Protocol
 
 from . import urls
-from .dates import Period, pacific_now
+from .dates import Period, months_before, pacific_now
 from .api import DAY_ROW_CAP, ROW_LIMIT, SEARCH_TYPES, Api
 from .errors import ApiError, GscBacklinksError, UsageError
 
 HISTORY_MONTHS = 16  #: how far back Search Console keeps performance data
-
-
-def months_before(day: dt.date, months: int) -> dt.date:
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    for dom in range(day.day, 0, -1):
-        try:
-            return dt.date(year, month, dom)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 class Progress(Protocol):
