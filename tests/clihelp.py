@@ -106,6 +106,17 @@ def import_ok(store: Path, *paths, site: str = SITE, extra: tuple[str, ...] = ()
     return result
 
 
+def stored(store: Path, sql: str, params=()) -> list[tuple]:
+    """The rows of one query on a store, opened read-only: nothing is created or migrated."""
+    import duckdb
+
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
+
+
 def fingerprint(store: Path):
     """Everything a user could see of the store: None if there is no file."""
     if not Path(store).exists():

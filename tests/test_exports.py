@@ -11,6 +11,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import pytest
+from clihelp import stored
 from exportfiles import (
     HEADERS,
     SITE,
@@ -30,7 +31,6 @@ from gsc_backlinks import urls
 from gsc_backlinks.errors import ExportError, UnknownExportError
 from gsc_backlinks.exports import collect, parse_export
 from gsc_backlinks.importing import import_paths
-from gsc_backlinks.store import open_store
 
 PROP = urls.parse_property(SITE)
 TARGET = "https://www.example.com/roses/"
@@ -56,11 +56,6 @@ def parse_file(path, prop=PROP, **kw):
 
 def rows(parsed):
     return parsed.table.to_pylist()
-
-
-def stored(store_path, sql, params=()):
-    with open_store(store_path) as con:
-        return con.execute(sql, list(params)).fetchall()
 
 
 # --- each kind, detected from its header row ------------------------------------------------

@@ -18,7 +18,7 @@ import time
 import duckdb
 import pytest
 import requests
-from clihelp import SITE, error_line, run, write_export
+from clihelp import SITE, error_line, run, stored, write_export
 from standin import SCOPE_READONLY, SearchData, StandIn
 
 from gsc_backlinks import auth
@@ -59,14 +59,6 @@ def authorized(google):
 
 def _mode(path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
-
-
-def _sql(store, query, params=()):
-    con = duckdb.connect(str(store), read_only=True)
-    try:
-        return con.execute(query, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def _client_file(server, tmp_path):
@@ -306,7 +298,7 @@ def test_sync_stores_totals_pages_and_queries_that_match_google(authorized, tmp_
     assert result.exit_code == 0, result.output
     data = authorized.data
 
-    days = _sql(store, "SELECT day, data_state, clicks, impressions, query_rows FROM search_days ORDER BY day")
+    days = stored(store, "SELECT day, data_state, clicks, impressions, query_rows FROM search_days ORDER BY day")
     assert [d[0] for d in days] == DAYS
     assert [d[1] for d in days] == ["final" if d <= FINAL_UNTIL else "fresh" for d in DAYS]
     for day, state, clicks, impressions, query_rows in days:
@@ -315,8 +307,8 @@ def test_sync_stores_totals_pages_and_queries_that_match_google(authorized, tmp_
         assert query_rows == len(data.rows(DOMAIN, day, ["page", "query"], "all"))
     # Page totals include anonymized queries; the property total is the sum of page totals.
     day = DAYS[0]
-    page_sum = _sql(store, "SELECT sum(clicks) FROM search_pages WHERE day = ?", [day])[0][0]
-    query_sum = _sql(store, "SELECT sum(clicks) FROM search_queries WHERE day = ?", [day])[0][0]
+    page_sum = stored(store, "SELECT sum(clicks) FROM search_pages WHERE day = ?", [day])[0][0]
+    query_sum = stored(store, "SELECT sum(clicks) FROM search_queries WHERE day = ?", [day])[0][0]
     assert page_sum == days[0][2] and query_sum <= page_sum
     assert f"{len(DAYS)} days stored (9 final, 2 fresh)" in result.stdout
 
@@ -342,7 +334,7 @@ def test_fresh_days_become_final_when_google_finalizes_them(authorized, tmp_path
     assert _sync(store).exit_code == 0
     authorized.data.final_until = DAYS[-1]
     assert _sync(store).exit_code == 0
-    assert _sql(store, "SELECT count(*) FROM search_days WHERE data_state = 'fresh'") == [(0,)]
+    assert stored(store, "SELECT count(*) FROM search_days WHERE data_state = 'fresh'") == [(0,)]
 
 
 def test_a_day_without_data_is_kept_as_final_and_empty_and_recent_days_wait_for_google(authorized, tmp_path):
@@ -356,10 +348,10 @@ def test_a_day_without_data_is_kept_as_final_and_empty_and_recent_days_wait_for_
     asked = {r.body["startDate"] for r in authorized.requests
              if r.kind == "searchanalytics" and r.body.get("dimensions") != ["date"]}
     assert quiet_day.isoformat() not in asked  # the date totals said so: no page request for it
-    assert _sql(store, "SELECT data_state, clicks, page_rows, query_rows FROM search_days WHERE day = ?",
+    assert stored(store, "SELECT data_state, clicks, page_rows, query_rows FROM search_days WHERE day = ?",
                 [quiet_day]) == [("final", 0, 0, 0)]
     recent = [TODAY - dt.timedelta(days=1), TODAY]  # after the last day Google has: not stored, said
-    assert _sql(store, "SELECT count(*) FROM search_days WHERE day > ?", [DAYS[-1]]) == [(0,)]
+    assert stored(store, "SELECT count(*) FROM search_days WHERE day > ?", [DAYS[-1]]) == [(0,)]
     assert f"no data yet from Google for 2 recent day(s) ({recent[0]} to {recent[1]})" in result.stdout
 
     authorized.reset_requests()
@@ -376,7 +368,7 @@ def test_paging_across_25k_pages_and_the_50k_cap_flags_truncation(google, author
     result = run(store, "sync", "--site", DOMAIN, "--start", DAYS[0].isoformat(), "--end", DAYS[1].isoformat())
 
     assert result.exit_code == 0, result.output
-    assert _sql(store, "SELECT query_rows, queries_truncated, pages_truncated FROM search_days") == [
+    assert stored(store, "SELECT query_rows, queries_truncated, pages_truncated FROM search_days") == [
         (50_000, True, False), (50_000, True, False)
     ]
     starts = sorted(r.body["startRow"] for r in google.requests
@@ -396,7 +388,7 @@ def test_a_storm_of_429_and_5xx_still_gives_exactly_the_same_rows(authorized, tm
     assert result.exit_code == 0, result.output
     assert "retried" in result.stdout
     query = "SELECT day, page, query, clicks, impressions, ctr, position FROM search_queries ORDER BY ALL"
-    assert _sql(stormy, query) == _sql(clean, query)
+    assert stored(stormy, query) == stored(clean, query)
 
 
 def test_errors_after_the_last_retry_say_so_and_keep_whole_days(authorized, tmp_path):
@@ -406,7 +398,7 @@ def test_errors_after_the_last_retry_say_so_and_keep_whole_days(authorized, tmp_
     line = error_line(result)
     assert result.exit_code == 75
     assert "quota" in line and "15 minutes" in line
-    assert _sql(store, "SELECT count(*) FROM search_days") == [(0,)]
+    assert stored(store, "SELECT count(*) FROM search_days") == [(0,)]
 
 
 def test_a_property_without_access_gives_one_line(authorized, tmp_path):
@@ -443,10 +435,10 @@ def test_an_interrupted_sync_keeps_whole_days_and_the_next_one_resumes(authorize
     store = tmp_path / "s.duckdb"
     result = _sync(store, "--workers", "1")
     assert result.exit_code == 130
-    held = _sql(store, "SELECT day, query_rows FROM search_days ORDER BY day")
+    held = stored(store, "SELECT day, query_rows FROM search_days ORDER BY day")
     assert broken_day not in [d for d, _ in held] and held  # days before the stop are kept
     for day, query_rows in held:  # ... and each is whole
-        assert _sql(store, "SELECT count(*) FROM search_queries WHERE day = ?", [day])[0][0] == query_rows
+        assert stored(store, "SELECT count(*) FROM search_queries WHERE day = ?", [day])[0][0] == query_rows
 
     monkeypatch.setattr(sync_mod, "fetch_page", real)
     authorized.reset_requests()
@@ -455,7 +447,7 @@ def test_an_interrupted_sync_keeps_whole_days_and_the_next_one_resumes(authorize
              if r.kind == "searchanalytics" and r.body.get("dimensions") != ["date"]}
     assert broken_day.isoformat() in asked
     assert not asked & {d.isoformat() for d, _ in held if d <= FINAL_UNTIL}
-    assert _sql(store, "SELECT count(*) FROM search_days") == [(len(DAYS),)]
+    assert stored(store, "SELECT count(*) FROM search_days") == [(len(DAYS),)]
 
 
 # --- inspect -----------------------------------------------------------------------------------
@@ -472,7 +464,7 @@ def test_inspect_stores_each_result_with_its_date(authorized, tmp_path):
     assert by_url["https://www.example.com/roses/"]["referring_urls"]
     assert by_url["https://www.example.com/missing-page"]["verdict"] == "NEUTRAL"
     assert doc["inspections_today"] == 2
-    rows = _sql(store, "SELECT url, verdict, inspected_day, len(referring_urls) > 0 FROM inspections ORDER BY url")
+    rows = stored(store, "SELECT url, verdict, inspected_day, len(referring_urls) > 0 FROM inspections ORDER BY url")
     assert [r[1] for r in rows] == ["NEUTRAL", "PASS"]
     assert rows[1][3] is True and rows[0][2] == pacific_now().date()
 
@@ -621,4 +613,4 @@ def test_page_inspect_asks_google_now_and_shows_its_referring_urls(authorized, t
     assert data["inspection"]["inspected_at"].startswith(pacific_now().date().isoformat()[:4])
     referring = [p for p in data["linking_pages"] if p["source"] == "URL Inspection"]
     assert referring and all(p["linking_url"].startswith("http") for p in referring)
-    assert _sql(store, "SELECT count(*) FROM inspections")[0][0] == 1
+    assert stored(store, "SELECT count(*) FROM inspections")[0][0] == 1

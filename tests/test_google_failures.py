@@ -11,9 +11,9 @@ import datetime as dt
 import json
 
 import pytest
-from clihelp import error_line, run
+from clihelp import error_line, run, stored
 from standin import BAD_STATUS_LINE, INCOMPLETE_READ, html_page
-from test_google import DAYS, DOMAIN, END, START, _sql, authorized, google, service_key  # noqa: F401  (fixtures)
+from test_google import DAYS, DOMAIN, END, START, authorized, google, service_key  # noqa: F401  (fixtures)
 
 from gsc_backlinks import auth
 
@@ -51,7 +51,7 @@ def test_date_rows_without_a_date_are_one_line_and_store_no_day(authorized, tmp_
     assert result.exit_code == 69
     assert "Search Analytics" in line
     # A day whose total is unreadable must not be taken for a final day without data.
-    assert _sql(store, "SELECT count(*) FROM search_days") == [(0,)]
+    assert stored(store, "SELECT count(*) FROM search_days") == [(0,)]
 
 
 def test_page_rows_without_keys_are_one_line_and_keep_whole_days(authorized, tmp_path):
@@ -68,7 +68,7 @@ def test_page_rows_without_keys_are_one_line_and_keep_whole_days(authorized, tmp
     line = error_line(result)
     assert result.exit_code == 69
     assert "complete days were stored" in line
-    days = [d for (d,) in _sql(store, "SELECT day FROM search_days")]
+    days = [d for (d,) in stored(store, "SELECT day FROM search_days")]
     assert days and DAYS[3] not in days
 
 
@@ -91,7 +91,7 @@ def test_an_odd_inspection_result_keeps_the_other_pages(authorized, tmp_path, od
     assert result.exit_code == 69
     assert "https://www.example.com/odd" in line and "unexpected" in line
     assert "2 other results were stored" in line
-    assert _sql(store, "SELECT url FROM inspections ORDER BY url") == [
+    assert stored(store, "SELECT url FROM inspections ORDER BY url") == [
         ("https://www.example.com/a",), ("https://www.example.com/b",)]
 
 
@@ -360,7 +360,7 @@ def test_a_spent_inspection_quota_stops_the_queued_urls(authorized, tmp_path):
     assert "(2 inspected and stored, 18 left)" in line
     # The URLs in flight (4 workers) make their tries; the queued ones are dropped, not tried 7 times each.
     assert authorized.count("inspect") <= 2 + 4 * 7
-    assert _sql(store, "SELECT count(*) FROM inspections") == [(2,)]
+    assert stored(store, "SELECT count(*) FROM inspections") == [(2,)]
 
 
 # --- options are checked before anything goes over the network --------------------------------------
