@@ -499,8 +499,9 @@ _PSL_SETS = None
 _PSL_LOCK = threading.Lock()
 
 
-def _psl_rules() -> tuple[frozenset[str], int]:
-    """The bundled list's rules and deepest rule, as publicsuffixlist parses them.
+@lru_cache(maxsize=1)
+def public_suffix_rules() -> tuple[frozenset[str], int]:
+    """The bundled Public Suffix List's rules and deepest rule, as publicsuffixlist parses them.
 
     Read here rather than through ``PublicSuffixList()``, which IDNA-encodes
     every rule (a tenth of a second per import); only the few non-ASCII rules
@@ -552,7 +553,7 @@ def warm_up() -> None:
 def _build_psl_sets():
     import pyarrow as pa
 
-    rules, maxlabel = _psl_rules()
+    rules, maxlabel = public_suffix_rules()
     kinds: dict[str, int] = {}
     for rule in rules:
         kinds[rule] = kinds.get(rule, 0) | 4

@@ -447,7 +447,7 @@ def test_display_url_reads_back_unicode():
 
 
 def test_the_list_is_read_into_the_same_rules_as_publicsuffixlist_reads_it():
-    rules, maxlabel = urls._psl_rules()
+    rules, maxlabel = urls.public_suffix_rules()
     psl = urls._psl()
     assert rules == psl._publicsuffix
     assert maxlabel == psl._maxlabel

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 ANCHOR_CLASSES = ("branded", "exact match", "partial match", "naked URL", "generic", "empty / image", "other")
 TOP_QUERIES = 100  #: the site's queries (most impressions first) exact and partial matches are made of
@@ -81,19 +82,13 @@ def brand_terms(site: str, extra=()) -> tuple[str, ...]:
 #: Single-label endings that make "name ending" a web address; newer gTLDs (".garden", ".tips")
 #: are ordinary words too often to count.
 _CLASSIC_TLDS = frozenset(["com", "org", "net", "info", "biz", "edu", "gov", "mil", "int", "io", "co", "me", "app", "dev", "xyz", "eu", "asia"])
-_MULTI_SUFFIXES: set[str] | None = None
-
-
-def _multi_suffixes() -> set[str]:
+@lru_cache(maxsize=1)
+def _multi_suffixes() -> frozenset[str]:
     """Public suffixes of two or more labels, spelled with spaces ("co uk", "com au")."""
-    global _MULTI_SUFFIXES
-    if _MULTI_SUFFIXES is None:
-        from ..urls import _psl_rules
+    from ..urls import public_suffix_rules
 
-        rules, _ = _psl_rules()
-        _MULTI_SUFFIXES = {r.replace(".", " ") for r in rules
-                           if r.isascii() and "." in r and not r.startswith(("!", "*"))}
-    return _MULTI_SUFFIXES
+    rules, _ = public_suffix_rules()
+    return frozenset(r.replace(".", " ") for r in rules if r.isascii() and "." in r and not r.startswith(("!", "*")))
 
 
 def _is_naked_url(text: str) -> bool:
