@@ -378,10 +378,14 @@ def ensure_bytecode() -> str:
     if spec is None or not spec.origin:
         raise RuntimeError("gsc_backlinks is not installed in this Python; pip install -e . first")
     folder = Path(spec.origin).parent
-    missing = [p for p in folder.rglob("*.py") if not Path(importlib.util.cache_from_source(str(p))).exists()]
+    def stale(source: Path) -> bool:  # no bytecode, or bytecode of an older version of the module
+        cached = Path(importlib.util.cache_from_source(str(source)))
+        return not cached.exists() or cached.stat().st_mtime < source.stat().st_mtime
+
+    missing = [p for p in folder.rglob("*.py") if stale(p)]
     if not missing:
         return f"bytecode: {folder} already compiled"
-    if not compileall.compile_dir(str(folder), quiet=2):
+    if not compileall.compile_dir(str(folder), quiet=2):  # rewrites exactly the stale ones
         raise RuntimeError(f"cannot compile the modules in {folder}")
     return f"bytecode: compiled {len(missing)} modules of {folder} first, as pip install does"
 
