@@ -52,7 +52,7 @@ def load_sample_data(store_path: Path) -> None:
 
 
 def _search_days() -> list:
-    from .sync import DayResult
+    from .searchdata import DayResult
     from .urls import canonical_url
 
     days: dict[dt.date, DayResult] = {}

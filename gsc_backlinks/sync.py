@@ -29,6 +29,7 @@ from . import urls
 from .dates import Period, months_before, pacific_now
 from .api import DAY_ROW_CAP, ROW_LIMIT, SEARCH_TYPES, Api
 from .errors import ApiError, GscBacklinksError, UsageError
+from .searchdata import DayResult
 
 HISTORY_MONTHS = 16  #: how far back Search Console keeps performance data
 
@@ -37,27 +38,6 @@ class Progress(Protocol):
     def start(self, total: int) -> None: ...
     def advance(self) -> None: ...
     def stop(self) -> None: ...
-
-
-@dataclass
-class DayResult:
-    """One whole day, as columns (lists) ready for Arrow."""
-
-    day: dt.date
-    state: str  #: "final" or "fresh"
-    totals: dict
-    pages: dict = field(default_factory=dict)  #: page, clicks, impressions, ctr, position
-    queries: dict = field(default_factory=dict)  #: page, query, clicks, impressions, ctr, position
-    pages_truncated: bool = False
-    queries_truncated: bool = False
-
-    @property
-    def page_count(self) -> int:
-        return len(self.pages.get("page", ()))
-
-    @property
-    def query_count(self) -> int:
-        return len(self.queries.get("page", ()))
 
 
 def _columns(rows: list[dict], with_query: bool) -> dict:
