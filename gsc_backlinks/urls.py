@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -264,6 +265,23 @@ def display_url(url: str) -> str:
 def printable(text: str) -> str:
     """Replace control characters (terminal escapes, NULs) with U+FFFD."""
     return _CONTROL_RE.sub("\ufffd", text)
+
+
+#: Query parameters that only say where a visit came from: never part of a page's identity.
+TRACKING_PARAMS = re.compile(
+    r"^(utm_[a-z]+|gclid|gbraid|wbraid|dclid|fbclid|msclkid|yclid|mc_cid|mc_eid|_ga|_gl|igshid|srsltid|"
+    r"ref_src|hsa_[a-z]+|oly_[a-z]+_id|vero_[a-z]+|_hs[a-z]+|trk|spm)$",
+    re.IGNORECASE,
+)
+
+
+def strip_tracking(url: str) -> str:
+    """The URL without tracking parameters (utm_*, gclid, fbclid…): what a visit came from is not the page."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)]
+    return urlunsplit(parts._replace(query=urlencode(kept, doseq=True, safe="/:@!$'()*,;")))
 
 
 # --- Search Console properties -------------------------------------------------

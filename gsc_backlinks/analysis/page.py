@@ -6,26 +6,10 @@ import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import NoDataError, UsageError
-from ..urls import Property, canonical_url, display_url, is_web_url, printable
-
-#: Query parameters that only say where a visit came from: never part of a page's identity.
-TRACKING_PARAMS = re.compile(
-    r"^(utm_[a-z]+|gclid|gbraid|wbraid|dclid|fbclid|msclkid|yclid|mc_cid|mc_eid|_ga|_gl|igshid|srsltid|"
-    r"ref_src|hsa_[a-z]+|oly_[a-z]+_id|vero_[a-z]+|_hs[a-z]+|trk|spm)$",
-    re.IGNORECASE,
-)
-
-
-def strip_tracking(url: str) -> str:
-    parts = urlsplit(url)
-    if not parts.query:
-        return url
-    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)]
-    return urlunsplit(parts._replace(query=urlencode(kept, doseq=True, safe="/:@!$'()*,;")))
-
+from ..urls import Property, canonical_url, display_url, is_web_url, printable, strip_tracking
 
 def loose_key(url: str) -> str:
     """What two spellings of one page share: no scheme, no leading www., no trailing slash, no tracking."""
