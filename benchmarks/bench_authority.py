@@ -42,7 +42,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 # The import benchmark's word list, cache check, command, table, store query and whole-process measuring
 # (wrapper + RUSAGE_CHILDREN).
-from bench_import import (
+from bench_import import (  # noqa: E402  (beside this file, once sys.path has it)
     WORDS,
     _version,
     cached_meta,

@@ -79,41 +79,10 @@ HELP_CHECK = (
 
 # --- data generation ---------------------------------------------------------------
 
-WORDS = (
-    "about access account action active advice agency album analysis annual answer archive "
-    "article artist audio auto award baby backup bank basic beach beauty best bike blog board "
-    "book brand bridge budget build business buyer camera camp card career case cat center "
-    "chart cheap city class classic clean climate cloud club coach code coffee college color "
-    "community company compare compute contact content cook cool course craft credit culture "
-    "custom cycle daily data deal design dev digital dinner direct doctor dog download dream "
-    "drive easy eco edit energy engine event expert family fashion fast festival film finance "
-    "fish fitness flight food forum free fresh fun game garden gear gift global gold golf "
-    "green guide hair health help hiking history holiday home hotel house idea image index "
-    "info insight island jazz job journal kids kitchen lab land law learn legal life light "
-    "line list live local logo love magazine mail map market media medical meet metal mobile "
-    "money motor mountain movie music nature network news night note ocean office online open "
-    "outdoor paper park part party pet photo pixel place plan plant play plus point pop post "
-    "power press price print pro project quick radio rank real recipe review ride river road "
-    "rock room run safe sale school science sea search secure shop show simple site ski smart "
-    "social soft solar sound space sport star start stock store story studio style summer "
-    "super tech test text theme time tips tool top tour town toy trade travel trend trip "
-    "truck tv uni urban value video view village vision voice walk watch water web week "
-    "wiki wine winter wood work world write yoga young zone"
-).split()
-GERMAN = (
-    "über-uns größe grüße straßenbahn bücher müller küche schön öffnungszeiten prüfung "
-    "führung gemüse frühstück häuser bäckerei zürich münchen köln düsseldorf äpfel "
-    "übersicht rückblick lösungen anhänger fußball"
-).split()
-JAPANESE = (
-    "ブログ 記事 一覧 ニュース お知らせ 東京 大阪 京都 商品 レビュー 旅行 料理 "
-    "写真 日記 音楽 映画 会社概要 お問い合わせ カテゴリー 新着情報"
-).split()
-SECTIONS = (
-    "blog news article articles post posts p t threads forum topic wiki docs en de fr ja "
-    "products product category tag tags archive archives 2019 2020 2021 2022 2023 2024 2025 "
-    "resources guides reviews events people member members page pages story stories"
-).split()
+WORDS = ["about", "access", "account", "action", "active", "advice", "agency", "album", "analysis", "annual", "answer", "archive", "article", "artist", "audio", "auto", "award", "baby", "backup", "bank", "basic", "beach", "beauty", "best", "bike", "blog", "board", "book", "brand", "bridge", "budget", "build", "business", "buyer", "camera", "camp", "card", "career", "case", "cat", "center", "chart", "cheap", "city", "class", "classic", "clean", "climate", "cloud", "club", "coach", "code", "coffee", "college", "color", "community", "company", "compare", "compute", "contact", "content", "cook", "cool", "course", "craft", "credit", "culture", "custom", "cycle", "daily", "data", "deal", "design", "dev", "digital", "dinner", "direct", "doctor", "dog", "download", "dream", "drive", "easy", "eco", "edit", "energy", "engine", "event", "expert", "family", "fashion", "fast", "festival", "film", "finance", "fish", "fitness", "flight", "food", "forum", "free", "fresh", "fun", "game", "garden", "gear", "gift", "global", "gold", "golf", "green", "guide", "hair", "health", "help", "hiking", "history", "holiday", "home", "hotel", "house", "idea", "image", "index", "info", "insight", "island", "jazz", "job", "journal", "kids", "kitchen", "lab", "land", "law", "learn", "legal", "life", "light", "line", "list", "live", "local", "logo", "love", "magazine", "mail", "map", "market", "media", "medical", "meet", "metal", "mobile", "money", "motor", "mountain", "movie", "music", "nature", "network", "news", "night", "note", "ocean", "office", "online", "open", "outdoor", "paper", "park", "part", "party", "pet", "photo", "pixel", "place", "plan", "plant", "play", "plus", "point", "pop", "post", "power", "press", "price", "print", "pro", "project", "quick", "radio", "rank", "real", "recipe", "review", "ride", "river", "road", "rock", "room", "run", "safe", "sale", "school", "science", "sea", "search", "secure", "shop", "show", "simple", "site", "ski", "smart", "social", "soft", "solar", "sound", "space", "sport", "star", "start", "stock", "store", "story", "studio", "style", "summer", "super", "tech", "test", "text", "theme", "time", "tips", "tool", "top", "tour", "town", "toy", "trade", "travel", "trend", "trip", "truck", "tv", "uni", "urban", "value", "video", "view", "village", "vision", "voice", "walk", "watch", "water", "web", "week", "wiki", "wine", "winter", "wood", "work", "world", "write", "yoga", "young", "zone"]
+GERMAN = ["über-uns", "größe", "grüße", "straßenbahn", "bücher", "müller", "küche", "schön", "öffnungszeiten", "prüfung", "führung", "gemüse", "frühstück", "häuser", "bäckerei", "zürich", "münchen", "köln", "düsseldorf", "äpfel", "übersicht", "rückblick", "lösungen", "anhänger", "fußball"]
+JAPANESE = ["ブログ", "記事", "一覧", "ニュース", "お知らせ", "東京", "大阪", "京都", "商品", "レビュー", "旅行", "料理", "写真", "日記", "音楽", "映画", "会社概要", "お問い合わせ", "カテゴリー", "新着情報"]
+SECTIONS = ["blog", "news", "article", "articles", "post", "posts", "p", "t", "threads", "forum", "topic", "wiki", "docs", "en", "de", "fr", "ja", "products", "product", "category", "tag", "tags", "archive", "archives", "2019", "2020", "2021", "2022", "2023", "2024", "2025", "resources", "guides", "reviews", "events", "people", "member", "members", "page", "pages", "story", "stories"]
 QUERY_KEYS = ("id", "p", "page", "ref", "lang", "s", "q", "sort", "view", "cat", "t", "item")
 
 # (suffix, weight); suffixes include multi-label public suffixes and a few private ones.
@@ -205,7 +174,7 @@ def _path(rng: random.Random) -> tuple[str, str]:
     """(path as written, its canonical form): 1-5 segments."""
     n = rng.choices((1, 2, 3, 4, 5), cum_weights=(20, 55, 80, 93, 100))[0]
     segments = []
-    for i in range(n - 1):
+    for _ in range(n - 1):
         r = rng.random()
         segments.append(rng.choice(SECTIONS) if r < 0.7 else str(rng.randint(1, 99999)) if r < 0.85 else _slug(rng, lo=1, hi=2))
     r = rng.random()
@@ -295,7 +264,7 @@ def generate(path: Path, rows: int, n_hosts: int, seed: int) -> dict:
         "rows": rows,
         "hosts": n_hosts,
         "seed": seed,
-        "distinct_hosts": len(set(hosts[h] for h in picks)),
+        "distinct_hosts": len({hosts[h] for h in picks}),
         "expected_canonical": len(canonical),
         "bytes": path.stat().st_size,
     }

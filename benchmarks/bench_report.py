@@ -35,7 +35,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 # The import benchmark's realistic hosts and paths, its table printing and whole-process measuring (wrapper + RUSAGE_CHILDREN).
-from bench_import import (
+from bench_import import (  # noqa: E402  (beside this file, once sys.path has it)
     WORDS,
     _path,
     _query,
@@ -292,7 +292,7 @@ def build_store(path: Path, links: int, perf_rows: int, seed: int) -> dict:
 
 def ensure_store(data_dir: Path, links: int, perf_rows: int, seed: int) -> tuple[Path, dict, float | None]:
     """The store for these parameters, generated unless an identical one is cached."""
-    from gsc_backlinks.store import SCHEMA_VERSION
+    from gsc_backlinks.store.migrations import SCHEMA_VERSION
 
     folder = data_dir / f"report-links{links}-perf{perf_rows}-seed{seed}"
     path, meta_path = folder / "store.duckdb", folder / "meta.json"
@@ -338,12 +338,12 @@ def measure_report(store: Path, tmp_dir: Path) -> dict:
 
 
 def profile(store: Path, tmp_dir: Path, top: int = 30) -> None:
-    """cProfile around gsc_backlinks.weekly.write_weekly, in this process: where the time goes.
+    """cProfile around gsc_backlinks.jobs.weekly.write_weekly, in this process: where the time goes.
     cProfile does not list DuckDB's methods: a query's time is the tottime of the function running it."""
     import cProfile
     import pstats
 
-    from gsc_backlinks.weekly import write_weekly
+    from gsc_backlinks.jobs.weekly import write_weekly
 
     out = Path(tempfile.mkdtemp(prefix="profile-", dir=tmp_dir))
     now = dt.datetime.fromisoformat(NOW)

@@ -42,6 +42,7 @@ sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(HERE))
 
 from bench_import import clean_env, ensure_bytecode, gsc_backlinks_cmd, run_main, run_wrapped  # noqa: E402
+
 from standin import SCOPE_READONLY, SearchData, StandIn  # noqa: E402
 
 SITE = "sc-domain:example.com"

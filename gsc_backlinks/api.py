@@ -19,8 +19,8 @@ import os
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .errors import AccessError, ApiError, AuthError, QuotaError
 
@@ -343,7 +343,8 @@ def check_site(sites: list[SiteEntry], site: str) -> SiteEntry:
     for entry in sites:
         if entry.site_url == site:
             if entry.permission_level == "siteUnverifiedUser":
-                raise AccessError(f"this account is an unverified user of {site} and cannot read its data; verify it in Search Console")
+                raise AccessError(f"this account is an unverified user of {site} and cannot read its data; "
+                                  "verify it in Search Console")
             return entry
     names = [e.site_url for e in sites]
     close = close_properties(site, names)
@@ -352,4 +353,5 @@ def check_site(sites: list[SiteEntry], site: str) -> SiteEntry:
     if names:
         shown = ", ".join(names[:8]) + (" …" if len(names) > 8 else "")
         raise UsageError(f"property {site} is not among this account's properties ({shown}); see `gsc-backlinks sites`")
-    raise UsageError(f"this Google account has no Search Console properties, so not {site}; add the account to the property first")
+    raise UsageError(f"this Google account has no Search Console properties, so not {site}; "
+                     "add the account to the property first")

@@ -25,7 +25,7 @@ def _validity(values: Sequence[object]):
     return pa.py_buffer(np.packbits(valid, bitorder="little")), int(len(values) - valid.sum())
 
 
-def array(values: Sequence[object], type):  # noqa: A002  (the name pyarrow uses)
+def array(values: Sequence, type):  # noqa: A002  (the name pyarrow uses)
     """A pyarrow array of ``string``, ``int64`` or ``date32`` from Python values (None = null)."""
     import numpy as np
     import pyarrow as pa

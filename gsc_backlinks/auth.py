@@ -23,9 +23,9 @@ import json
 import os
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from .errors import AuthError, UsageError
@@ -104,7 +104,7 @@ def _delete(path: Path, done: str = "") -> None:
 
 
 #: What a token file's fields may hold, per type; a field left out (or null) is checked where it is used.
-_TOKEN_FIELDS = {
+_TOKEN_FIELDS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "authorized_user": {"refresh_token": str, "client_id": str, "client_secret": str, "token": str,
                         "expiry": str, "scopes": (list, str)},
     "service_account": {"key_file": str, "client_email": str},
@@ -227,7 +227,8 @@ class _Redirect:
         try:
             self.server = wsgiref.simple_server.make_server("localhost", port, app, handler_class=Quiet)
         except OSError as exc:
-            raise UsageError(f"cannot listen on localhost port {port} for Google's redirect ({exc.strerror}); try --port 0") from None
+            raise UsageError(f"cannot listen on localhost port {port} for Google's redirect ({exc.strerror}); "
+                             "try --port 0") from None
         self.port = self.server.server_port
         self.thread = threading.Thread(target=self._serve, daemon=True)
 
@@ -327,10 +328,12 @@ def login_user(
         raise AuthError(f"cannot reach Google's token server ({_oauth_error_text(exc)}); "
                         "check the network and run `gsc-backlinks auth login` again") from None
     except Exception as exc:  # noqa: BLE001  (oauthlib raises many types; all mean the same to the user)
-        raise AuthError(f"Google refused the authorization code ({_oauth_error_text(exc)}); run `gsc-backlinks auth login` again") from None
+        raise AuthError(f"Google refused the authorization code ({_oauth_error_text(exc)}); "
+                        "run `gsc-backlinks auth login` again") from None
     creds = flow.credentials
     if not creds.refresh_token:
-        raise AuthError("Google returned no refresh token; remove gsc-backlinks at https://myaccount.google.com/permissions and log in again")
+        raise AuthError("Google returned no refresh token; remove gsc-backlinks at "
+                        "https://myaccount.google.com/permissions and log in again")
     save_user_credentials(creds)
     return creds
 
@@ -526,7 +529,8 @@ def refresh_error(exc: Exception) -> AuthError:
     if "invalid_client" in text:
         return AuthError("Google no longer knows the OAuth client of the saved authorization (invalid_client); "
                          "run `gsc-backlinks auth login` with a current client file")
-    return AuthError(f"refreshing the saved authorization failed ({text.splitlines()[0][:160]}); run `gsc-backlinks auth login` again")
+    return AuthError(f"refreshing the saved authorization failed ({text.splitlines()[0][:160]}); "
+                     "run `gsc-backlinks auth login` again")
 
 
 def save_if_refreshed(creds, path: Path | None = None) -> None:

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from . import arrow
 from .errors import RankFileError
-from .urls import printable
+from .text import printable
 
 BLOCK_SIZE = 4 << 20  #: bytes of text parsed at a time: memory is a few of these, whatever the file size
 

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from . import arrow
 from .errors import UsageError
+from .text import printable
 
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _WS_STRIP = " \t\r\n\f\v\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u202f\u205f\u3000\ufeff"
@@ -63,8 +64,6 @@ _FAST_RE = re.compile(FAST_CANONICAL_PATTERN)
 #: Pulls the host out of a canonical URL (group 1).
 HOST_PATTERN = r"^https?://(?:[^@/?]*@)?(?P<host>\[[0-9A-Fa-f:.]+\]|[a-z0-9\-_.]+)(?::[0-9]+)?(?:[/?]|$)"
 _HOST_RE = re.compile(HOST_PATTERN)
-
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _fix_escape(match: re.Match[str]) -> str:
@@ -198,7 +197,7 @@ def canonical_url(text: str, default_scheme: str | None = None) -> str:
 
 def is_web_url(text: str | None) -> bool:
     """True for an http(s) URL with a host: the only text ever made a link."""
-    return bool(text) and _HOST_RE.match(text) is not None
+    return bool(text) and _HOST_RE.match(text or "") is not None
 
 
 def host_of(url: str | None) -> str | None:
@@ -262,11 +261,6 @@ def display_url(url: str) -> str:
     return printable(shown)
 
 
-def printable(text: str) -> str:
-    """Replace control characters (terminal escapes, NULs) with U+FFFD."""
-    return _CONTROL_RE.sub("\ufffd", text)
-
-
 #: Query parameters that only say where a visit came from: never part of a page's identity.
 TRACKING_PARAMS = re.compile(
     r"^(utm_[a-z]+|gclid|gbraid|wbraid|dclid|fbclid|msclkid|yclid|mc_cid|mc_eid|_ga|_gl|igshid|srsltid|"
@@ -313,7 +307,9 @@ class Property:
         if self.prefix:
             return url.startswith(self.prefix) or url + "/" == self.prefix
         host = host_of(url)
-        return bool(host) and (host == self.domain or host.endswith("." + self.domain))
+        if not host or not self.domain:
+            return False
+        return host == self.domain or host.endswith("." + self.domain)
 
     def __str__(self) -> str:
         return self.site
@@ -355,6 +351,39 @@ def parse_property(text: str) -> Property:
     )
 
 
+
+def page_in_property(text: str, prop: Property, *, option: str = "", hint: str = "") -> str:
+    """The canonical URL of one of the property's pages, as a person types it.
+
+    With or without ``https://`` or ``www.``, a bare path (``/pricing/``), raw
+    Unicode or percent-encoded; for a URL-prefix property, the same host spelled
+    with or without ``www.`` or with the other scheme is taken as the property's
+    spelling.  A UsageError (starting with ``option``, e.g. ``--target``, and
+    ending in ``hint``) when it is not a web address or not in the property.
+    """
+    typed = (text or "").strip()
+    label = f"{option} " if option else ""
+    if not typed:
+        raise UsageError(f"{label}give the page's URL, e.g. https://www.example.com/pricing/")
+    if typed.startswith("/") and not typed.startswith("//"):
+        typed_url = (prop.prefix.rstrip("/") if prop.prefix else f"https://{prop.domain}") + typed
+    elif not _SCHEME_RE.match(typed) or "://" not in typed:
+        typed_url = "https://" + typed.lstrip("/")
+    else:
+        typed_url = typed
+    url = canonical_url(typed_url)
+    if not is_web_url(url):
+        raise UsageError(f"{label}{printable(typed)!r} is not a web page address; give it like https://www.example.com/pricing/")
+    if prop.contains(url):
+        return url
+    if prop.prefix:  # the property's own host spelled with(out) www. or the other scheme
+        parts, want = urlsplit(url), urlsplit(prop.prefix)
+        if (parts.hostname or "").removeprefix("www.") == (want.hostname or "").removeprefix("www."):
+            respelled = urlunsplit(parts._replace(scheme=want.scheme, netloc=want.netloc))
+            if prop.contains(respelled):
+                return respelled
+    raise UsageError(f"{label}{display_url(url)} is not a URL of property {prop.site}{hint}")
+
 # --- vectorized, for large exports ------------------------------------------------
 
 
@@ -390,7 +419,7 @@ def _repair(values):
     out = pc.list_element(pc.split_pattern(out, "#", max_splits=1), arrow.scalar(0))  # as split("#", 1)[0]
     # Only the few values with upper case before the path are split and joined again
     # (binary_join_element_wise is slow enough to matter on every value).
-    upper = pc.fill_null(pc.match_substring_regex(out, r"^(?:[A-Za-z0-9+.\-]*[A-Z][A-Za-z0-9+.\-]*://|[A-Za-z][A-Za-z0-9+.\-]*://[^/?#@]*[A-Z])"), arrow.scalar(False))
+    upper = pc.fill_null(pc.match_substring_regex(out, _UPPER_SCHEME_OR_HOST), arrow.scalar(False))
     if pc.any(upper).as_py():
         mixed = out.filter(upper)
         parts = pc.extract_regex(mixed, r"^(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^/?#@]*)(?P<tail>.*)$")
@@ -415,6 +444,8 @@ def _repair(values):
 
 
 _HEX_DIGITS = b"0123456789ABCDEF"
+#: A scheme or host with an upper-case letter (RE2, for Arrow).
+_UPPER_SCHEME_OR_HOST = r"^(?:[A-Za-z0-9+.\-]*[A-Z][A-Za-z0-9+.\-]*://|[A-Za-z][A-Za-z0-9+.\-]*://[^/?#@]*[A-Z])"
 
 
 def _percent_encode_non_ascii(values):

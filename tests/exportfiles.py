@@ -16,8 +16,8 @@ import datetime as dt
 import io
 import os
 import zipfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 #: Exact English header rows of the Links exports (see gsc-facts.md, 1.2).
 HEADERS = {

@@ -44,9 +44,10 @@ import threading
 import time
 import urllib.parse
 from collections import OrderedDict
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from operator import itemgetter
-from typing import Callable, ClassVar, Self
+from typing import ClassVar, Self
 
 JSON_CT = "application/json; charset=UTF-8"
 SCOPE_READONLY = "https://www.googleapis.com/auth/webmasters.readonly"
@@ -343,13 +344,13 @@ class SearchData:
         idx = [slot[d] for d in dims]
         ds = day.isoformat()
         if len(idx) == 0:
-            keyer = lambda pq: ()
+            keyer = lambda pq: ()  # noqa: E731  (one closure per request, not per row)
         elif len(idx) == 1:
             one = idx[0]
-            keyer = lambda pq: ((ds, pq[0], pq[1], "usa", "DESKTOP")[one],)
+            keyer = lambda pq: ((ds, pq[0], pq[1], "usa", "DESKTOP")[one],)  # noqa: E731
         else:
             get = itemgetter(*idx)
-            keyer = lambda pq: get((ds, pq[0], pq[1], "usa", "DESKTOP"))
+            keyer = lambda pq: get((ds, pq[0], pq[1], "usa", "DESKTOP"))  # noqa: E731
         has_page, has_query = "page" in dims, "query" in dims
         if has_page and has_query:
             rows = [(keyer((p, q)), c, i, c / i if i else 0.0, pos) for p, q, c, i, pos in base]
@@ -456,7 +457,7 @@ class StandIn:
                  latency: float = 0.0, per_row_latency: float = 0.0, failure_rate: float = 0.0,
                  failure_seed: int = 0):
         if sites is None:
-            sites = ({s: "siteOwner" for s in data.sites} if data is not None
+            sites = (dict.fromkeys(data.sites, "siteOwner") if data is not None
                      else {"sc-domain:example.com": "siteOwner"})
         self.sites: dict[str, str] = dict(sites)
         self.data = data

@@ -22,7 +22,15 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from clihelp import (  # noqa: E402
-    SITE, error_line, export_name, export_text, fingerprint, import_ok, run, snapshot_count, write_export,
+    SITE,
+    error_line,
+    export_name,
+    export_text,
+    fingerprint,
+    import_ok,
+    run,
+    snapshot_count,
+    write_export,
 )
 
 LATEST = export_name("Latest links")
@@ -136,11 +144,10 @@ def zip_without_exports(folder):
 def zip_bomb_ratio(folder):
     """One entry of 200 MB of zeros: ~200 KB on disk."""
     p = folder / "bomb.zip"
-    with zipfile.ZipFile(p, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        with zf.open(LATEST, "w", force_zip64=True) as handle:
-            chunk = bytes(1 << 20)
-            for _ in range(200):
-                handle.write(chunk)
+    with zipfile.ZipFile(p, "w", compression=zipfile.ZIP_DEFLATED) as zf, zf.open(LATEST, "w", force_zip64=True) as handle:
+        chunk = bytes(1 << 20)
+        for _ in range(200):
+            handle.write(chunk)
     return [p], p, "zip bomb"
 
 
@@ -239,7 +246,8 @@ def folder_with_one_bad_file(folder):
 
 CASES = [
     empty_file, headers_only, not_a_links_export, binary_with_nuls, png_renamed_csv, truncated_zip,
-    corrupt_xlsx_random, truncated_xlsx, xlsx_with_broken_sheet, zip_without_exports, zip_bomb_ratio, zip_sizes_that_lie, zip_too_many_entries,
+    corrupt_xlsx_random, truncated_xlsx, xlsx_with_broken_sheet, zip_without_exports, zip_bomb_ratio, zip_sizes_that_lie,
+    zip_too_many_entries,
     zip_path_traversal, nested_zip, huge_sparse_file, other_property_file_name, nonexistent_path,
     unreadable_file, drill_down_internal_without_target, drill_down_sites_without_target, good_then_bad,
     bad_then_good, folder_with_one_bad_file,

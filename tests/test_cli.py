@@ -12,12 +12,13 @@ from pathlib import Path
 
 import click
 import pytest
+from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from clihelp import REPO, SITE, error_line, import_ok, run, run_fresh, write_export  # noqa: E402
-
 from gsc_backlinks.cli import cli  # noqa: E402
+
+from clihelp import REPO, SITE, error_line, import_ok, run, run_fresh, write_export  # noqa: E402
 
 
 def _command_paths(group: click.Group, prefix: tuple[str, ...] = ()):
@@ -57,6 +58,36 @@ def test_every_command_is_in_the_readme(path):
         pytest.skip("README.md does not exist yet (the lead is writing it)")
     text = readme.read_text(encoding="utf-8")
     assert f"gsc-backlinks {' '.join(path)}" in text
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_global_options_go_before_or_after_the_subcommand(store, tmp_path, where):
+    # As pip's and git's own subcommands take -q: `links pages -q`, `links domains --store S`.
+    args = ["links", "domains", "--site", SITE, "--format", "json"]
+    globals_ = ["--store", str(store), "-q"]
+    argv = [*globals_, *args] if where == "before" else [*args, *globals_]
+    result = CliRunner().invoke(cli, ["--store", str(tmp_path / "elsewhere.duckdb"), *argv] if where == "after" else argv)
+    assert result.exit_code == 0, result.output
+    assert [r["linking_domain"] for r in json.loads(result.stdout)["rows"]] == ["bbc.co.uk", "gardening.com"]
+    assert not (tmp_path / "elsewhere.duckdb").exists()  # the store given after the command wins
+
+
+def test_quiet_after_the_subcommand_silences_the_import(tmp_path):
+    store = tmp_path / "s.duckdb"
+    loud = run(store, "import", write_export(tmp_path, "Latest links"), "--site", SITE)
+    quiet = run(store, "import", write_export(tmp_path, "Top linking sites"), "--site", SITE, "-q")
+    assert loud.exit_code == quiet.exit_code == 0
+    assert loud.stdout and quiet.stdout == ""
+
+
+def test_verbose_after_the_subcommand_counts(tmp_path):
+    store = tmp_path / "s.duckdb"
+    (tmp_path / "in").mkdir()
+    write_export(tmp_path / "in", "Latest links")
+    (tmp_path / "in" / "notes.pdf").write_text("not an export")
+    result = run(store, "import", tmp_path / "in", "--site", SITE, "-v")
+    assert result.exit_code == 0, result.output
+    assert "notes.pdf (not CSV, XLSX or ZIP)" in result.stdout
 
 
 def test_help_does_not_import_heavy_libraries():

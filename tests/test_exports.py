@@ -11,6 +11,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gsc_backlinks import urls
+from gsc_backlinks.errors import ExportError, UnknownExportError
+from gsc_backlinks.exports import collect, parse_export
+from gsc_backlinks.jobs.importing import import_paths
+
 from clihelp import stored
 from exportfiles import (
     HEADERS,
@@ -24,13 +32,6 @@ from exportfiles import (
     write_zip,
     xlsx_bytes,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-from gsc_backlinks import urls
-from gsc_backlinks.errors import ExportError, UnknownExportError
-from gsc_backlinks.exports import collect, parse_export
-from gsc_backlinks.importing import import_paths
 
 PROP = urls.parse_property(SITE)
 TARGET = "https://www.example.com/roses/"
@@ -633,7 +634,7 @@ def test_snapshot_records_kind_date_language_and_target(tmp_path):
     a = write_csv(tmp_path / gsc_name("Top sites linking to this page"), HEADERS["target_linking_sites"],
                   [["example.org", 2]])
     b = write_bytes(tmp_path / gsc_name("Top target pages", "2026-05-19"),
-                    "Zielseite;Eingehende Links;Verweisende Websites\nhttps://www.example.com/;5;2\n".encode())
+                    b"Zielseite;Eingehende Links;Verweisende Websites\nhttps://www.example.com/;5;2\n")
     store = tmp_path / "store.duckdb"
     import_paths([str(a), str(b)], SITE, store, target="www.example.com/roses/")
     assert stored(store, "SELECT property, kind, snapshot_date, date_source, target_url, language, row_count "
@@ -661,7 +662,7 @@ def test_import_twice_is_a_duplicate(tmp_path):
 
 def test_a_file_held_already_is_not_parsed_again(tmp_path, monkeypatch):
     # A cron job that imports the whole Downloads folder every day reads only the new exports.
-    from gsc_backlinks import importing
+    from gsc_backlinks.jobs import importing
 
     old = write_csv(tmp_path / "in" / gsc_name("Latest links"), HEADERS["latest_links"], LATEST)
     store = tmp_path / "store.duckdb"

@@ -18,43 +18,13 @@ import time
 import duckdb
 import pytest
 import requests
-from clihelp import SITE, error_line, run, stored, write_export
-from standin import SCOPE_READONLY, SearchData, StandIn
 
 from gsc_backlinks import auth
 from gsc_backlinks.dates import pacific_now
 
-DOMAIN = "sc-domain:example.com"
-TODAY = pacific_now().date()
-DAYS = [TODAY - dt.timedelta(days=n) for n in range(12, 1, -1)]  # 11 days ending two days ago
-FINAL_UNTIL = TODAY - dt.timedelta(days=4)  # the last two days are fresh
-START, END = DAYS[0].isoformat(), DAYS[-1].isoformat()
-
-
-@pytest.fixture
-def google(monkeypatch, tmp_path):
-    data = SearchData(sites=[DOMAIN, SITE], days=DAYS, final_until=FINAL_UNTIL, pages_per_day=12, queries_per_page=5)
-    sites = {DOMAIN: "siteOwner", SITE: "siteFullUser", "https://shop.example.org/": "siteRestrictedUser"}
-    with StandIn(sites=sites, data=data) as server:
-        monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-        monkeypatch.setenv("GSC_BACKLINKS_API_ENDPOINT", server.base_url)
-        monkeypatch.setenv("GSC_BACKLINKS_TOKEN_URI", server.token_uri)
-        monkeypatch.setenv("GSC_BACKLINKS_REVOKE_URI", server.revoke_uri)
-        monkeypatch.setenv("GSC_BACKLINKS_RETRY_BASE", "0.01")
-        monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
-        monkeypatch.delenv("GSC_BACKLINKS_CLIENT_SECRETS", raising=False)
-        yield server
-
-
-@pytest.fixture
-def authorized(google):
-    """A saved OAuth authorization, as `auth login` leaves it (no access token yet)."""
-    config = google.client_config()["installed"]
-    auth.write_private(auth.token_path(), json.dumps({
-        "type": "authorized_user", "refresh_token": google.issue_refresh_token(),
-        "client_id": config["client_id"], "client_secret": config["client_secret"], "scopes": [SCOPE_READONLY],
-    }))
-    return google
+from clihelp import error_line, run, stored, write_export
+from googlehelp import DAYS, DOMAIN, END, FINAL_UNTIL, START, TODAY, service_key
+from standin import SearchData
 
 
 def _mode(path) -> int:
@@ -167,23 +137,6 @@ def test_login_refuses_the_example_placeholders(google, tmp_path):
     result = run(tmp_path / "s.duckdb", "auth", "login", "--client-secrets", str(REPO / "credentials.example.json"))
     assert result.exit_code == 2
     assert "placeholder values" in error_line(result)
-
-
-def service_key(tmp_path):
-    """A service-account key file with a real RSA key (the stand-in decodes, not verifies, the JWT)."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    key = tmp_path / "key.json"
-    key.write_text(json.dumps({
-        "type": "service_account", "project_id": "p", "private_key_id": "k1", "private_key": pem,
-        "client_email": "cron@p.iam.gserviceaccount.com", "client_id": "1",
-        "token_uri": "https://oauth2.googleapis.com/token",
-    }))
-    return key
 
 
 def test_service_account_login_keeps_a_reference_not_the_key(google, tmp_path):
@@ -301,7 +254,7 @@ def test_sync_stores_totals_pages_and_queries_that_match_google(authorized, tmp_
     days = stored(store, "SELECT day, data_state, clicks, impressions, query_rows FROM search_days ORDER BY day")
     assert [d[0] for d in days] == DAYS
     assert [d[1] for d in days] == ["final" if d <= FINAL_UNTIL else "fresh" for d in DAYS]
-    for day, state, clicks, impressions, query_rows in days:
+    for day, _state, clicks, impressions, query_rows in days:
         total = data.rows(DOMAIN, day, ["date"], "all")[0]
         assert (clicks, impressions) == (total["clicks"], total["impressions"])
         assert query_rows == len(data.rows(DOMAIN, day, ["page", "query"], "all"))
@@ -421,7 +374,7 @@ def test_a_token_without_the_search_console_scope_gives_one_line(google, tmp_pat
 
 
 def test_an_interrupted_sync_keeps_whole_days_and_the_next_one_resumes(authorized, tmp_path, monkeypatch):
-    import gsc_backlinks.sync as sync_mod
+    import gsc_backlinks.jobs.sync as sync_mod
 
     real = sync_mod.fetch_page
     broken_day = DAYS[4]

@@ -7,15 +7,15 @@ the odd answers; see tests/standin.py.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pytest
-from clihelp import error_line, run, stored
-from standin import BAD_STATUS_LINE, INCOMPLETE_READ, html_page
-from test_google import DAYS, DOMAIN, END, START, authorized, google, service_key  # noqa: F401  (fixtures)
 
 from gsc_backlinks import auth
+
+from clihelp import error_line, run, stored
+from googlehelp import DAYS, DOMAIN, END, START, service_key
+from standin import BAD_STATUS_LINE, INCOMPLETE_READ, html_page
 
 
 def _json(body, status: int = 200) -> tuple:
@@ -393,7 +393,7 @@ def test_sync_type_is_one_of_googles_as_google_spells_them(authorized, tmp_path)
 
 def test_the_sync_library_checks_the_range_before_opening_the_store(tmp_path):
     from gsc_backlinks.errors import UsageError
-    from gsc_backlinks.sync import sync
+    from gsc_backlinks.jobs.sync import sync
 
     store = tmp_path / "s.duckdb"
     with pytest.raises(UsageError, match="is after"):
@@ -499,7 +499,8 @@ def test_a_token_refreshed_while_sync_inspects_top_pages_is_saved(authorized, tm
 
 def test_a_service_account_key_google_refuses_is_not_saved(authorized, tmp_path):
     before = auth.token_path().read_text()  # a working OAuth login
-    authorized.tamper["token"] = lambda body: _json({"error": "invalid_grant", "error_description": "Invalid JWT Signature."}, 400)
+    refusal = {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}
+    authorized.tamper["token"] = lambda body: _json(refusal, 400)
     result = run(tmp_path / "s.duckdb", "auth", "login", "--service-account", str(service_key(tmp_path)))
     line = error_line(result)
     assert result.exit_code == 77

@@ -33,11 +33,11 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from clihelp import error_line, import_ok, run, run_fresh, write_export
-
 from gsc_backlinks import ranks
 from gsc_backlinks.errors import ExportError, RankFileError
 from gsc_backlinks.store import open_store
+
+from clihelp import error_line, import_ok, run, run_fresh, write_export
 
 CC_HEADER = "#harmonicc_pos\t#harmonicc_val\t#pr_pos\t#pr_val\t#host_rev\t#n_hosts"
 CC_HOST_HEADER = "#harmonicc_pos\t#harmonicc_val\t#pr_pos\t#pr_val\t#host_rev"
@@ -576,7 +576,8 @@ def test_authority_status_shows_a_hostile_file_name_and_release_on_one_line(link
     result = run(linked_store, "authority", "status")
     assert result.exit_code == 0, result.output
     line = _one_clean_line(result.stdout)
-    assert line.startswith("Tranco list, evil\ufffd[2J") and "(top-1m-evil\ufffd[2J" in line and "1 of 2 linking domains ranked" in line
+    assert line.startswith("Tranco list, evil\ufffd[2J") and "(top-1m-evil\ufffd[2J" in line
+    assert "1 of 2 linking domains ranked" in line
     # JSON keeps the names as they are (escaped by JSON itself).
     doc = json.loads(run(linked_store, "authority", "status", "--format", "json").stdout)
     assert doc["rank_files"][0]["file"] == path.name and doc["rank_files"][0]["release"] == HOSTILE

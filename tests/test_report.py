@@ -16,12 +16,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from clihelp import error_line, run
 
-from gsc_backlinks import demo
-from gsc_backlinks.importing import import_paths
-from gsc_backlinks.report.build import page_file
-from gsc_backlinks.weekly import write_weekly
+from gsc_backlinks.jobs import demo
+from gsc_backlinks.jobs.importing import import_paths
+from gsc_backlinks.jobs.weekly import write_weekly
+from gsc_backlinks.report.drilldown import page_file
+
+from clihelp import error_line, run
 
 SITE = demo.DEMO_SITE
 SLUG = "https___www.fernhill-nursery.example_"
@@ -328,7 +329,8 @@ def test_report_weekly_imports_new_exports_of_this_property_only(tmp_path, no_go
     downloads.mkdir()
     for p in demo.sample_files():
         (downloads / p.name).write_bytes(p.read_bytes())
-    (downloads / "sc-domain_other.example-Top linking sites-2026-11-17.csv").write_text("Site,Linking pages,Target pages\na.example,1,1\n")
+    other = downloads / "sc-domain_other.example-Top linking sites-2026-11-17.csv"
+    other.write_text("Site,Linking pages,Target pages\na.example,1,1\n")
     (downloads / f"{SLUG}-Top sites linking to this page-2026-11-17.csv").write_text("Site,Linking pages\na.example,1\n")
     (downloads / f"{SLUG}-Latest links-2026-11-20.csv").write_bytes(b"\x00\x01binary, not a csv")
     (downloads / "holiday.jpg").write_bytes(b"\xff\xd8")

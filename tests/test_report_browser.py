@@ -28,9 +28,9 @@ from pathlib import Path
 
 import pytest
 
-from gsc_backlinks.demo import DEMO_SITE, load_sample_data, sample_files
-from gsc_backlinks.importing import import_paths
-from gsc_backlinks.weekly import write_weekly
+from gsc_backlinks.jobs.demo import DEMO_SITE, load_sample_data, sample_files
+from gsc_backlinks.jobs.importing import import_paths
+from gsc_backlinks.jobs.weekly import write_weekly
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -553,7 +553,8 @@ OVERFLOW_CHECK = """() => {
   const se = document.scrollingElement, w = window.innerWidth;
   const wide = Array.from(document.body.querySelectorAll('*'))
     .filter(e => !e.closest('.scroll') && e.getBoundingClientRect().right > w + 1)
-    .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && e.className.baseVal === undefined ? '.' + e.className : '')
+    .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                         + (e.className && e.className.baseVal === undefined ? '.' + e.className : '')
                          + ' right=' + Math.round(e.getBoundingClientRect().right));
   const scrolls = Array.from(document.querySelectorAll('.scroll')).map(s => ({
     id: s.closest('div.table').id, scroll: s.scrollWidth, client: s.clientWidth,

@@ -14,12 +14,25 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from clihelp import (  # noqa: E402
-    SITE, error_line, fingerprint, import_ok, run, run_sub, snapshot_count, write_export,
-)
-
-from gsc_backlinks import importing, store as store_mod  # noqa: E402
+from gsc_backlinks.analysis.pages import most_linked_pages  # noqa: E402
+from gsc_backlinks.analysis.snapshots import Snapshots  # noqa: E402
 from gsc_backlinks.errors import StoreError  # noqa: E402
+from gsc_backlinks.jobs import importing  # noqa: E402
+from gsc_backlinks.store import migrations as store_mod  # noqa: E402
+from gsc_backlinks.store import open_store  # noqa: E402
+from gsc_backlinks.store import ranks as stored_ranks  # noqa: E402
+from gsc_backlinks.store.snapshots import save_imports  # noqa: E402
+
+from clihelp import (  # noqa: E402
+    SITE,
+    error_line,
+    fingerprint,
+    import_ok,
+    run,
+    run_sub,
+    snapshot_count,
+    write_export,
+)
 
 
 @pytest.fixture
@@ -43,9 +56,9 @@ def _sql(path: Path, sql: str, params=None, *, write: bool = False):
 
 def test_new_store_records_every_migration_in_order(filled):
     rows = _sql(filled, "SELECT version, name FROM schema_migrations ORDER BY version")
-    assert [r[0] for r in rows] == [1, 2, 3, 4, 5]
+    assert [r[0] for r in rows] == [1, 2, 3, 4, 5, 6]
     assert rows[0][1] == "snapshots of Links exports"
-    assert store_mod.SCHEMA_VERSION == 5
+    assert store_mod.SCHEMA_VERSION == 6
 
 
 def test_a_version_1_store_is_migrated_and_keeps_its_snapshots(tmp_path):
@@ -58,7 +71,8 @@ def test_a_version_1_store_is_migrated_and_keeps_its_snapshots(tmp_path):
     con.execute("INSERT INTO schema_migrations VALUES (1, 'snapshots of Links exports', now())")
     con.execute(
         "INSERT INTO snapshots (property, kind, snapshot_date, date_source, source_name, content_hash, row_count, "
-        "file_rows, language, imported_at) VALUES (?, 'latest_links', DATE '2026-05-01', 'option', 'a.csv', 'h', 1, 1, 'en', now())",
+        "file_rows, language, imported_at) "
+        "VALUES (?, 'latest_links', DATE '2026-05-01', 'option', 'a.csv', 'h', 1, 1, 'en', now())",
         [SITE],
     )
     con.execute(
@@ -70,7 +84,7 @@ def test_a_version_1_store_is_migrated_and_keeps_its_snapshots(tmp_path):
 
     assert result.exit_code == 0, result.output
     assert '"a.csv"' in result.output
-    assert [r[0] for r in _sql(path, "SELECT version FROM schema_migrations ORDER BY version")] == [1, 2, 3, 4, 5]
+    assert [r[0] for r in _sql(path, "SELECT version FROM schema_migrations ORDER BY version")] == [1, 2, 3, 4, 5, 6]
     assert _sql(path, "SELECT count(*) FROM search_days") == [(0,)]
     # Migrations 3 and 5 rebuilt linking_pages: its rows are all still there.
     assert _sql(path, "SELECT linking_url, linking_domain, last_crawled FROM linking_pages") == [
@@ -93,9 +107,8 @@ def test_a_migration_that_fails_leaves_the_store_at_its_old_version(tmp_path, mo
     monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS, failing])
     monkeypatch.setattr(store_mod, "SCHEMA_VERSION", failing[0])
 
-    with pytest.raises(duckdb.Error):
-        with store_mod.open_store(path, write=True):
-            pass
+    with pytest.raises(duckdb.Error), open_store(path, write=True):
+        pass
 
     assert _sql(path, "SELECT max(version) FROM schema_migrations") == [(3,)]
     assert _sql(path, "SELECT * FROM linking_pages") == [
@@ -107,17 +120,15 @@ def test_store_from_a_newer_version_is_refused(filled, tmp_path):
     _sql(filled, "INSERT INTO schema_migrations VALUES (999, 'from the future', now())", write=True)
     before = fingerprint(filled)
 
-    with pytest.raises(StoreError, match="newer"):
-        with store_mod.open_store(filled):
-            pass
-    with pytest.raises(StoreError, match="newer"):
-        with store_mod.open_store(filled, write=True):
-            pass
+    with pytest.raises(StoreError, match="newer"), open_store(filled):
+        pass
+    with pytest.raises(StoreError, match="newer"), open_store(filled, write=True):
+        pass
 
     result = run(filled, "links", "sources", "--site", SITE)
     line = error_line(result)
     assert result.exit_code == 74
-    assert "written by a newer gsc-backlinks (schema 999, this one knows 5)" in line
+    assert "written by a newer gsc-backlinks (schema 999, this one knows 6)" in line
 
     result = run(filled, "import", write_export(tmp_path, "Latest links"), "--site", SITE)
     assert "newer" in error_line(result)
@@ -209,8 +220,8 @@ def test_failed_insert_via_library_rolls_back(filled, tmp_path):
     parsed = [parse_export(raw, prop) for raw in files]
     _wrong_column(parsed[1])
     before = fingerprint(filled)
-    with pytest.raises(duckdb.Error):
-        store_mod.save_imports(filled, SITE, parsed)
+    with pytest.raises(duckdb.Error), open_store(filled, write=True) as con:
+        save_imports(con, SITE, parsed, now=dt.datetime.now())
     assert fingerprint(filled) == before
 
 
@@ -328,20 +339,20 @@ def test_latest_snapshot_leaves_the_connection_free_for_register(tmp_path):
     import pyarrow as pa
 
     path = _two_top_target_pages(tmp_path)
-    with store_mod.open_store(path) as con:
-        assert store_mod.latest_snapshot(con, SITE, ("latest_links",)) is None
-        assert store_mod.latest_snapshot(con, SITE, ("top_target_pages",), dt.date(2026, 5, 12))[2] == dt.date(2026, 5, 11)
-        snapshot = store_mod.latest_snapshot(con, SITE, ("top_target_pages",))
-        assert snapshot[1:3] == ("top_target_pages", dt.date(2026, 5, 18))
+    with open_store(path) as con:
+        assert Snapshots.read(con, SITE).newest("latest_links") is None
+        assert Snapshots.read(con, SITE, dt.date(2026, 5, 12)).newest("top_target_pages").date == dt.date(2026, 5, 11)
+        snapshot = Snapshots.read(con, SITE).newest("top_target_pages")
+        assert (snapshot.kind, snapshot.date) == ("top_target_pages", dt.date(2026, 5, 18))
         con.register("incoming", pa.Table.from_pydict({"n": pa.array([1, 2], pa.int64())}))
         assert con.execute("SELECT sum(n) FROM incoming").fetchall() == [(3,)]
 
 
 def test_most_linked_pages_come_from_the_newest_top_target_pages(tmp_path):
     path = _two_top_target_pages(tmp_path)
-    with store_mod.open_store(path) as con:
-        assert store_mod.most_linked_pages(con, SITE, 2) == ["https://www.example.com/", "https://www.example.com/roses/"]
-        assert store_mod.most_linked_pages(con, "https://other.example/", 2) == []
+    with open_store(path) as con:
+        assert most_linked_pages(con, Snapshots.read(con, SITE), 2) == ["https://www.example.com/", "https://www.example.com/roses/"]
+        assert most_linked_pages(con, Snapshots.read(con, "https://other.example/"), 2) == []
 
 
 def test_authority_status_counts_in_the_store_without_fetching_lists(tmp_path, monkeypatch):
@@ -355,17 +366,17 @@ def test_authority_status_counts_in_the_store_without_fetching_lists(tmp_path, m
     later = tmp_path / "later"
     later.mkdir()
     import_ok(path, write_export(later, "Top linking sites", ["rosegrowers.org,3,1", "bbc.co.uk,40,6"], date="2026-05-25"))
-    with store_mod.open_store(path) as con:
-        source_id = store_mod.rank_sources(con)[0]["source_id"]
-        assert store_mod.linking_domain_count(con) == len(store_mod.linking_domain_names(con)) == 3
-        assert store_mod.not_looked_up_count(con, source_id) == len(store_mod.domains_not_looked_up(con, source_id)) == 1
-        assert store_mod.not_looked_up_count(con, source_id + 1) == 3  # a source that looked up nothing
+    with open_store(path) as con:
+        source_id = stored_ranks.rank_sources(con, ("tranco",))[0]["source_id"]
+        assert stored_ranks.linking_domain_count(con) == len(stored_ranks.linking_domain_names(con)) == 3
+        assert stored_ranks.not_looked_up_count(con, source_id) == len(stored_ranks.domains_not_looked_up(con, source_id)) == 1
+        assert stored_ranks.not_looked_up_count(con, source_id + 1) == 3  # a source that looked up nothing
 
     def fetches_a_list(*args):
         raise AssertionError("status fetched a whole list to count it")
 
-    monkeypatch.setattr(store_mod, "linking_domain_names", fetches_a_list)
-    monkeypatch.setattr(store_mod, "domains_not_looked_up", fetches_a_list)
+    monkeypatch.setattr(stored_ranks, "linking_domain_names", fetches_a_list)
+    monkeypatch.setattr(stored_ranks, "domains_not_looked_up", fetches_a_list)
     result = run(path, "authority", "status", "--format", "json")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)

@@ -12,13 +12,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from clihelp import SITE, error_line, import_ok, run, write_export
-
 from gsc_backlinks.analysis import relevance as R
 from gsc_backlinks.analysis.anchors import AnchorRules, brand_terms, normalize_text
 from gsc_backlinks.analysis.value import link_value
 from gsc_backlinks.ranks import authority_score
 from gsc_backlinks.store import open_store
+
+from clihelp import SITE, error_line, import_ok, run, write_export
 
 # --- anchor classes ------------------------------------------------------------------------------
 
@@ -92,7 +92,7 @@ def test_a_page_on_the_same_topic_is_more_relevant_than_one_that_is_not():
     compost, cars, german = scores
     assert compost > german > cars  # letter n-grams let "kompost" come close to "compost"
     assert R.band(compost) == "high" and R.band(cars) == "low"
-    assert 0 <= min(scores) and max(scores) <= 100
+    assert min(scores) >= 0 and max(scores) <= 100
 
 
 def test_texts_without_a_single_word_give_no_traceback():
@@ -109,14 +109,15 @@ def test_texts_without_a_single_word_give_no_traceback():
 def test_a_property_whose_queries_are_all_emoji_is_still_valued(tmp_path):
     import datetime as dt
 
+    from gsc_backlinks.analysis.snapshots import Snapshots
     from gsc_backlinks.analysis.value import Valuer
 
     with open_store(tmp_path / "store.duckdb", write=True) as con:
         con.executemany("INSERT INTO search_queries VALUES (?, 'web', ?, ?, ?, 1, 10, 0.1, 3.0)",
                         [(NURSERY, dt.date(2026, 11, 19), NURSERY, q) for q in ("🌱", "🌹🌹", "?!")])
-        valuer = Valuer(con, NURSERY, dt.date(2026, 11, 19), [], [])
+        valuer = Valuer(con, Snapshots.read(con, NURSERY), dt.date(2026, 11, 19), [])
         rated = valuer.rate_domains(["compost.example"])
-    assert valuer.has_search and rated[0]["relevance"] == 0 and rated[0]["value"] == 0
+    assert valuer.has_search and rated[0].relevance == 0 and rated[0].value == 0
 
 
 def test_relevance_bands():

@@ -22,10 +22,17 @@ The rule, first match wins:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from .snapshots import Snapshot, Snapshots
 
 ANCHOR_CLASSES = ("branded", "exact match", "partial match", "naked URL", "generic", "empty / image", "other")
 TOP_QUERIES = 100  #: the site's queries (most impressions first) exact and partial matches are made of
@@ -51,7 +58,17 @@ IMAGE_ANCHORS = frozenset({"(empty)", "empty", "image", "img", "picture", "photo
                            "imagen", "immagine"})
 
 #: Words too common to make two texts about the same thing (en, de, fr, es, it, nl, pt).
-STOP_WORDS = frozenset(["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "how", "in", "is", "it", "of", "on", "or", "the", "to", "was", "what", "when", "where", "which", "who", "why", "will", "with", "you", "your", "best", "top", "new", "how", "what", "www", "http", "https", "com", "org", "net", "html", "htm", "php", "amp", "der", "die", "das", "und", "ist", "im", "in", "den", "dem", "des", "ein", "eine", "zu", "mit", "von", "für", "auf", "wie", "was", "le", "la", "les", "des", "un", "une", "et", "en", "du", "de", "pour", "sur", "avec", "au", "aux", "par", "est", "el", "los", "las", "un", "una", "y", "en", "del", "de", "para", "con", "por", "que", "como", "es", "il", "lo", "gli", "di", "da", "per", "con", "che", "una", "uno", "de", "het", "een", "en", "van", "voor", "met", "op", "te", "o", "os", "as", "um", "uma", "e", "do", "da", "dos", "das", "para", "com", "em", "no", "na"])
+STOP_WORDS = frozenset([
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "how", "in", "is", "it", "of", "on", "or",
+    "the", "to", "was", "what", "when", "where", "which", "who", "why", "will", "with", "you", "your", "best",
+    "top", "new", "how", "what", "www", "http", "https", "com", "org", "net", "html", "htm", "php", "amp",
+    "der", "die", "das", "und", "ist", "im", "in", "den", "dem", "des", "ein", "eine", "zu", "mit", "von",
+    "für", "auf", "wie", "was", "le", "la", "les", "des", "un", "une", "et", "en", "du", "de", "pour", "sur",
+    "avec", "au", "aux", "par", "est", "el", "los", "las", "un", "una", "y", "en", "del", "de", "para", "con",
+    "por", "que", "como", "es", "il", "lo", "gli", "di", "da", "per", "con", "che", "una", "uno", "de", "het",
+    "een", "en", "van", "voor", "met", "op", "te", "o", "os", "as", "um", "uma", "e", "do", "da", "dos", "das",
+    "para", "com", "em", "no", "na",
+])
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -81,7 +98,10 @@ def brand_terms(site: str, extra=()) -> tuple[str, ...]:
 
 #: Single-label endings that make "name ending" a web address; newer gTLDs (".garden", ".tips")
 #: are ordinary words too often to count.
-_CLASSIC_TLDS = frozenset(["com", "org", "net", "info", "biz", "edu", "gov", "mil", "int", "io", "co", "me", "app", "dev", "xyz", "eu", "asia"])
+_CLASSIC_TLDS = frozenset([
+    "com", "org", "net", "info", "biz", "edu", "gov", "mil", "int", "io", "co", "me", "app", "dev", "xyz", "eu",
+    "asia",
+])
 @lru_cache(maxsize=1)
 def _multi_suffixes() -> frozenset[str]:
     """Public suffixes of two or more labels, spelled with spaces ("co uk", "com au")."""
@@ -200,3 +220,47 @@ def class_counts(classes) -> dict[str, int]:
     """Anchors per class, in ANCHOR_CLASSES order, classes with none left out."""
     counts = Counter(classes)
     return {c: counts[c] for c in ANCHOR_CLASSES if counts[c]}
+
+
+# --- the Top linking text export, classified ------------------------------------------------------
+
+
+def site_rules(con: duckdb.DuckDBPyConnection, site: str, end: dt.date | None, brands=()) -> AnchorRules:
+    """A property's anchor rules: its domain's, stored and given brand terms, and its top
+    :data:`TOP_QUERIES` search queries of the :data:`~.search.TOPIC_DAYS` up to `end`."""
+    from ..store.brand import brand_terms as stored_terms
+    from .search import top_queries, topic_window
+
+    queries = [q for q, _ in top_queries(con, site, topic_window(end), TOP_QUERIES)]
+    return AnchorRules.build(site, [*stored_terms(con, site), *brands], queries)
+
+
+@dataclass(frozen=True)
+class AnchorRow:
+    rank: int
+    anchor_text: str
+    anchor_class: str
+
+
+@dataclass(frozen=True)
+class AnchorTable:
+    rows: tuple[AnchorRow, ...]  #: by rank
+    total: int
+    snapshot: Snapshot
+    rules: AnchorRules
+
+    def class_counts(self) -> dict[str, int]:
+        return class_counts(r.anchor_class for r in self.rows)
+
+
+def anchor_table(con: duckdb.DuckDBPyConnection, snaps: Snapshots, rules: AnchorRules,
+                 limit: int | None = None) -> AnchorTable | None:
+    """The newest Top linking text export by rank, each anchor with its class."""
+    snap = snaps.newest("top_linking_text")
+    if snap is None:
+        return None
+    total = con.execute("SELECT count(*) FROM linking_text WHERE snapshot_id = ?", [snap.snapshot_id]).fetchall()[0][0]
+    rows = con.execute(
+        "SELECT rank, anchor_text FROM linking_text WHERE snapshot_id = ? ORDER BY rank, anchor_text"
+        + (f" LIMIT {int(limit)}" if limit else ""), [snap.snapshot_id]).fetchall()
+    return AnchorTable(tuple(AnchorRow(r, t, rules.classify(t)) for r, t in rows), total, snap, rules)

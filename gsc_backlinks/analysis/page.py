@@ -1,15 +1,31 @@
-"""One page of a property: find it the way a user types it, and gather what is known about it."""
+"""One page of a property in depth: find it the way a user types it, and gather what is known about it.
+
+The `page` command and every drill-down page of the weekly report read
+:func:`page_details` (batched over many pages: one query per source) and
+value its links with :func:`rate_links`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
 import re
-from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
-from ..errors import NoDataError, UsageError
-from ..urls import Property, canonical_url, display_url, is_web_url, printable, strip_tracking
+from ..dates import Period
+from ..errors import NoDataError
+from ..urls import Property, display_url, host_of, page_in_property, registrable_domain, strip_tracking
+from .search import WEEK_COLUMNS, Week, metrics_sql, page_week_params, page_week_sql, search_metrics
+from .snapshots import UI_ROW_CAP, Snapshots
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from .anchors import AnchorIndex
+    from .value import Valuer
+
 
 def loose_key(url: str) -> str:
     """What two spellings of one page share: no scheme, no leading www., no trailing slash, no tracking."""
@@ -19,36 +35,7 @@ def loose_key(url: str) -> str:
     return host + path + ("?" + parts.query if parts.query else "")
 
 
-def typed_url(text: str, prop: Property) -> str:
-    """The canonical URL of what a user typed: with or without scheme, a bare path, raw Unicode…"""
-    text = typed = text.strip()
-    if not text:
-        raise UsageError("give the page's URL, e.g. https://www.example.com/pricing/")
-    if text.startswith("/"):
-        base = prop.prefix.rstrip("/") if prop.prefix else f"https://{prop.domain}"
-        text = base + text
-    elif not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text):
-        text = "https://" + text
-    url = canonical_url(text)
-    if not is_web_url(url):
-        raise UsageError(f"{printable(typed)!r} is not a web page address; give it like https://www.example.com/pricing/")
-    return url
-
-
-def _in_property(url: str, prop: Property) -> str:
-    """The URL, or its spelling with the property's scheme and www., if that one is in the property."""
-    if prop.contains(url):
-        return url
-    if prop.prefix:
-        parts, want = urlsplit(url), urlsplit(prop.prefix)
-        if (parts.hostname or "").removeprefix("www.") == (want.hostname or "").removeprefix("www."):
-            respelled = urlunsplit(parts._replace(scheme=want.scheme, netloc=want.netloc))
-            if prop.contains(respelled):
-                return respelled
-    raise UsageError(f"{display_url(url)} is not in property {prop.site}; check --site")
-
-
-def known_pages(con, site: str) -> list[str]:
+def known_pages(con: duckdb.DuckDBPyConnection, site: str) -> list[str]:
     """Every page of the property the store has any data for."""
     rows = con.execute(
         """SELECT DISTINCT url FROM (
@@ -70,9 +57,9 @@ class Match:
     others: tuple[str, ...] = ()  #: other known spellings of the same page
 
 
-def find_page(con, prop: Property, text: str, *, allow_unknown: bool = False) -> Match:
+def find_page(con: duckdb.DuckDBPyConnection, prop: Property, text: str, *, allow_unknown: bool = False) -> Match:
     """The known page a user means; if none, the closest known pages in one line."""
-    url = _in_property(typed_url(text, prop), prop)
+    url = page_in_property(text, prop, hint="; check --site")
     known = known_pages(con, prop.site)
     if url in known:
         return Match(url, url, "exact")
@@ -102,16 +89,214 @@ def find_page(con, prop: Property, text: str, *, allow_unknown: bool = False) ->
     raise NoDataError(f"no data for {display_url(url)} in the store{hint}")
 
 
-def missing_sources(detail, site: str, has_search: bool, has_target_export: bool) -> list[str]:
+# --- what is known about a page -----------------------------------------------------------------------
+
+
+@dataclass
+class PageDetail:
+    """Everything the store knows about links to one target page and its search traffic."""
+
+    url: str
+    incoming_links: int | None = None
+    linking_sites_count: int | None = None
+    internal_links: int | None = None
+    link_history: list = field(default_factory=list)  #: (date, incoming links, linking sites)
+    linking_sites: list = field(default_factory=list)  #: dicts: site, linking_pages, first_seen, last_seen, source
+    #: dicts: linking_url, linking_domain, source, first_seen, last_seen, last_crawled
+    linking_pages: list = field(default_factory=list)
+    daily: list = field(default_factory=list)  #: (day, clicks, impressions)
+    queries: list = field(default_factory=list)  #: dicts: query, clicks, impressions, ctr, position
+    inspection: dict | None = None
+    site_samples: list = field(default_factory=list)  #: sample links from this page's linking sites (target unknown)
+    exported_links_left_out: int = 0  #: linking pages from exports beyond the `max_links` shown
+    week: Week = field(default_factory=Week)
+    anchor_matches: list | None = None  #: the site's anchor texts matching this page's queries (None: not rated)
+    rated: bool = False  #: linking sites and pages carry value, authority and relevance
+
+    def metrics(self, previous: bool = False) -> dict:
+        """Search metrics of the period (or the one before): see :func:`~.search.search_metrics`."""
+        return self.week.metrics(previous)
+
+    @property
+    def has_week(self) -> bool:
+        """True when the store holds search rows of the page in the period or the one before."""
+        return self.week.clicks is not None or self.week.prev_clicks is not None
+
+
+def page_details(con: duckdb.DuckDBPyConnection, snaps: Snapshots, pages: list[str], period: Period, chart: Period, *,
+                 search_type: str = "web", top_queries: int = 20,
+                 max_links: int | None = 2000) -> dict[str, PageDetail]:
+    """Details of many target pages at once: one query per source, not one per page."""
+    import pyarrow as pa
+
+    from .. import arrow
+
+    site = snaps.site
+    details = {u: PageDetail(u) for u in pages}
+    if not pages:
+        return details
+    as_of = snaps.as_of or dt.date.max  # for SQL comparisons
+    con.register("wanted", arrow.table({"url": arrow.array(pages, pa.string())}))
+    try:
+        for url, date, links, sites_, internal, kind in con.execute(
+            """SELECT t.target_url, s.snapshot_date, t.incoming_links, t.linking_sites, t.internal_links, s.kind
+               FROM target_pages t JOIN snapshots s USING (snapshot_id) JOIN wanted w ON w.url = t.target_url
+               WHERE s.property = ? AND s.snapshot_date <= ?
+               ORDER BY s.snapshot_date, s.snapshot_id""",
+            [site, as_of],
+        ).fetchall():
+            d = details[url]
+            if kind == "internal_target_pages":
+                d.internal_links = internal
+            else:
+                d.incoming_links, d.linking_sites_count = links, sites_
+                d.link_history.append((date, links, sites_))
+
+        # Drill-down exports recorded with --target: linking sites and linking pages of one page.
+        for row in con.execute(
+            """SELECT s.target_url, coalesce(l.linking_domain, l.site) AS site,
+                      arg_max(l.linking_pages, s.snapshot_date) AS linking_pages,
+                      min(s.snapshot_date) AS first_seen, max(s.snapshot_date) AS last_seen
+               FROM snapshots s JOIN linking_sites l USING (snapshot_id) JOIN wanted w ON w.url = s.target_url
+               WHERE s.property = ? AND s.kind = 'target_linking_sites' AND s.snapshot_date <= ?
+               GROUP BY s.target_url, 2
+               ORDER BY s.target_url, linking_pages DESC NULLS LAST, site""",
+            [site, as_of],
+        ).fetchall():
+            details[row[0]].linking_sites.append(
+                {"site": row[1], "linking_pages": row[2], "first_seen": row[3], "last_seen": row[4],
+                 "source": "Top sites linking to this page"})
+        for row in con.execute(
+            f"""SELECT * FROM (
+                   SELECT s.target_url, p.linking_url, any_value(p.linking_domain) AS linking_domain,
+                          min(s.snapshot_date) AS first_seen, max(s.snapshot_date) AS last_seen,
+                          max(p.last_crawled) AS last_crawled,
+                          row_number() OVER (PARTITION BY s.target_url ORDER BY p.linking_url) AS n,
+                          count(*) OVER (PARTITION BY s.target_url) AS total
+                   FROM snapshots s JOIN linking_pages p USING (snapshot_id) JOIN wanted w ON w.url = s.target_url
+                   WHERE s.property = ? AND s.kind = 'site_linking_pages' AND s.snapshot_date <= ?
+                   GROUP BY s.target_url, p.linking_url)
+               WHERE {f"n <= {int(max_links)}" if max_links else "true"} ORDER BY target_url, linking_url""",
+            [site, as_of],
+        ).fetchall():
+            details[row[0]].linking_pages.append(
+                {"linking_url": row[1], "linking_domain": row[2], "first_seen": row[3], "last_seen": row[4],
+                 "last_crawled": row[5], "source": "Linking pages export"})
+            details[row[0]].exported_links_left_out = row[7] - min(row[7], max_links or row[7])
+
+        # Sample links from the sites that link to this page: the export does not say which page of
+        # ours they link to, so they are shown apart, as candidates.
+        sample_ids = snaps.sample().ids
+        if sample_ids and any(d.linking_sites for d in details.values()):
+            marks = ", ".join("?" for _ in sample_ids)
+            for row in con.execute(
+                f"""SELECT * FROM (
+                       SELECT s.target_url, p.linking_url, p.linking_domain, max(p.last_crawled) AS last_crawled,
+                              row_number() OVER (PARTITION BY s.target_url ORDER BY p.linking_domain, p.linking_url) AS n
+                       FROM (SELECT DISTINCT target_url, coalesce(l.linking_domain, l.site) AS domain
+                             FROM snapshots x JOIN linking_sites l USING (snapshot_id) JOIN wanted w ON w.url = x.target_url
+                             WHERE x.property = ? AND x.kind = 'target_linking_sites' AND x.snapshot_date <= ?) s
+                       JOIN linking_pages p ON p.linking_domain = s.domain AND p.snapshot_id IN ({marks})
+                       GROUP BY s.target_url, p.linking_url, p.linking_domain)
+                   WHERE n <= 500 ORDER BY target_url, n""",
+                [site, as_of, *sample_ids],
+            ).fetchall():
+                details[row[0]].site_samples.append(
+                    {"linking_url": row[1], "linking_domain": row[2], "last_crawled": row[3]})
+
+        # URL Inspection: the newest result per page, with its sample of referring URLs
+        # (first seen: the first inspection of the page that listed the URL).
+        first_seen = {(url, ref): day for url, ref, day in con.execute(
+            """SELECT url, ref, min(inspected_day) FROM (
+                   SELECT i.url, unnest(i.referring_urls) AS ref, i.inspected_day
+                   FROM inspections i JOIN wanted w ON w.url = i.url
+                   WHERE property = ? AND inspected_day <= ?)
+               GROUP BY url, ref""",
+            [site, as_of],
+        ).fetchall()}
+        for row in con.execute(
+            """SELECT i.url, max(inspected_at), arg_max(verdict, inspected_at),
+                      arg_max(coverage_state, inspected_at), arg_max(last_crawl_time, inspected_at),
+                      arg_max(google_canonical, inspected_at), arg_max(user_canonical, inspected_at),
+                      arg_max(page_fetch_state, inspected_at), arg_max(result_link, inspected_at),
+                      arg_max(referring_urls, inspected_at)
+               FROM inspections i JOIN wanted w ON w.url = i.url
+               WHERE property = ? AND inspected_day <= ? GROUP BY i.url""",
+            [site, as_of],
+        ).fetchall():
+            d = details[row[0]]
+            d.inspection = {"inspected_at": row[1], "verdict": row[2], "coverage_state": row[3],
+                            "last_crawl_time": row[4], "google_canonical": row[5], "user_canonical": row[6],
+                            "page_fetch_state": row[7], "result_link": row[8]}
+            known = {p["linking_url"] for p in d.linking_pages}
+            for ref in row[9] or []:
+                if ref in known:
+                    continue
+                d.linking_pages.append({
+                    "linking_url": ref, "linking_domain": registrable_domain(host_of(ref)),
+                    "first_seen": first_seen.get((row[0], ref)), "last_seen": row[1].date() if row[1] else None,
+                    "last_crawled": None, "source": "URL Inspection"})
+
+        # Search: daily clicks and impressions over the chart period; the week and the one before.
+        for url, day, clicks, impressions in con.execute(
+            """SELECT page, day, clicks, impressions FROM search_pages p JOIN wanted w ON w.url = p.page
+               WHERE property = ? AND search_type = ? AND day BETWEEN ? AND ? ORDER BY page, day""",
+            [site, search_type, chart.start, chart.end],
+        ).fetchall():
+            details[url].daily.append((day, clicks, impressions))
+        for row in con.execute(page_week_sql("JOIN wanted w ON w.url = p.page"),
+                               page_week_params(site, period, search_type)).fetchall():
+            details[row[0]].week = Week(**dict(zip(WEEK_COLUMNS, row[1:])))
+        for row in con.execute(
+            f"""SELECT * FROM (
+                   SELECT page, query, {metrics_sql()},
+                          row_number() OVER (PARTITION BY page ORDER BY sum(clicks) DESC, sum(impressions) DESC, query) AS n
+                   FROM search_queries q JOIN wanted w ON w.url = q.page
+                   WHERE property = ? AND search_type = ? AND day BETWEEN ? AND ?
+                   GROUP BY page, query)
+               WHERE n <= {int(top_queries)} ORDER BY page, n""",
+            [site, search_type, period.start, period.end],
+        ).fetchall():
+            page, query, clicks, impressions, position, _ = row
+            details[page].queries.append({"query": query, **search_metrics(clicks, impressions, position)})
+    finally:
+        con.unregister("wanted")
+    return details
+
+
+def rate_links(valuer: Valuer, details: list[PageDetail], anchors: AnchorIndex | None = None) -> None:
+    """Value, authority and relevance (against the page's own topic) of each drill-down's linking sites and
+    pages, best first; and the site's anchor texts that match the page's own queries."""
+    topics = [d.url for d in details]
+    valuer.prefetch(topics)
+    valuer.prepare_topics(topics)
+    for d in details:
+        if d.linking_sites:
+            for row, rated in zip(d.linking_sites, valuer.rate_domains([r["site"] for r in d.linking_sites], d.url)):
+                row.update(rated.as_dict())
+            d.linking_sites.sort(key=lambda r: (-r["value"], -(r["linking_pages"] or 0), r["site"]))
+        for rows in (d.linking_pages, d.site_samples):
+            if not rows:
+                continue
+            rated_rows = valuer.rate_pages([r["linking_url"] for r in rows], [r["linking_domain"] for r in rows], d.url)
+            for row, r in zip(rows, rated_rows):
+                row.update(r.as_dict())
+            rows.sort(key=lambda r: (-r["value"], r["linking_url"]))
+        if anchors is not None:
+            d.anchor_matches = anchors.matches([q["query"] for q in d.queries])
+        d.rated = True
+
+
+def missing_sources(detail: PageDetail, site: str, has_search: bool, has_target_export: bool) -> list[str]:
     """What is not known about this page, and how to get it: one line each."""
-    from .links import WHERE
+    from .sources import WHERE
 
     shown = display_url(detail.url)
     out = []
     if not has_target_export:
         out.append(f"incoming links: no Top target pages export imported (Search Console: {WHERE['top_target_pages']})")
     elif detail.incoming_links is None:
-        out.append("incoming links: not in the newest Top target pages export (it lists at most 1,000 pages)")
+        out.append(f"incoming links: not in the newest Top target pages export (it lists at most {UI_ROW_CAP:,} pages)")
     if not detail.linking_sites and not any(p["source"] != "URL Inspection" for p in detail.linking_pages):
         out.append("linking sites and pages of this page: in Search Console open Links → Top linked pages → this page, "
                    f"export it, then: gsc-backlinks import FILE --site {site} --target {shown}")
@@ -121,44 +306,3 @@ def missing_sources(detail, site: str, has_search: bool, has_target_export: bool
     if not has_search:
         out.append(f"search performance: gsc-backlinks auth login, then gsc-backlinks sync --site {site}")
     return out
-
-
-def _iso(value):
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def page_json(detail, match: Match, site: str, period, missing: list[str], *, limit: int | None) -> dict:
-    """The documented JSON shape of `gsc-backlinks page URL --format json` (see README)."""
-    pages = detail.linking_pages[:limit] if limit else detail.linking_pages
-    prev = period.previous()
-    return {
-        "property": site,
-        "page": detail.url,
-        "typed": match.typed,
-        "match": match.how,
-        "other_spellings": list(match.others),
-        "period": {"start": period.start.isoformat(), "end": period.end.isoformat(),
-                   "previous_start": prev.start.isoformat(), "previous_end": prev.end.isoformat()},
-        "links": {
-            "incoming_links": detail.incoming_links,
-            "linking_sites": detail.linking_sites_count,
-            "internal_links": detail.internal_links,
-            "history": [{"snapshot_date": _iso(d), "incoming_links": n, "linking_sites": s}
-                        for d, n, s in detail.link_history],
-        },
-        "linking_sites": [{k: _iso(v) for k, v in s.items()} for s in detail.linking_sites],
-        "linking_pages_total": len(detail.linking_pages),
-        "linking_pages": [{k: _iso(v) for k, v in p.items()} for p in pages],
-        "site_samples": [{k: _iso(v) for k, v in p.items()} for p in detail.site_samples],
-        "inspection": {k: _iso(v) for k, v in detail.inspection.items()} if detail.inspection else None,
-        "search": {**detail.metrics(), "previous": detail.metrics(previous=True)},
-        "top_queries": detail.queries,
-        "anchor_matches": detail.anchor_matches or [],
-        "missing": missing,
-    }

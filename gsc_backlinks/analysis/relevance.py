@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from urllib.parse import unquote, urlsplit
 
 #: Similarity that counts as fully relevant.  URL words against queries rarely come closer.
@@ -28,7 +29,12 @@ BANDS = ((40, "high"), (15, "medium"), (0, "low"))
 QUERY_LIMIT = 300  #: queries per topic, most impressions first
 
 #: Path words that say nothing about a page's topic.
-URL_NOISE = frozenset(["www", "http", "https", "html", "htm", "php", "asp", "aspx", "jsp", "cgi", "index", "default", "page", "pages", "amp", "category", "categories", "tag", "tags", "post", "posts", "blog", "blogs", "forum", "forums", "thread", "threads", "topic", "topics", "article", "articles", "news", "archive", "archives", "wp", "content", "uploads", "en", "de", "fr", "es", "it", "nl", "pt", "us", "uk", "com", "org", "net"])
+URL_NOISE = frozenset([
+    "www", "http", "https", "html", "htm", "php", "asp", "aspx", "jsp", "cgi", "index", "default", "page",
+    "pages", "amp", "category", "categories", "tag", "tags", "post", "posts", "blog", "blogs", "forum",
+    "forums", "thread", "threads", "topic", "topics", "article", "articles", "news", "archive", "archives",
+    "wp", "content", "uploads", "en", "de", "fr", "es", "it", "nl", "pt", "us", "uk", "com", "org", "net",
+])
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -97,17 +103,20 @@ class TopicModel:
         joined = hstack([self.words.transform(texts) * half, self.chars.transform(texts) * half]).tocsr()
         return normalize(joined)
 
-    def topic(self, weighted: list[tuple[str, float]]):
+    def topic(self, weighted: Sequence[tuple[str, float]]):
         """One vector for many texts (queries) with weights (impressions), log-damped; None without texts."""
         return self.topics([weighted])[0]
 
-    def topics(self, many: list[list[tuple[str, float]]]) -> list:
+    def topics(self, many: Sequence[Sequence[tuple[str, float]]]) -> list:
         """:meth:`topic` of many lists at once: one vectorization for all (a report has a thousand pages)."""
         import numpy as np
         from scipy.sparse import csr_matrix
         from sklearn.preprocessing import normalize
 
-        texts, rows, cols, weights = [], [], [], []
+        texts: list[str] = []
+        rows: list[int] = []
+        cols: list[int] = []
+        weights: list[float] = []
         for i, weighted in enumerate(many):
             for text, w in [(t, w) for t, w in weighted if t][:QUERY_LIMIT]:
                 rows.append(i)

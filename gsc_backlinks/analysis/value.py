@@ -1,55 +1,48 @@
 """What a link is worth: authority of the linking domain and topical relevance, in one 0-100 value.
 
-* **Authority** (0-100, :func:`gsc_backlinks.ranks.authority_score`): the
-  domain's rank in the loaded web-graph rank file on a log scale: rank 1 ->
-  100, 10,000 -> 50, 1 million -> 25, 100 million -> 1.  A domain the file
-  does not list is "unknown", never 0.  Where several files are loaded, Common
-  Crawl's rank is used first, then Majestic's, then Tranco's.
+* **Authority** (0-100, :mod:`.authority`): the domain's rank in the loaded
+  web-graph rank file on a log scale; "unknown" for a domain the file does not list.
 * **Relevance** (0-100, :mod:`.relevance`): TF-IDF similarity of what the
   linking page (or domain) is about to your page's (or site's) search queries.
 * **Value** = half authority + half relevance, times 0.5 for a nofollow or
-  UGC link and 0.25 for a sponsored one where a source says so.  For a domain
-  the rank file does not list, authority counts as half the score of the
-  file's last rank (it ranks below every listed domain); with no rank file
-  loaded it counts as 0, so the value then reflects relevance alone.
+  UGC link and 0.25 for a sponsored one where a source says so
+  (:func:`link_value`).  For a domain the rank file does not list, authority
+  counts as half the score of the file's last rank (it ranks below every
+  listed domain); with no rank file loaded it counts as 0, so the value then
+  reflects relevance alone.
+
+Relevance is the expensive figure (scikit-learn, fitting TF-IDF weights): a
+:class:`Valuer` reads it from the store where it was computed before from the
+same inputs (the topic window's search data, the sample snapshots, the linking
+domains and the method), computes only what is missing, and hands the new
+ratings back to be stored (:meth:`Valuer.save`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from functools import cached_property
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .. import ranks
 from . import relevance as R
+from .authority import Authorities, load_authorities
+from .search import TOPIC_DAYS, top_queries, topic_window
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from .domains import LinkingDomains
+    from .snapshots import Snapshots
 
 FLAG_FACTORS = {"nofollow": 0.5, "ugc": 0.5, "sponsored": 0.25}
 DOMAIN_PAGES = 50  #: linking pages per domain whose words make up the domain's text
-TOPIC_DAYS = 28  #: days of search queries a topic is made of
 FIT_DOMAINS = 20_000  #: linking domains' texts the TF-IDF weights are learnt from (bounds time and memory)
-
-
-@dataclass(frozen=True)
-class RankSource:
-    kind: str
-    label: str
-    release: str
-    file_name: str
-    list_size: int
-    loaded_at: dt.datetime
-
-    def describe(self) -> str:
-        return f"{self.label}, {self.release}"
-
-
-@dataclass(frozen=True)
-class DomainAuthority:
-    score: int | None  #: 0-100, None = unknown
-    rank: int | None
-    source: RankSource | None
-
-
-UNKNOWN = DomainAuthority(None, None, None)
+SITE_QUERIES = 5_000  #: the site's queries the TF-IDF weights are learnt from
+#: Changes whenever relevance would come out differently from the same inputs: stored ratings are then recomputed.
+METHOD_VERSION = 1
+SITE = ""  #: the topic key of the whole site (a target page's topic key is its URL)
 
 
 def link_value(authority: int | None, relevance: int | None, unknown_authority: float, flags=()) -> int:
@@ -61,78 +54,32 @@ def link_value(authority: int | None, relevance: int | None, unknown_authority: 
     return int(round(value))
 
 
-@dataclass
-class Authorities:
-    """The ranks the store holds for a set of domains, from every loaded rank file."""
+@dataclass(frozen=True)
+class Rated:
+    """A linking domain's or page's value and what it is made of."""
 
-    sources: list[RankSource] = field(default_factory=list)
-    by_domain: dict[str, DomainAuthority] = field(default_factory=dict)
+    authority: int | None  #: 0-100, None = not in the loaded rank file(s)
+    authority_rank: int | None
+    authority_source: str | None  #: the rank file, e.g. "Common Crawl domain ranks, cc-main-2026-…"
+    relevance: int | None  #: 0-100, None = no words to compare
+    relevance_band: str | None
+    value: int
 
-    @cached_property  # read for every rated link; the sources do not change once loaded
-    def unknown_stand_in(self) -> float:
-        """Authority a domain not in any file counts as: half the score of the longest file's last rank."""
-        if not self.sources:
-            return 0.0
-        return (ranks.authority_score(max(s.list_size for s in self.sources)) or 0) / 2
-
-    def of(self, domain: str | None) -> DomainAuthority:
-        return self.by_domain.get(domain or "", UNKNOWN)
-
-
-def load_authorities(con) -> Authorities:
-    """Authority of every ranked linking domain: the rank from the first loaded file (by precedence) listing it.
-
-    The store keeps ranks only for domains that link to its properties, so this is small.
-    """
-    from .. import store
-
-    sources = {r["source_id"]: RankSource(r["kind"], ranks.KINDS.get(r["kind"], r["kind"]), r["release"],
-                                          r["file_name"], r["list_size"], r["loaded_at"])
-               for r in store.rank_sources(con)}
-    out = Authorities(list(sources.values()))
-    if not sources:
-        return out
-    order = {sid: i for i, sid in enumerate(sources)}
-    best: dict[str, tuple[int, int, int]] = {}
-    for domain, sid, rank in con.execute("SELECT domain, source_id, rank FROM domain_ranks WHERE rank IS NOT NULL").fetchall():
-        key = (order.get(sid, 99), rank, sid)
-        if domain not in best or key < best[domain]:
-            best[domain] = key
-    for domain, (_, rank, sid) in best.items():
-        out.by_domain[domain] = DomainAuthority(ranks.authority_score(rank), rank, sources[sid])
-    return out
+    def as_dict(self) -> dict:
+        return {"value": self.value, "authority": self.authority, "authority_rank": self.authority_rank,
+                "authority_source": self.authority_source, "relevance": self.relevance,
+                "relevance_band": self.relevance_band}
 
 
-def topic_window(end: dt.date | None) -> tuple[dt.date, dt.date]:
-    """The days of search queries a topic is made of: the :data:`TOPIC_DAYS` up to `end`; all of them without one."""
-    if end is None:
-        return dt.date.min, dt.date.max
-    return end - dt.timedelta(days=TOPIC_DAYS - 1), end
+class _Fitted:
+    """The TF-IDF model of one property's texts and its site topic (built only when a rating is missing)."""
 
-
-def site_queries(con, site: str, window: tuple[dt.date, dt.date], limit: int) -> list[tuple[str, int]]:
-    """The site's web queries over `window` with their impressions, most impressions first."""
-    return con.execute(
-        """SELECT query, sum(impressions) AS i FROM search_queries
-           WHERE property = ? AND search_type = 'web' AND day BETWEEN ? AND ?
-           GROUP BY query ORDER BY i DESC, query LIMIT ?""",
-        [site, *window, limit],
-    ).fetchall()
-
-
-class Valuer:
-    """Relevance and value for one property: fitted once, used for the domain table and every page."""
-
-    def __init__(self, con, site: str, end: dt.date | None, domains: list[str], sample_ids: list[int]):
-        """`end`: last day of the queries that make topics; `sample_ids`: the sample links snapshots whose
-        linking pages make up each domain's text."""
-        self.site = site
-        self.window = topic_window(end)
-        self.site_queries = site_queries(con, site, self.window, 5000)
+    def __init__(self, con, site: str, window: tuple[dt.date, dt.date], sample_ids: list[int], domains: list[str]):
+        self.site_queries = top_queries(con, site, window, SITE_QUERIES)
         self.domain_text = {d: R.url_words("https://" + d + "/") for d in domains if d}
         if sample_ids:
             marks = ", ".join("?" for _ in sample_ids)
-            for domain, urls in con.execute(
+            for domain, found in con.execute(
                 f"""SELECT linking_domain, list(linking_url ORDER BY linking_url) FROM (
                         SELECT linking_domain, linking_url,
                                row_number() OVER (PARTITION BY linking_domain ORDER BY linking_url) AS n
@@ -142,91 +89,163 @@ class Valuer:
                 sample_ids,
             ).fetchall():
                 if domain in self.domain_text or not domains:
-                    words = dict.fromkeys(" ".join(R.url_words(u) for u in urls).split())
+                    words = dict.fromkeys(" ".join(R.url_words(u) for u in found).split())
                     self.domain_text[domain] = " ".join(words)
         # The IDF is learnt from the queries and (a bounded number of) linking domains' texts.
         corpus = [q for q, _ in self.site_queries] + list(self.domain_text.values())[:FIT_DOMAINS]
         self.model = R.TopicModel(corpus)
         self.site_topic = self.model.topic(self.site_queries[: R.QUERY_LIMIT])
-        self.authorities = load_authorities(con)
-        self.has_search = bool(self.site_queries)
 
-    def top_queries(self, limit: int) -> list[str]:
-        """The site's queries with the most impressions in the topic window, most first."""
-        return [q for q, _ in self.site_queries[:limit]]
 
-    def page_topics(self, con, pages: list[str]) -> dict[str, object]:
+class Valuer:
+    """Relevance and value for one property: the site's topic and any of its pages', read or computed.
+
+    Use it while its connection is open; then :meth:`save` the new ratings through a writing connection.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, snaps: Snapshots, end: dt.date | None, domains: list[str]):
+        """`end`: last day of the queries that make topics; `domains`: the property's linking domains (their
+        texts, with the site's queries, are what the TF-IDF weights are learnt from)."""
+        from ..store import relevance as stored
+        from ..store.search import days_fingerprint
+
+        self.con, self.site, self.domains = con, snaps.site, list(domains)
+        self.window = topic_window(end)
+        self.sample_ids = snaps.sample().ids
+        self.authorities: Authorities = load_authorities(con)
+        self.has_search = bool(top_queries(con, self.site, self.window, 1))
+        key = repr((METHOD_VERSION, self.site, self.window, days_fingerprint(con, self.site, "web", self.window),
+                    self.sample_ids, sorted(self.domains)))
+        self.inputs = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        self.run_id = stored.find_run(con, self.site, self.inputs)
+        self.topics_done = stored.topics_done(con, self.run_id)
+        self._ratings: dict[tuple[str, str, str], int | None] = {}
+        self._loaded: set[str] = set()
+        self._topics: dict[str, object] = {}
+        self._fitted: _Fitted | None = None
+        self.pending: list[tuple[str, str, str, int | None]] = []  #: ratings computed now, not yet stored
+        self.pending_topics: set[str] = set()
+
+    @classmethod
+    def for_property(cls, con: duckdb.DuckDBPyConnection, snaps: Snapshots, end: dt.date | None,
+                     domains: LinkingDomains | None | bool = True) -> Valuer:
+        """The Valuer every view uses: the property's linking domains as :mod:`.domains` lists them
+        (pass `domains` when the caller has read them already)."""
+        from .domains import linking_domains
+
+        found = linking_domains(con, snaps) if domains is True else domains
+        return cls(con, snaps, end, [r.linking_domain for r in found.rows] if found else [])
+
+    # --- relevance: stored, else computed ---------------------------------------------------------
+
+    def prefetch(self, topics: list[str]) -> None:
+        """Read the stored ratings of these topics at once (a report rates a thousand pages)."""
+        from ..store import relevance as stored
+
+        wanted = [t for t in topics if t in self.topics_done and t not in self._loaded]
+        if wanted and self.run_id is not None:
+            self._ratings.update(stored.ratings(self.con, self.run_id, wanted))
+        self._loaded.update(topics)
+
+    def _fit(self) -> _Fitted:
+        if self._fitted is None:
+            self._fitted = _Fitted(self.con, self.site, self.window, self.sample_ids, self.domains)
+        return self._fitted
+
+    def prepare_topics(self, pages: list[str]) -> None:
+        """Work out, in one go, the topics of the pages whose ratings are not stored yet."""
+        missing = [p for p in pages if p not in self.topics_done and p not in self._topics]
+        if missing:
+            self._topics.update(self._page_topics(missing))
+
+    def _topic(self, topic: str):
+        if topic == SITE:
+            return self._fit().site_topic
+        if topic not in self._topics:
+            self._topics.update(self._page_topics([topic]))
+        return self._topics[topic]
+
+    def _page_topics(self, pages: list[str]) -> dict[str, object]:
         """Each page's topic vector: its own queries, or its URL's words when it has none."""
-        import pandas as pd
+        import pyarrow as pa
 
+        from .. import arrow
+
+        fitted = self._fit()
         queries: dict[str, list] = {p: [] for p in pages}
-        if pages:
-            con.register("topic_pages", pd.DataFrame({"page": pages}))
-            try:
-                for page, query, impressions in con.execute(
-                    f"""SELECT page, query, i FROM (
-                           SELECT page, query, sum(impressions) AS i,
-                                  row_number() OVER (PARTITION BY page ORDER BY sum(impressions) DESC, query) AS n
-                           FROM search_queries JOIN topic_pages USING (page)
-                           WHERE property = ? AND search_type = 'web' AND day BETWEEN ? AND ?
-                           GROUP BY page, query)
-                       WHERE n <= {R.QUERY_LIMIT} ORDER BY page, n""",
-                    [self.site, *self.window],
-                ).fetchall():
-                    queries[page].append((query, impressions))
-            finally:
-                con.unregister("topic_pages")
+        self.con.register("topic_pages", arrow.table({"page": arrow.array(pages, pa.string())}))
+        try:
+            for page, query, impressions in self.con.execute(
+                f"""SELECT page, query, i FROM (
+                       SELECT page, query, sum(impressions) AS i,
+                              row_number() OVER (PARTITION BY page ORDER BY sum(impressions) DESC, query) AS n
+                       FROM search_queries JOIN topic_pages USING (page)
+                       WHERE property = ? AND search_type = 'web' AND day BETWEEN ? AND ?
+                       GROUP BY page, query)
+                   WHERE n <= {R.QUERY_LIMIT} ORDER BY page, n""",
+                [self.site, *self.window],
+            ).fetchall():
+                queries[page].append((query, impressions))
+        finally:
+            self.con.unregister("topic_pages")
         for page, found in queries.items():
             if not found:
                 found.append((R.url_words(page), 1))
-        return dict(zip(queries, self.model.topics(list(queries.values()))))
+        return dict(zip(queries, fitted.model.topics(list(queries.values()))))
 
-    def rate_domains(self, domains: list[str], topic=None) -> list[dict]:
-        """authority, authority_rank, authority_source, relevance, relevance_band and value of each domain,
-        against a page's topic (default: the site's)."""
-        texts = [self.domain_text.get(d) or R.url_words(f"https://{d}/") for d in domains]
-        scores = self.model.similarity(texts, self.site_topic if topic is None else topic)
+    def _relevance(self, topic: str, kind: str, items: list[str], texts) -> list[int | None]:
+        """Stored ratings of `items` against `topic`; the missing ones computed (`texts(missing)`) and kept."""
+        self.prefetch([topic])
+        found = {i: self._ratings[(topic, kind, i)] for i in items if (topic, kind, i) in self._ratings}
+        missing = [i for i in dict.fromkeys(items) if i not in found]
+        if missing:
+            scores = self._fit().model.similarity(texts(missing), self._topic(topic))
+            for item, score in zip(missing, scores):
+                found[item] = score
+                self._ratings[(topic, kind, item)] = score
+                self.pending.append((topic, kind, item, score))
+            self.pending_topics.add(topic)
+        return [found[i] for i in items]
+
+    def rate_domains(self, domains: list[str], topic: str = SITE) -> list[Rated]:
+        """Each domain's value against a topic (default: the site's)."""
+
+        def texts(missing: list[str]) -> list[str]:
+            known = self._fit().domain_text
+            return [known.get(d) or R.url_words(f"https://{d}/") for d in missing]
+
+        return [self._rated(d, s) for d, s in zip(domains, self._relevance(topic, "domain", domains, texts))]
+
+    def rate_pages(self, urls: list[str], domains: list[str | None], topic: str = SITE) -> list[Rated]:
+        """Each linking page's value (its URL's words) against a topic (default: the site's)."""
+        scores = self._relevance(topic, "page", urls, lambda missing: [R.url_words(u) for u in missing])
         return [self._rated(d, s) for d, s in zip(domains, scores)]
 
-    def rate_pages(self, urls: list[str], domains: list[str | None], topic=None) -> list[dict]:
-        """The same for linking pages (their URL's words), against a page's topic (default: the site's)."""
-        scores = self.model.similarity([R.url_words(u) for u in urls], self.site_topic if topic is None else topic)
-        return [self._rated(d, s) for d, s in zip(domains, scores)]
-
-    def _rated(self, domain: str | None, relevance: int | None) -> dict:
+    def _rated(self, domain: str | None, relevance: int | None) -> Rated:
         auth = self.authorities.of(domain)
-        return {
-            "authority": auth.score, "authority_rank": auth.rank,
-            "authority_source": auth.source.describe() if auth.source else None,
-            "relevance": relevance, "relevance_band": R.band(relevance),
-            "value": link_value(auth.score, relevance, self.authorities.unknown_stand_in),
-        }
+        return Rated(auth.score, auth.rank, auth.source.describe() if auth.source else None, relevance,
+                     R.band(relevance), link_value(auth.score, relevance, self.authorities.unknown_stand_in))
 
-    def annotate(self, detail, topic, anchors=None) -> None:
-        """Add relevance, authority and value to a drill-down's linking sites and pages, best first;
-        and the site's anchor texts that match the page's own queries."""
-        if detail.linking_sites:
-            for row, rated in zip(detail.linking_sites, self.rate_domains([r["site"] for r in detail.linking_sites], topic)):
-                row.update(rated)
-            detail.linking_sites.sort(key=lambda r: (-r["value"], -(r["linking_pages"] or 0), r["site"]))
-        for rows in (detail.linking_pages, detail.site_samples):
-            if not rows:
-                continue
-            rated = self.rate_pages([r["linking_url"] for r in rows], [r["linking_domain"] for r in rows], topic)
-            for row, r in zip(rows, rated):
-                row.update(r)
-            rows.sort(key=lambda r: (-r["value"], r["linking_url"]))
-        if anchors is not None:  # an AnchorIndex of the site's anchors
-            detail.anchor_matches = anchors.matches([q["query"] for q in detail.queries])
+    def save(self, con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) -> None:
+        """Store the ratings computed by this Valuer (whole topics), so the next view reads them."""
+        from ..store.relevance import save_ratings
+
+        if not self.pending:
+            return
+        save_ratings(con, self.site, self.inputs, self.window if self.window[0] != dt.date.min else None,
+                     self.sample_ids, self.pending, sorted(self.pending_topics), now=now or dt.datetime.now())
+        self.pending, self.pending_topics = [], set()
+
+    # --- in the user's words --------------------------------------------------------------------
 
     def explain(self) -> list[str]:
-        """Where the numbers come from, in the user's words (shown beside every value)."""
+        """Where the numbers come from (shown beside every value)."""
         a = self.authorities
         if a.sources:
-            known = sum(1 for d in self.domain_text if a.of(d).score is not None)
+            known = sum(1 for d in self.domains if a.of(d).score is not None)
             lines = [f"Authority: {s.describe()} ({s.list_size:,} domains, loaded {s.loaded_at:%Y-%m-%d})"
                      for s in a.sources]
-            lines.append(f"{known:,} of {len(self.domain_text):,} linking domains are in it; the others show "
+            lines.append(f"{known:,} of {len(self.domains):,} linking domains are in it; the others show "
                          f"authority \"unknown\" and count as {a.unknown_stand_in:g} in the value")
         else:
             lines = ["No rank file loaded: authority is unknown and the value reflects relevance alone "
@@ -239,22 +258,27 @@ class Valuer:
         return lines
 
 
-def rate_page(con, site: str, detail, end: dt.date | None, snaps, brands=()) -> Valuer:
-    """Value the links of one page (the `page` command): its own topic, the site's anchors.
-
-    `snaps`: the property's :class:`~.weekly.Snapshots`.
-    """
-    from .anchors import TOP_QUERIES
-    from .links import anchor_rules
-    from .weekly import anchor_texts
-
-    domains = {s["site"] for s in detail.linking_sites}
-    domains |= {p["linking_domain"] for p in detail.linking_pages + detail.site_samples if p.get("linking_domain")}
-    valuer = Valuer(con, site, end, sorted(domains), snaps.sample_ids())
-    df, _ = anchor_texts(con, snaps)
-    if df is None:
-        anchors = None
-    else:
-        anchors = anchor_rules(con, site, valuer.top_queries(TOP_QUERIES), brands).index(list(df["anchor_text"]))
-    valuer.annotate(detail, valuer.page_topics(con, [detail.url])[detail.url], anchors)
-    return valuer
+def method() -> tuple[str, ...]:
+    """How link value is computed, in the user's words, from the constants that compute it."""
+    samples = ", ".join(f"rank {rank:,} is {ranks.authority_score(rank)}" for rank in (1, 10_000, 1_000_000))
+    last = 10 ** int(ranks.SCALE_DECADES)
+    bands = ", ".join(f"{name} from {floor}" for floor, name in R.BANDS)
+    return (
+        "Authority (0-100) comes from the domain's rank in a free web-graph rank file you load "
+        f"(gsc-backlinks authority load): 100 x (1 - log10(rank) / {ranks.SCALE_DECADES:g}), so {samples} and "
+        f"rank {last:,} or beyond is {ranks.authority_score(last)}. A domain the file does not list shows \"unknown\", "
+        "never 0. Where several files are loaded, the first that lists a domain is used: "
+        + ", then ".join(ranks.KINDS[k] for k in ranks.PRECEDENCE) + ".",
+        f"Relevance (0-100; {bands}) compares what a linking page is about (the words of its host name and URL "
+        "path, and its anchor text or title where a source has one) with what your page is about (its search "
+        f"queries of the last {TOPIC_DAYS} days, weighted by impressions; its URL words when it has none). "
+        "The comparison is TF-IDF cosine similarity over words, word pairs and 3-5 letter fragments (so "
+        f"\"composting-guide\" meets \"compost guide\"), scaled so {R.FULL:g} counts as 100. A linking domain's text "
+        f"is that of up to {DOMAIN_PAGES} of its sampled linking pages, compared with the whole site's queries.",
+        f"Value (0-100) = half authority + half relevance, x{FLAG_FACTORS['nofollow']:g} for a nofollow or UGC link "
+        f"and x{FLAG_FACTORS['sponsored']:g} for a sponsored one where a source marks it (Search Console's exports "
+        "do not). A domain not in the rank file counts as half the score of the file's last rank; with no rank "
+        "file loaded, authority counts as 0 and the value reflects relevance alone.",
+        "All three are estimates from sampled data: use them to rank links against each other, not as absolute "
+        "measures.",
+    )

@@ -1,4 +1,4 @@
-"""The command line: parses options, calls one library function, prints.
+"""The command line: parses options, calls one job (``gsc_backlinks.jobs``), prints.
 
 Heavy libraries (pandas, duckdb, pyarrow, Google clients) are imported inside
 the commands, so ``gsc-backlinks --help`` starts fast.
@@ -14,28 +14,10 @@ from typing import NoReturn
 import click
 
 from .. import __version__
-from ..errors import GscBacklinksError, NoDataError
-from ..urls import printable  # stdlib only: keeps --help fast
+from ..errors import GscBacklinksError
+from ..text import printable  # stdlib only: keeps --help fast
 
 FORMATS = click.Choice(["table", "csv", "json"])
-
-
-class Group(click.Group):
-    """Turns every GscBacklinksError into one ``Error: …`` line and its exit code.
-
-    Only the top group needs it: its invoke runs the subgroups' commands too.
-    """
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except GscBacklinksError as exc:
-            # File names and cells come from strangers: one line, no terminal escapes.
-            click.echo(f"Error: {printable(str(exc))}", err=True)
-            ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("Interrupted; nothing was half-written (the store keeps only whole imports and whole days).", err=True)
-            ctx.exit(130)
 
 
 class State:
@@ -61,6 +43,93 @@ class State:
         from rich.console import Console
 
         return Console(stderr=err, highlight=False, soft_wrap=False)
+
+    def say(self, text: str) -> None:
+        """A progress line on stdout, unless -q."""
+        if not self.quiet:
+            click.echo(text)
+
+    def warn(self, text: str) -> None:
+        """A problem that did not stop the command, on stderr (also with -q: cron mails it)."""
+        click.echo(text, err=True)
+
+
+# --- global options, before or after the subcommand ---------------------------------------------
+
+
+def _state(ctx: click.Context) -> State:
+    state = ctx.find_object(State)
+    if state is None:  # only when a command is invoked without the top group (as some tests do)
+        state = ctx.find_root().obj = State(None, 0, False)
+    return state
+
+
+def _set_store(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        _state(ctx)._store = value
+
+
+def _add_verbose(ctx: click.Context, param: click.Parameter, value: int) -> None:
+    if value:
+        _state(ctx).verbose += value
+
+
+def _set_quiet(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        _state(ctx).quiet = True
+
+
+def _global_params() -> list[click.Parameter]:
+    """--store, -v and -q, as every subcommand also takes them (as pip's and git's subcommands take -q)."""
+    return [
+        click.Option(["--store"], metavar="PATH", expose_value=False, callback=_set_store,
+                     help="DuckDB store file (also before the command; default: $GSC_BACKLINKS_STORE, "
+                          "else in your user data folder)."),
+        click.Option(["-v", "--verbose"], count=True, expose_value=False, callback=_add_verbose,
+                     help="Say more about what is done."),
+        click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, callback=_set_quiet,
+                     help="Print only errors and requested data (for cron)."),
+    ]
+
+
+class Command(click.Command):
+    """A subcommand: also takes the global options after its name."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.params.extend(_global_params())
+
+
+class SubGroup(click.Group):
+    """A group of subcommands (links, auth, report, authority): the same, for it and its commands."""
+
+    command_class = Command
+    group_class = type  # its own subgroups are SubGroups too
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.params.extend(_global_params())
+
+
+class Group(click.Group):
+    """The top group: turns every GscBacklinksError into one ``Error: …`` line and its exit code.
+
+    Only the top group needs it: its invoke runs the subgroups' commands too.
+    """
+
+    command_class = Command
+    group_class = SubGroup
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except GscBacklinksError as exc:
+            # File names and cells come from strangers: one line, no terminal escapes.
+            click.echo(f"Error: {printable(str(exc))}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted; nothing was half-written (the store keeps only whole imports and whole days).", err=True)
+            ctx.exit(130)
 
 
 def site_option(func):
@@ -119,7 +188,7 @@ def import_cmd(state: State, paths: tuple[str, ...], site: str, date_: dt.dateti
     is imported. Importing a file already held is a no-op.
     """
     from ..exports.kinds import KINDS
-    from ..importing import import_paths
+    from ..jobs.importing import import_paths
     from ..urls import display_url
 
     report = import_paths(
@@ -169,31 +238,8 @@ def summary_options(func):
     return site_option(func)
 
 
-def _check_site(con, site: str) -> str:
-    """The property as stored; an unknown one lists the close matches."""
-    from ..api import close_properties
-    from ..store import properties
-    from ..urls import parse_property
-
-    known = properties(con)
-    try:
-        name = parse_property(site).site
-    except GscBacklinksError:
-        name = site
-    if name in known:
-        return name
-    # Properties Google listed for this account (`sites`, `sync`) are candidates too.
-    candidates = known + [r[0] for r in con.execute("SELECT site_url FROM api_sites").fetchall() if r[0] not in known]
-    close = close_properties(name, candidates)  # the same matcher as for Google's list (api.check_site)
-    hint = f"; did you mean {' or '.join(close)}?" if close else ""
-    held = f" The store holds: {', '.join(known)}." if known and not close else ""
-    if not known:
-        raise NoDataError(f"the store holds no data yet; import exports first: gsc-backlinks import PATH --site {site}")
-    raise NoDataError(f"the store holds nothing for property {site}{hint}{held}")
-
-
 def _emit(state: State, summary, fmt: str) -> None:
-    from .. import output
+    from . import output
 
     if fmt == "csv":
         click.echo(output.to_csv(summary), nl=False)
@@ -204,16 +250,12 @@ def _emit(state: State, summary, fmt: str) -> None:
 
 
 def _run_summary(state: State, name: str, site: str, top, as_of, fmt: str, **extra) -> None:
-    from ..analysis import links as L
-    from ..store import open_store
+    from ..jobs.links import summary
 
     if top is None:
         top = 50 if fmt == "table" else 0
-    functions = {"pages": L.top_pages, "domains": L.linking_domains, "anchors": L.anchors, "samples": L.samples}
-    with open_store(state.store_path) as con:
-        site = _check_site(con, site)
-        summary = functions[name](con, site, top=top or None, as_of=as_of.date() if as_of else None, **extra)
-    _emit(state, summary, fmt)
+    _emit(state, summary(state.store_path, name, site, top=top or None, as_of=as_of.date() if as_of else None,
+                         **extra), fmt)
 
 
 @links.command("pages")
@@ -265,13 +307,9 @@ def links_samples(state: State, site, top, as_of, fmt, domain) -> None:
 @click.pass_obj
 def links_sources(state: State, site, fmt) -> None:
     """The snapshots held for a property, newest first."""
-    from ..analysis import links as L
-    from ..store import open_store
+    from ..jobs.links import summary
 
-    with open_store(state.store_path) as con:
-        site = _check_site(con, site)
-        summary = L.sources(con, site)
-    _emit(state, summary, fmt)
+    _emit(state, summary(state.store_path, "sources", site), fmt)
 
 
 # --- demo ------------------------------------------------------------------------
@@ -290,7 +328,7 @@ def _open_in_browser(path: Path) -> None:
 @click.pass_obj
 def demo(state: State, out_dir: str, open_: bool) -> None:
     """Build the weekly report of a made-up property from built-in sample data (no Google account needed)."""
-    from ..demo import DEMO_SITE, run_demo
+    from ..jobs.demo import DEMO_SITE, run_demo
 
     result = run_demo(Path(out_dir))
     if not state.quiet:
@@ -304,10 +342,10 @@ def demo(state: State, out_dir: str, open_: bool) -> None:
         _open_in_browser(result.index)
 
 
-from . import google as _google  # noqa: E402,F401  (registers auth, sites, sync, inspect)
-from . import report as _report  # noqa: E402,F401  (registers report weekly)
-from . import page as _page  # noqa: E402,F401  (registers page)
 from . import authority as _authority  # noqa: E402,F401  (registers authority, brand)
+from . import google as _google  # noqa: E402,F401  (registers auth, sites, sync, inspect)
+from . import page as _page  # noqa: E402,F401  (registers page)
+from . import report as _report  # noqa: E402,F401  (registers report weekly)
 
 
 def main(argv: list[str] | None = None) -> None:

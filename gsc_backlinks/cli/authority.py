@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
+from typing import Any
 
 import click
 
-from ..errors import UsageError
-from ..urls import printable  # stdlib only: keeps --help fast
-from . import FORMATS, State, _check_site, cli, site_option
+from ..text import printable  # stdlib only: keeps --help fast
+from . import FORMATS, State, cli, site_option
 
 
 class _BytesBar:
@@ -18,7 +17,9 @@ class _BytesBar:
 
     def __init__(self, state: State, label: str):
         self.enabled = state.wants_progress
-        self.state, self.label, self.progress, self.task = state, label, None, None
+        self.state, self.label = state, label
+        self.progress: Any = None  #: a rich Progress, made on the first call (rich is imported only then)
+        self.task: Any = None
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled:
@@ -67,7 +68,7 @@ def authority_load(state: State, path: str, release: str | None) -> None:
     a small one). It replaces the file of the same kind loaded before, whichever
     is newer; until the whole file is read, the store is left as it was.
     """
-    from ..authority import load
+    from ..jobs.authority import load
 
     bar = _BytesBar(state, "Reading")
     try:
@@ -85,7 +86,7 @@ def authority_load(state: State, path: str, release: str | None) -> None:
 @click.pass_obj
 def authority_refresh(state: State) -> None:
     """Look up linking domains that appeared since the rank files were loaded (reads each file again)."""
-    from ..authority import refresh
+    from ..jobs.authority import refresh
 
     bar = _BytesBar(state, "Reading")
     try:
@@ -113,21 +114,19 @@ STATUS_COLUMNS = ("source", "release", "file", "list_size", "ranked", "looked_up
 @click.pass_obj
 def authority_status(state: State, fmt: str) -> None:
     """The rank files loaded, and how many linking domains each ranks."""
-    from .. import ranks, store
+    from ..jobs.authority import status
 
-    with store.open_store(state.store_path) as con:
-        sources = store.rank_sources(con)
-        known = store.linking_domain_count(con)
-        new = {s["source_id"]: store.not_looked_up_count(con, s["source_id"]) for s in sources}
-    rows = [{"source": ranks.KINDS.get(r["kind"], r["kind"]), "release": r["release"], "file": r["file_name"],
-             "list_size": r["list_size"], "ranked": r["ranked"], "looked_up": r["looked_up"],
-             "not_looked_up": new[r["source_id"]], "loaded_at": r["loaded_at"].isoformat(timespec="seconds")}
-            for r in sources]
+    found = status(state.store_path)
+    known = found.linking_domains
+    rows: list[dict[str, Any]] = [
+        {"source": f.source, "release": f.release, "file": f.file, "list_size": f.list_size, "ranked": f.ranked,
+         "looked_up": f.looked_up, "not_looked_up": f.not_looked_up,
+         "loaded_at": f.loaded_at.isoformat(timespec="seconds")} for f in found.files]
     if fmt == "json":
         click.echo(json.dumps({"linking_domains": known, "rank_files": rows}, indent=2))
         return
     if fmt == "csv":  # through csv_cell: --release text is the user's
-        from ..output import rows_to_csv
+        from .output import rows_to_csv
 
         click.echo(rows_to_csv(rows, STATUS_COLUMNS), nl=False)
         return
@@ -159,14 +158,7 @@ def brand(state: State, site: str, add: tuple[str, ...], remove: tuple[str, ...]
     company's and products' names here. Matching ignores case and punctuation,
     as Search Console writes anchor text.
     """
-    from ..analysis.anchors import brand_terms, normalize_text
-    from ..store import open_store, save_brand_terms
+    from ..jobs.brand import brand as change
 
-    with open_store(state.store_path) as con:
-        site = _check_site(con, site)
-    added = [normalize_text(t) for t in add]
-    if not all(added):
-        raise UsageError(f"--add {printable(next(t for t, n in zip(add, added) if not n))!r}: "
-                         "a brand term needs at least one letter or digit")
-    saved = save_brand_terms(state.store_path, site, added, [normalize_text(t) for t in remove], dt.datetime.now())
-    click.echo(f"Brand terms of {site}: " + ", ".join(brand_terms(site, saved)))
+    site, terms = change(state.store_path, site, add, remove)
+    click.echo(f"Brand terms of {site}: " + ", ".join(terms))

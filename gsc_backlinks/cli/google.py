@@ -5,16 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import click
 
-from .. import output
 from ..api import SEARCH_TYPES  # stdlib only at import: keeps --help fast
-from ..errors import GscBacklinksError
-from ..urls import printable
-from . import FORMATS, State, cli, date_type, site_option
+from ..text import printable
+from . import FORMATS, State, cli, date_type, output, site_option
 
 # --- auth ------------------------------------------------------------------------------
 
@@ -29,9 +25,11 @@ def auth() -> None:
               "Default: $GSC_BACKLINKS_CLIENT_SECRETS, else ./credentials.json.")
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
               help="Loopback port for Google's redirect (0 = any free port).")
-@click.option("--no-browser", is_flag=True, help="Print the URL to open on any machine; paste the address you are sent to back here.")
+@click.option("--no-browser", is_flag=True,
+              help="Print the URL to open on any machine; paste the address you are sent to back here.")
 @click.option("--service-account", "service_account", metavar="KEY.json",
-              help="Use a service-account key instead (for cron; GOOGLE_APPLICATION_CREDENTIALS also works without login); the account must be a user of the property.")
+              help="Use a service-account key instead (for cron; GOOGLE_APPLICATION_CREDENTIALS also works without "
+                   "login); the account must be a user of the property.")
 @click.option("--timeout", type=click.IntRange(min=10), default=300, show_default=True, help="Seconds to wait for the browser.")
 @click.pass_obj
 def auth_login(state: State, client_secrets, port, no_browser, service_account, timeout) -> None:
@@ -58,9 +56,9 @@ def auth_login(state: State, client_secrets, port, no_browser, service_account, 
 
 
 def _live_check(state: State, creds) -> None:
-    from ..api import Api
+    from ..jobs.google import visible_properties
 
-    entries = Api(creds).list_sites()
+    entries = visible_properties(creds)
     if not state.quiet:
         click.echo(f"Google answers: {len(entries)} Search Console propert{'y' if len(entries) == 1 else 'ies'} "
                    "visible to this account (`gsc-backlinks sites` lists them).")
@@ -123,17 +121,9 @@ def auth_logout(state: State) -> None:
 @click.pass_obj
 def sites_cmd(state: State, fmt: str) -> None:
     """List the Search Console properties this account can read, as Google names them."""
-    from .. import auth as A
-    from .. import store
-    from ..api import Api
+    from ..jobs.google import list_sites
 
-    creds = A.credentials()
-    entries = Api(creds).list_sites()
-    A.save_if_refreshed(creds)
-    try:
-        store.save_sites(state.store_path, entries, dt.datetime.now())
-    except GscBacklinksError:
-        pass  # a busy or odd store must not hide the answer
+    entries = list_sites(state.store_path)
     rows = [{"site": e.site_url, "type": e.kind, "permission": e.permission, "permission_level": e.permission_level}
             for e in entries]
     if fmt == "json":
@@ -154,23 +144,6 @@ def sites_cmd(state: State, fmt: str) -> None:
         state.console().print(table)
 
 
-@contextmanager
-def google_api(site: str) -> Iterator[tuple]:
-    """(Api, property) checked against the account's list; a refreshed token is saved afterwards."""
-    from .. import auth as A
-    from ..api import Api, check_site
-    from ..urls import parse_property
-
-    prop = parse_property(site)
-    creds = A.credentials()
-    try:
-        api = Api(creds)
-        check_site(api.list_sites(), prop.site)
-        yield api, prop
-    finally:
-        A.save_if_refreshed(creds)
-
-
 # --- sync --------------------------------------------------------------------------------
 
 
@@ -188,11 +161,12 @@ class _Bar:
 
         self.progress = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                                  console=state.console(err=True), transient=True)
-        self.task = None
+        self.task = self.progress.add_task("days", start=False, total=None)
 
     def start(self, total: int) -> None:
         self.progress.start()
-        self.task = self.progress.add_task("days", total=total)
+        self.progress.update(self.task, total=total)
+        self.progress.start_task(self.task)
 
     def advance(self) -> None:
         self.progress.advance(self.task)
@@ -220,7 +194,8 @@ def sync_cmd(state: State, site, days, start, end, search_type, workers, inspect
     yet final. Every day is stored whole, so an interrupted sync resumes.
     """
     from ..dates import pacific_now
-    from ..sync import resolve_range, sync
+    from ..jobs.google import google_api
+    from ..jobs.sync import resolve_range, sync
 
     today = pacific_now().date()
     # Before any request: a wrong range is a typo, not something to ask Google about.
@@ -257,18 +232,16 @@ def _print_sync_report(state: State, site: str, report) -> None:
 
 
 def _inspect_top(state: State, api, site: str, count: int) -> None:
-    from .. import store
-    from ..inspection import REUSE_DAYS, inspect_urls
+    from ..jobs.inspect import REUSE_DAYS, inspect_most_linked
 
-    with store.open_store(state.store_path) as con:
-        pages = store.most_linked_pages(con, site, count)
-    if not pages:
+    done = inspect_most_linked(api, state.store_path, site, count)
+    if done.report is None:
         click.echo("  --inspect-top: no Top target pages export held for this property; import one "
                    "(Links report > Top linked pages > Export) to choose pages by links", err=True)
         return
-    report = inspect_urls(api, state.store_path, site, pages, reuse_days=REUSE_DAYS)
+    report = done.report
     if not state.quiet:
-        click.echo(f"  inspected {len(report.results)} of the {len(pages)} most-linked pages, reused "
+        click.echo(f"  inspected {len(report.results)} of the {len(done.pages)} most-linked pages, reused "
                    f"{len(report.reused)} results younger than {REUSE_DAYS} days"
                    + (f"; {len(report.not_done)} left for tomorrow (daily quota)" if report.not_done else ""))
 
@@ -283,7 +256,8 @@ def _inspect_top(state: State, api, site: str, count: int) -> None:
 @click.pass_obj
 def inspect_cmd(state: State, targets, site, fmt) -> None:
     """Inspect pages with Google's URL Inspection API; results are stored with their date."""
-    from ..inspection import inspect_urls, property_pages
+    from ..jobs.google import google_api
+    from ..jobs.inspect import inspect_urls, property_pages
     from ..urls import display_url
 
     property_pages(site, list(targets))  # before any request: a URL outside the property is a typo
@@ -305,7 +279,7 @@ def inspect_cmd(state: State, targets, site, fmt) -> None:
                                "inspections_today": report.used_today}, indent=2, ensure_ascii=False))
         return
     if fmt == "csv":
-        flat = [{**r, "referring_urls": " ".join(r["referring_urls"])} for r in rows]
+        flat = [{**r, "referring_urls": " ".join(r["referring_urls"] or ())} for r in rows]
         click.echo(output.rows_to_csv(flat, ("url", "verdict", "coverage_state", "last_crawl_time", "google_canonical",
                                "user_canonical", "referring_urls")), nl=False)
         return
@@ -319,7 +293,7 @@ def inspect_cmd(state: State, targets, site, fmt) -> None:
         table.add_row(
             printable(display_url(r.url)), r.verdict or "", printable(r.coverage_state or ""),
             f"{r.last_crawl_time:%Y-%m-%d}" if r.last_crawl_time else "never",
-            "same" if same else printable(display_url(r.google_canonical)),
+            "same" if same else printable(display_url(r.google_canonical or "")),
             f"{len(r.referring_urls)} URLs" if r.referring_urls else "",
         )
     state.console().print(table)

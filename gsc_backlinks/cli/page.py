@@ -7,13 +7,11 @@ from pathlib import Path
 
 import click
 
-from ..errors import GscBacklinksError
-from ..urls import printable
+from ..text import printable
 from . import State, _open_in_browser, cli, site_option
 
 TABLE_ROWS = 50  #: linking pages listed in a table without --all
 JSON_ROWS = 1000  #: … and in JSON
-DAYS = 28
 
 
 @cli.command("page")
@@ -35,77 +33,35 @@ def page_cmd(state: State, url: str, site: str, fmt: str, out_dir: str, inspect:
     slash, with tracking parameters, percent-encoded or in plain Unicode, or
     just its path (/pricing/).
     """
-    from ..analysis import page as P
-    from ..analysis import weekly as W
-    from ..analysis.value import rate_page
-    from ..dates import pacific_now
-    from ..report.build import chart_period_ending
-    from ..store import open_store
-    from ..urls import parse_property
-    from . import _check_site
+    from ..jobs.page import page, write_page_html
+    from ..report.drilldown import page_json
 
-    prop = parse_property(site)
-    now = pacific_now()
-    with open_store(state.store_path) as con:
-        _check_site(con, prop.site)
-        match = P.find_page(con, prop, url, allow_unknown=inspect)
-    if inspect:
-        _inspect_now(state, prop.site, match.url)
-    with open_store(state.store_path) as con:
-        snaps = W.Snapshots.read(con, prop.site)
-        fresh = W.freshness(con, prop.site, snaps)
-        period = W.final_days(fresh.search.last_final, DAYS, now.date())
-        chart = chart_period_ending(period.end)
-        detail = W.page_details(con, prop.site, [match.url], period, chart, snaps, max_links=None)[match.url]
-        valuer = rate_page(con, prop.site, detail, period.end, snaps)
-    has_targets = any(s.kind == "top_target_pages" for s in fresh.exports)
-    missing = P.missing_sources(detail, prop.site, fresh.search.last_day is not None, has_targets)
-
+    result = page(state.store_path, site, url, inspect=inspect)
+    if result.inspect_problem:
+        click.echo(result.inspect_problem, err=True)
     if fmt == "json":
-        data = P.page_json(detail, match, prop.site, period, missing, limit=None if all_ else JSON_ROWS)
-        data["value_basis"] = valuer.explain()
+        data = page_json(result.detail, result.match, result.site, result.period, result.missing,
+                         limit=None if all_ else JSON_ROWS, value_basis=result.value_basis)
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     if fmt == "html":
-        path = _write_html(detail, prop.site, period, chart, fresh, Path(out_dir), now, valuer)
+        path = write_page_html(result, Path(out_dir))
         click.echo(str(path))
         if open_:
             _open_in_browser(path)
         return
-    _print_table(state, detail, match, prop.site, period, missing, all_, valuer)
+    _print_table(state, result, all_)
 
 
-def _inspect_now(state: State, site: str, url: str) -> None:
-    """Inspect live; without authorization say so and go on with what is stored."""
-    from ..inspection import inspect_urls
-    from .google import google_api
-
-    try:
-        with google_api(site) as (api, _):
-            report = inspect_urls(api, state.store_path, site, [url])
-    except GscBacklinksError as exc:
-        click.echo(f"Not inspected now: {printable(str(exc))}; showing the stored result, if any.", err=True)
-        return
-    if report.not_done:
-        click.echo("Not inspected now: today's URL Inspection quota for this property is spent; showing the stored "
-                   "result, if any.", err=True)
-
-
-def _write_html(detail, site, period, chart, fresh, out_dir: Path, now, valuer) -> Path:
-    from ..report.build import drill_down_page, generated_at, page_file, property_slug, value_section
-    from ..report.render import write_page
-
-    page = drill_down_page(detail, site, period, chart, generated_at(now), fresh,
-                           home_href=None, how_valued=value_section(valuer))
-    return write_page(page, out_dir.expanduser() / property_slug(site) / page_file(detail.url))
-
-
-def _print_table(state: State, detail, match, site: str, period, missing: list[str], all_: bool, valuer) -> None:
+def _print_table(state: State, result, all_: bool) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from ..report.model import num, pct, pos, shorten
+    from ..report.model import num, pct, pos
+    from ..text import shorten
     from ..urls import display_url
+
+    detail, match, site, period, missing = result.detail, result.match, result.site, result.period, result.missing
 
     console = state.console()
     width = max(60, min(console.width or 80, 120))
@@ -113,7 +69,7 @@ def _print_table(state: State, detail, match, site: str, period, missing: list[s
     def url_text(url: str, room: int) -> str:
         return shorten(display_url(url).removeprefix("https://"), room)
 
-    def say(text: str = "", style: str | None = None) -> None:
+    def say(text: str = "", style: str = "") -> None:
         console.print(Text(text, style=style), width=width, overflow="fold")
 
     say(url_text(detail.url, width), "bold")
@@ -129,9 +85,9 @@ def _print_table(state: State, detail, match, site: str, period, missing: list[s
         for label, key in (("Google's canonical", "google_canonical"), ("Declared canonical", "user_canonical")):
             if i.get(key) and i[key] != detail.url:
                 say(f"  {label}: {url_text(i[key], width - len(label) - 4)}")
-    if detail.week:
+    if detail.has_week:
         prev = period.previous()
-        for text, m, style in ((f"Search, {period.start} to {period.end}", detail.metrics(), None),
+        for text, m, style in ((f"Search, {period.start} to {period.end}", detail.metrics(), ""),
                                (f"  28 days before ({prev.start} to {prev.end})", detail.metrics(previous=True), "dim")):
             say(f"{text}: {num(m['clicks'])} clicks, {num(m['impressions'])} impressions, "
                 f"CTR {pct(m['ctr'])}, position {pos(m['position'])}", style)
@@ -176,7 +132,7 @@ def _print_table(state: State, detail, match, site: str, period, missing: list[s
     if detail.linking_sites or detail.linking_pages:
         say("Sorted by value (0-100): half authority, half relevance to this page's queries "
             "(--format json has both); "
-            + "; ".join(valuer.explain()), "dim")
+            + "; ".join(result.value_basis), "dim")
     if detail.anchor_matches:
         say("Anchor texts about this page (exact or partial match with its queries): "
             + ", ".join(printable(a["anchor_text"]) for a in detail.anchor_matches[:10]))

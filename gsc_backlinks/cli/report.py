@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import GscBacklinksError, UsageError
-from ..urls import printable
+from ..errors import UsageError
 from . import State, _open_in_browser, cli, site_option
 
 
@@ -52,77 +51,15 @@ def weekly(state: State, site: str, week: str | None, exports_dir: str | None, o
     and says what is missing.
     """
     from ..dates import iso_week
-    from ..urls import parse_property
-    from ..weekly import import_new_exports, write_weekly
+    from ..jobs.weekly import run_weekly
 
-    prop = parse_property(site)
     period = iso_week(week) if week else None
-    now = _now(now_text)
-    notices: list[str] = []
-
-    def say(text: str) -> None:
-        if not state.quiet:
-            click.echo(text)
-
-    if exports_dir:
-        scan = import_new_exports(exports_dir, prop.site, state.store_path)
-        say(f"Exports in {printable(str(exports_dir))}: {len(scan.imported)} new imported, {scan.held} already held"
-            + (f", {scan.other_property} of other properties left alone" if scan.other_property else ""))
-        for r in scan.imported:
-            say(f"  + {printable(r.source)} ({r.rows:,} rows, {r.snapshot_date})")
-        for name in scan.needs_target:
-            click.echo(f"  skipped {printable(name)}: a drill-down export; import it with "
-                       f"`gsc-backlinks import FILE --site {prop.site} --target URL`", err=True)
-        for line in scan.problems:
-            click.echo(f"  skipped: {line}", err=True)
-            notices.append(f"An export in the exports folder could not be read: {line}")
-
-    if offline:
-        notices.append("Built with --offline: search data is what the store held, not synced now.")
-    else:
-        notices += _sync(state, prop.site, now)
-
-    _check_held(state, prop.site)  # after import and sync: a typo in --site writes no empty report
-    result = write_weekly(state.store_path, prop.site, Path(out_dir), now=now, week=period, notices=tuple(notices),
-                          brands=tuple(brands))
+    run = run_weekly(state.store_path, site, Path(out_dir), now=_now(now_text), week=period, exports_dir=exports_dir,
+                     offline=offline, brands=tuple(brands), say=state.say, warn=state.warn)
+    result = run.result
     for line in result.notices:
         click.echo(f"Note: {line}", err=True)
-    say(f"Weekly report for {prop.site}, {result.period.iso()} (Pacific Time), {result.pages} pages:")
+    state.say(f"Weekly report for {run.site}, {result.period.iso()} (Pacific Time), {result.pages} pages:")
     click.echo(str(result.index))
     if open_:
         _open_in_browser(result.index)
-
-
-def _check_held(state: State, site: str) -> None:
-    """A property the store holds nothing for is a typo more often than not: say so, with close matches."""
-    from ..store import open_store
-    from . import _check_site
-
-    with open_store(state.store_path) as con:
-        _check_site(con, site)
-
-
-def _sync(state: State, site: str, now: dt.datetime) -> list[str]:
-    """Sync the days the report needs; on any problem say it, and go on with the store."""
-    from .. import auth as A
-    from ..dates import to_pacific
-    from ..sync import sync
-    from ..weekly import SYNC_DAYS
-    from .google import google_api
-
-    if A.saved() is None:  # the token file or GOOGLE_APPLICATION_CREDENTIALS: say it the cron-friendly way
-        line = ("Search data not synced: not authorized with Google (run `gsc-backlinks auth login`); "
-                "the report uses what the store holds.")
-        click.echo(line, err=True)
-        return [line]
-    try:
-        with google_api(site) as (api, _):
-            rep = sync(api, state.store_path, site, days=SYNC_DAYS, today=to_pacific(now).date())
-    except GscBacklinksError as exc:
-        line = f"Search data not synced: {printable(str(exc))}. The report uses what the store holds."
-        click.echo(line, err=True)
-        return [line]
-    if not state.quiet:
-        click.echo(f"Synced {site}: {rep.final_days + rep.fresh_days} days fetched, {rep.already_final} already final"
-                   + (f", newest final day {rep.newest_final}" if rep.newest_final else ""))
-    return []

@@ -1,7 +1,7 @@
 """Search Console Links exports: find the files, read them, normalize their rows."""
 
 from .kinds import KINDS, ExportKind
-from .reader import ParsedExport, import_arrow_beside, parse_export, parse_target
+from .reader import ParsedExport, import_arrow_beside, parse_export
 from .sources import Collected, Limits, RawFile, collect
 
 __all__ = [
@@ -14,5 +14,4 @@ __all__ = [
     "collect",
     "import_arrow_beside",
     "parse_export",
-    "parse_target",
 ]

@@ -289,12 +289,13 @@ def match_header(cells: list[str]) -> HeaderMatch | None:
         cells.pop()  # a trailing delimiter leaves an empty last cell
     if not cells or len(cells) > 4:
         return None
-    options = [_ALIAS_INDEX.get(_norm(c)) for c in cells]
-    if any(o is None for o in options):
+    found = [_ALIAS_INDEX.get(_norm(c)) for c in cells]
+    options = [o for o in found if o is not None]
+    if len(options) < len(found):
         return None
     languages = set.intersection(*({lang for _, lang in o} for o in options))
-    for lang in sorted(languages, key=lambda l: (l != "en", l)):
-        per_cell = [[c for c, l in o if l == lang] for o in options]
+    for lang in sorted(languages, key=lambda code: (code != "en", code)):
+        per_cell = [[c for c, code in o if code == lang] for o in options]
         for ids in itertools.product(*per_cell):
             kinds = SHAPES.get(frozenset(ids))
             if kinds and len(set(ids)) == len(ids):

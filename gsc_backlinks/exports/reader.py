@@ -13,9 +13,11 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from .. import arrow, urls
-from ..errors import ExportError, UnknownExportError, UsageError
+from ..errors import ExportError, UnknownExportError
+from ..text import printable, shorten
 from . import kinds as K
 from .sources import RawFile, is_zip
 
@@ -36,7 +38,7 @@ class ParsedExport:
     filename: str
     kind: str
     language: str
-    table: object  #: pyarrow.Table with the columns of ``kinds.KINDS[kind].table``
+    table: Any  #: pyarrow.Table with the columns of ``kinds.KINDS[kind].table``
     file_rows: int  #: data rows in the file
     content_hash: str
     snapshot_date: dt.date
@@ -50,13 +52,18 @@ class ParsedExport:
     def label(self) -> str:
         return K.KINDS[self.kind].label
 
+    @property
+    def row_table(self) -> str:
+        """The store table its rows go to."""
+        return K.KINDS[self.kind].table
+
 
 # --- bytes -> header cells + columns --------------------------------------------
 
 
-def _shorten(text: str, limit: int = 120) -> str:
-    text = urls.printable(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def shown_text(text: str, limit: int = 120) -> str:
+    """A stranger's cell or message, printable and at most `limit` characters, for an error line."""
+    return shorten(printable(text), limit)
 
 
 def _to_utf8(data: bytes, source: str) -> tuple[bytes, str]:
@@ -112,7 +119,7 @@ def _sniff(header_line: str) -> tuple[str, list[str], K.HeaderMatch | None]:
 
 
 def _unknown_header(source: str, cells: list[str]) -> UnknownExportError:
-    shown = ", ".join(repr(_shorten(c, 40)) for c in cells[:6]) or "(nothing)"
+    shown = ", ".join(repr(shown_text(c, 40)) for c in cells[:6]) or "(nothing)"
     return UnknownExportError(
         source,
         f"header [{shown}] is not a Search Console Links export header this version knows; "
@@ -121,7 +128,7 @@ def _unknown_header(source: str, cells: list[str]) -> UnknownExportError:
     )
 
 
-def _read_csv(raw: RawFile, beside=None) -> tuple[K.HeaderMatch, dict[str, object], int, str]:
+def _read_csv(raw: RawFile, beside=None) -> tuple[K.HeaderMatch, dict[str, Any], int, str]:
     """Parse CSV bytes: (header match, {column id: pyarrow chunked array}, rows, encoding).
 
     ``beside``: Python work to run in a thread while Arrow reads (which needs no GIL).
@@ -167,7 +174,7 @@ def _read_csv(raw: RawFile, beside=None) -> tuple[K.HeaderMatch, dict[str, objec
             except (UnicodeDecodeError, pa.ArrowInvalid):
                 raise ExportError(raw.display, "is not UTF-8 or UTF-16 text; is it really a CSV export?") from None
         else:
-            detail = _shorten(message.replace("CSV parse error: ", ""), 160)
+            detail = shown_text(message.replace("CSV parse error: ", ""), 160)
             raise ExportError(raw.display, f"is not a well-formed CSV: {detail}") from None
     columns = {cid: table.column(i) for i, cid in enumerate(match.columns)}  # chunked: no copy into one piece
     return match, columns, table.num_rows, encoding
@@ -183,7 +190,7 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(raw: RawFile) -> tuple[K.HeaderMatch, dict[str, object], int, str]:
+def _read_xlsx(raw: RawFile) -> tuple[K.HeaderMatch, dict[str, Any], int, str]:
     import pyarrow as pa
     from python_calamine import CalamineWorkbook
 
@@ -191,13 +198,14 @@ def _read_xlsx(raw: RawFile) -> tuple[K.HeaderMatch, dict[str, object], int, str
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw.data))
         sheets = list(workbook.sheet_names)
     except Exception as exc:  # calamine raises its own error types for corrupt files
-        raise ExportError(raw.display, f"is not a readable .xlsx workbook (corrupt or truncated: {_shorten(str(exc), 80)})") from None
+        raise ExportError(raw.display,
+                          f"is not a readable .xlsx workbook (corrupt or truncated: {shown_text(str(exc), 80)})") from None
     first_header: list[str] | None = None
     for name in sheets:
         try:
             rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=True)
         except Exception as exc:
-            raise ExportError(raw.display, f"sheet {name!r} cannot be read ({_shorten(str(exc), 80)})") from None
+            raise ExportError(raw.display, f"sheet {name!r} cannot be read ({shown_text(str(exc), 80)})") from None
         rows = [r for r in rows if any(_cell_text(c).strip() for c in r)]
         if not rows:
             continue
@@ -284,7 +292,7 @@ def _counts(source: str, label: str, values: list[str], row_offset: int = 2) -> 
             out.append(parse_count(v))
         except ValueError:
             raise ExportError(
-                source, f"row {i + row_offset}: {_shorten(v, 40)!r} in column {label!r} is not a count"
+                source, f"row {i + row_offset}: {shown_text(v, 40)!r} in column {label!r} is not a count"
             ) from None
     return out
 
@@ -412,7 +420,8 @@ def _without_rows(table, rows: list[int]):
     if len(rows) > 1000:
         keep = np.ones(table.num_rows, dtype=bool)
         keep[rows] = False
-        return table.filter(pa.Array.from_buffers(pa.bool_(), len(keep), [None, pa.py_buffer(np.packbits(keep, bitorder="little"))]))
+        mask = pa.py_buffer(np.packbits(keep, bitorder="little"))
+        return table.filter(pa.Array.from_buffers(pa.bool_(), len(keep), [None, mask]))
     pieces, start = [], 0
     for row in rows:
         if row > start:
@@ -506,7 +515,7 @@ def parse_export(
             except ValueError as exc:
                 row = texts.index(exc.args[0]) + 2
                 raise ExportError(
-                    raw.display, f"row {row}: {_shorten(exc.args[0], 40)!r} in column 'Last crawled' is not a date"
+                    raw.display, f"row {row}: {shown_text(exc.args[0], 40)!r} in column 'Last crawled' is not a date"
                 ) from None
         else:
             crawled = pa.nulls(nrows, pa.date32())
@@ -533,9 +542,12 @@ def parse_export(
     elif kind.table == K.TARGET_PAGES:
         canon, _ = urls.canonical_url_array(cols["target_page"])
         label = "Internal links" if kind_key == "internal_target_pages" else "Incoming links"
+        incoming: list[int | None]
+        sites: list[int | None]
+        internal: list[int | None]
         if kind_key == "internal_target_pages":
             internal = _counts(raw.display, label, cols["internal_links"].to_pylist())
-            incoming = sites = [None] * nrows
+            incoming, sites = [None] * nrows, [None] * nrows
         else:
             incoming = _counts(raw.display, "Incoming links", cols["incoming_links"].to_pylist())
             sites = _counts(raw.display, "Linking sites", cols["linking_sites"].to_pylist())
@@ -553,7 +565,7 @@ def parse_export(
         if outside and len(outside) > 0.5 * len(targets):
             raise ExportError(
                 raw.display,
-                f"its target pages ({_shorten(urls.display_url(outside[0]), 60)}, …) are not in property "
+                f"its target pages ({shown_text(urls.display_url(outside[0]), 60)}, …) are not in property "
                 f"{prop.site}; check --site",
             )
         if outside:
@@ -605,13 +617,3 @@ def parse_export(
         notes=notes,
         one_row_per_url=one_row_per_url,
     )
-
-
-def parse_target(text: str, prop: urls.Property) -> str:
-    """Canonical form of a --target URL, which must be inside the property."""
-    canon = urls.canonical_url(text, default_scheme="https")
-    if not urls.is_web_url(canon):
-        raise UsageError(f"--target {urls.printable(text)!r} is not a URL of one of your pages")
-    if not prop.contains(canon):
-        raise UsageError(f"--target {urls.display_url(canon)} is not inside property {prop.site}")
-    return canon

@@ -12,6 +12,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
+from ..text import printable, shorten
 from ..urls import display_url, is_web_url
 
 
@@ -28,10 +29,21 @@ class Cell:
 
 @dataclass(frozen=True)
 class Column:
-    key: str
+    """A column of a table, in the HTML report, the terminal, CSV and JSON alike."""
+
+    key: str  #: the field name in CSV and JSON
     header: str
     numeric: bool = False
     help: str | None = None  #: shown as the header's tooltip
+    url: bool = False  #: terminal: a URL, shown readable and shortened in the middle
+    path: bool = False  #: terminal: a file path, shown by its name
+    optional: bool = False  #: terminal: left out when no row has a value (JSON keeps it)
+    machine_only: bool = False  #: only in CSV and JSON (tables say it in a note)
+
+
+def shown(columns) -> tuple[Column, ...]:
+    """The columns a table for people shows (not the machine-only ones)."""
+    return tuple(c for c in columns if not c.machine_only)
 
 
 @dataclass(frozen=True)
@@ -119,26 +131,8 @@ def pos(value) -> str:
     return f"{value:.1f}"
 
 
-def clean(value):
-    """None for NaN/NaT/pandas NA, else the value."""
-    if value is None:
-        return None
-    try:
-        if value != value:  # NaN and NaT are not equal to themselves
-            return None
-    except (TypeError, ValueError):  # pandas NA: its comparison has no truth value
-        return None
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        try:
-            return value.item()
-        except (ValueError, AttributeError):
-            pass
-    return value
-
-
 def delta(new, old, *, lower_is_better: bool = False, kind: str = "num") -> tuple[str | None, str]:
     """Signed change and its colour class; None when either side is unknown."""
-    new, old = clean(new), clean(old)
     if new is None or old is None:
         return None, "flat"
     diff = new - old
@@ -160,41 +154,29 @@ def delta(new, old, *, lower_is_better: bool = False, kind: str = "num") -> tupl
 
 
 def num_cell(value) -> Cell:
-    value = clean(value)
     return Cell(num(value), value)
 
 
 def delta_cell(new, old, *, lower_is_better: bool = False, kind: str = "num") -> Cell:
-    new_c, old_c = clean(new), clean(old)
-    text, cls = delta(new_c, old_c, lower_is_better=lower_is_better, kind=kind)
-    raw = None if new_c is None or old_c is None else round(new_c - old_c, 6)
+    text, cls = delta(new, old, lower_is_better=lower_is_better, kind=kind)
+    raw = None if new is None or old is None else round(new - old, 6)
     return Cell(text or "–", raw, cls=cls if text else "muted")
 
 
 def pos_cell(value) -> Cell:
-    value = clean(value)
     return Cell(pos(value), None if value is None else round(value, 3))
 
 
 def date_cell(value) -> Cell:
-    value = clean(value)
     if value is None:
         return Cell("–", None, cls="muted")
-    if isinstance(value, dt.datetime):  # pandas Timestamps too
+    if isinstance(value, dt.datetime):
         value = value.date()
     return Cell(value.isoformat(), value.isoformat())
 
 
-def shorten(text: str, limit: int = 90) -> str:
-    if len(text) <= limit:
-        return text
-    keep = limit - 1
-    return text[: keep * 2 // 3] + "…" + text[-(keep - keep * 2 // 3):]
-
-
 def link_cell(url, *, limit: int = 90) -> Cell:
     """A stranger's URL: shown readable and shortened; a link only when it is http(s)."""
-    url = clean(url)
     if not url:
         return Cell("–", "", cls="muted")
     url = str(url)
@@ -205,9 +187,6 @@ def link_cell(url, *, limit: int = 90) -> Cell:
 
 
 def text_cell(value, *, limit: int = 120, cls: str = "") -> Cell:
-    from ..urls import printable
-
-    value = clean(value)
     if value is None:
         return Cell("–", "", cls="muted")
     text = printable(str(value))
@@ -228,3 +207,36 @@ class Report:
 
     index: Page
     pages: dict[str, Page] = field(default_factory=dict)
+
+
+# --- cells of shared figures ----------------------------------------------------------------------------
+
+
+def search_stats(cur: dict, old: dict, compare: str | None) -> list[Stat]:
+    """Clicks, impressions, CTR, position (dicts of ``analysis.search.search_metrics``) with their change."""
+    out = []
+    for label, key, fmt, kind in (("Clicks", "clicks", num, "num"), ("Impressions", "impressions", num, "num"),
+                                  ("CTR", "ctr", pct, "pct"), ("Average position", "position", pos, "pos")):
+        text, cls = delta(cur[key], old[key], lower_is_better=key == "position", kind=kind)
+        out.append(Stat(label, fmt(cur[key]), text, cls, f"{compare}: {fmt(old[key])}" if compare else None))
+    return out
+
+
+def _get(rated, key: str):
+    return rated.get(key) if isinstance(rated, dict) else getattr(rated, key)
+
+
+def value_cells(rated) -> tuple[Cell, Cell, Cell]:
+    """Value, authority and relevance cells of a rated link (``analysis.value.Rated`` or its dict)."""
+    authority, relevance = _get(rated, "authority"), _get(rated, "relevance")
+    if authority is None:
+        auth = Cell("unknown", -1, cls="muted", title="Not in the loaded rank file(s)")
+    else:
+        auth = Cell(str(authority), authority,
+                    title=f"Rank {_get(rated, 'authority_rank'):,} in {_get(rated, 'authority_source')}")
+    if relevance is None:
+        rel = Cell("–", -1, cls="muted")
+    else:
+        rel = Cell(f"{relevance} · {_get(rated, 'relevance_band')}", relevance)
+    value = _get(rated, "value")
+    return Cell(str(value), value), auth, rel

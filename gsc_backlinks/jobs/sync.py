@@ -25,11 +25,11 @@ from pathlib import Path
 from queue import SimpleQueue
 from typing import Protocol
 
-from . import urls
-from .dates import Period, months_before, pacific_now
-from .api import DAY_ROW_CAP, ROW_LIMIT, SEARCH_TYPES, Api
-from .errors import ApiError, GscBacklinksError, UsageError
-from .searchdata import DayResult
+from .. import urls
+from ..api import DAY_ROW_CAP, ROW_LIMIT, SEARCH_TYPES, Api
+from ..dates import Period, months_before, pacific_now
+from ..errors import ApiError, GscBacklinksError, UsageError
+from ..searchdata import DayResult
 
 HISTORY_MONTHS = 16  #: how far back Search Console keeps performance data
 
@@ -45,7 +45,7 @@ def _columns(rows: list[dict], with_query: bool) -> dict:
     keys = [row["keys"] for row in rows]
     raw_pages = [str(k[0]) for k in keys]
     canonical = {p: urls.canonical_url(p) for p in set(raw_pages)}
-    columns = {"page": [canonical[p] for p in raw_pages]}
+    columns: dict[str, list] = {"page": [canonical[p] for p in raw_pages]}
     if with_query:
         columns["query"] = [str(k[1]) for k in keys]
     for metric in ("clicks", "impressions", "ctr", "position"):
@@ -122,7 +122,7 @@ def day_totals(api: Api, site: str, body: dict) -> dict[dt.date, dict]:
     for row in api.query_all(site, body):
         keys = row.get("keys")
         try:
-            day = dt.date.fromisoformat(keys[0])
+            day = dt.date.fromisoformat(keys[0])  # type: ignore[index]  # a bad shape is the except below
         except (TypeError, IndexError, KeyError, ValueError):
             raise _unexpected_rows(site, f"a total without a valid date ({str(keys)[:40]})") from None
         totals[day] = row
@@ -177,7 +177,8 @@ class _Writer(threading.Thread):
         self.error: BaseException | None = None
 
     def run(self) -> None:
-        from . import store
+        from ..store import open_store
+        from ..store.search import save_search_days
 
         finished = False
         while not finished:
@@ -191,8 +192,9 @@ class _Writer(threading.Thread):
                 continue
             try:
                 results = [b if isinstance(b, DayResult) else b.result() for b in batch]
-                store.save_search_days(self.store_path, self.site, self.search_type, results,
-                                       fetched_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+                with open_store(self.store_path, write=True) as con:
+                    save_search_days(con, self.site, self.search_type, results,
+                                     fetched_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
                 self.stored.extend(results)
             except BaseException as exc:  # noqa: BLE001  (handed to the main thread, which raises it)
                 self.error = exc
@@ -223,15 +225,16 @@ def sync(
     and when earlier days needed several pages the later pages of a day are
     asked for up front (a page found empty costs one cheap request).
     """
-    from . import store
+    from ..store import open_store
+    from ..store.search import final_search_days, typical_day_rows
 
     if search_type not in SEARCH_TYPES:
         raise UsageError(f"--type must be one of {', '.join(SEARCH_TYPES)}")
     today = today or pacific_now().date()
     start, end = resolve_range(today, start=start, end=end, days=days)  # a wrong range creates no store
-    with store.open_store(store_path, write=True) as con:
-        held = store.final_search_days(con, site, search_type)
-        typical_rows = store.typical_day_rows(con, site, search_type)
+    with open_store(store_path, write=True) as con:
+        held = final_search_days(con, site, search_type)
+        typical_rows = typical_day_rows(con, site, search_type)
     report = SyncReport(site, search_type, start, end)
     sent_before, retries_before = api.requests_sent, api.retries
     all_days = Period(start, end).each_day()

@@ -13,7 +13,8 @@ import io
 import json
 from pathlib import PurePath
 
-from . import urls
+from .. import urls
+from ..text import printable, shorten
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
@@ -59,14 +60,6 @@ def to_json(summary) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def shorten_middle(text: str, width: int) -> str:
-    if len(text) <= width:
-        return text
-    keep = max(width - 1, 2)
-    head = keep // 2 + keep % 2
-    return text[:head] + "…" + text[len(text) - (keep - head):]
-
-
 def _cell(value, column) -> str:
     if value is None:
         return "–"
@@ -79,7 +72,7 @@ def _cell(value, column) -> str:
         text = urls.display_url(text)
         if text.startswith("https://"):
             text = text[len("https://"):]  # tables only: CSV and JSON keep full URLs
-    return urls.printable(text)
+    return printable(text)
 
 
 def print_table(summary, console) -> None:
@@ -96,7 +89,7 @@ def print_table(summary, console) -> None:
     room = max(console.width - fixed - 3 * len(widths) - 1, 10 * len(wide))
     limit = {i: widths[i] for i in wide}
     while sum(limit.values()) > room:  # shrink the widest long column first
-        widest = max(limit, key=limit.get)
+        widest = max(limit, key=lambda i: limit[i])
         if limit[widest] <= 10:
             break
         limit[widest] -= 1
@@ -107,7 +100,7 @@ def print_table(summary, console) -> None:
                          no_wrap=True, min_width=None if i in wide else widths[i],
                          max_width=limit.get(i))
     for row in cells:
-        table.add_row(*(Text(shorten_middle(text, limit[i]) if i in wide else text)
+        table.add_row(*(Text(shorten(text, limit[i]) if i in wide else text)
                         for i, text in enumerate(row)))
     console.print(table)
     lines = []
@@ -119,4 +112,4 @@ def print_table(summary, console) -> None:
         lines.append(f"Showing {shown:,} of {summary.total_rows:,} rows (--top N for more, --top 0 for all).")
     lines.extend(summary.notes)
     for line in lines:
-        console.print(Text(urls.printable(line), style="dim"))
+        console.print(Text(printable(line), style="dim"))

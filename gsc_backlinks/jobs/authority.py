@@ -1,4 +1,4 @@
-"""The `authority` jobs: read a rank file for the store's linking domains, keep what was found."""
+"""The `authority` jobs: read a rank file for the store's linking domains, keep what was found, say what is loaded."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import ranks, store
-from .errors import NoDataError, RankFileError
+from .. import ranks
+from ..errors import NoDataError, RankFileError
+from ..store import open_store
+from ..store import ranks as stored
 
 
 @dataclass(frozen=True)
@@ -23,8 +25,8 @@ class LoadResult:
 
 
 def _linking_domains(store_path: Path) -> list[str]:
-    with store.open_store(store_path) as con:
-        domains = store.linking_domain_names(con)
+    with open_store(store_path) as con:
+        domains = stored.linking_domain_names(con)
     if not domains:
         raise NoDataError("the store holds no linking domains yet; import Links exports first "
                           "(gsc-backlinks import PATH --site SITE), then load the rank file")
@@ -42,7 +44,8 @@ def load(store_path: Path, path: str | Path, *, release: str | None = None,
     domains = _linking_domains(store_path)
     result = ranks.scan(rank_file, domains, progress=progress)
     size = rank_file.path.stat().st_size
-    store.save_ranks(store_path, rank_file, size, result.list_size, domains, result.found, now=now or dt.datetime.now())
+    with open_store(store_path, write=True) as con:
+        stored.save_ranks(con, rank_file, size, result.list_size, domains, result.found, now=now or dt.datetime.now())
     return LoadResult(rank_file.kind, rank_file.label, rank_file.release, rank_file.path.name, result.list_size,
                       len(domains), len(result.found))
 
@@ -59,11 +62,11 @@ class RefreshResult:
 def refresh(store_path: Path, *, progress: Callable[[int, int], None] | None = None,
             now: dt.datetime | None = None) -> list[RefreshResult]:
     """Look up, in each loaded rank file, the linking domains that appeared since it was read."""
-    with store.open_store(store_path) as con:
-        sources = store.rank_sources(con)
+    with open_store(store_path) as con:
+        sources = stored.rank_sources(con, ranks.PRECEDENCE)
         if not sources:
             raise NoDataError("no rank file loaded yet; download one and run: gsc-backlinks authority load FILE")
-        todo = [(s, store.domains_not_looked_up(con, s["source_id"])) for s in sources]
+        todo = [(s, stored.domains_not_looked_up(con, s["source_id"])) for s in sources]
     out = []
     for source, domains in todo:
         label = ranks.KINDS.get(source["kind"], source["kind"])
@@ -81,7 +84,36 @@ def refresh(store_path: Path, *, progress: Callable[[int, int], None] | None = N
         except RankFileError as exc:
             out.append(RefreshResult(label, source["release"], len(domains), 0, str(exc)))
             continue
-        store.save_ranks(store_path, rank_file, source["file_size"], source["list_size"], domains, result.found,
-                         now=now or dt.datetime.now(), source_id=source["source_id"])
+        with open_store(store_path, write=True) as con:
+            stored.save_ranks(con, rank_file, source["file_size"], source["list_size"], domains, result.found,
+                              now=now or dt.datetime.now(), source_id=source["source_id"])
         out.append(RefreshResult(label, source["release"], len(domains), len(result.found)))
     return out
+
+
+@dataclass(frozen=True)
+class RankFileStatus:
+    source: str  #: the kind of list, in the user's words
+    release: str
+    file: str
+    list_size: int
+    ranked: int  #: linking domains the file ranks
+    looked_up: int  #: linking domains looked up in it
+    not_looked_up: int  #: linking domains that appeared since it was read
+    loaded_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class AuthorityStatus:
+    linking_domains: int
+    files: list[RankFileStatus]
+
+
+def status(store_path: Path) -> AuthorityStatus:
+    """The rank files loaded, and how many linking domains each ranks."""
+    with open_store(store_path) as con:
+        sources = stored.rank_sources(con, ranks.PRECEDENCE)
+        files = [RankFileStatus(ranks.KINDS.get(r["kind"], r["kind"]), r["release"], r["file_name"], r["list_size"],
+                                r["ranked"], r["looked_up"], stored.not_looked_up_count(con, r["source_id"]),
+                                r["loaded_at"]) for r in sources]
+        return AuthorityStatus(stored.linking_domain_count(con), files)

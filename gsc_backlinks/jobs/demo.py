@@ -39,21 +39,24 @@ def sample_files() -> list[Path]:
 
 def load_sample_data(store_path: Path) -> None:
     """Import every sample export and load the sample search and inspection data into a store."""
-    from . import authority, store
+    from ..store import open_store
+    from ..store.search import save_search_days
+    from . import authority
     from .importing import import_paths
 
     import_paths([str(p) for p in sample_files()], DEMO_SITE, store_path)
     for name, target in sorted(_drilldowns().items()):
         import_paths([str(_folder() / name)], DEMO_SITE, store_path, target=target)
-    store.save_search_days(store_path, DEMO_SITE, "web", _search_days(), fetched_at=dt.datetime(2026, 11, 21, 16, 55))
+    with open_store(store_path, write=True) as con:
+        save_search_days(con, DEMO_SITE, "web", _search_days(), fetched_at=dt.datetime(2026, 11, 21, 16, 55))
     _load_inspections(store_path)
     # A small sample of Common Crawl's domain ranks, read by the same code as `authority load`.
     authority.load(store_path, Path(str(_folder() / RANK_SAMPLE)), now=dt.datetime(2026, 11, 21, 16, 56))
 
 
 def _search_days() -> list:
-    from .searchdata import DayResult
-    from .urls import canonical_url
+    from ..searchdata import DayResult
+    from ..urls import canonical_url
 
     days: dict[dt.date, DayResult] = {}
     text = gzip.decompress((_folder() / "search-performance.csv.gz").read_bytes()).decode("utf-8")
@@ -76,17 +79,19 @@ def _search_days() -> list:
 
 
 def _load_inspections(store_path: Path) -> None:
-    from . import store
-    from .inspection import parse_result
-    from .urls import canonical_url
+    from ..inspection import parse_result
+    from ..store import open_store
+    from ..store.inspections import save_inspections
+    from ..urls import canonical_url
 
     items = json.loads((_folder() / "inspections.json").read_text(encoding="utf-8"))
     by_day: dict[dt.date, list] = {}
     for item in items:
         at = dt.datetime.fromisoformat(item["inspected_at"])
         by_day.setdefault(at.date(), []).append(parse_result(canonical_url(item["url"]), item["inspectionResult"], at))
-    for day, results in sorted(by_day.items()):
-        store.save_inspections(store_path, DEMO_SITE, results, day)
+    with open_store(store_path, write=True) as con:
+        for day, results in sorted(by_day.items()):
+            save_inspections(con, DEMO_SITE, results, day)
 
 
 def run_demo(out_dir: Path, *, now: dt.datetime | None = None):

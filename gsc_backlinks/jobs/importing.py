@@ -1,0 +1,139 @@
+"""The import job: paths in, snapshots in the store, a report of what happened."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import urls
+from ..errors import GscBacklinksError, UnknownExportError, UsageError
+from ..exports import Limits, collect, import_arrow_beside, parse_export
+from ..exports.reader import merged_note
+from ..store.snapshots import ImportResult
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    site: str
+    results: list[ImportResult]
+    skipped: list[str]  #: files in folders that are not CSV/XLSX/ZIP
+    unknown: list[str]  #: files left out with --skip-unknown, with the reason
+
+
+def import_paths(
+    paths: list[str | os.PathLike],
+    site: str,
+    store_path: Path,
+    *,
+    target: str | None = None,
+    date: dt.date | None = None,
+    skip_unknown: bool = False,
+    limits: Limits | None = None,
+    now: dt.datetime | None = None,
+) -> ImportReport:
+    """Read every export under ``paths`` and store each as a dated snapshot.
+
+    Every file is read and checked before the store is opened for writing, and
+    all of them are written in one transaction: on any error the store is as it
+    was.  A file whose content the store holds already is not parsed again.
+    """
+    from ..store import open_current, open_store
+    from ..store.snapshots import held_imports, save_imports
+
+    prop = urls.parse_property(site)
+    target_url = urls.page_in_property(target, prop, option="--target") if target else None
+    import_arrow_beside()  # while the files are read from disk
+    collected = collect(paths, limits)
+    # Hashed now, while Arrow is still being imported; files held already are not parsed again.  Looking
+    # never creates or migrates a store: the import finds those files again as it writes.
+    with open_current(store_path) as con:
+        held = held_imports(con, prop.site, {raw.display: raw.content_hash for raw in collected.files}) if con else {}
+    parsed = []
+    unknown = []
+    in_order: list[ImportResult | None] = []  # None: the next result of save_imports
+    for raw in collected.files:
+        if raw.display in held:
+            in_order.append(held[raw.display])
+            continue
+        try:
+            parsed.append(parse_export(raw, prop, target=target_url, date_option=date))
+            in_order.append(None)
+        except UnknownExportError as exc:
+            if not skip_unknown:
+                raise
+            unknown.append(str(exc))
+        raw.data = b""  # parsed rows are all we keep: a big file's bytes need not stay in memory
+    saved_results: list[ImportResult] = []
+    if parsed:
+        with open_store(store_path, write=True) as con:
+            saved_results = save_imports(con, prop.site, parsed, now=now or dt.datetime.now())
+    saved = iter(_with_merge_note(r) for r in saved_results)
+    results = [r if r is not None else next(saved) for r in in_order]
+    return ImportReport(prop.site, results, collected.skipped, unknown)
+
+
+def _with_merge_note(result: ImportResult) -> ImportResult:
+    if not result.merged_rows:
+        return result
+    return dataclasses.replace(result, notes=result.notes + (merged_note(result.merged_rows),))
+
+
+# --- new exports in a folder (the weekly job's first step) -------------------------------------------
+
+EXPORT_SUFFIXES = (".csv", ".xlsx", ".zip")
+
+
+@dataclass
+class ExportScan:
+    imported: list = field(default_factory=list)  #: ImportResults of new snapshots
+    held: int = 0  #: files already in the store
+    other_property: int = 0  #: Links exports of other properties, left alone
+    needs_target: list[str] = field(default_factory=list)  #: drill-down exports: import them with --target
+    problems: list[str] = field(default_factory=list)  #: files that could not be read (one line each)
+
+
+def import_new_exports(folder: str | Path, site: str, store_path: Path) -> ExportScan:
+    """Import the Links exports of this property found in a folder (e.g. Downloads).
+
+    Only files named the way Search Console names them for this property are
+    looked at; each is imported on its own, so one broken file does not stop
+    the others (or the report), and files already held are skipped.
+    """
+    from ..exports.kinds import FILENAME_RE, KINDS, kinds_from_title
+    from ..exports.reader import names_property
+    from ..text import printable
+
+    prop = urls.parse_property(site)
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        raise UsageError(f"--exports {folder}: not a folder; give the folder your browser downloads to")
+    scan = ExportScan()
+    try:
+        names = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in EXPORT_SUFFIXES)
+    except OSError as exc:
+        raise GscBacklinksError(f"--exports {folder}: cannot list it ({exc.strerror or exc})") from None
+    for path in names:
+        match = FILENAME_RE.match(path.name)
+        if not match:
+            continue
+        if not names_property(match.group("property"), prop):  # the rule `import` checks names by
+            scan.other_property += 1
+            continue
+        kinds = kinds_from_title(path.name)
+        if kinds and all(KINDS[k].drill_down for k in kinds):
+            scan.needs_target.append(path.name)
+            continue
+        try:
+            report = import_paths([str(path)], site, store_path, skip_unknown=True)
+        except GscBacklinksError as exc:
+            scan.problems.append(printable(str(exc)))
+            continue
+        for r in report.results:
+            if r.duplicate_of:
+                scan.held += 1
+            else:
+                scan.imported.append(r)
+    return scan

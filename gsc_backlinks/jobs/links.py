@@ -1,0 +1,103 @@
+"""The `links` summaries: one analysis result each, as a table for the terminal, CSV or JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import NoDataError
+from ..exports.kinds import KINDS
+
+if TYPE_CHECKING:
+    from ..analysis.value import Valuer
+    from ..report.summaries import Summary
+
+
+def _missing(site: str, kinds: tuple[str, ...], as_of: dt.date | None) -> NoDataError:
+    from ..analysis.sources import WHERE
+
+    when = f" on or before {as_of.isoformat()}" if as_of else ""
+    label = " or ".join(f"'{KINDS[k].label}'" for k in kinds)
+    where = WHERE.get(kinds[0], "the Links report")
+    return NoDataError(
+        f"no {label} export imported for {site}{when}; in Search Console open {where}, "
+        f"then run: gsc-backlinks import FILE --site {site}"
+    )
+
+
+def summary(store_path: Path, name: str, site: str, *, top: int | None = None, as_of: dt.date | None = None,
+            **options):
+    """The `links <name>` summary of a property (a ``report.summaries.Summary``); `top`: rows (None = all)."""
+    from ..analysis.snapshots import Snapshots
+    from ..store import open_store
+    from .common import held_property
+
+    valuer = None
+    with open_store(store_path) as con:
+        site = held_property(con, site)
+        if name == "sources":
+            from ..analysis.sources import held_snapshots
+            from ..report import summaries
+
+            return summaries.sources(site, held_snapshots(con, site))
+        snaps = Snapshots.read(con, site, as_of)
+        result, valuer = _SUMMARIES[name](con, snaps, top, as_of, **options)
+    if valuer is not None:
+        from .weekly import store_ratings
+
+        store_ratings(store_path, valuer)
+    return result
+
+
+def _pages(con, snaps, top, as_of, internal: bool = False):
+    from ..analysis.pages import target_pages
+    from ..report import summaries
+
+    kind = "internal_target_pages" if internal else "top_target_pages"
+    found = target_pages(con, snaps, internal=internal, limit=top)
+    if found is None:
+        raise _missing(snaps.site, (kind,), as_of)
+    return summaries.target_pages(snaps.site, found, internal, top), None
+
+
+def _domains(con, snaps, top, as_of, sort: str = "links"):
+    from ..analysis.domains import linking_domains
+    from ..analysis.search import topic_end
+    from ..analysis.value import Valuer
+    from ..report import summaries
+
+    found = linking_domains(con, snaps)
+    if found is None:
+        raise _missing(snaps.site, ("top_linking_sites", "sample_links"), as_of)
+    if sort != "value":
+        return summaries.linking_domains(snaps.site, found, top), None
+    valuer = Valuer.for_property(con, snaps, topic_end(con, snaps.site, as_of), found)
+    values = valuer.rate_domains([r.linking_domain for r in found.rows])
+    return summaries.linking_domains(snaps.site, found, top, values, tuple(valuer.explain())), valuer
+
+
+def _anchors(con, snaps, top, as_of, brands: tuple[str, ...] = ()):
+    from ..analysis.anchors import anchor_table, site_rules
+    from ..analysis.search import topic_end
+    from ..report import summaries
+
+    found = anchor_table(con, snaps, site_rules(con, snaps.site, topic_end(con, snaps.site, as_of), brands), top)
+    if found is None:
+        raise _missing(snaps.site, ("top_linking_text",), as_of)
+    return summaries.anchors(snaps.site, found, top), None
+
+
+def _samples(con, snaps, top, as_of, domain: str | None = None):
+    from ..analysis.samples import sample_links
+    from ..report import summaries
+
+    sample = snaps.sample()
+    if not sample:
+        raise _missing(snaps.site, ("sample_links", "latest_links"), as_of)
+    return summaries.samples(snaps.site, sample_links(con, sample, domain=domain, limit=top)), None
+
+
+_SUMMARIES: dict[str, Callable[..., tuple[Summary, Valuer | None]]] = {
+    "pages": _pages, "domains": _domains, "anchors": _anchors, "samples": _samples}

@@ -1,0 +1,138 @@
+"""The `links` summaries for the terminal, CSV and JSON: analysis results as one table each.
+
+A :class:`Summary` is the terminal's view model, as a ``Page`` is the HTML
+report's: rows of raw values (dates as ISO strings, unknown as None) under
+shared :mod:`.columns`, and where the numbers come from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..analysis.anchors import AnchorTable
+from ..analysis.domains import EXPORT, LinkingDomains
+from ..analysis.pages import TargetPages
+from ..analysis.samples import SampleLinks
+from ..analysis.search import TOPIC_DAYS
+from ..analysis.snapshots import SAMPLE_NOTE, UI_ROW_CAP, Snapshot
+from ..analysis.sources import HeldSnapshot
+from ..analysis.value import Rated
+from ..exports.kinds import KINDS
+from . import columns as C
+from .model import Column
+
+SHORT = {"latest_links": "latest", "sample_links": "sample"}
+CAP_NOTE = f"Search Console lists at most {UI_ROW_CAP:,} rows"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One summary table and where its numbers come from."""
+
+    name: str
+    title: str
+    site: str
+    columns: tuple[Column, ...]
+    rows: list[dict] = field(default_factory=list)
+    total_rows: int = 0
+    sources: tuple[dict, ...] = ()  #: snapshots used: kind, label, date, file
+    basis: str = "export"  #: "export", or "derived from sample links"
+    notes: tuple[str, ...] = ()
+
+
+def _value(v):
+    """A raw value as JSON and CSV carry it: dates as ISO strings, the rest as it is."""
+    return v.isoformat()[:10] if isinstance(v, (dt.date, dt.datetime)) else v
+
+
+def _source(snap: Snapshot) -> dict:
+    return {"snapshot_id": snap.snapshot_id, "kind": snap.kind, "label": snap.label,
+            "snapshot_date": snap.date.isoformat(), "file": snap.source}
+
+
+def target_pages(site: str, found: TargetPages, internal: bool, top: int | None) -> Summary:
+    columns: tuple[Column, ...]
+    if internal:
+        columns = (C.TARGET_URL, C.INTERNAL_LINKS)
+    else:
+        columns = (C.TARGET_URL, C.INCOMING_LINKS, C.LINKING_SITES)
+    rows = [{c.key: getattr(r, c.key) for c in columns} for r in found.rows[:top or None]]
+    notes = (CAP_NOTE,) if found.total >= UI_ROW_CAP else ()
+    return Summary("pages", "Top internally linked pages" if internal else "Top linked pages", site, columns, rows,
+                   found.total, (_source(found.snapshot),), "export", notes)
+
+
+DOMAIN_COLUMNS = (C.LINKING_DOMAIN, C.LINKING_PAGES, C.TARGET_PAGES)
+
+
+def linking_domains(site: str, found: LinkingDomains, top: int | None, values: list[Rated] | None = None,
+                    value_basis: tuple[str, ...] = ()) -> Summary:
+    """Linking domains, most linking pages first; with `values` (one per row), best value first."""
+    rows: list[dict[str, Any]] = [
+        {"linking_domain": r.linking_domain, "linking_pages": r.linking_pages, "target_pages": r.target_pages}
+        for r in found.rows]
+    columns: tuple[Column, ...] = DOMAIN_COLUMNS
+    title = "Top linking domains"
+    notes: tuple[str, ...] = ()
+    if found.basis.kind == EXPORT:
+        basis = "export"
+        if found.basis.capped:
+            notes = (CAP_NOTE,)
+    else:
+        basis = "derived from sample links"
+        title += " (derived from sample links)"
+        notes = ("Counts derived from sample links (no Top linking sites export imported): linking pages "
+                 "are the sampled pages per domain; target pages are unknown", SAMPLE_NOTE)
+    if values is not None:
+        rows = [dict(row, **rated.as_dict()) for row, rated in zip(rows, values)]
+        rows.sort(key=lambda r: (-r["value"], -(r["linking_pages"] or 0), r["linking_domain"]))
+        columns = (C.LINKING_DOMAIN, *C.VALUE_COLUMNS, C.LINKING_PAGES, C.TARGET_PAGES)
+        title += ", by value"
+        notes += ("Sorted by value = half authority + half relevance (0-100 each; see the README, "
+                  "'How link value is computed'); authority – = not in the loaded rank file", *value_basis)
+    return Summary("domains", title, site, columns, rows[:top or None], len(found.rows),
+                   tuple(_source(s) for s in found.basis.snapshots), basis, notes)
+
+
+def anchors(site: str, found: AnchorTable, top: int | None) -> Summary:
+    rules = found.rules
+    rows = [{"rank": r.rank, "anchor_text": r.anchor_text, "class": r.anchor_class} for r in found.rows[:top or None]]
+    notes = ("Search Console lower-cases anchor text and turns punctuation into spaces",
+             f"Class: branded = contains {', '.join(rules.brands) or 'no brand term'} (gsc-backlinks brand --add); "
+             f"exact/partial match = equals / shares a word with the site's top {len(rules.queries)} non-branded "
+             f"queries of the last {TOPIC_DAYS} days; see the README for every rule")
+    return Summary("anchors", "Top anchor text", site, (C.RANK, C.ANCHOR_TEXT, C.ANCHOR_CLASS), rows, found.total,
+                   (_source(found.snapshot),), "export", notes)
+
+
+SAMPLE_COLUMNS = (C.LINKING_URL, C.LINKING_DOMAIN, Column("last_crawled", "Crawled"), Column("source", "Export"))
+
+
+def samples(site: str, found: SampleLinks) -> Summary:
+    rows = [{"linking_url": r.linking_url, "linking_domain": r.linking_domain, "last_crawled": _value(r.last_crawled),
+             "source": "both" if len(r.kinds) > 1 else SHORT[r.kinds[0]]} for r in found.rows]
+    notes = (SAMPLE_NOTE, "Export: latest = Latest links, sample = More sample links, both = in both")
+    return Summary("samples", "Sample links", site, SAMPLE_COLUMNS, rows, found.total,
+                   tuple(_source(s) for s in found.sample.snapshots), "export", notes)
+
+
+SOURCE_COLUMNS = (
+    Column("snapshot_id", "#", True),
+    Column("label", "Export"),
+    Column("snapshot_date", "Date"),
+    Column("date_source", "Date from"),
+    Column("row_count", "Rows", True),
+    Column("target_url", "Target page", url=True, optional=True),
+    Column("source_name", "File", path=True),
+)
+
+
+def sources(site: str, held: list[HeldSnapshot]) -> Summary:
+    rows = []
+    for s in held:
+        row = {k: _value(v) for k, v in vars(s).items()}
+        row["label"] = KINDS[s.kind].label
+        rows.append(row)
+    return Summary("sources", "Snapshots held", site, SOURCE_COLUMNS, rows, len(rows), (), "store", ())

@@ -1,0 +1,383 @@
+"""The weekly report's view model: :class:`~..analysis.weekly.WeeklyData` in, pages out (no connection)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ..analysis.anchors import ANCHOR_CLASSES
+from ..analysis.changes import Changes
+from ..analysis.domains import EXPORT
+from ..analysis.opportunities import FEW_LINKS
+from ..analysis.snapshots import SAMPLE_NOTE, UI_ROW_CAP
+from ..analysis.sources import WANTED_KINDS, WHERE, Freshness
+from ..analysis.weekly import CHART_WEEKS, WeeklyData
+from ..exports.kinds import KINDS
+from ..text import printable, shorten
+from ..urls import display_url
+from . import charts
+from . import columns as C
+from .drilldown import drill_down_page, page_file, value_section
+from .lists import INDEX_ROWS, LIST_ROWS, list_page
+from .model import (
+    Cell,
+    Chart,
+    Column,
+    Page,
+    Report,
+    Section,
+    Source,
+    Stat,
+    Table,
+    date_cell,
+    delta,
+    delta_cell,
+    link_cell,
+    num,
+    num_cell,
+    pos_cell,
+    search_stats,
+    shown,
+    text_cell,
+    value_cells,
+)
+
+
+def property_slug(site: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.-]+", "_", site).strip("_") or "property"
+
+
+def generated_at(now: dt.datetime) -> str:
+    """When a page was made, as its header says it."""
+    return now.strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+def weekly_report(data: WeeklyData, *, now: dt.datetime, notices: tuple[str, ...] = ()) -> Report:
+    """The weekly page, its list pages and a drill-down page per linked page (nothing is written)."""
+    period, prev = data.period, data.period.previous()
+    pages: dict[str, Page] = {}
+    notes = list(notices) + list(data.notes)
+    stats: list[Stat] = []
+    if data.has_search:
+        cur, old = data.totals, data.previous_totals
+        if cur.days < period.days:
+            notes.append(f"Search data holds {cur.days} of the {period.days} days of this week; totals cover those days only.")
+        if cur.fresh_days:
+            notes.append(f"{cur.fresh_days} day(s) of this week are not final yet in Search Console; "
+                         "their numbers can still change.")
+        stats += search_stats(cur.metrics(), old.metrics(), f"vs {prev.label()}" if old.days else None)
+    for count in data.counts:
+        if count.value is None:
+            continue
+        text, cls = delta(count.value, count.previous)
+        compare = f"vs {count.previous_date}: {num(count.previous)}" if count.previous_date else "no earlier snapshot"
+        stats.append(Stat(count.name, num(count.value), text, cls, compare, f"{count.basis}; snapshot of {count.date}"))
+
+    how_valued = value_section(data.value_basis)  # one for the weekly page and every drill-down
+    sections = [
+        _search_section(data),
+        _linked_pages_section(data),
+        _domains_section(data, pages),
+        _anchors_section(data),
+        _changes_section(data, pages),
+        _opportunities_section(data),
+        how_valued,
+    ]
+    generated = generated_at(now)
+    index = Page(
+        title=f"Links and search · {data.site} · {period.label()}",
+        heading="Weekly links and search report",
+        subtitle=data.site,
+        generated=generated,
+        period=f"{period.label()} ({period.iso()}, Pacific Time), compared with {prev.label()}",
+        sources=_sources(data.freshness),
+        freshness=_freshness_line(data.freshness),
+        notices=tuple(notes),
+        stats=tuple(stats),
+        sections=tuple(sections),
+        nav=tuple((f"#s-{s.id}", s.title) for s in sections),
+    )
+    for url, detail in data.details.items():
+        pages[page_file(url)] = drill_down_page(detail, data.site, period, data.chart_period, generated,
+                                                data.freshness, how_valued=how_valued)
+    return Report(index, pages)
+
+
+# --- the header -----------------------------------------------------------------------------------------
+
+
+def _freshness_line(fresh: Freshness) -> str:
+    parts = []
+    if fresh.exports:
+        parts.append(f"link exports up to {fresh.exports[0].date}")
+    else:
+        parts.append("no link exports")
+    s = fresh.search
+    if s.last_final:
+        parts.append(f"search data final through {s.last_final}"
+                     + (f" ({s.last_day} fresh)" if s.last_day and s.last_day != s.last_final else ""))
+    elif s.last_day:
+        parts.append(f"search data up to {s.last_day}, none final yet")
+    else:
+        parts.append("no search data")
+    if fresh.last_inspection:
+        parts.append(f"URL Inspection up to {fresh.last_inspection:%Y-%m-%d}")
+    return "Data: " + "; ".join(parts) + "."
+
+
+def _file_name(source: str) -> str:
+    """The file's name, without the folders it was imported from (or the zip member's name)."""
+    return re.split(r"[\\/]", source)[-1] or source
+
+
+def _sources(fresh: Freshness) -> tuple[Source, ...]:
+    out = []
+    for snap in fresh.exports:
+        out.append(Source(snap.label, f"{snap.date} · {num(snap.rows)} rows · {printable(_file_name(snap.source))}"))
+    for kind in WANTED_KINDS:
+        if not fresh.held(kind) and not (kind == "latest_links" and fresh.held("sample_links")):
+            out.append(Source(KINDS[kind].label, f"not imported — in Search Console: {WHERE[kind]}", "missing"))
+    s = fresh.search
+    if s.held:
+        tail = ""
+        if s.last_day and s.last_day != s.last_final:
+            tail = f"; {s.last_day} is {s.last_state}, not final yet"
+        fetched = f"; fetched {s.fetched_at:%Y-%m-%d %H:%M}" if s.fetched_at else ""
+        out.append(Source("Search performance (API)",
+                          f"{s.first_day} to {s.last_final or s.last_day} final{tail}{fetched}",
+                          "fresh" if tail else ""))
+    else:
+        out.append(Source("Search performance (API)", "none in the store — gsc-backlinks auth login, then sync", "missing"))
+    if fresh.inspections:
+        out.append(Source("URL Inspection (API)",
+                          f"{num(fresh.inspections)} results, newest {fresh.last_inspection:%Y-%m-%d}"))
+    else:
+        out.append(Source("URL Inspection (API)", "none — gsc-backlinks inspect URL… or sync --inspect-top N", "missing"))
+    return tuple(out)
+
+
+# --- sections -------------------------------------------------------------------------------------------
+
+
+def _search_section(data: WeeklyData) -> Section:
+    if not data.has_search:
+        return Section("search", "Search performance",
+                       "No search performance data in the store for this property. Run "
+                       "`gsc-backlinks auth login` once, then `gsc-backlinks sync --site …` "
+                       "(the weekly report syncs by itself unless --offline).")
+    from .drilldown import daily_charts
+
+    chart_period = data.chart_period
+    by_day = {d.day: {"clicks": d.clicks, "impressions": d.impressions} for d in data.daily}
+    fresh_days = {d.day for d in data.daily if not d.final}
+    days = chart_period.each_day()
+    table = Table(
+        "daily", "Clicks and impressions per day",
+        (Column("day", "Day"), Column("clicks", "Clicks", True), Column("impressions", "Impressions", True),
+         Column("state", "Data")),
+        tuple((date_cell(d), num_cell(by_day[d]["clicks"]), num_cell(by_day[d]["impressions"]),
+               Cell("fresh" if d in fresh_days else "final", cls="muted" if d not in fresh_days else "new"))
+              for d in reversed(days) if d in by_day),
+        len(by_day), page_size=14)
+    intro = (f"Daily totals for the property over the last {CHART_WEEKS} weeks ({chart_period.iso()}, Pacific Time), "
+             "as Search Console's performance report counts them.")
+    if fresh_days:
+        intro += " Dashed: days not final yet."
+    return Section("search", "Search performance", intro, (table,), daily_charts(days, by_day, fresh_days, "daily"))
+
+
+def own_page_cell(url: str, href: str | None) -> Cell:
+    """One of the property's own pages: its path for short (the host is the same on every row)."""
+    full = display_url(url)
+    path = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/]+", "", full) or "/"
+    return Cell(shorten(printable(path), 80), url, href=href, title=full)
+
+
+def _linked_pages_section(data: WeeklyData) -> Section:
+    linked = data.linked_pages
+    if linked is None:
+        return Section("pages", "Top linked pages",
+                       f"No Top target pages export imported. In Search Console: {WHERE['top_target_pages']}.")
+    has_search = data.has_search
+    cols = [Column("target_url", "Target page"),
+            Column("incoming_links", "Links", True, "Incoming links (Top target pages export)"),
+            Column("links_change", "Δ links", True, "Change since the previous Top target pages snapshot"),
+            Column("linking_sites", "Sites", True, "Linking sites")]
+    if has_search:
+        cols += [Column("clicks", "Clicks", True), Column("clicks_change", "Δ clicks", True, "vs the week before"),
+                 Column("impressions", "Impressions", True), Column("impr_change", "Δ impr.", True, "vs the week before"),
+                 Column("position", "Position", True, "Average position (lower is better)"),
+                 Column("pos_change", "Δ pos.", True, "Change in average position (negative = better)")]
+    rows = []
+    for r in linked.rows[:INDEX_ROWS]:
+        if linked.previous is None:
+            links_change = Cell("–", cls="muted")  # nothing to compare with yet
+        elif r.previous_links is None:
+            links_change = Cell("new", None, cls="new")
+        else:
+            links_change = delta_cell(r.incoming_links, r.previous_links)
+        row = [own_page_cell(r.target_url, page_file(r.target_url)), num_cell(r.incoming_links), links_change,
+               num_cell(r.linking_sites)]
+        if has_search:
+            w, m, p = r.week, r.week.metrics(), r.week.metrics(previous=True)
+            row += [num_cell(m["clicks"]), delta_cell(m["clicks"], p["clicks"]),
+                    num_cell(m["impressions"]), delta_cell(m["impressions"], p["impressions"]),
+                    pos_cell(w.position), delta_cell(w.position, w.prev_position, lower_is_better=True, kind="pos")]
+        rows.append(tuple(row))
+    note = (f"From the Top target pages export of {linked.snapshot.date}. Each page opens its drill-down: who links "
+            "to it and its search traffic.")
+    if len(linked.rows) >= UI_ROW_CAP:
+        note += f" Search Console lists at most {UI_ROW_CAP:,} pages."
+    return Section("pages", "Top linked pages", None, (Table("linked-pages", "Top linked pages", tuple(cols),
+                                                             tuple(rows), len(linked.rows), note, sort_column=1),))
+
+
+def _domains_section(data: WeeklyData, pages: dict[str, Page]) -> Section:
+    basis, history = data.domains_history
+    charts_: tuple[Chart, ...] = ()
+    if history:
+        dates = [d for d, _ in history]
+        values = [n for _, n in history]
+        what = "Top linking sites export" if basis and basis.kind == EXPORT else "Google's sample of links"
+        svg = charts.line_chart(dates, values, cls="s-domains",
+                                label=f"Linking domains per snapshot ({what})", x_text=lambda d: d.isoformat(),
+                                point_text=lambda d, v: f"{d}: {num(v)} linking domains", x_every=max(1, len(dates) // 6),
+                                height=160)
+        charts_ = (Chart("domains-history", f"Linking domains per snapshot ({what})", svg),)
+    domains = data.domains
+    if domains is None:
+        return Section("domains", "Linking domains",
+                       f"No Top linking sites or sample links export imported. In Search Console: {WHERE['top_linking_sites']}.",
+                       (), charts_)
+    ranked = sorted(zip(domains.rows, data.domain_values),
+                    key=lambda rv: (-rv[1].value, -(rv[0].linking_pages or 0), rv[0].linking_domain))
+    has_targets = any(r.target_pages is not None for r in domains.rows)
+    cols = [C.LINKING_DOMAIN, *shown(C.VALUE_COLUMNS), C.LINKING_PAGES]
+    if has_targets:
+        cols.append(C.TARGET_PAGES)
+    cols.append(C.FIRST_SEEN)
+
+    def rows_of(pairs) -> tuple:
+        out = []
+        for r, rated in pairs:
+            name = text_cell(r.linking_domain, limit=60)
+            name = Cell(name.text, name.sort, title=name.title, badge="new" if r.is_new else None)
+            row = [name, *value_cells(rated), num_cell(r.linking_pages)]
+            if has_targets:
+                row.append(num_cell(r.target_pages))
+            row.append(date_cell(r.first_seen))
+            out.append(tuple(row))
+        return tuple(out)
+
+    what = "Top linking sites export" if domains.basis.kind == EXPORT else \
+        "derived from Google's sample of links (no Top linking sites export)"
+    note = (f"From the {what}, snapshot of {domains.basis.date}. Sorted by value: see "
+            "“How link value is computed” below.")
+    if domains.previous:
+        note += f" \"new\": not in any export before this snapshot (previous: {domains.previous.date})."
+    more = None
+    if len(ranked) > INDEX_ROWS:
+        more = "lists/linking-domains.html"
+        full = Table("all-domains", "Linking domains", tuple(cols), rows_of(ranked[:LIST_ROWS]), len(ranked), note,
+                     page_size=50)
+        pages[more] = list_page(data.site, "Linking domains", full, domains.basis.date)
+    table = Table("domains", "Top linking domains", tuple(cols), rows_of(ranked[:INDEX_ROWS]), len(ranked), note,
+                  more_href=more, more_text=f"All {num(len(ranked))} linking domains" if more else None, sort_column=1)
+    return Section("domains", "Linking domains", None, (table,), charts_)
+
+
+def _anchors_section(data: WeeklyData) -> Section:
+    found = data.anchors
+    if found is None:
+        return Section("anchors", "Anchor text",
+                       f"No Top linking text export imported. In Search Console: {WHERE['top_linking_text']}.")
+    counts = found.class_counts()
+    total = len(found.rows) or 1
+    items = [(c, n / total, f"{n} ({n / total:.0%})", "b-" + c.split()[0].lower()) for c, n in counts.items()]
+    svg = charts.bar_chart(items, label="Anchor texts by class")
+    rows = tuple((num_cell(r.rank), text_cell(r.anchor_text), Cell(r.anchor_class, ANCHOR_CLASSES.index(r.anchor_class)))
+                 for r in found.rows[:INDEX_ROWS])
+    rules = found.rules
+    brand_text = ", ".join(f"“{b}”" for b in rules.brands) or "none found"
+    queries = f"the site's top {len(rules.queries)} non-branded search queries" if rules.queries else \
+        "search queries (none in the store: run gsc-backlinks sync)"
+    note = (f"Top linking text export of {found.snapshot.date}. Search Console writes anchors in lower case with "
+            f"punctuation as spaces, and gives ranks, not counts: the make-up counts distinct anchor texts, not links. "
+            f"First rule that fits: empty / image; naked URL (a web address); branded (contains {brand_text}; add terms "
+            f"with gsc-backlinks brand --add); generic (“click here”, “read more”, “hier”…); exact match (equals one of "
+            f"{queries}); partial match (shares a significant word with them); other.")
+    table = Table("anchors", "Top anchor text", (C.RANK, C.ANCHOR_TEXT, C.ANCHOR_CLASS), rows, found.total, note,
+                  sort_column=0, sort_desc=False)
+    return Section("anchors", "Anchor text", None, (table,),
+                   (Chart("anchor-classes", "Anchor text make-up (share of distinct anchor texts)", svg),))
+
+
+def _changes_section(data: WeeklyData, pages: dict[str, Page]) -> Section:
+    tables = []
+    dc, pc = data.domain_changes, data.page_changes
+    if not (dc.compared or pc.compared):
+        return Section("changes", "New and lost links",
+                       "Needs two snapshots of the same export on different dates; import next week's exports to see "
+                       "what changed. " + SAMPLE_NOTE)
+    for ch in (dc, pc):
+        if ch.compared:
+            tables += _change_tables(data.site, ch, pages)
+    return Section("changes", "New and lost links", SAMPLE_NOTE, tuple(tables))
+
+
+def _change_tables(site: str, ch: Changes, pages: dict[str, Page]) -> list[Table]:
+    out = []
+    span = f"{ch.previous_date} → {ch.latest_date}"
+    for which, found, count in (("new", ch.new, ch.new_count), ("lost", ch.lost, ch.lost_count)):
+        rows: tuple[tuple[Cell, ...], ...]
+        if ch.what == "domains":
+            cols: tuple[Column, ...] = (C.LINKING_DOMAIN,)
+            rows = tuple((text_cell(c.name, limit=60),) for c in found)
+        else:
+            cols = (C.LINKING_URL, C.LINKING_DOMAIN)
+            rows = tuple((link_cell(c.name), text_cell(c.linking_domain, limit=60)) for c in found)
+        title = f"New linking {ch.what}" if which == "new" else f"Linking {ch.what} no longer in Google's sample"
+        note = f"{ch.basis} snapshots {span}."
+        tid = f"{which}-{ch.what}"
+        more = None
+        if count > INDEX_ROWS:
+            more = f"lists/{tid}.html"
+            tail = (f" The first {num(LIST_ROWS)} are listed here; each snapshot's full list: gsc-backlinks links "
+                    f"samples --site {site} --as-of DATE --top 0 --format csv." if count > LIST_ROWS else "")
+            pages[more] = list_page(site, title, Table(tid, title, cols, rows, count, note + tail, page_size=50),
+                                    ch.latest_date)
+        out.append(Table(tid, title, cols, rows[:INDEX_ROWS], count, note, empty="None.", more_href=more,
+                         more_text=f"All {num(count)}" if more else None, page_size=10))
+    return out
+
+
+def _opportunities_section(data: WeeklyData) -> Section:
+    if not data.has_search or data.few_links is None:
+        return Section("opportunities", "Where links would pay off",
+                       "Needs search performance data: sync it first (gsc-backlinks sync).")
+    few = data.few_links
+    cols = (Column("page", "Page"), Column("impressions", "Impressions", True), Column("clicks", "Clicks", True),
+            Column("position", "Position", True), Column("incoming_links", "Known links", True))
+    rows = tuple((own_page_cell(r.page, page_file(r.page)), num_cell(r.impressions), num_cell(r.clicks),
+                  pos_cell(r.position), num_cell(r.incoming_links)) for r in few.rows)
+    note = (f"Pages seen most in search this week with {FEW_LINKS} or fewer incoming links in the Top target pages export"
+            + (f" of {few.snapshot.date}" if few.snapshot else " (none imported: every page counts as unlinked)") + ".")
+    if few.snapshot and few.snapshot.capped:
+        note += f" That export lists at most {UI_ROW_CAP:,} pages, so a page missing from it may still have a few links."
+    tables = [Table("traffic-few-links", "Search traffic, few or no known links", cols, rows, len(rows), note,
+                    empty="Every page with impressions this week has more than a few known links.", sort_column=1)]
+    unfound = data.unfound
+    if unfound is not None:
+        rows2 = tuple((own_page_cell(r.target_url, page_file(r.target_url)), num_cell(r.incoming_links),
+                       num_cell(r.linking_sites)) for r in unfound.rows)
+        tables.append(Table("links-no-traffic", "Linked pages with no search traffic",
+                            (Column("target_url", "Target page"), Column("incoming_links", "Links", True),
+                             Column("linking_sites", "Sites", True)), rows2, len(rows2),
+                            f"Pages of the Top target pages export of {unfound.snapshot.date} with no impressions in "
+                            f"{data.period.label()}: their links bring no search visibility (redirected, noindexed, or "
+                            "not what people search for?).",
+                            empty="Every linked page had impressions this week.", sort_column=1))
+    return Section("opportunities", "Where links would pay off",
+                   "Pages people find in search but few sites link to are where link building pays off first; "
+                   "linked pages nobody finds in search may need a fix.", tuple(tables))
+
