@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from gsc_backlinks.searchdata import DayResult
 from gsc_backlinks.store import open_store
 from gsc_backlinks.store.search import save_search_days
 
-from clihelp import SITE, import_ok, run, write_export
+from clihelp import SITE, import_ok, run, run_fresh, stored, write_export
 
 ROSES = "https://www.example.com/roses/"
 NOW = "2026-05-21T17:00:00Z"
@@ -161,3 +163,34 @@ def test_the_drill_down_page_and_page_json_agree_with_the_terminal(store, report
         # A domain's authority is the same whatever the page; its value is against this page's topic.
         assert s["authority"] == terminal[s["site"]]["authority"]
         assert s["value"] == link_value(s["authority"], s["relevance"], unknown)
+
+
+# --- relevance computed once, stored with its inputs -------------------------------------------------
+
+
+def _sklearn_loaded(store: Path, *argv: str) -> bool:
+    proc = run_fresh(["--store", str(store), *argv], "'SKLEARN:' + str('sklearn' in sys.modules)")
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip().splitlines()[-1] == "SKLEARN:True"
+
+
+def test_value_is_read_back_while_its_inputs_hold_and_computed_again_when_they_change(tmp_path, store):
+    copy = tmp_path / "store.duckdb"
+    shutil.copy(store, copy)
+    by_value = ("links", "domains", "--site", SITE, "--sort", "value", "--format", "json")
+    page = ("page", ROSES, "--site", SITE, "--format", "json")
+    first = _links_domains(copy, "--sort", "value")  # computes relevance (or reads the report's)
+    run(copy, *page)
+    assert not _sklearn_loaded(copy, *by_value)  # stored: no TF-IDF model is built
+    assert not _sklearn_loaded(copy, *page)  # the page's topic too
+    assert _links_domains(copy, "--sort", "value") == first
+    runs = stored(copy, "SELECT count(*) FROM relevance_runs")[0][0]
+
+    # A new sample export changes what a domain's text is made of: relevance is computed again.
+    later = tmp_path / "later"
+    later.mkdir()
+    import_ok(copy, write_export(later, "More sample links", ["https://www.bbc.co.uk/gardening/pruning-roses/"],
+                                 date="2026-05-25"))
+    assert _sklearn_loaded(copy, *by_value)
+    assert stored(copy, "SELECT count(*) FROM relevance_runs")[0][0] == runs + 1
+    assert not _sklearn_loaded(copy, *by_value)
