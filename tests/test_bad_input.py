@@ -64,16 +64,10 @@ def empty_file(folder):
     return [p], p, "is empty"
 
 
-def headers_only(folder):
-    p = folder / LATEST
-    p.write_text("Linking page,Last crawled\n")
-    return [p], p, "no data rows"
-
-
 def not_a_links_export(folder):
     p = folder / "contacts.csv"
     p.write_text("Name,Email\nBob,bob@example.org\n")
-    return [p], p, "is not a Search Console Links export header"
+    return [p], p, "is not a Links export header this version knows"
 
 
 def binary_with_nuls(folder):
@@ -238,7 +232,7 @@ def folder_with_one_bad_file(folder):
 
 
 CASES = [
-    empty_file, headers_only, not_a_links_export, binary_with_nuls, png_renamed_csv, truncated_zip,
+    empty_file, not_a_links_export, binary_with_nuls, png_renamed_csv, truncated_zip,
     corrupt_xlsx_random, truncated_xlsx, xlsx_with_broken_sheet, zip_without_exports, zip_bomb_ratio, zip_sizes_that_lie, zip_too_many_entries,
     zip_path_traversal, nested_zip, huge_sparse_file, other_property_file_name, nonexistent_path,
     unreadable_file, drill_down_internal_without_target, drill_down_sites_without_target, good_then_bad,
