@@ -369,10 +369,9 @@ FILENAME_RE = re.compile(
 #: a comparison's "Last 28 days Clicks" too).  No Links export header has either word.
 _CLICKS = ("click", "clic", "klick", "klik", "clique", "クリック", "клик")
 _IMPRESSIONS = ("impression", "impresion", "impressõ", "impressoe", "vertoning", "表示回数", "показ")
-#: The tables of a Performance export zip, as Search Console names them in English (their names
-#: follow the UI language: a Dutch zip holds ``Pagina&#39;s.csv``).
-PERFORMANCE_TABLES = ("Queries.csv", "Pages.csv", "Countries.csv", "Devices.csv", "Search appearance.csv",
-                      "Dates.csv", "Filters.csv", "Chart.csv")
+#: A Performance export is a zip of Queries.csv, Pages.csv, Countries.csv, Devices.csv, Search
+#: appearance.csv, Dates.csv, Filters.csv and Chart.csv in English; the names follow the UI language
+#: (a Dutch zip holds ``Pagina&#39;s.csv``), so its tables are known by their headers, not names.
 PERFORMANCE_EXPORT = ("this is a Search Console Performance export, not a Links export; "
                       "search data comes from `gsc-backlinks sync`")
 
@@ -383,7 +382,7 @@ def is_performance_header(cells: list[str]) -> bool:
     names = [_norm(c) for c in cells if c.strip()]
     if names == ["filter", "value"]:
         return True
-    return (any(w in n for n in names for w in _CLICKS) and any(w in n for n in names for w in _IMPRESSIONS))
+    return any(w in n for n in names for w in _CLICKS) and any(w in n for n in names for w in _IMPRESSIONS)
 
 
 def known_titles() -> set[str]:
