@@ -1045,3 +1045,15 @@ def test_a_links_header_is_never_a_performance_header():
 
     names = [n for langs in HEADER_ALIASES.values() for ns in langs.values() for n in ns]
     assert not [n for n in names if is_performance_header([n, n])]
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("Links - Your pages linking to this page.csv", "internal_linking_pages"),  # the sheet named after the table
+    ("https___www.example.com_-Your pages linking to this page-2026-05-18 - Sheet1.csv", "internal_linking_pages"),
+    ("https___www.example.com_-More sample links-2026-05-18 - Sheet1.csv", "sample_links"),
+    ("Links - Sheet1.csv", "site_linking_pages"),  # no title: an empty file with --target can only be guessed
+])
+def test_a_google_sheets_name_still_tells_apart_the_linking_page_kinds(tmp_path, name, kind):
+    # Empty: no rows to tell own pages from other sites' pages, so only the title can.
+    path = write_csv(tmp_path / name, ["Linking page"], [], final_newline=False)
+    assert parse_file(path, target=TARGET).kind == kind

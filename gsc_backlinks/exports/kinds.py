@@ -344,13 +344,16 @@ def clean_name(filename: str) -> str:
 
 
 def kinds_from_title(filename: str) -> tuple[str, ...]:
-    """Kinds a file name's title part names ("…-Latest links-2026-05-17.csv")."""
-    filename = clean_name(filename)
-    stem = re.sub(r"(\s*\(\d+\))?\.[A-Za-z0-9]+$", "", filename)
-    stem = re.sub(r"-\d{4}-\d{2}-\d{2}$", "", stem)
-    parts = stem.rsplit("-", 1)
-    title = parts[-1] if parts else stem
-    return tuple(_TITLE_INDEX.get(_norm(title), ()))
+    """Kinds a file name's title part names ("…-Latest links-2026-05-17.csv"); a Google Sheets
+    download's sheet name counts as a title too ("Links - Top target pages.csv")."""
+    for name in dict.fromkeys((clean_name(filename), html.unescape(filename))):
+        stem = re.sub(r"(\s*\(\d+\))?\.[A-Za-z0-9]+$", "", name)
+        stem = re.sub(r"-\d{4}-\d{2}-\d{2}$", "", stem)
+        title = stem.rsplit("-", 1)[-1]
+        kinds = tuple(_TITLE_INDEX.get(_norm(title), ()))
+        if kinds:
+            return kinds
+    return ()
 
 
 #: Search Console's file name, "<property>-<title>-<date>.csv", also as a Google Sheets download
