@@ -12,13 +12,19 @@ Formats, as the publishers write them:
 
 * Common Crawl ``cc-main-<release>-domain-ranks.txt.gz``: tab-separated with
   the header ``#harmonicc_pos #harmonicc_val #pr_pos #pr_val #host_rev
-  #n_hosts``; names are reversed (``com.example``, ``uk.co.bbc``).  The
-  host-level file has the same columns (``com.example.www``).  We take the
+  #n_hosts``; names are reversed (``com.example``, ``uk.co.bbc``).  We take the
   harmonic-centrality position as the rank, as Common Crawl orders the file.
+  Its host-level file (the same columns without ``#n_hosts``, hosts such as
+  ``com.example.www``) is refused: its positions rank hosts, not domains.
 * Tranco ``top-1m.csv`` / ``tranco_<ID>.csv`` (often zipped): ``rank,domain``,
   no header.
 * Majestic Million ``majestic_million.csv``: header ``GlobalRank,TldRank,
-  Domain,TLD,RefSubNets,RefIPs,…``.
+  Domain,TLD,RefSubNets,RefIPs,IDN_Domain,…``.  It lists subdomains
+  (``en.wikipedia.org``): a domain takes the best rank of its names.  Where
+  ``Domain`` is a bare suffix (``.com``) the name is read from ``IDN_Domain``.
+
+Which release of a kind to keep when another is loaded is decided by
+:func:`choose_release` (newest wins unless the user says to replace).
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import arrow
+from . import arrow, urls
 from .errors import RankFileError
 from .text import printable
 
@@ -64,6 +70,7 @@ class RankFile:
     name_column: str
     has_header: bool
     delimiter: str
+    file_date: dt.date | None = None  #: the file's modification date (local time): a release's date of last resort
 
     @property
     def label(self) -> str:
@@ -180,6 +187,12 @@ def detect(path: str | Path, *, release: str | None = None) -> RankFile:
     except zipfile.BadZipFile:
         raise RankFileError(shown, "is not a readable zip archive; download it again") from None
     fields = first.split("\t")
+    if fields[0] == "#harmonicc_pos" and tuple(fields[:4]) == _CC_COLUMNS and fields[4:] == ["#host_rev"]:
+        # Same columns as the domain file less #n_hosts: host positions are not domain ranks (a third of
+        # the domains would look unranked, the rest ranked by one of their hosts).
+        release_name = _release(path, "commoncrawl")
+        wanted = f"{release_name}-domain-ranks.txt.gz" if release_name.startswith("cc-main-") else "cc-main-…-domain-ranks.txt.gz"
+        raise RankFileError(shown, f"this is Common Crawl's host ranks file; load the domain-ranks file ({wanted})")
     if fields[0] == "#harmonicc_pos":
         if tuple(fields[:4]) != _CC_COLUMNS or len(fields) < 5 or fields[4] not in ("#host_rev", "#domain_rev"):
             raise RankFileError(shown, f"looks like a Common Crawl ranks file but its header is {printable(first)[:120]!r}")
@@ -197,7 +210,88 @@ def detect(path: str | Path, *, release: str | None = None) -> RankFile:
             f"not a rank file we know (first line {printable(first)[:80]!r}); expected Common Crawl domain ranks "
             "(cc-main-…-domain-ranks.txt.gz), a Tranco list (rank,domain) or the Majestic Million CSV",
         )
-    return RankFile(path, kind, release or _release(path, kind), compression, columns, rank, name, header, delimiter)
+    file_date = dt.datetime.fromtimestamp(path.stat().st_mtime).date()
+    return RankFile(path, kind, release or _release(path, kind), compression, columns, rank, name, header, delimiter,
+                    file_date)
+
+
+# --- which release to keep ---------------------------------------------------------------------------
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+#: Common Crawl's web graph releases: the year the crawls start, maybe the year they end, their months
+#: ("cc-main-2017-aug-sep-oct", "cc-main-2024-25-dec-jan-feb", "cc-main-2023-may-sep-nov").
+_CC_RELEASE = re.compile(
+    r"cc-main-(?P<year>\d{4})(?:-\d{2})?(?P<months>(?:-(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))+)")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
+
+
+def release_date(release: str) -> dt.date | None:
+    """When a release was made, as far as its name says: the first day of the last crawl month of a
+    Common Crawl ``cc-main-…`` release, or a date written in it (``2026-11-17``, ``20261117``,
+    ``file dated 2026-11-17``); None when it says nothing (a Tranco list ID such as ``list LJ494``)."""
+    text = release.lower()
+    found = _CC_RELEASE.search(text)
+    if found:
+        year, last = int(found.group("year")), 0
+        for name in found.group("months").strip("-").split("-"):
+            month = _MONTHS[name]
+            if month < last:  # "2024-25-dec-jan-feb": January comes after December
+                year += 1
+            last = month
+        return dt.date(year, last, 1)
+    for match in _ISO_DATE.finditer(text):
+        try:
+            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            continue
+    return None
+
+
+def compare_releases(new: str, held: str, *, new_file_date: dt.date | None = None,
+                     held_file_date: dt.date | None = None) -> int | None:
+    """1 if release ``new`` is newer than ``held``, -1 if older, 0 if the same, None if nothing tells.
+
+    Their names decide when both give a date (:func:`release_date`); else the files' dates, when
+    both are known.  Tranco list IDs are random, so two Tranco lists are told apart by file date.
+    """
+    if new == held:
+        return 0
+    a, b = release_date(new), release_date(held)
+    if a is None or b is None:
+        a, b = new_file_date, held_file_date
+    if a is None or b is None:
+        return None
+    return (a > b) - (a < b)
+
+
+@dataclass(frozen=True)
+class ReleaseChoice:
+    """What loading a rank file does to the release of its kind held already."""
+
+    replace: bool  #: True: the new file's ranks take the held one's place; False: the held one stays
+    message: str  #: one line saying which release is in use, and why
+
+
+def choose_release(kind: str, new: str, held: str | None, *, new_file_date: dt.date | None = None,
+                   held_file_date: dt.date | None = None, replace: bool = False) -> ReleaseChoice:
+    """Keep the newest release of each kind: an older one replaces a newer one only when the user says
+    so (``replace``, the CLI's ``--replace``).  Pure: the caller reads and writes the store."""
+    label = KINDS.get(kind, kind)
+    if held is None:
+        return ReleaseChoice(True, f"{label}: {new} is in use")
+    order = compare_releases(new, held, new_file_date=new_file_date, held_file_date=held_file_date)
+    if order == -1 and not replace:
+        return ReleaseChoice(False, f"{label}: {new} is older than {held}, which stays in use; "
+                                    "load it with --replace to use the older one instead")
+    if order == -1:
+        return ReleaseChoice(True, f"{label}: {new} is in use in place of the newer {held} (--replace)")
+    if order == 0:
+        return ReleaseChoice(True, f"{label}: {new} is in use (loaded again)")
+    if order == 1:
+        return ReleaseChoice(True, f"{label}: {new} is in use in place of the older {held}")
+    return ReleaseChoice(True, f"{label}: {new} is in use in place of {held} "
+                               "(neither their names nor their file dates say which is newer)")
 
 
 def _reverse(domain: str) -> str:
@@ -214,18 +308,20 @@ def scan(rank_file: RankFile, domains: Iterable[str], *,
     import pyarrow.compute as pc
     import pyarrow.csv as pcsv
 
-    # The file's spelling of each domain we look for: reversed for Common Crawl, whose
-    # host-level file also has "www" hosts; so look for both and map back.
+    # The file's spelling of each domain we look for: reversed for Common Crawl; a Tranco list's
+    # "www." entry counts for its domain.  Majestic's names are mapped to registrable domains below.
     spellings: dict[str, str] = {}
     for domain in domains:
         domain = domain.lower()
         if rank_file.reversed_names:
             spellings[_reverse(domain)] = domain
-            spellings.setdefault(_reverse("www." + domain), domain)
         else:
             spellings[domain] = domain
-            spellings.setdefault("www." + domain, domain)
+            if rank_file.kind == "tranco":
+                spellings.setdefault("www." + domain, domain)
     wanted = arrow.array(sorted(spellings), pa.string())  # pa.array(list) would import pandas
+    by_domain = rank_file.kind == "majestic"
+    idn_column = "IDN_Domain" if by_domain and "IDN_Domain" in rank_file.columns else None
     total = rank_file.path.stat().st_size
     shown = str(rank_file.path)
 
@@ -234,8 +330,10 @@ def scan(rank_file: RankFile, domains: Iterable[str], *,
                                     skip_rows=1 if rank_file.has_header else 0, encoding="utf8")
     parse_options = pcsv.ParseOptions(delimiter=rank_file.delimiter, quote_char=False if rank_file.kind == "commoncrawl" else '"',
                                       newlines_in_values=False)
-    convert_options = pcsv.ConvertOptions(include_columns=[rank_file.rank_column, rank_file.name_column],
-                                          column_types={rank_file.rank_column: pa.int64(), rank_file.name_column: pa.string()})
+    read = [rank_file.rank_column, rank_file.name_column] + ([idn_column] if idn_column else [])
+    convert_options = pcsv.ConvertOptions(include_columns=read,
+                                          column_types={rank_file.rank_column: pa.int64(),
+                                                        **{c: pa.string() for c in read[1:]}})
     found: dict[str, int] = {}
     lines = last_rank = 0
     try:
@@ -245,14 +343,20 @@ def scan(rank_file: RankFile, domains: Iterable[str], *,
             lines += batch.num_rows
             last_rank = max(last_rank, pc.max(batch.column(rank_file.rank_column)).as_py() or 0)
             names = batch.column(rank_file.name_column)
-            mask = pc.is_in(names, value_set=wanted)
+            if by_domain:
+                names = _majestic_names(names, batch.column(idn_column) if idn_column else None)
+                mask = _under(names, wanted)
+            else:
+                mask = pc.is_in(names, value_set=wanted)
             if pc.any(mask).as_py():
-                hits = batch.filter(mask)
-                for name, rank in zip(hits.column(rank_file.name_column).to_pylist(),
-                                      hits.column(rank_file.rank_column).to_pylist()):
-                    domain = spellings[name]
-                    if rank is not None and (domain not in found or rank < found[domain]):
-                        found[domain] = rank
+                hit_names = names.filter(mask)
+                if by_domain:  # a subdomain's rank counts for its registrable domain (the best one wins)
+                    hit_names = urls.registrable_domains(hit_names)
+                hit_ranks = batch.column(rank_file.rank_column).filter(mask).to_pylist()
+                for name, rank in zip(hit_names.to_pylist(), hit_ranks):
+                    hit = spellings.get(name)
+                    if hit and rank is not None and (hit not in found or rank < found[hit]):
+                        found[hit] = rank
             if progress:
                 progress(raw.tell(), total)
     except pa.ArrowInvalid as exc:
@@ -270,6 +374,53 @@ def scan(rank_file: RankFile, domains: Iterable[str], *,
     if lines == 0:
         raise RankFileError(shown, f"holds no domains after its first line; is it a complete {rank_file.label}?")
     return ScanResult(found, lines, last_rank)
+
+
+def _majestic_names(names, idn_names):
+    """Majestic's names, lower case; where ``Domain`` is not a name but a bare suffix (``.com``),
+    the ``IDN_Domain`` column's name in IDNA form."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = pc.utf8_lower(names)
+    if idn_names is None:
+        return names
+    bare = pc.or_(pc.starts_with(names, "."), pc.invert(pc.match_substring(names, ".")))
+    bare = pc.fill_null(bare, arrow.scalar(True))
+    if not pc.any(bare).as_py():
+        return names
+    fixed = [urls.host_of(urls.canonical_url(text or "", default_scheme="http")) for text in idn_names.filter(bare).to_pylist()]
+    return pc.replace_with_mask(names, bare, arrow.array(fixed, pa.string()))
+
+
+def _under(names, wanted):
+    """Which names are one of the ``wanted`` domains or a subdomain of one (a cheap test on their
+    parent names; the exact registrable domain of the few hits is worked out after)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    false = arrow.scalar(False)
+    mask = pc.fill_null(pc.is_in(names, value_set=wanted), false)
+    # A subdomain has two dots at least ("en.wikipedia.org"): only those rows are looked at again,
+    # one parent name at a time, each pass on the rows left (few: most names in a list are domains).
+    deeper = pc.fill_null(pc.and_(pc.invert(mask), pc.greater_equal(pc.count_substring(names, "."), arrow.scalar(2))), false)
+    if not pc.any(deeper).as_py():
+        return mask
+    rows = first_rows = pc.indices_nonzero(deeper)  # positions in `names`
+    parents = names.filter(deeper)
+    found = []
+    while len(parents):
+        dotted = pc.match_substring(parents, ".")
+        parents, rows = parents.filter(dotted), rows.filter(dotted)
+        if not len(parents):
+            break
+        parents = pc.list_element(pc.split_pattern(parents, ".", max_splits=1), arrow.scalar(1))
+        hit = pc.is_in(parents, value_set=wanted)
+        found.append(rows.filter(hit))
+        parents, rows = parents.filter(pc.invert(hit)), rows.filter(pc.invert(hit))
+    if not found:
+        return mask
+    return pc.replace_with_mask(mask, deeper, pc.is_in(first_rows, value_set=pa.concat_arrays(found)))
 
 
 def _arrow_problem(exc: Exception) -> str:

@@ -216,7 +216,9 @@ def _psl():
     if _PSL is None:
         from publicsuffixlist import PublicSuffixList
 
-        _PSL = PublicSuffixList()  # the list bundled with the package: no fetch
+        # The list bundled with the package (no fetch), its ICANN section only: Search Console groups
+        # sites by it (a real export lists `blogspot.com`, not each blog).
+        _PSL = PublicSuffixList(only_icann=True)
     return _PSL
 
 
@@ -224,10 +226,12 @@ def _psl():
 def registrable_domain(host: str | None) -> str | None:
     """The registrable ("root") domain of a host, as Search Console groups sites.
 
-    ``m.example.co.uk`` -> ``example.co.uk``.  IP addresses and single-label
-    hosts are their own domain; a host that is itself a public suffix
-    (``co.uk``) is returned unchanged.  Uses the Public Suffix List bundled
-    with the ``publicsuffixlist`` package (ICANN and private sections), offline.
+    ``m.example.co.uk`` -> ``example.co.uk``; ``alice.blogspot.com`` ->
+    ``blogspot.com``.  IP addresses and single-label hosts are their own
+    domain; a host that is itself a public suffix (``co.uk``) is returned
+    unchanged.  Uses the ICANN section of the Public Suffix List bundled with
+    the ``publicsuffixlist`` package, offline: Search Console does not use the
+    private section (``blogspot.com``, ``github.io``) to group sites.
     """
     if not host:
         return None
@@ -550,7 +554,8 @@ _PSL_LOCK = threading.Lock()
 
 @lru_cache(maxsize=1)
 def public_suffix_rules() -> tuple[frozenset[str], int]:
-    """The bundled Public Suffix List's rules and deepest rule, as publicsuffixlist parses them.
+    """The ICANN rules of the bundled Public Suffix List and its deepest rule, as publicsuffixlist
+    parses them with ``only_icann=True``.
 
     Read here rather than through ``PublicSuffixList()``, which IDNA-encodes
     every rule (a tenth of a second per import); only the few non-ASCII rules
@@ -559,7 +564,11 @@ def public_suffix_rules() -> tuple[frozenset[str], int]:
     from publicsuffixlist import PSLFILE
 
     with open(PSLFILE, encoding="utf-8") as f:
-        lines = f.read().lower().split("\n")
+        text = f.read()
+    # The section between the list's own markers, as publicsuffixlist's only_icann reads it.
+    begin, end = "// ===BEGIN ICANN DOMAINS===", "// ===END ICANN DOMAINS==="
+    start = text.index(begin) + len(begin)
+    lines = text[start: text.index(end, start)].lower().split("\n")
     rules: set[str] = set()
     maxlabel = 0
     for line in lines:
@@ -580,7 +589,7 @@ def public_suffix_rules() -> tuple[frozenset[str], int]:
 
 
 def _psl_sets():
-    """The bundled list's rules for Arrow's set lookups, every string reversed.
+    """The bundled list's ICANN rules for Arrow's set lookups, every string reversed.
 
     (rules, kinds, deepest rule): ``rules`` holds each distinct string once, and
     ``kinds`` its bits: 1 if it is an exception ("!x" read as x), 2 if a wildcard

@@ -64,15 +64,17 @@ def export_name(title: str, date: str = "2026-05-18", slug: str = SLUG, suffix: 
     return f"{slug}-{title}-{date}{suffix}"
 
 
-def export_text(title: str, rows: list[str] | None = None) -> str:
+def export_text(title: str, rows: list[str] | None = None, *, final_newline: bool = True) -> str:
+    """An export's text; ``final_newline=False`` is Search Console's own shape (no line end after the
+    last row, so an empty export is its header alone)."""
     rows = BODIES[title] if rows is None else rows
-    return "\n".join([HEADERS[title], *rows]) + "\n"
+    return "\n".join([HEADERS[title], *rows]) + ("\n" if final_newline else "")
 
 
 def write_export(folder: Path, title: str, rows: list[str] | None = None, *, date: str = "2026-05-18",
-                 slug: str = SLUG, name: str | None = None) -> Path:
+                 slug: str = SLUG, name: str | None = None, final_newline: bool = True) -> Path:
     path = Path(folder) / (name or export_name(title, date, slug))
-    path.write_text(export_text(title, rows), encoding="utf-8")
+    path.write_bytes(export_text(title, rows, final_newline=final_newline).encode("utf-8"))
     return path
 
 

@@ -31,6 +31,9 @@ HEADERS = {
     "internal_linking_pages": ["Linking page"],
 }
 
+#: "Top sites linking to this page" as a real French export has it (`Site,Liens`), in English.
+HEADERS_SITE_LINKS = ["Site", "Links"]
+
 #: Report titles as they appear in downloaded file names.
 TITLES = {
     "sample_links": "More sample links",
@@ -56,14 +59,20 @@ def gsc_name(title: str, date: str = "2026-05-18", *, slug: str = SLUG, copy: in
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]], *, encoding: str = "utf-8",
               delimiter: str = ",", bom: bool = False, line_end: str = "\n",
-              quoting: int = csv.QUOTE_MINIMAL) -> bytes:
-    """CSV text in the given encoding; ``bom`` prepends the encoding's byte-order mark."""
+              quoting: int = csv.QUOTE_MINIMAL, final_newline: bool = True) -> bytes:
+    """CSV text in the given encoding; ``bom`` prepends the encoding's byte-order mark.
+
+    ``final_newline=False`` writes what Search Console really writes: no line end after the last
+    row (an empty table is then the header alone, with no newline at all).
+    """
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=delimiter, lineterminator=line_end, quoting=quoting)
     writer.writerow(header)
     for row in rows:
         writer.writerow(row)
     text = buf.getvalue()
+    if not final_newline:
+        text = text[: -len(line_end)]
     if bom:
         boms = {"utf-8": b"\xef\xbb\xbf", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}
         return boms[encoding.lower()] + text.encode(encoding)
@@ -72,12 +81,12 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]], *, encodi
 
 def write_csv(path: os.PathLike | str, header: Sequence[str], rows: Iterable[Sequence[object]],
               encoding: str = "utf-8", delimiter: str = ",", bom: bool = False, *,
-              line_end: str = "\n", quoting: int = csv.QUOTE_MINIMAL,
+              line_end: str = "\n", quoting: int = csv.QUOTE_MINIMAL, final_newline: bool = True,
               mtime: dt.datetime | float | None = None) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(csv_bytes(header, rows, encoding=encoding, delimiter=delimiter, bom=bom,
-                               line_end=line_end, quoting=quoting))
+                               line_end=line_end, quoting=quoting, final_newline=final_newline))
     if mtime is not None:
         set_mtime(path, mtime)
     return path

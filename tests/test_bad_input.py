@@ -72,16 +72,32 @@ def empty_file(folder):
     return [p], p, "is empty"
 
 
-def headers_only(folder):
-    p = folder / LATEST
-    p.write_text("Linking page,Last crawled\n")
-    return [p], p, "no data rows"
-
-
 def not_a_links_export(folder):
     p = folder / "contacts.csv"
     p.write_text("Name,Email\nBob,bob@example.org\n")
-    return [p], p, "is not a Search Console Links export header"
+    return [p], p, "is not a Links export header this version knows"
+
+
+def performance_export_zip(folder):
+    """The Performance report's download: a zip of its tables, not Links exports."""
+    p = folder / "https___www.example.com_-Performance-on-Search-2026-05-18.zip"
+    p.write_bytes(_zip_bytes({
+        "Queries.csv": b"Top queries,Clicks,Impressions,CTR,Position\nroses,12,340,3.53%,8.2",
+        "Pages.csv": b"Top pages,Clicks,Impressions,CTR,Position\nhttps://www.example.com/,12,340,3.53%,8.2",
+        "Countries.csv": b"Country,Clicks,Impressions,CTR,Position\nFrance,1,3,33.3%,2",
+        "Devices.csv": b"Device,Clicks,Impressions,CTR,Position\nDesktop,1,3,33.3%,2",
+        "Search appearance.csv": b"Search Appearance,Clicks,Impressions,CTR,Position",
+        "Dates.csv": b"Date,Clicks,Impressions,CTR,Position\n2026-05-17,1,3,33.3%,2",
+        "Filters.csv": b"Filter,Value\nSearch type,Web",
+        "Chart.csv": b"Date,Clicks,Impressions,CTR,Position\n2026-05-17,1,3,33.3%,2",
+    }))
+    return [p], p, "this is a Search Console Performance export, not a Links export; search data comes from `gsc-backlinks sync`"
+
+
+def performance_table_alone(folder):
+    p = folder / "Queries.csv"
+    p.write_bytes(b"Top queries,Clicks,Impressions,CTR,Position\nroses,12,340,3.53%,8.2")
+    return [p], p, "this is a Search Console Performance export"
 
 
 def binary_with_nuls(folder):
@@ -245,9 +261,9 @@ def folder_with_one_bad_file(folder):
 
 
 CASES = [
-    empty_file, headers_only, not_a_links_export, binary_with_nuls, png_renamed_csv, truncated_zip,
-    corrupt_xlsx_random, truncated_xlsx, xlsx_with_broken_sheet, zip_without_exports, zip_bomb_ratio, zip_sizes_that_lie,
-    zip_too_many_entries,
+    empty_file, not_a_links_export, performance_export_zip, performance_table_alone, binary_with_nuls,
+    png_renamed_csv, truncated_zip, corrupt_xlsx_random, truncated_xlsx, xlsx_with_broken_sheet, zip_without_exports,
+    zip_bomb_ratio, zip_sizes_that_lie, zip_too_many_entries,
     zip_path_traversal, nested_zip, huge_sparse_file, other_property_file_name, nonexistent_path,
     unreadable_file, drill_down_internal_without_target, drill_down_sites_without_target, good_then_bad,
     bad_then_good, folder_with_one_bad_file,
@@ -311,6 +327,30 @@ def test_huge_file_refused_by_size_without_reading(built, tmp_path):
     line = error_line(result)
     assert "the largest file this tool reads is 512.0 MB" in line
     assert "GSC_BACKLINKS_MAX_FILE_MB" in line
+
+
+def test_an_empty_export_is_imported_and_said_to_be_empty(tmp_path):
+    # The header alone, no newline: how Search Console writes "no links of this kind on that date".
+    store = tmp_path / "s.duckdb"
+    path = write_export(tmp_path, "Latest links", [], final_newline=False)
+    assert path.read_bytes() == b"Linking page,Last crawled"
+    result = import_ok(store, path)
+    assert result.stdout.splitlines()[:2] == [
+        f"+ {path}: Latest links, 0 rows, snapshot #1 dated 2026-05-18 (date from file name)",
+        "    note: Google lists no latest links on 2026-05-18 (an empty export: kept as a snapshot with 0 rows)",
+    ]
+    assert snapshot_count(store) == 1
+
+
+def test_skip_unknown_names_a_performance_export_once(tmp_path, built):
+    paths, named, _ = built(performance_export_zip)
+    store = tmp_path / "s.duckdb"
+    result = import_ok(store, *paths, write_export(tmp_path, "Latest links", final_newline=False),
+                       extra=("--skip-unknown",))
+    assert [line for line in result.stdout.splitlines() if line.startswith("- skipped")] == [
+        f"- skipped {named}: this is a Search Console Performance export, not a Links export; "
+        "search data comes from `gsc-backlinks sync`"]
+    assert snapshot_count(store) == 1
 
 
 def test_skip_unknown_leaves_out_only_unknown_headers(tmp_path):

@@ -16,12 +16,13 @@ from hypothesis import strategies as st
 
 from gsc_backlinks import urls
 from gsc_backlinks.errors import ExportError, UnknownExportError
-from gsc_backlinks.exports import collect, parse_export
+from gsc_backlinks.exports import KINDS, collect, parse_export
 from gsc_backlinks.jobs.importing import import_paths
 
 from clihelp import stored
 from exportfiles import (
     HEADERS,
+    HEADERS_SITE_LINKS,
     SITE,
     csv_bytes,
     gsc_name,
@@ -457,14 +458,16 @@ def test_header_matching_ignores_case_spaces_and_bom(tmp_path):
     assert parse_file(path).kind == "latest_links"
 
 
-def test_unknown_header_names_header_and_alias_table(tmp_path):
+def test_unknown_header_names_the_header_and_asks_for_it(tmp_path):
     path = write_csv(tmp_path / "report.csv", ["Seite verlinkt von", "Datum"], [["https://x.org/", "1.1.2026"]])
     with pytest.raises(UnknownExportError) as info:
         parse_file(path)
     message = str(info.value)
-    assert "'Seite verlinkt von'" in message and "'Datum'" in message
-    assert "HEADER_ALIASES" in message
-    assert str(path) in message
+    assert message == (f"{path}: header ['Seite verlinkt von', 'Datum'] is not a Links export header this version "
+                       "knows; if it is a Links export in another UI language, please send us its header row so "
+                       "that a later version reads it")
+    # Words for users: nothing tells them to edit the installed package.
+    assert "HEADER_ALIASES" not in message and "kinds.py" not in message
 
 
 # --- counts -----------------------------------------------------------------------------------
@@ -754,3 +757,304 @@ def test_a_few_target_pages_outside_property_are_noted(tmp_path):
     parsed = parse_file(path)
     assert parsed.file_rows == 3
     assert any("1 target pages are outside" in n for n in parsed.notes)
+
+
+# --- what real exports do (issue 15) ----------------------------------------------------------------
+# Real exports end without a newline, so every fixture below is written that way (final_newline=False).
+
+EMPTY_EXPORTS = [  # (kind, header, file title, --target, what the note says Google lists none of)
+    ("sample_links", HEADERS["sample_links"], "More sample links", None, "sample links"),
+    ("latest_links", HEADERS["latest_links"], "Latest links", None, "latest links"),
+    ("top_target_pages", HEADERS["top_target_pages"], "Top target pages", None, "pages with links from other sites"),
+    ("internal_target_pages", HEADERS["internal_target_pages"], "Top target pages", None, "pages with internal links"),
+    ("top_linking_sites", HEADERS["top_linking_sites"], "Top linking sites", None, "linking sites"),
+    ("top_linking_text", HEADERS["top_linking_text"], "Top linking text", None, "link texts"),
+    ("target_linking_sites", HEADERS["target_linking_sites"], "Top sites linking to this page", TARGET,
+     f"sites linking to {TARGET}"),
+    ("target_linking_sites", HEADERS_SITE_LINKS, "Top sites linking to this page", TARGET,
+     f"sites linking to {TARGET}"),
+    ("internal_linking_pages", HEADERS["internal_linking_pages"], "Your pages linking to this page", TARGET,
+     f"pages of yours linking to {TARGET}"),
+    ("site_linking_pages", ["Linking page"], None, TARGET, f"pages of that site linking to {TARGET}"),
+]
+
+
+@pytest.mark.parametrize(("kind", "header", "title", "target", "items"), EMPTY_EXPORTS,
+                         ids=[f"{e[0]}-{','.join(e[1])}" for e in EMPTY_EXPORTS])
+def test_an_empty_export_is_an_empty_snapshot(tmp_path, kind, header, title, target, items):
+    # Search Console writes an empty table as its header alone, with no newline: "none on that date".
+    name = gsc_name(title) if title else "export-2026-05-18.csv"
+    path = write_csv(tmp_path / name, header, [], final_newline=False)
+    assert path.read_bytes() == ",".join(header).encode()
+    store = tmp_path / "store.duckdb"
+    report = import_paths([str(path)], SITE, store, target=target)
+    [result] = report.results
+    assert (result.kind, result.rows, result.file_rows, result.snapshot_date) == (kind, 0, 0, dt.date(2026, 5, 18))
+    assert result.notes == (f"Google lists no {items} on 2026-05-18 (an empty export: kept as a snapshot with 0 rows)",)
+    table = KINDS[kind].table
+    assert stored(store, "SELECT kind, row_count, target_url FROM snapshots") == [(kind, 0, target)]
+    assert stored(store, f"SELECT count(*) FROM {table}") == [(0,)]
+
+
+@pytest.mark.parametrize("tail", [b"\n", b"\r\n", b"\r\n\r\n  \n"])
+def test_an_empty_export_with_line_ends_after_its_header_is_empty_too(tmp_path, tail):
+    path = write_bytes(tmp_path / gsc_name("Latest links"), b"Linking page,Last crawled" + tail)
+    parsed = parse_file(path)
+    assert (parsed.kind, parsed.file_rows, parsed.table.num_rows) == ("latest_links", 0, 0)
+    assert parsed.table.schema.names == ["linking_url", "linking_domain", "last_crawled"]
+
+
+def test_an_empty_xlsx_export_is_an_empty_snapshot(tmp_path):
+    path = write_xlsx(tmp_path / gsc_name("Top linking sites", ext="xlsx"), HEADERS["top_linking_sites"], [])
+    parsed = parse_file(path)
+    assert (parsed.kind, parsed.file_rows) == ("top_linking_sites", 0)
+    assert parsed.notes == ["Google lists no linking sites on 2026-05-18 (an empty export: kept as a snapshot "
+                            "with 0 rows)"]
+
+
+def test_an_empty_export_after_a_full_one_is_the_newest_snapshot(tmp_path):
+    # A property that had linking pages and now has none must see 0, not the old rows.
+    store = tmp_path / "store.duckdb"
+    full = write_csv(tmp_path / gsc_name("Latest links", "2026-05-11"), HEADERS["latest_links"], LATEST,
+                     final_newline=False)
+    empty = write_csv(tmp_path / gsc_name("Latest links", "2026-05-18"), HEADERS["latest_links"], [],
+                      final_newline=False)
+    import_paths([str(full), str(empty)], SITE, store)
+    assert stored(store, "SELECT snapshot_date, row_count FROM snapshots ORDER BY snapshot_date") == [
+        (dt.date(2026, 5, 11), 3), (dt.date(2026, 5, 18), 0)]
+
+
+def test_rows_without_a_final_newline_are_all_read(tmp_path):
+    for line_end in ("\n", "\r\n"):  # 2022-2026 files use LF, 2020 files CRLF
+        path = write_csv(tmp_path / line_end.encode().hex() / gsc_name("Latest links"), HEADERS["latest_links"],
+                         LATEST, line_end=line_end, final_newline=False)
+        assert not path.read_bytes().endswith(b"\n")
+        assert latest_pairs(parse_file(path)) == LATEST_CANON
+
+
+ITALIAN_LATEST = [
+    ["https://www.giardinaggio.example/rose/", "2026-05-17"],
+    ["https://forum.orto.example/r.php?u=https%3A%2F%2Fwww.example.com%2F", "1970-01-01"],
+    ["https://blog.verde.example/siepi/", "2026-04-30"],
+    ["https://www.vivai.example/go.cgi?id=7", "1970-01-01"],
+]
+
+
+def test_italian_latest_links_as_a_real_file_names_them(tmp_path):
+    # Italian UI: Italian headers under an English title; a never-crawled redirect script says 1970-01-01.
+    path = write_csv(tmp_path / "gsc-202605-Latest links.csv", ["Pagina con link", "Ultima scansione"],
+                     ITALIAN_LATEST, final_newline=False)
+    parsed = parse_file(path)
+    assert (parsed.kind, parsed.language) == ("latest_links", "it")
+    assert [r["last_crawled"] for r in rows(parsed)] == [dt.date(2026, 5, 17), None, dt.date(2026, 4, 30), None]
+    assert parsed.notes == [
+        "headers in language 'it'",
+        "2 linking pages have Last crawled 1970-01-01 (Search Console's word for never crawled): stored as unknown",
+    ]
+
+
+def test_never_crawled_is_stored_as_unknown(tmp_path):
+    path = write_csv(tmp_path / gsc_name("Latest links"), HEADERS["latest_links"],
+                     [[EXTERNAL_PAGES[0], "1970-01-01"], [EXTERNAL_PAGES[1], "2026-05-17"]], final_newline=False)
+    store = tmp_path / "store.duckdb"
+    report = import_paths([str(path)], SITE, store)
+    assert report.results[0].notes == (
+        "1 linking page has Last crawled 1970-01-01 (Search Console's word for never crawled): stored as unknown",)
+    assert stored(store, "SELECT linking_url, last_crawled FROM linking_pages ORDER BY 1") == [
+        (EXTERNAL_PAGES[1], dt.date(2026, 5, 17)), (EXTERNAL_PAGES[0], None)]
+
+
+def test_french_internal_top_target_pages(tmp_path):
+    path = write_csv(tmp_path / "sprayfilm.fr-Top target pages-2025-05-21 (1).csv", ["Page cible", "Liens internes"],
+                     [["https://sprayfilm.fr/", 40000], ["https://sprayfilm.fr/contact/", 212]], final_newline=False)
+    parsed = parse_file(path, prop=urls.parse_property("sc-domain:sprayfilm.fr"))
+    assert (parsed.kind, parsed.language) == ("internal_target_pages", "fr")
+    assert [(r["target_url"], r["internal_links"]) for r in rows(parsed)] == [
+        ("https://sprayfilm.fr/", 40000), ("https://sprayfilm.fr/contact/", 212)]
+
+
+@pytest.mark.parametrize(("header", "language"), [
+    (["Site", "Liens"], "fr"),  # a real French file
+    (["Site", "Links"], "en"),  # what the English UI writes by the same evidence
+    (["Site", "Linking pages"], "en"),  # what this tool read before; kept
+    (["Website", "Links"], "de"),
+    (["Sito", "Link"], "it"),
+])
+def test_top_sites_linking_to_this_page_counts_links(tmp_path, header, language):
+    path = write_csv(tmp_path / "sprayfilm.fr-Top sites linking to this page-2025-05-21.csv", header,
+                     [["blogspot.com", 1], ["lemonde.fr", 3]], final_newline=False)
+    parsed = parse_file(path, prop=urls.parse_property("sc-domain:sprayfilm.fr"), target="https://sprayfilm.fr/")
+    assert (parsed.kind, parsed.language, parsed.target_url) == ("target_linking_sites", language, "https://sprayfilm.fr/")
+    assert [(r["site"], r["linking_domain"], r["linking_pages"]) for r in rows(parsed)] == [
+        ("blogspot.com", "blogspot.com", 1), ("lemonde.fr", "lemonde.fr", 3)]
+
+
+def test_bad_count_in_a_links_column_names_it(tmp_path):
+    path = write_csv(tmp_path / "drill.csv", ["Site", "Links"], [["lemonde.fr", "many"]], final_newline=False)
+    with pytest.raises(ExportError, match=r"row 2: 'many' in column 'Links' is not a count"):
+        parse_file(path, target=TARGET)
+
+
+def test_html_escaped_header_is_matched(tmp_path):
+    # As one app's fixture copies a French Top target pages file: `Sites d&#39;origine`.
+    path = write_csv(tmp_path / gsc_name("Top target pages"), ["Page cible", "Liens entrants", "Sites d&#39;origine"],
+                     [["https://www.example.com/", 15, 3]], final_newline=False)
+    parsed = parse_file(path)
+    assert (parsed.kind, parsed.language) == ("top_target_pages", "fr")
+    assert [(r["incoming_links"], r["linking_sites"]) for r in rows(parsed)] == [(15, 3)]
+
+
+def test_html_escaped_names_in_a_zip_are_unescaped_for_matching(tmp_path):
+    members = {"Mario&#39;s links-2026-05-21 - Sheet1.csv":
+               csv_bytes(["Pagina con link", "Ultima scansione"], ITALIAN_LATEST[:1], final_newline=False)}
+    zpath = write_zip(tmp_path / "download.zip", members)
+    [raw] = collect([zpath]).files
+    assert raw.filename == "Mario's links-2026-05-21 - Sheet1.csv"
+    assert raw.display == f"{zpath}:Mario&#39;s links-2026-05-21 - Sheet1.csv"  # the member as the zip names it
+    parsed = parse_export(raw, PROP)
+    assert (parsed.kind, parsed.snapshot_date, parsed.date_source) == ("latest_links", dt.date(2026, 5, 21), "file name")
+
+
+def test_html_escaped_title_in_a_file_name_tells_the_kind(tmp_path):
+    path = write_csv(tmp_path / "https___www.example.com_-Your pages linking to this page-2026-05-18&#32;(1).csv",
+                     ["Linking page"], [[u] for u in EXTERNAL_PAGES], final_newline=False)
+    with pytest.raises(ExportError, match="is a 'Your pages linking to this page' drill-down export"):
+        parse_file(path)
+
+
+@pytest.mark.parametrize("name", [
+    "https___www.example.com_-Latest links-2026-05-18 - Sheet1.csv",
+    "https___www.example.com_-Latest links-2026-05-18 - Tabella1.csv",
+    "https___www.example.com_-Latest links-2026-05-18 - Sheet1 (1).csv",
+])
+def test_a_google_sheets_download_takes_date_and_property_from_its_title(tmp_path, name):
+    path = write_csv(tmp_path / name, HEADERS["latest_links"], LATEST, line_end="\r\n", final_newline=False,
+                     mtime=NOON_2025_03_04)
+    parsed = parse_file(path)
+    assert (parsed.kind, parsed.snapshot_date, parsed.date_source) == ("latest_links", dt.date(2026, 5, 18), "file name")
+
+
+def test_a_google_sheets_download_of_another_propertys_export_is_refused(tmp_path):
+    path = write_csv(tmp_path / "https___other.com_-Latest links-2026-05-18 - Sheet1.csv", HEADERS["latest_links"],
+                     LATEST, final_newline=False)
+    with pytest.raises(ExportError, match="exported from property 'https___other.com_'"):
+        parse_file(path)
+
+
+def test_a_google_sheets_download_without_a_date_takes_the_file_time(tmp_path):
+    path = write_csv(tmp_path / "My links - Sheet1.csv", HEADERS["latest_links"], LATEST, final_newline=False,
+                     mtime=NOON_2025_03_04)
+    assert parse_file(path).snapshot_date == dt.date(2025, 3, 4)
+
+
+def test_a_google_sheets_name_matches_the_export_file_pattern():
+    from gsc_backlinks.exports.kinds import FILENAME_RE, clean_name, kinds_from_title
+
+    name = "example.com-Top sites linking to this page-2026-05-18 - Sheet1 (2).csv"
+    match = FILENAME_RE.match(name)
+    assert match and match.group("property") == "example.com" and match.group("date") == "2026-05-18"
+    assert kinds_from_title(name) == ("target_linking_sites",)
+    assert clean_name(name) == "example.com-Top sites linking to this page-2026-05-18 (2).csv"
+
+
+# Performance report exports: real headers (en, fr, and a Dutch zip's HTML-escaped member name).
+PERFORMANCE_ZIP = {
+    "Queries.csv": "Top queries,Clicks,Impressions,CTR,Position\nroses,12,340,3.53%,8.2",
+    "Pages.csv": "Top pages,Clicks,Impressions,CTR,Position\nhttps://www.example.com/roses/,12,340,3.53%,8.2",
+    "Countries.csv": "Country,Clicks,Impressions,CTR,Position\nUnited Kingdom,10,300,3.33%,7.9",
+    "Devices.csv": "Device,Clicks,Impressions,CTR,Position\nMobile,9,200,4.5%,7.1",
+    "Search appearance.csv": "Search Appearance,Clicks,Impressions,CTR,Position",
+    "Dates.csv": "Date,Clicks,Impressions,CTR,Position\n2026-05-17,2,41,4.88%,8.4",
+    "Filters.csv": "Filter,Value\nSearch type,Web\nDate,Last 3 months",
+    "Chart.csv": "Date,Clicks,Impressions,CTR,Position\n2026-05-17,2,41,4.88%,8.4",
+}
+PERFORMANCE_LINE = ("this is a Search Console Performance export, not a Links export; "
+                    "search data comes from `gsc-backlinks sync`")
+
+
+def test_a_performance_export_zip_is_named_as_one(tmp_path):
+    zpath = write_zip(tmp_path / "https___www.example.com_-Performance-on-Search-2026-05-18.zip",
+                      {n: t.encode() for n, t in PERFORMANCE_ZIP.items()})
+    collected = collect([zpath])
+    assert len(collected.files) == 1  # one file, one line: the zip
+    with pytest.raises(UnknownExportError) as info:
+        parse_export(collected.files[0], PROP)
+    assert str(info.value) == f"{zpath}: {PERFORMANCE_LINE}"
+
+
+def test_a_performance_export_zip_is_skipped_on_one_line(tmp_path):
+    zpath = write_zip(tmp_path / "in" / "export.zip", {n: t.encode() for n, t in PERFORMANCE_ZIP.items()})
+    links = write_csv(tmp_path / "in" / gsc_name("Latest links"), HEADERS["latest_links"], LATEST, final_newline=False)
+    report = import_paths([str(tmp_path / "in")], SITE, tmp_path / "store.duckdb", skip_unknown=True)
+    assert [r.source for r in report.results] == [str(links)]
+    assert report.unknown == [f"{zpath}: {PERFORMANCE_LINE}"]
+
+
+def test_a_dutch_performance_zip_with_escaped_names(tmp_path):
+    zpath = write_zip(tmp_path / "export.zip", {
+        "Zoekopdrachten.csv": b"Populairste zoekopdrachten,Klikken,Vertoningen,CTR,Positie\nrozen,3,90,3.3%,9",
+        "Pagina&#39;s.csv": b"Populairste pagina&#39;s,Klikken,Vertoningen,CTR,Positie\nhttps://www.example.com/,3,90,3.3%,9",
+        "Filters.csv": b"Filter,Waarde\nZoektype,Web",
+    })
+    [raw] = collect([zpath]).files
+    with pytest.raises(UnknownExportError, match="Performance export"):
+        parse_export(raw, PROP)
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("Queries.csv", PERFORMANCE_ZIP["Queries.csv"]),
+    ("Pages.csv", "Pages les plus populaires,Clics,Impressions,CTR,Position\nhttps://www.example.com/,0,12,0%,7.5"),
+    ("Requêtes.csv", "Requêtes les plus fréquentes,Clics,Impressions,CTR,Position\nroses,0,45,\"0,00 %\",\"84,6\""),
+    ("Suchanfragen.csv", "Häufigste Suchanfragen,Klicks,Impressionen,CTR,Position\nrosen,1,20,5%,3"),
+    ("Queries.csv", "Top queries,Last 28 days Clicks,Previous 28 days Clicks,Last 28 days Impressions,"
+                    "Previous 28 days Impressions\nroses,1,2,30,40"),  # a comparison's export
+    ("Filters.csv", PERFORMANCE_ZIP["Filters.csv"]),
+    ("Search appearance.csv", "Search Appearance,Clicks,Impressions,CTR,Position"),  # empty: header alone
+])
+def test_a_lone_performance_table_is_named_by_its_header(tmp_path, name, text):
+    path = write_bytes(tmp_path / name, text.encode())
+    with pytest.raises(UnknownExportError) as info:
+        parse_file(path)
+    assert str(info.value) == f"{path}: {PERFORMANCE_LINE}"
+
+
+def test_a_performance_workbook_is_named_as_one(tmp_path):
+    path = write_xlsx(tmp_path / "https___www.example.com_-Performance-on-Search-2026-05-18.xlsx", sheets=[
+        ("Chart", [["Date", "Clicks", "Impressions", "CTR", "Position"], ["2026-05-17", 2, 41, 0.0488, 8.4]]),
+        ("Queries", [["Top queries", "Clicks", "Impressions", "CTR", "Position"], ["roses", 12, 340, 0.035, 8.2]]),
+        ("Filters", [["Filter", "Value"], ["Search type", "Web"]]),
+    ])
+    with pytest.raises(UnknownExportError, match="Performance export"):
+        parse_file(path)
+
+
+def test_a_zip_of_links_exports_and_a_performance_table_reads_the_links(tmp_path):
+    # Not Google's own zip: the user's. Each file is judged on its own.
+    zpath = write_zip(tmp_path / "mine.zip", {
+        gsc_name("Latest links"): csv_bytes(HEADERS["latest_links"], LATEST, final_newline=False),
+        "Queries.csv": PERFORMANCE_ZIP["Queries.csv"].encode(),
+    })
+    files = collect([zpath]).files
+    assert [f.filename for f in files] == [gsc_name("Latest links"), "Queries.csv"]
+    assert parse_export(files[0], PROP).kind == "latest_links"
+    with pytest.raises(UnknownExportError, match="Performance export"):
+        parse_export(files[1], PROP)
+
+
+def test_a_links_header_is_never_a_performance_header():
+    from gsc_backlinks.exports.kinds import HEADER_ALIASES, is_performance_header
+
+    names = [n for langs in HEADER_ALIASES.values() for ns in langs.values() for n in ns]
+    assert not [n for n in names if is_performance_header([n, n])]
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("Links - Your pages linking to this page.csv", "internal_linking_pages"),  # the sheet named after the table
+    ("https___www.example.com_-Your pages linking to this page-2026-05-18 - Sheet1.csv", "internal_linking_pages"),
+    ("https___www.example.com_-More sample links-2026-05-18 - Sheet1.csv", "sample_links"),
+    ("Links - Sheet1.csv", "site_linking_pages"),  # no title: an empty file with --target can only be guessed
+])
+def test_a_google_sheets_name_still_tells_apart_the_linking_page_kinds(tmp_path, name, kind):
+    # Empty: no rows to tell own pages from other sites' pages, so only the title can.
+    path = write_csv(tmp_path / name, ["Linking page"], [], final_newline=False)
+    assert parse_file(path, target=TARGET).kind == kind

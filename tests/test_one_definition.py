@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import re
 import shutil
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 

@@ -140,19 +140,37 @@ def test_common_crawl_wanted_domains_in_upper_case(cc_file: Path):
     assert result.found == {"google.com": 2, "bbc.co.uk": 17}
 
 
-def test_common_crawl_host_level_file(tmp_path: Path):
-    # The host-level file: 5 columns, hosts rather than domains; a domain's rank is its own
-    # or its www host's, whichever is better; other subdomains do not count.
-    rows = [(1, "com.google.www"), (4, "com.example.www"), (9, "com.google"), (12, "uk.co.bbc.www"),
-            (30, "com.blogger.blog"), (31, "com.example"), (77, "com.xn--bcher-kva.www")]
+def test_common_crawl_host_ranks_file_is_refused_with_the_file_to_load(tmp_path: Path):
+    # The host-level file: the domain file's columns less #n_hosts, hosts rather than domains. Its positions
+    # rank hosts, so it is refused, naming the domain file of the same release.
+    rows = [(1, "com.google.www"), (4, "com.example.www"), (9, "com.google"), (12, "uk.co.bbc.www")]
     path = write_cc(tmp_path / "cc-main-2024-25-dec-jan-feb-host-ranks.txt.gz", rows,
                     header=CC_HOST_HEADER, host_level=True)
-    rank_file = ranks.detect(path)
-    assert rank_file.kind == "commoncrawl"
-    assert rank_file.release == "cc-main-2024-25-dec-jan-feb"
-    result = ranks.scan(rank_file, ["google.com", "example.com", "bbc.co.uk", "blogger.com", "xn--bcher-kva.com"])
-    assert result.found == {"google.com": 1, "example.com": 4, "bbc.co.uk": 12, "xn--bcher-kva.com": 77}
-    assert result.lines == len(rows)
+    assert str(_bad(path)) == (f"{path}: this is Common Crawl's host ranks file; load the domain-ranks file "
+                               "(cc-main-2024-25-dec-jan-feb-domain-ranks.txt.gz)")
+
+
+def test_common_crawl_host_ranks_file_renamed_is_refused_by_its_header(tmp_path: Path):
+    path = write_cc(tmp_path / "ranks.txt.gz", [(1, "com.google.www")], header=CC_HOST_HEADER, host_level=True)
+    assert str(_bad(path)).endswith("this is Common Crawl's host ranks file; load the domain-ranks file "
+                                    "(cc-main-…-domain-ranks.txt.gz)")
+
+
+def test_authority_load_of_the_host_ranks_file_is_one_line_and_changes_nothing(store_with_ranks, tmp_path):
+    before = _rank_rows(store_with_ranks)
+    path = write_cc(tmp_path / "cc-main-2025-26-nov-dec-jan-host-ranks.txt.gz", [(3, "uk.co.bbc.www")],
+                    header=CC_HOST_HEADER, host_level=True)
+    result = run(store_with_ranks, "authority", "load", str(path))
+    assert result.exit_code == 65
+    assert error_line(result) == (f"Error: {path}: this is Common Crawl's host ranks file; load the domain-ranks "
+                                  "file (cc-main-2025-26-nov-dec-jan-domain-ranks.txt.gz)")
+    assert _rank_rows(store_with_ranks) == before
+
+
+def test_common_crawl_domain_file_has_no_www_entries_to_match(tmp_path: Path):
+    # The domain file names domains: a "com.example.www" line (no such line in a real one) is no domain's rank.
+    path = write_cc(tmp_path / CC_NAME, [(4, "com.example.www"), (31, "com.example")])
+    assert ranks.scan(ranks.detect(path), ["example.com"]).found == {"example.com": 31}
 
 
 def test_common_crawl_plain_text_and_other_release_names(tmp_path: Path):
@@ -236,6 +254,18 @@ def test_tranco_csv(tmp_path: Path):
     assert result.lines == len(TRANCO_ROWS)
 
 
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+def test_tranco_has_no_header_row_and_no_final_newline(tmp_path: Path, line_end):
+    # As downloaded: the first line is already a domain ("1,google.com"), and nothing ends the last.
+    path = tmp_path / "top-1m.csv"
+    path.write_bytes(line_end.join(f"{r},{d}" for r, d in TRANCO_ROWS).encode())
+    rank_file = ranks.detect(path)
+    assert (rank_file.kind, rank_file.has_header) == ("tranco", False)
+    result = ranks.scan(rank_file, ["google.com", "tail.org", "facebook.com"])
+    assert result.found == {"google.com": 1, "facebook.com": 2, "tail.org": 1_000_000}  # first and last line too
+    assert result.lines == len(TRANCO_ROWS)
+
+
 def test_tranco_www_entry_counts_for_its_domain(tmp_path: Path):
     path = tmp_path / "top-1m.csv"
     path.write_text(tranco_text([(1, "google.com"), (2, "www.example.com"), (3, "blog.other.com")]), newline="")
@@ -275,6 +305,144 @@ def test_majestic_million(tmp_path: Path):
     result = ranks.scan(rank_file, ["google.com", "bbc.co.uk", "xn--bcher-kva.com", "small-site.de", "nope.de"])
     assert result.found == {"google.com": 1, "bbc.co.uk": 3, "xn--bcher-kva.com": 5, "small-site.de": 999_999}
     assert result.lines == len(MAJESTIC_ROWS)
+
+
+def test_majestic_subdomains_count_for_their_registrable_domain(tmp_path: Path):
+    # Majestic lists hosts as they are linked to: en.wikipedia.org above wikipedia.org itself; a domain
+    # takes the best rank of its names, grouped as Search Console groups sites (the list's ICANN part).
+    rows = [
+        "1,1,google.com,com,476374,3264313,google.com,com,1,1,475703,3271092",
+        "6,2,en.wikipedia.org,org,301220,1109087,en.wikipedia.org,org,6,2,300870,1110000",
+        "9,3,www.bbc.co.uk,uk,180112,660232,www.bbc.co.uk,uk,9,1,179933,661021",
+        "12,5,alice.blogspot.com,com,90112,230232,alice.blogspot.com,com,12,5,90100,230000",
+        "40,4,de.wikipedia.org,org,201220,709087,de.wikipedia.org,org,40,4,200870,710000",
+        "77,9,bob.blogspot.com,com,10112,30232,bob.blogspot.com,com,77,9,10100,30000",
+        "120,8,wikipedia.org,org,101220,409087,wikipedia.org,org,120,8,100870,410000",
+        "500,20,a.b.c.deep-example.co.uk,uk,1000,2000,a.b.c.deep-example.co.uk,uk,500,20,990,1990",
+        "501,21,wikipedia.org.evil.example,example,1000,2000,wikipedia.org.evil.example,example,501,21,990,1990",
+    ]
+    path = tmp_path / "majestic_million.csv"
+    path.write_text("\n".join([MAJESTIC_HEADER] + rows), encoding="utf-8")
+    result = ranks.scan(ranks.detect(path), ["wikipedia.org", "bbc.co.uk", "blogspot.com", "deep-example.co.uk",
+                                             "google.com", "evil.example", "co.uk"])
+    assert result.found == {"google.com": 1, "wikipedia.org": 6, "bbc.co.uk": 9, "blogspot.com": 12,
+                            "deep-example.co.uk": 500, "evil.example": 501}
+    assert result.lines == len(rows)
+
+
+_SUB = st.sampled_from(["", "www.", "en.", "m.", "a.b.", "blog."])
+_MAJESTIC_SUFFIX = st.sampled_from(["com", "org", "co.uk", "com.au", "blogspot.com", "github.io", "de", "s3.amazonaws.com"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(_SUB, _LABEL, _MAJESTIC_SUFFIX), min_size=1, max_size=80), st.data())
+def test_property_majestic_ranks_are_the_best_rank_of_each_registrable_domain(names, data):
+    """Whatever names Majestic lists, a domain's rank is the best rank of the names whose registrable
+    domain it is (urls.registrable_domain: one definition of "site" for every source)."""
+    from gsc_backlinks import urls
+
+    listed = [f"{sub}{label}.{suffix}" for sub, label, suffix in names]
+    domains = sorted({urls.registrable_domain(n) for n in listed})
+    wanted = data.draw(st.lists(st.sampled_from(domains), unique=True)) + ["never-listed.example"]
+    expected: dict[str, int] = {}
+    for rank, name in enumerate(listed, 1):
+        domain = urls.registrable_domain(name)
+        if domain in wanted:
+            expected.setdefault(domain, rank)
+    lines = [f"{rank},{rank},{n},x,1,1,{n},x,{rank},{rank},1,1" for rank, n in enumerate(listed, 1)]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "majestic_million.csv"
+        path.write_text("\n".join([MAJESTIC_HEADER] + lines), encoding="utf-8")
+        assert ranks.scan(ranks.detect(path), wanted).found == expected
+
+
+@pytest.mark.parametrize("idn", ["bücher.com", "xn--bcher-kva.com", "BÜCHER.com"])
+def test_majestic_row_whose_domain_is_only_a_suffix_takes_the_idn_name(tmp_path: Path, idn):
+    # A real Majestic Million row has Domain ".com", the name being only in IDN_Domain.
+    rows = [
+        "1,1,google.com,com,476374,3264313,google.com,com,1,1,475703,3271092",
+        f"4012,2311,.com,com,2870,3112,{idn},com,4020,2315,2861,3100",
+        "4013,2312,com,com,2870,3112,,com,4020,2315,2861,3100",  # nothing to read: no domain's rank
+    ]
+    path = tmp_path / "majestic_million.csv"
+    path.write_text("\n".join([MAJESTIC_HEADER] + rows), encoding="utf-8")
+    result = ranks.scan(ranks.detect(path), ["xn--bcher-kva.com", "google.com", "com"])
+    assert result.found == {"google.com": 1, "xn--bcher-kva.com": 4012}
+
+
+# --- which release is kept --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("release", "date"), [
+    ("cc-main-2017-aug-sep-oct", dt.date(2017, 10, 1)),
+    ("cc-main-2019-20-nov-dec-jan", dt.date(2020, 1, 1)),
+    ("cc-main-2024-25-dec-jan-feb", dt.date(2025, 2, 1)),
+    ("cc-main-2023-may-sep-nov", dt.date(2023, 11, 1)),
+    ("file dated 2026-11-17", dt.date(2026, 11, 17)),
+    ("2026-11-17", dt.date(2026, 11, 17)),
+    ("tranco 20261117", dt.date(2026, 11, 17)),
+    ("list LJ494", None),
+    ("Winter 2024-25", None),
+    ("2026-02-30", None),
+])
+def test_release_date_from_its_name(release, date):
+    assert ranks.release_date(release) == date
+
+
+def test_an_older_common_crawl_release_does_not_replace_a_newer_one():
+    # Seen: the 2017-18 domain ranks loaded after the 2026 ones replaced them.
+    choice = ranks.choose_release("commoncrawl", "cc-main-2017-18-nov-dec-jan", "cc-main-2025-26-nov-dec-jan")
+    assert not choice.replace
+    assert choice.message == ("Common Crawl web graph (harmonic centrality): cc-main-2017-18-nov-dec-jan is older "
+                              "than cc-main-2025-26-nov-dec-jan, which stays in use; load it with --replace to use "
+                              "the older one instead")
+    forced = ranks.choose_release("commoncrawl", "cc-main-2017-18-nov-dec-jan", "cc-main-2025-26-nov-dec-jan",
+                                  replace=True)
+    assert forced.replace and "in place of the newer cc-main-2025-26-nov-dec-jan (--replace)" in forced.message
+
+
+def test_a_newer_release_replaces_an_older_one():
+    choice = ranks.choose_release("commoncrawl", "cc-main-2025-26-nov-dec-jan", "cc-main-2024-25-dec-jan-feb")
+    assert choice.replace
+    assert choice.message.endswith("cc-main-2025-26-nov-dec-jan is in use in place of the older "
+                                   "cc-main-2024-25-dec-jan-feb")
+
+
+def test_the_same_release_loaded_again_is_used():
+    assert ranks.choose_release("tranco", "list LJ494", "list LJ494").replace
+
+
+def test_tranco_lists_are_told_apart_by_their_file_dates():
+    # Tranco list IDs are random: only the files' dates can say which list is newer.
+    older = ranks.choose_release("tranco", "list Z2XKG", "list LJ494", new_file_date=dt.date(2025, 1, 3),
+                                 held_file_date=dt.date(2026, 11, 17))
+    assert not older.replace and "list LJ494, which stays in use" in older.message
+    newer = ranks.choose_release("tranco", "list Z2XKG", "list LJ494", new_file_date=dt.date(2026, 12, 1),
+                                 held_file_date=dt.date(2026, 11, 17))
+    assert newer.replace
+
+
+def test_names_with_dates_win_over_file_dates():
+    # A 2026 release downloaded (file dated) before a re-download of the 2017 one is still the newer one.
+    assert ranks.compare_releases("cc-main-2017-aug-sep-oct", "cc-main-2026-jan-feb-mar",
+                                  new_file_date=dt.date(2026, 6, 1), held_file_date=dt.date(2026, 4, 1)) == -1
+    assert ranks.compare_releases("file dated 2026-11-17", "file dated 2026-10-01") == 1
+
+
+def test_when_nothing_tells_which_is_newer_the_file_loaded_is_used_and_that_is_said():
+    choice = ranks.choose_release("majestic", "Monday's", "list LJ494")
+    assert choice.replace
+    assert choice.message == ("Majestic Million: Monday's is in use in place of list LJ494 (neither their names "
+                              "nor their file dates say which is newer)")
+    assert ranks.choose_release("majestic", "2026-11-17", None).message == "Majestic Million: 2026-11-17 is in use"
+
+
+def test_detect_gives_the_file_date(tmp_path: Path):
+    path = tmp_path / "tranco_LJ494.csv"
+    path.write_text(tranco_text(TRANCO_ROWS), newline="")
+    noon = dt.datetime(2026, 11, 17, 12, 0).timestamp()
+    os.utime(path, (noon, noon))
+    assert ranks.detect(path).file_date == dt.date(2026, 11, 17)
 
 
 # --- the score ------------------------------------------------------------------------------------

@@ -290,13 +290,21 @@ def test_normalize_url_array_examples():
         ("example.com", "example.com"),
         ("a.b.c.example.com", "example.com"),
         ("WWW.Example.COM.", "example.com"),
-        ("example.com.de", "example.com.de"),  # the TLD is kept: not example.com
+        ("example.com.au", "example.com.au"),  # the public suffix is kept: not example.com
+        ("example.com.de", "com.de"),  # com.de is in the list's private section: com.de is the site
         ("blog.foo.co.uk", "foo.co.uk"),
         ("192.168.0.1", "192.168.0.1"),
         ("[2001:db8::1]", "[2001:db8::1]"),
         ("localhost", "localhost"),
         ("co.uk", "co.uk"),
         ("com", "com"),
+        # Search Console's grouping: the ICANN part of the list only (a real drill-down lists
+        # `blogspot.com,1`), so blogs, GitHub Pages and cloud hosts are one site each.
+        ("alice.blogspot.com", "blogspot.com"),
+        ("www.alice.blogspot.co.uk", "blogspot.co.uk"),
+        ("bob.github.io", "github.io"),
+        ("x.y.s3.amazonaws.com", "amazonaws.com"),
+        ("blogspot.com", "blogspot.com"),
         (None, None),
         ("", None),
     ],
@@ -309,7 +317,9 @@ def _hosts_around_every_psl_rule() -> list[str]:
     """Hosts at, below and above every rule of the bundled list, plus odd ones."""
     hosts = {"192.168.0.1", "1.2.3.4.example", "[::1]", "localhost", "a..b", ".a.com", "a.com.",
              "EXAMPLE.com", "x.1", "x.1a", "1.com", "a.b.c.d.e.f.g.h.i.j.k", "foo.unknowntld", ""}
-    for rule in urls._psl()._publicsuffix:
+    from publicsuffixlist import PublicSuffixList
+
+    for rule in PublicSuffixList()._publicsuffix:  # private rules too: hosts under them must group by ICANN
         base = rule.lstrip("!").removeprefix("*.")
         if not base.isascii():
             continue  # the list holds each IDN rule in punycode too
@@ -330,7 +340,7 @@ def test_vectorized_registrable_domains_agree_with_the_list_on_every_rule():
 
 def test_vectorized_registrable_domains_keep_nulls_and_order():
     got = urls.registrable_domains(pa.array(["www.example.co.uk", None, "10.0.0.1", "a.b.github.io"]))
-    assert got.to_pylist() == ["example.co.uk", None, "10.0.0.1", "b.github.io"]
+    assert got.to_pylist() == ["example.co.uk", None, "10.0.0.1", "github.io"]
 
 
 # --- Search Console properties ------------------------------------------------------------
@@ -447,7 +457,11 @@ def test_display_url_reads_back_unicode():
 
 
 def test_the_list_is_read_into_the_same_rules_as_publicsuffixlist_reads_it():
+    from publicsuffixlist import PublicSuffixList
+
     rules, maxlabel = urls.public_suffix_rules()
-    psl = urls._psl()
+    psl = PublicSuffixList(only_icann=True)
     assert rules == psl._publicsuffix
     assert maxlabel == psl._maxlabel
+    assert "co.uk" in rules and "*.ck" in rules and "!www.ck" in rules
+    assert "blogspot.com" not in rules and "github.io" not in rules  # the private section is left out

@@ -177,14 +177,14 @@ def test_authority_load_keeps_the_ranks_of_linking_domains_only(store, tmp_path)
     result = run(store, "authority", "load", str(path))
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Common Crawl web graph (harmonic centrality), cc-main-2025-26-nov-dec-jan "
-                                    "(90,000,000 domains): 2 of 4 linking domains ranked")
+                                    "(90,000,000 domains): 2 of 3 linking domains ranked")
     sources, ranks = _ranks(store)
     assert sources == [("commoncrawl", "cc-main-2025-26-nov-dec-jan", path.name, 90_000_000)]
-    # Looked up: every linking domain (alice/bob.github.io are their own sites); only they are kept.
-    assert ranks == [("alice.github.io", None), ("bbc.co.uk", 212), ("bob.github.io", None), ("gardening.com", 48_113)]
+    # Looked up: every linking domain (alice and bob.github.io are one site, github.io); only they are kept.
+    assert ranks == [("bbc.co.uk", 212), ("gardening.com", 48_113), ("github.io", None)]
 
     status = json.loads(run(store, "authority", "status", "--format", "json").output)
-    assert status["linking_domains"] == 4
+    assert status["linking_domains"] == 3
     assert status["rank_files"][0]["ranked"] == 2 and status["rank_files"][0]["not_looked_up"] == 0
 
     doc = json.loads(run(store, "links", "domains", "--site", SITE, "--sort", "value", "--format", "json").output)
@@ -222,7 +222,7 @@ def test_new_linking_domains_are_looked_up_by_refresh(store, tmp_path):
 
 def test_several_rank_files_common_crawl_first(store, tmp_path):
     cc_file(tmp_path / "cc-main-x-domain-ranks.txt.gz", {"bbc.co.uk": 212})
-    (tmp_path / "tranco_LJ494.csv").write_text("1,google.com\n2,bbc.co.uk\n3,gardening.com\n4,bob.github.io\n")
+    (tmp_path / "tranco_LJ494.csv").write_text("1,google.com\n2,bbc.co.uk\n3,gardening.com\n4,github.io\n")
     assert run(store, "authority", "load", str(tmp_path / "tranco_LJ494.csv")).exit_code == 0
     assert run(store, "authority", "load", str(tmp_path / "cc-main-x-domain-ranks.txt.gz")).exit_code == 0
     doc = json.loads(run(store, "links", "domains", "--site", SITE, "--sort", "value", "--format", "json").output)
@@ -230,7 +230,7 @@ def test_several_rank_files_common_crawl_first(store, tmp_path):
     assert rows["bbc.co.uk"]["authority_rank"] == 212 and "Common Crawl" in rows["bbc.co.uk"]["authority_source"]
     assert rows["gardening.com"]["authority_rank"] == 3 and rows["gardening.com"]["authority_source"] == "Tranco list, list LJ494"
     ranks = _ranks(store)[1]
-    assert ("alice.github.io", None) in ranks and ("bob.github.io", 4) in ranks  # looked up in both files
+    assert ("github.io", None) in ranks and ("github.io", 4) in ranks  # looked up in both files
     lines = run(store, "authority", "status").output.splitlines()
     assert lines[0].startswith("Common Crawl") and lines[1].startswith("Tranco list, list LJ494")
 

@@ -27,6 +27,7 @@ BOMS = (
     (b"\xfe\xff", "utf-16-be"),
 )
 DELIMITERS = (",", ";", "\t")
+_NOT_SPACE = re.compile(rb"\S")
 DATE_IN_NAME_RE = re.compile(r"-(\d{4}-\d{2}-\d{2})(?:\s*\(\d+\))?\.[A-Za-z0-9]+$")
 
 
@@ -119,13 +120,20 @@ def _sniff(header_line: str) -> tuple[str, list[str], K.HeaderMatch | None]:
 
 
 def _unknown_header(source: str, cells: list[str]) -> UnknownExportError:
+    if K.is_performance_header(cells):
+        return UnknownExportError(source, K.PERFORMANCE_EXPORT)
     shown = ", ".join(repr(shown_text(c, 40)) for c in cells[:6]) or "(nothing)"
     return UnknownExportError(
         source,
-        f"header [{shown}] is not a Search Console Links export header this version knows; "
-        "if it is a Links export in another language, add its column names to HEADER_ALIASES "
-        "in gsc_backlinks/exports/kinds.py (or report them in an issue)",
+        f"header [{shown}] is not a Links export header this version knows; if it is a Links export "
+        "in another UI language, please send us its header row so that a later version reads it",
     )
+
+
+def _no_rows(names: list[str]) -> dict[str, Any]:
+    import pyarrow as pa
+
+    return {n: pa.chunked_array([], pa.string()) for n in names}
 
 
 def _read_csv(raw: RawFile, beside=None) -> tuple[K.HeaderMatch, dict[str, Any], int, str]:
@@ -145,6 +153,10 @@ def _read_csv(raw: RawFile, beside=None) -> tuple[K.HeaderMatch, dict[str, Any],
         raise _unknown_header(raw.display, cells)
     ncols = len(cells)
     names = [f"c{i}" for i in range(ncols)]
+    header_end = body.find(b"\n", offset)
+    if header_end == -1 or not _NOT_SPACE.search(body, header_end):  # a search: a slice would copy the file
+        # The header alone, as Search Console writes an empty table (no final newline): no rows.
+        return match, _no_rows(list(match.columns)), 0, encoding
 
     def parse(data: bytes, start: int):
         # Without any quote a value cannot hold a newline, and Arrow can read in parallel.
@@ -212,7 +224,8 @@ def _read_xlsx(raw: RawFile) -> tuple[K.HeaderMatch, dict[str, Any], int, str]:
         cells = [_cell_text(c) for c in rows[0]]
         match = K.match_header(cells)
         if match is None:
-            first_header = first_header or cells
+            # A Performance workbook's first sheet may be its chart: say so whichever sheet shows it.
+            first_header = cells if first_header is None or K.is_performance_header(cells) else first_header
             continue
         data = rows[1:]
         columns = {
@@ -301,11 +314,11 @@ def _counts(source: str, label: str, values: list[str], row_offset: int = 2) -> 
 
 
 def snapshot_date_for(raw: RawFile, date_option: dt.date | None) -> tuple[dt.date, str]:
-    """--date, else the date in Search Console's file name, else the file's time."""
+    """--date, else the date in Search Console's file name (or a Google Sheets download of it), else the file's time."""
     if date_option:
         return date_option, "--date"
     for name in (raw.filename, raw.archive_name):
-        match = DATE_IN_NAME_RE.search(name or "")
+        match = DATE_IN_NAME_RE.search(K.clean_name(name or ""))
         if match:
             try:
                 return dt.date.fromisoformat(match.group(1)), "file name"
@@ -326,7 +339,7 @@ def names_property(named: str, prop: urls.Property) -> bool:
 def _check_file_property(raw: RawFile, prop: urls.Property) -> None:
     """A file name in Search Console's pattern names its property: it must be --site's."""
     for name in (raw.filename, raw.archive_name):
-        match = K.FILENAME_RE.match(name or "")
+        match = K.FILENAME_RE.match(K.clean_name(name or ""))
         if not match or K.normalized(match.group("title")) not in K.known_titles():
             continue
         named = match.group("property")
@@ -400,6 +413,16 @@ def _repeats_to_drop(canon, written, crawled):
     return sorted(set(rows) - {row for row, _ in best.values()}), True
 
 
+#: What Search Console writes in Last crawled for a page it never crawled.
+NEVER_CRAWLED = dt.date(1970, 1, 1)
+
+
+def never_crawled_note(rows: int) -> str:
+    """The import's note for Last crawled dates of 1970-01-01, stored as unknown."""
+    what = "1 linking page has" if rows == 1 else f"{rows:,} linking pages have"
+    return f"{what} Last crawled 1970-01-01 (Search Console's word for never crawled): stored as unknown"
+
+
 def merged_note(rows: int) -> str:
     """The import's note for rows merged into another row with the same canonical URL."""
     what = "1 row repeats" if rows == 1 else f"{rows:,} rows repeat"
@@ -466,6 +489,8 @@ def parse_export(
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if raw.not_links:
+        raise UnknownExportError(raw.display, raw.not_links)
     _check_file_property(raw, prop)
     if raw.filename.lower().endswith(".xlsx") and not is_zip(raw.data):
         raise ExportError(raw.display, "is not a readable .xlsx workbook (it is not a zip container); download it again")
@@ -473,9 +498,6 @@ def parse_export(
         match, cols, nrows, encoding = _read_xlsx(raw)
     else:
         match, cols, nrows, encoding = _read_csv(raw, beside=urls.warm_up)
-    if nrows == 0:
-        raise ExportError(raw.display, "has a header row but no data rows; Search Console had nothing to export")
-
     notes: list[str] = []
     if encoding not in ("utf-8", "utf-8-sig", "xlsx"):
         notes.append(f"read as {encoding}")
@@ -491,7 +513,7 @@ def parse_export(
             inside = pc.or_(pc.equal(host, arrow.scalar(prop.domain)), pc.ends_with(host, "." + prop.domain))
         else:
             inside = pc.starts_with(canon, prop.prefix)
-        inside_share = pc.sum(pc.cast(pc.fill_null(inside, arrow.scalar(False)), pa.int64())).as_py() / max(nrows, 1)
+        inside_share = (pc.sum(pc.cast(pc.fill_null(inside, arrow.scalar(False)), pa.int64())).as_py() or 0) / max(nrows, 1)
 
     kind_key = _resolve_kind(raw, match, inside_share, target)
     kind = K.KINDS[kind_key]
@@ -506,17 +528,25 @@ def parse_export(
     target_url = target if kind.drill_down else None
 
     snapshot_date, date_source = snapshot_date_for(raw, date_option)
+    if nrows == 0:
+        notes.append(kind.nothing_listed(snapshot_date, target_url and urls.display_url(target_url)))
 
     if kind.table == K.LINKING_PAGES:  # its header has a linking-page column: canon, host and domain_job are set
         if "last_crawled" in cols:
             texts = cols["last_crawled"].to_pylist()
             try:
-                crawled = arrow.array(parse_dates(texts), pa.date32())
+                dates = parse_dates(texts)
             except ValueError as exc:
                 row = texts.index(exc.args[0]) + 2
                 raise ExportError(
                     raw.display, f"row {row}: {shown_text(exc.args[0], 40)!r} in column 'Last crawled' is not a date"
                 ) from None
+            never = dates.count(NEVER_CRAWLED)
+            if never:
+                # Search Console's "never" (seen on a redirect script's URL): the crawl date is unknown.
+                dates = [None if d == NEVER_CRAWLED else d for d in dates]
+                notes.append(never_crawled_note(never))
+            crawled = arrow.array(dates, pa.date32())
         else:
             crawled = pa.nulls(nrows, pa.date32())
         drop, one_row_per_url = _repeats_to_drop(canon, cols["linking_page"], crawled)
@@ -534,7 +564,7 @@ def parse_export(
         table = table.drop_columns(["host"])  # the store keeps the domain; the URL holds the host
         if bad:
             notes.append(f"{bad} rows are not http(s) URLs (kept as text)")
-        if kind_key == "internal_linking_pages" and inside_share < 0.5:
+        if kind_key == "internal_linking_pages" and nrows and inside_share < 0.5:
             raise ExportError(
                 raw.display,
                 f"is a 'Your pages linking to this page' export, but most of its pages are not in {prop.site}; check --site",
@@ -573,7 +603,10 @@ def parse_export(
     elif kind.table == K.LINKING_SITES:
         site_text = pc.utf8_lower(pc.utf8_trim_whitespace(cols["site"])).to_pylist()
         hosts = [urls.host_of(urls.canonical_url(s, default_scheme="https")) or s for s in site_text]
-        linking_pages = _counts(raw.display, "Linking pages", cols["linking_pages"].to_pylist())
+        if "links" in cols:  # `Site,Links`: a site's links to the page, i.e. its linking pages (see kinds)
+            linking_pages = _counts(raw.display, "Links", cols["links"].to_pylist())
+        else:
+            linking_pages = _counts(raw.display, "Linking pages", cols["linking_pages"].to_pylist())
         target_pages = (
             _counts(raw.display, "Target pages", cols["target_pages"].to_pylist())
             if "target_pages" in cols

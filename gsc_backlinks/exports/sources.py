@@ -7,8 +7,10 @@ unsafe entry names and nested archives.
 
 from __future__ import annotations
 
+import csv
 import functools
 import hashlib
+import html
 import io
 import os
 import stat
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..errors import ExportError
+from . import kinds as K
 
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".zip")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -54,6 +57,7 @@ class RawFile:
     data: bytes
     mtime: float | None = None  #: seconds since the epoch
     archive_name: str | None = None  #: the zip's base name, a second hint
+    not_links: str | None = None  #: why this known file is not a Links export, when collecting found out
 
     @functools.cached_property
     def content_hash(self) -> str:
@@ -164,7 +168,7 @@ def _expand_zip(raw: RawFile, limits: Limits) -> list[RawFile]:
             return [raw]
         out = []
         for info in check_zip(zf, raw.display, limits):
-            base = PurePosixPath(info.filename).name
+            base = html.unescape(PurePosixPath(info.filename).name)  # "Pagina&#39;s.csv", as Google writes some
             if base.startswith(".") or info.filename.startswith("__MACOSX/"):
                 continue
             display = f"{raw.display}:{info.filename}"
@@ -187,7 +191,36 @@ def _expand_zip(raw: RawFile, limits: Limits) -> list[RawFile]:
             out.append(RawFile(display, base, data, mtime, archive_name=raw.filename))
         if not out:
             raise ExportError(raw.display, "archive holds no CSV or XLSX files")
+        if is_performance_zip(out):
+            # One file, one line: the zip is what the user downloaded and would import again.
+            return [RawFile(raw.display, raw.filename, raw.data, raw.mtime, not_links=K.PERFORMANCE_EXPORT)]
         return out
+
+
+def _header_cells(data: bytes) -> list[list[str]]:
+    """The first line of a CSV member, split at each delimiter an export may use."""
+    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            text = data[len(bom): len(bom) + 8192].decode(encoding, errors="replace")
+            break
+    else:
+        text = data[:8192].decode("utf-8", errors="replace")
+    line = text.lstrip("\r\n").split("\n", 1)[0].rstrip("\r")
+    return [next(csv.reader([line], delimiter=d), []) for d in (",", ";", "\t")]
+
+
+def is_performance_zip(members: list[RawFile]) -> bool:
+    """Whether a zip's files are the tables of a Performance report export (Queries.csv, Pages.csv, …,
+    named in the UI's language): one table with the report's metrics, and no Links export among them."""
+    found = False
+    for member in members:
+        if member.filename.lower().endswith(".xlsx"):
+            return False
+        splits = _header_cells(member.data)
+        if any(K.match_header(cells) for cells in splits):
+            return False
+        found = found or any(K.is_performance_header(cells) for cells in splits)
+    return found
 
 
 def read_path(path: Path, limits: Limits, display: str | None = None) -> RawFile:
