@@ -1,7 +1,7 @@
 """Shared helpers for the CLI, bad-input and store tests.
 
 Fixture files are written in the formats Search Console really exports
-(see /work/shared/reference/gsc-facts.md section 1): comma-separated, English
+(real exports in public repositories, as the README's export table lists them): comma-separated, English
 headers, file names ``<property slug>-<Report title>-<YYYY-MM-DD>.csv``.
 """
 

@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-#: Exact English header rows of the Links exports (see gsc-facts.md, 1.2).
+#: Exact English header rows of the Links exports (as real exports have them; see the README's export table).
 HEADERS = {
     "sample_links": ["Linking page"],
     "latest_links": ["Linking page", "Last crawled"],

@@ -338,6 +338,18 @@ def test_vectorized_registrable_domains_agree_with_the_list_on_every_rule():
     assert wrong == []
 
 
+def test_registrable_domain_is_the_lists_privatesuffix_on_every_rule():
+    from publicsuffixlist import PublicSuffixList
+
+    psl = PublicSuffixList(only_icann=True)
+    # Names only: IP addresses are their own domain, and outer dots are stripped first (tested above).
+    hosts = [h for h in _hosts_around_every_psl_rule() if h and h.strip(".") == h and not h[-1].isdigit()]
+    assert len(hosts) > 40_000
+    wrong = [(h, registrable_domain(h)) for h in hosts if registrable_domain(h) != (psl.privatesuffix(h) or h)]
+    assert wrong == []
+    assert registrable_domain("a..b") == "a..b"
+
+
 def test_vectorized_registrable_domains_keep_nulls_and_order():
     got = urls.registrable_domains(pa.array(["www.example.co.uk", None, "10.0.0.1", "a.b.github.io"]))
     assert got.to_pylist() == ["example.co.uk", None, "10.0.0.1", "github.io"]

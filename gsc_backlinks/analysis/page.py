@@ -127,16 +127,13 @@ def page_details(con: duckdb.DuckDBPyConnection, snaps: Snapshots, pages: list[s
                  search_type: str = "web", top_queries: int = 20,
                  max_links: int | None = 2000) -> dict[str, PageDetail]:
     """Details of many target pages at once: one query per source, not one per page."""
-    import pyarrow as pa
-
-    from .. import arrow
-
     site = snaps.site
     details = {u: PageDetail(u) for u in pages}
     if not pages:
         return details
     as_of = snaps.as_of or dt.date.max  # for SQL comparisons
-    con.register("wanted", arrow.table({"url": arrow.array(pages, pa.string())}))
+    # A temporary table, not a registered Arrow one: `page` then never needs pyarrow (a tenth of a second).
+    con.execute("CREATE OR REPLACE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS url", [pages])
     try:
         for url, date, links, sites_, internal, kind in con.execute(
             """SELECT t.target_url, s.snapshot_date, t.incoming_links, t.linking_sites, t.internal_links, s.kind
@@ -260,7 +257,7 @@ def page_details(con: duckdb.DuckDBPyConnection, snaps: Snapshots, pages: list[s
             page, query, clicks, impressions, position, _ = row
             details[page].queries.append({"query": query, **search_metrics(clicks, impressions, position)})
     finally:
-        con.unregister("wanted")
+        con.execute("DROP TABLE IF EXISTS wanted")
     return details
 
 

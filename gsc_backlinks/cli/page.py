@@ -34,12 +34,13 @@ def page_cmd(state: State, url: str, site: str, fmt: str, out_dir: str, inspect:
     just its path (/pricing/).
     """
     from ..jobs.page import page, write_page_html
-    from ..report.drilldown import page_json
 
     result = page(state.store_path, site, url, inspect=inspect)
     if result.inspect_problem:
         click.echo(result.inspect_problem, err=True)
     if fmt == "json":
+        from ..report.drilldown import page_json
+
         data = page_json(result.detail, result.match, result.site, result.period, result.missing,
                          limit=None if all_ else JSON_ROWS, value_basis=result.value_basis)
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))

@@ -3,7 +3,8 @@
 The kind of export is decided by its header row (see ``kinds.py``); the file
 name is only a hint.  Output is a :class:`ParsedExport` whose ``table`` has the
 columns of the store table the kind belongs to, with URLs already in canonical
-form and each linking URL's host and registrable domain filled in.
+form and each linking URL's registrable domain filled in (the host is read from
+the URL where it is needed; the store keeps no host column since schema 5).
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ class PageResult:
 def page(store_path: Path, site: str, url: str, *, inspect: bool = False, now: dt.datetime | None = None) -> PageResult:
     """Find the page as the user typed it, optionally inspect it now, and gather what is known about it."""
     from ..analysis import page as P
-    from ..analysis.anchors import site_rules
+    from ..analysis.anchors import anchor_table, site_rules
     from ..analysis.search import final_days
     from ..analysis.snapshots import Snapshots
     from ..analysis.sources import freshness
@@ -49,11 +49,16 @@ def page(store_path: Path, site: str, url: str, *, inspect: bool = False, now: d
 
     prop = parse_property(site)
     now = now or pacific_now()
+    problem = None
+    if inspect:  # the store is closed while Google is asked (the inspection is written into it)
+        with open_store(store_path) as con:
+            held_property(con, prop.site)
+            match = P.find_page(con, prop, url, allow_unknown=True)
+        problem = _inspect_now(store_path, prop.site, match.url)
     with open_store(store_path) as con:
-        held_property(con, prop.site)
-        match = P.find_page(con, prop, url, allow_unknown=inspect)
-    problem = _inspect_now(store_path, prop.site, match.url) if inspect else None
-    with open_store(store_path) as con:
+        if not inspect:
+            held_property(con, prop.site)
+            match = P.find_page(con, prop, url)
         snaps = Snapshots.read(con, prop.site)
         fresh = freshness(con, snaps)
         period = final_days(fresh.search.last_final, DAYS, now.date())
@@ -62,8 +67,6 @@ def page(store_path: Path, site: str, url: str, *, inspect: bool = False, now: d
         # The same Valuer and anchor rules as the weekly report's: the numbers agree with its drill-down page.
         valuer = Valuer.for_property(con, snaps, period.end)
         rules = site_rules(con, prop.site, period.end)
-        from ..analysis.anchors import anchor_table
-
         anchors = anchor_table(con, snaps, rules)
         P.rate_links(valuer, [detail], rules.index([r.anchor_text for r in anchors.rows]) if anchors else None)
         basis = valuer.explain()
