@@ -26,6 +26,18 @@ def to_pacific(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(ZoneInfo(PACIFIC))
 
 
+def utc_now() -> dt.datetime:
+    """Now in UTC, naive: how the store keeps every moment (shown in Pacific Time, with the zone)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def pacific_text(moment: dt.datetime, *, time: bool = True) -> str:
+    """A stored moment (naive = UTC) as people read it: Pacific Time, with its zone ("2026-11-21 08:55 PST");
+    ``time=False``: the Pacific date only."""
+    local = to_pacific(moment)
+    return f"{local:%Y-%m-%d %H:%M %Z}" if time else f"{local:%Y-%m-%d}"
+
+
 def months_before(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` calendar months earlier, or that month's last day if it is shorter."""
     import calendar

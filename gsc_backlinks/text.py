@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: How every table (terminal and HTML) shows a value nobody knows; CSV leaves the cell empty, JSON says null.
+UNKNOWN = "unknown"
 
 
 def printable(text: str) -> str:

@@ -106,7 +106,7 @@ def test_json_has_the_documented_shape(store):
     # Sample links of the sites that link here, apart: the export does not name their target.
     assert {p["linking_domain"] for p in data["site_samples"]} <= {s["site"] for s in data["linking_sites"]}
     assert data["site_samples"]
-    assert data["inspection"]["verdict"] == "PASS" and data["inspection"]["inspected_at"] == "2026-11-18T09:30:00"
+    assert data["inspection"]["verdict"] == "PASS" and data["inspection"]["inspected_at"] == "2026-11-18T09:30:00Z"
     s = data["search"]
     assert s["clicks"] > 0 and s["impressions"] > s["clicks"] and 0 < s["ctr"] < 1 and s["previous"]["clicks"] > 0
     assert data["top_queries"][0]["query"] == "how to compost"

@@ -790,19 +790,27 @@ def test_a_line_longer_than_a_block(tmp_path: Path):
     assert message == f"{path}: a line is longer than 4 MB; is it really a rank file?"
 
 
-def test_authority_load_replaces_the_file_of_the_same_kind_even_an_older_one(linked_store, tmp_path):
-    # What `authority load --help` says: the last file loaded of a kind is the one used, whatever its date.
+def test_an_older_rank_release_does_not_replace_a_newer_one_unless_asked(linked_store, tmp_path):
+    # What `authority load --help` says: the newest release of a kind is kept; --replace takes an older one.
     newer, older = tmp_path / "tranco_NEW01.csv", tmp_path / "tranco_OLD01.csv"
     newer.write_text(tranco_text([(1, "bbc.co.uk"), (2, "gardening.com")]), newline="")
     older.write_text(tranco_text([(7, "bbc.co.uk"), (8, "google.com")]), newline="")
-    os.utime(older, (dt.datetime(2020, 1, 1).timestamp(),) * 2)
+    os.utime(older, (dt.datetime(2020, 1, 1).timestamp(),) * 2)  # Tranco IDs say nothing: the file dates do
     assert run(linked_store, "authority", "load", str(newer)).exit_code == 0
-    assert run(linked_store, "authority", "load", str(older)).exit_code == 0
+    kept = run(linked_store, "authority", "load", str(older))
+    assert kept.exit_code == 0
+    assert "list OLD01 is older than list NEW01, which stays in use" in kept.stdout and "--replace" in kept.stdout
+    sources, rows = _rank_rows(linked_store)
+    assert [s[1:3] for s in sources] == [("tranco", "list NEW01")]
+    assert [r[1:] for r in rows] == [("bbc.co.uk", 1), ("gardening.com", 2)]
+
+    replaced = run(linked_store, "authority", "load", str(older), "--replace")
+    assert replaced.exit_code == 0 and "in place of the newer list NEW01 (--replace)" in replaced.stdout
     sources, rows = _rank_rows(linked_store)
     assert [s[1:3] for s in sources] == [("tranco", "list OLD01")]
     assert [r[1:] for r in rows] == [("bbc.co.uk", 7), ("gardening.com", None)]
-    help_text = run(linked_store, "authority", "load", "--help").stdout
-    assert "It replaces the file of the same kind loaded before, whichever" in help_text
+    help_text = " ".join(run(linked_store, "authority", "load", "--help").stdout.split())
+    assert "The newest release of each kind is kept" in help_text
 
 
 def test_authority_status_csv_has_the_same_columns_with_or_without_rank_files(linked_store, tmp_path):

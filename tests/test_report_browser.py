@@ -515,6 +515,21 @@ def test_csv_download(tab, report):
     assert [u for u in tab.requests if not u.startswith("blob:")] == [report["index"].as_uri()]
 
 
+def test_csv_download_leaves_what_is_unknown_empty(tab, report):
+    # Unknown is one thing: the page says "unknown", the CSV an empty cell (never -1 or a dash).
+    page = tab.goto(report["index"])
+    name, text = _download_csv(page, "domains")
+    rows = list(csv.reader(io.StringIO(text)))
+    header, body = rows[0], rows[1:]
+    authority = header.index("Authority")
+    unknown = [r for r in body if r[authority] == ""]
+    assert unknown and all(r[authority] in ("",) or r[authority].isdigit() for r in body)
+    assert not any(cell in ("-1", "–", "None", "unknown") for r in body for cell in r)
+    shown = page.locator("#domains td.muted").all_inner_texts()
+    assert "unknown" in shown and "-1" not in shown
+    tab.assert_clean()
+
+
 # --- without JavaScript, and valid ids -------------------------------------------------------------
 
 

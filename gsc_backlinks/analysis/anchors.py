@@ -78,9 +78,8 @@ def normalize_text(text: str | None) -> str:
     return " ".join(_WORD.findall((text or "").lower()))
 
 
-def brand_terms(site: str, extra=()) -> tuple[str, ...]:
-    """Brand terms: the words of the property's domain name (``fernhill-nursery.example`` ->
-    ``fernhill nursery`` and ``fernhillnursery``) plus the user's own."""
+def domain_words(site: str) -> list[str]:
+    """The words of the property's own domain label: ``fernhill-nursery.example`` -> ``fernhill``, ``nursery``."""
     from ..urls import host_of, parse_property, registrable_domain
 
     prop = parse_property(site)
@@ -91,9 +90,22 @@ def brand_terms(site: str, extra=()) -> tuple[str, ...]:
         label = label.encode("ascii").decode("idna") if label.startswith("xn--") else label
     except UnicodeError:
         pass
-    words = normalize_text(label).split()
+    return normalize_text(label).split()
+
+
+def brand_terms(site: str, extra=()) -> tuple[str, ...]:
+    """Brand terms: the words of the property's domain name (``fernhill-nursery.example`` ->
+    ``fernhill nursery`` and ``fernhillnursery``) plus the user's own."""
+    words = domain_words(site)
     terms = {" ".join(words), "".join(words)} | {normalize_text(t) for t in extra}
     return tuple(sorted(t for t in terms if len(t) >= 3))
+
+
+def brand_queries(site: str) -> frozenset[str]:
+    """Queries that are branded though they hold no brand term: the first word of the domain's own label
+    when it has more than one (people search "fernhill" for fernhill-nursery.example)."""
+    words = domain_words(site)
+    return frozenset(words[:1]) if len(words) > 1 and len(words[0]) >= 3 else frozenset()
 
 
 #: Single-label endings that make "name ending" a web address; newer gTLDs (".garden", ".tips")
@@ -145,18 +157,23 @@ class AnchorRules:
     brands: tuple[str, ...]
     queries: frozenset[str] = frozenset()
     query_words: frozenset[str] = frozenset()
+    branded_queries: frozenset[str] = frozenset()  #: queries that are branded without holding a brand term
 
     @classmethod
     def build(cls, site: str, extra_brands=(), queries=()) -> AnchorRules:
-        return cls(brand_terms(site, extra_brands)).for_queries(queries)
+        return cls(brand_terms(site, extra_brands), branded_queries=brand_queries(site)).for_queries(queries)
+
+    def is_branded_query(self, query: str) -> bool:
+        """A query that names the brand (normalized): it says nothing about a page's topic."""
+        return query in self.branded_queries or _has_brand(query, self.brands)
 
     def for_queries(self, queries) -> AnchorRules:
         """The same brand terms, other queries (a target page's own)."""
         normalized = {normalize_text(q) for q in queries} - {""}
         # Branded queries say nothing about a topic: they would make every branded anchor a match.
-        topical = {q for q in normalized if not _has_brand(q, self.brands)}
+        topical = {q for q in normalized if not self.is_branded_query(q)}
         words = set().union(*(significant_words(q) for q in topical)) if topical else set()
-        return AnchorRules(self.brands, frozenset(topical), frozenset(words))
+        return AnchorRules(self.brands, frozenset(topical), frozenset(words), self.branded_queries)
 
     def classify(self, text: str | None) -> str:
         t = normalize_text(text)
@@ -189,7 +206,7 @@ class AnchorIndex:
         self.rules, self.anchors = rules, list(anchors)
         self.by_text: dict[str, list[int]] = {}
         self.by_word: dict[str, list[int]] = {}
-        brands_only = AnchorRules(rules.brands)
+        brands_only = AnchorRules(rules.brands, branded_queries=rules.branded_queries)
         for i, anchor in enumerate(self.anchors):
             if brands_only.classify(anchor) != "other":
                 continue  # empty, naked URL, branded or generic whatever the page

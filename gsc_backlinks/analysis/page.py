@@ -216,7 +216,7 @@ def page_details(con: duckdb.DuckDBPyConnection, snaps: Snapshots, pages: list[s
                       arg_max(coverage_state, inspected_at), arg_max(last_crawl_time, inspected_at),
                       arg_max(google_canonical, inspected_at), arg_max(user_canonical, inspected_at),
                       arg_max(page_fetch_state, inspected_at), arg_max(result_link, inspected_at),
-                      arg_max(referring_urls, inspected_at)
+                      arg_max(referring_urls, inspected_at), max(inspected_day)
                FROM inspections i JOIN wanted w ON w.url = i.url
                WHERE property = ? AND inspected_day <= ? GROUP BY i.url""",
             [site, as_of],
@@ -231,7 +231,7 @@ def page_details(con: duckdb.DuckDBPyConnection, snaps: Snapshots, pages: list[s
                     continue
                 d.linking_pages.append({
                     "linking_url": ref, "linking_domain": registrable_domain(host_of(ref)),
-                    "first_seen": first_seen.get((row[0], ref)), "last_seen": row[1].date() if row[1] else None,
+                    "first_seen": first_seen.get((row[0], ref)), "last_seen": row[10],
                     "last_crawled": None, "source": "URL Inspection"})
 
         # Search: daily clicks and impressions over the chart period; the week and the one before.
@@ -244,6 +244,18 @@ def page_details(con: duckdb.DuckDBPyConnection, snaps: Snapshots, pages: list[s
         for row in con.execute(page_week_sql("JOIN wanted w ON w.url = p.page"),
                                page_week_params(site, period, search_type)).fetchall():
             details[row[0]].week = Week(**dict(zip(WEEK_COLUMNS, row[1:])))
+        # Search Console leaves out a page's rows on days it had no impressions: where the store holds the
+        # property's days, a page without rows had 0 clicks and impressions; where it holds none, nobody knows.
+        now_held, before_held = con.execute(
+            """SELECT count(*) FILTER (WHERE day >= ?), count(*) FILTER (WHERE day < ?) FROM search_days
+               WHERE property = ? AND search_type = ? AND day BETWEEN ? AND ?""",
+            [period.start, period.start, site, search_type, period.previous().start, period.end]).fetchall()[0]
+        for d in details.values():
+            w = d.week
+            d.week = Week(0 if w.clicks is None and now_held else w.clicks,
+                          0 if w.impressions is None and now_held else w.impressions, w.position,
+                          0 if w.prev_clicks is None and before_held else w.prev_clicks,
+                          0 if w.prev_impressions is None and before_held else w.prev_impressions, w.prev_position)
         for row in con.execute(
             f"""SELECT * FROM (
                    SELECT page, query, {metrics_sql()},

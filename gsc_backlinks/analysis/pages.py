@@ -87,7 +87,9 @@ def linked_pages_week(con: duckdb.DuckDBPyConnection, snaps: Snapshots, period: 
     rows = con.execute(
         f"""WITH page_week AS ({week})
             SELECT t.target_url, t.incoming_links, t.linking_sites, p.incoming_links,
-                   w.clicks, w.impressions, w.position, w.prev_clicks, w.prev_impressions, w.prev_position
+                   -- Search Console leaves out pages without impressions: none here means 0.
+                   coalesce(w.clicks, 0), coalesce(w.impressions, 0), w.position,
+                   coalesce(w.prev_clicks, 0), coalesce(w.prev_impressions, 0), w.prev_position
             FROM target_pages t
             LEFT JOIN target_pages p ON p.snapshot_id = $prev_snap AND p.target_url = t.target_url
             LEFT JOIN page_week w ON w.page = t.target_url

@@ -56,16 +56,22 @@ def final_days(last_final: dt.date | None, days: int, today: dt.date) -> Period:
     return Period(end - dt.timedelta(days=days - 1), end)
 
 
-def report_period(last_final: dt.date | None, today: dt.date, week: Period | None) -> tuple[Period, list[str]]:
-    """The report's week and what to say about it, given the newest day of final search data.
+def report_period(coverage: SearchCoverage, today: dt.date, week: Period | None) -> tuple[Period, list[str]]:
+    """The report's week and what to say about it, given the search days the store holds.
 
     Default: the latest 7 days of final data (see :func:`final_days`).
     """
     notes = []
+    last_final = coverage.last_final
     if week is not None:
-        if last_final is None or week.end > last_final:
-            held = f"final data ends {last_final}" if last_final else "the store holds no final search data"
-            notes.append(f"This week is not final yet ({held}); its numbers can still change.")
+        first, last = coverage.first_day, coverage.last_day
+        held = first is not None and last is not None and first <= week.end and last >= week.start
+        if not held:
+            notes.append("No search data is stored for this week: search numbers are unknown (gsc-backlinks sync "
+                         f"--site … --start {week.start} --end {week.end} fetches it, if Search Console still has it).")
+        elif last_final is None or week.end > last_final:
+            final = f"final data ends {last_final}" if last_final else "none of the stored search data is final"
+            notes.append(f"This week is not final yet ({final}); its numbers can still change.")
         return week, notes
     if last_final is None:
         notes.append("No search performance data in the store: dates assume Search Console's usual "
@@ -100,10 +106,12 @@ def top_queries(con: duckdb.DuckDBPyConnection, site: str, window: tuple[dt.date
 
 
 def search_metrics(clicks, impressions, position) -> dict:
-    """clicks and impressions (0 when unknown), CTR and position, as every view shows them."""
-    clicks, impressions = int(clicks or 0), int(impressions or 0)
-    return {"clicks": clicks, "impressions": impressions, "ctr": clicks / impressions if impressions else None,
-            "position": position}
+    """clicks, impressions, CTR and position, as every view shows them; None where nothing is known
+    (a page of a property with search data but no rows had 0 clicks: its caller passes 0)."""
+    clicks = None if clicks is None else int(clicks)
+    impressions = None if impressions is None else int(impressions)
+    return {"clicks": clicks, "impressions": impressions,
+            "ctr": clicks / impressions if clicks is not None and impressions else None, "position": position}
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ class Snapshot:
     source: str  #: the file (or zip member) it was imported from
     rows: int
     target_url: str | None = None  #: for drill-down exports
+    unchanged_since: dt.date | None = None  #: an earlier export of this kind held the same content (a re-export)
 
     @property
     def label(self) -> str:
@@ -79,8 +80,10 @@ class Snapshots:
     def read(cls, con: duckdb.DuckDBPyConnection, site: str, as_of: dt.date | None = None) -> Snapshots:
         from ..store.snapshots import snapshot_rows
 
-        found = (Snapshot(sid, kind, date, source, rows, target)
-                 for sid, kind, date, _, source, rows, _, target, _, _ in snapshot_rows(con, site))
+        rows_ = snapshot_rows(con, site)
+        dates = {r[0]: r[2] for r in rows_}
+        found = (Snapshot(sid, kind, date, source, rows, target, dates.get(same_as) if same_as else None)
+                 for sid, kind, date, _, source, rows, _, target, _, _, same_as in rows_)
         return cls(site, as_of, tuple(s for s in found if as_of is None or s.date <= as_of))
 
     def before(self, day: dt.date) -> Snapshots:

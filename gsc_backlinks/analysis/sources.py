@@ -56,6 +56,7 @@ class HeldSnapshot:
     target_url: str | None
     language: str
     imported_at: dt.datetime
+    same_as: int | None  #: an earlier snapshot of this kind and target with the same content
 
 
 def held_snapshots(con: duckdb.DuckDBPyConnection, site: str) -> list[HeldSnapshot]:

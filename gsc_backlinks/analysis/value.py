@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .. import ranks
+from ..dates import pacific_text, utc_now
 from . import relevance as R
 from .authority import Authorities, load_authorities
 from .search import TOPIC_DAYS, top_queries, topic_window
@@ -233,7 +234,7 @@ class Valuer:
         if not self.pending:
             return
         save_ratings(con, self.site, self.inputs, self.window if self.window[0] != dt.date.min else None,
-                     self.sample_ids, self.pending, sorted(self.pending_topics), now=now or dt.datetime.now())
+                     self.sample_ids, self.pending, sorted(self.pending_topics), now=now or utc_now())
         self.pending, self.pending_topics = [], set()
 
     # --- in the user's words --------------------------------------------------------------------
@@ -243,7 +244,7 @@ class Valuer:
         a = self.authorities
         if a.sources:
             known = sum(1 for d in self.domains if a.of(d).score is not None)
-            lines = [f"Authority: {s.describe()} ({s.list_size:,} domains, loaded {s.loaded_at:%Y-%m-%d})"
+            lines = [f"Authority: {s.describe()} ({s.list_size:,} domains, loaded {pacific_text(s.loaded_at, time=False)})"
                      for s in a.sources]
             lines.append(f"{known:,} of {len(self.domains):,} linking domains are in it; the others show "
                          f"authority \"unknown\" and count as {a.unknown_stand_in:g} in the value")

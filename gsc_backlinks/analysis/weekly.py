@@ -122,7 +122,7 @@ def collect_weekly(con: duckdb.DuckDBPyConnection, site: str, *, today: dt.date,
     # A past week: links as they were then.  Every figure picks from the snapshots read here.
     snaps = Snapshots.read(con, site, week.end if week else None)
     fresh = freshness(con, snaps, search_type)
-    period, notes = report_period(fresh.search.last_final, today, week)
+    period, notes = report_period(fresh.search, today, week)
     prev = period.previous()
     chart = chart_period_ending(period.end)
     has_search = fresh.search.held

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..dates import pacific_text
 from ..text import printable  # stdlib only: keeps --help fast
 from . import FORMATS, State, cli, site_option
 
@@ -60,26 +61,33 @@ def authority() -> None:
 @authority.command("load")
 @click.argument("path", metavar="FILE")
 @click.option("--release", metavar="TEXT", help="Name of this edition (default: from the file name, else its date).")
+@click.option("--replace", is_flag=True, help="Use this file even if it is an older release than the one loaded.")
 @click.pass_obj
-def authority_load(state: State, path: str, release: str | None) -> None:
+def authority_load(state: State, path: str, release: str | None, replace: bool) -> None:
     """Read a rank file once and keep the ranks of every domain linking to your properties.
 
     The file is streamed (a multi-GB Common Crawl file needs no more memory than
-    a small one). It replaces the file of the same kind loaded before, whichever
-    is newer; until the whole file is read, the store is left as it was.
+    a small one). The newest release of each kind is kept: a file older than the
+    one loaded of its kind is not read unless --replace (the release comes from
+    the file name, else the file's date). Until the whole file is read, the
+    store is left as it was.
     """
     from ..jobs.authority import load
 
     bar = _BytesBar(state, "Reading")
     try:
-        result = load(state.store_path, path, release=release, progress=bar)
+        result = load(state.store_path, path, release=release, replace=replace, progress=bar)
     finally:
         bar.stop()
+    if not result.loaded:
+        click.echo(printable(result.choice))  # not an error: the newer release is kept
+        return
     if not state.quiet:
         # --release is the user's text and reaches the terminal as is: no escapes, one line.
+        replaced = f" ({printable(result.choice)})" if "in place of" in result.choice else ""
         click.echo(f"{result.label}, {printable(result.release)} ({result.list_size:,} domains): "
                    f"{result.ranked:,} of {result.looked_up:,} linking domains ranked; "
-                   f"the other {result.looked_up - result.ranked:,} show authority \"unknown\".")
+                   f"the other {result.looked_up - result.ranked:,} show authority \"unknown\".{replaced}")
 
 
 @authority.command("refresh")
@@ -121,7 +129,7 @@ def authority_status(state: State, fmt: str) -> None:
     rows: list[dict[str, Any]] = [
         {"source": f.source, "release": f.release, "file": f.file, "list_size": f.list_size, "ranked": f.ranked,
          "looked_up": f.looked_up, "not_looked_up": f.not_looked_up,
-         "loaded_at": f.loaded_at.isoformat(timespec="seconds")} for f in found.files]
+         "loaded_at": f.loaded_at.isoformat(timespec="seconds") + "Z"} for f in found.files]
     if fmt == "json":
         click.echo(json.dumps({"linking_domains": known, "rank_files": rows}, indent=2))
         return
@@ -134,13 +142,13 @@ def authority_status(state: State, fmt: str) -> None:
         click.echo("No rank file loaded. Download one (see gsc-backlinks authority --help) and run: "
                    "gsc-backlinks authority load FILE")
         return
-    for r in rows:
+    for r, f in zip(rows, found.files):
         # File names and --release text are the user's, and could hold terminal escapes or newlines.
         line = (f"{r['source']}, {printable(r['release'])} ({printable(r['file'])}, {r['list_size']:,} domains): "
                 f"{r['ranked']:,} of {r['looked_up']:,} linking domains ranked")
         if r["not_looked_up"]:
             line += f"; {r['not_looked_up']:,} newer ones not looked up (gsc-backlinks authority refresh)"
-        click.echo(line + f"; loaded {r['loaded_at']}")
+        click.echo(line + f"; loaded {pacific_text(f.loaded_at)}")
 
 
 # --- brand terms ---------------------------------------------------------------------------------

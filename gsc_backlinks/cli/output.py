@@ -14,7 +14,7 @@ import json
 from pathlib import PurePath
 
 from .. import urls
-from ..text import printable, shorten
+from ..text import UNKNOWN, printable, shorten
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
@@ -62,7 +62,7 @@ def to_json(summary) -> str:
 
 def _cell(value, column) -> str:
     if value is None:
-        return "–"
+        return UNKNOWN
     if column.numeric and isinstance(value, (int, float)):
         return f"{value:,}"
     text = str(value)

@@ -58,8 +58,9 @@ def _print_table(state: State, result, all_: bool) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from ..dates import pacific_text
     from ..report.model import num, pct, pos
-    from ..text import shorten
+    from ..text import UNKNOWN, shorten
     from ..urls import display_url
 
     detail, match, site, period, missing = result.detail, result.match, result.site, result.period, result.missing
@@ -80,9 +81,9 @@ def _print_table(state: State, result, all_: bool) -> None:
         f"internal {num(detail.internal_links)}")
     if detail.inspection:
         i = detail.inspection
-        crawl = f", last crawl {i['last_crawl_time']:%Y-%m-%d}" if i.get("last_crawl_time") else ""
+        crawl = f", last crawl {pacific_text(i['last_crawl_time'])}" if i.get("last_crawl_time") else ""
         say(f"Index: {i['verdict'] or '?'} · {printable(i['coverage_state'] or '?')}{crawl} "
-            f"(inspected {i['inspected_at']:%Y-%m-%d})")
+            f"(inspected {pacific_text(i['inspected_at'], time=False)})")
         for label, key in (("Google's canonical", "google_canonical"), ("Declared canonical", "user_canonical")):
             if i.get(key) and i[key] != detail.url:
                 say(f"  {label}: {url_text(i[key], width - len(label) - 4)}")
@@ -109,7 +110,7 @@ def _print_table(state: State, result, all_: bool) -> None:
         t.add_column("Last seen", no_wrap=True)
         for s in detail.linking_sites:
             t.add_row(Text(printable(s["site"])), num(s.get("value")), num(s["linking_pages"]),
-                      str(s["first_seen"] or "–"), str(s["last_seen"] or "–"))
+                      str(s["first_seen"] or UNKNOWN), str(s["last_seen"] or UNKNOWN))
         console.print(t)
     rows = detail.linking_pages if all_ else detail.linking_pages[:TABLE_ROWS]
     if rows:
@@ -125,7 +126,7 @@ def _print_table(state: State, result, all_: bool) -> None:
         short = {"Linking pages export": "export", "URL Inspection": "inspect"}
         for p in rows:
             t.add_row(Text(url_text(p["linking_url"], room)), num(p.get("value")), short.get(p["source"], p["source"][:7]),
-                      str(p["first_seen"] or "–"), str(p["last_seen"] or "–"))
+                      str(p["first_seen"] or UNKNOWN), str(p["last_seen"] or UNKNOWN))
         console.print(t)
         if len(rows) < len(detail.linking_pages):
             say(f"… {num(len(detail.linking_pages) - len(rows))} more; --all lists every one "

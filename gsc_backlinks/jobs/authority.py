@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import ranks
+from ..dates import utc_now
 from ..errors import NoDataError, RankFileError
 from ..store import open_store
 from ..store import ranks as stored
@@ -22,6 +23,8 @@ class LoadResult:
     list_size: int
     looked_up: int
     ranked: int
+    choice: str = ""  #: which release is in use now, and why (one line)
+    loaded: bool = True  #: False: an older release than the one held, left unloaded (no --replace)
 
 
 def _linking_domains(store_path: Path) -> list[str]:
@@ -33,21 +36,29 @@ def _linking_domains(store_path: Path) -> list[str]:
     return domains
 
 
-def load(store_path: Path, path: str | Path, *, release: str | None = None,
+def load(store_path: Path, path: str | Path, *, release: str | None = None, replace: bool = False,
          progress: Callable[[int, int], None] | None = None, now: dt.datetime | None = None) -> LoadResult:
     """Stream a rank file once and keep the ranks of every domain linking to any property in the store.
 
-    It replaces the file of the same kind loaded before, whichever is newer; the store is untouched until the
-    whole file is read.
+    The newest release of each kind is kept: a file older than the one held of its kind is left unloaded
+    unless ``replace``.  The store is untouched until the whole file is read.
     """
     rank_file = ranks.detect(path, release=release)
     domains = _linking_domains(store_path)
+    with open_store(store_path) as con:
+        held = next((s for s in stored.rank_sources(con, ranks.PRECEDENCE) if s["kind"] == rank_file.kind), None)
+    choice = ranks.choose_release(rank_file.kind, rank_file.release, held["release"] if held else None,
+                                  new_file_date=rank_file.file_date, held_file_date=held["file_date"] if held else None,
+                                  replace=replace)
+    if not choice.replace:  # before the (long) scan: an older release is not read at all
+        return LoadResult(rank_file.kind, rank_file.label, rank_file.release, rank_file.path.name, 0, len(domains), 0,
+                          choice.message, loaded=False)
     result = ranks.scan(rank_file, domains, progress=progress)
     size = rank_file.path.stat().st_size
     with open_store(store_path, write=True) as con:
-        stored.save_ranks(con, rank_file, size, result.list_size, domains, result.found, now=now or dt.datetime.now())
+        stored.save_ranks(con, rank_file, size, result.list_size, domains, result.found, now=now or utc_now())
     return LoadResult(rank_file.kind, rank_file.label, rank_file.release, rank_file.path.name, result.list_size,
-                      len(domains), len(result.found))
+                      len(domains), len(result.found), choice.message)
 
 
 @dataclass(frozen=True)
@@ -86,7 +97,7 @@ def refresh(store_path: Path, *, progress: Callable[[int, int], None] | None = N
             continue
         with open_store(store_path, write=True) as con:
             stored.save_ranks(con, rank_file, source["file_size"], source["list_size"], domains, result.found,
-                              now=now or dt.datetime.now(), source_id=source["source_id"])
+                              now=now or utc_now(), source_id=source["source_id"])
         out.append(RefreshResult(label, source["release"], len(domains), len(result.found)))
     return out
 

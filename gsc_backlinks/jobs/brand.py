@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from ..dates import utc_now
 from ..errors import UsageError
 from ..text import printable
 
@@ -25,7 +26,7 @@ def brand(store_path: Path, site: str, add: tuple[str, ...] = (), remove: tuple[
                          "a brand term needs at least one letter or digit")
     if added or remove:
         with open_store(store_path, write=True) as con:
-            saved = save_brand_terms(con, site, added, [normalize_text(t) for t in remove], now or dt.datetime.now())
+            saved = save_brand_terms(con, site, added, [normalize_text(t) for t in remove], now or utc_now())
     else:
         with open_store(store_path) as con:
             saved = stored_terms(con, site)

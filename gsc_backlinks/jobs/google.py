@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..dates import utc_now
 from ..errors import GscBacklinksError
 
 
@@ -45,7 +45,7 @@ def list_sites(store_path: Path) -> list:
     auth.save_if_refreshed(creds)
     try:
         with open_store(store_path, write=True) as con:
-            save_sites(con, entries, dt.datetime.now())
+            save_sites(con, entries, utc_now())
     except GscBacklinksError:
         pass  # a busy or odd store must not hide the answer
     return entries

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import urls
+from ..dates import utc_now
 from ..errors import GscBacklinksError, UnknownExportError, UsageError
 from ..exports import Limits, collect, import_arrow_beside, parse_export
-from ..exports.reader import merged_note
+from ..exports.reader import merged_note, snapshot_date_for
 from ..store.snapshots import ImportResult
 
 
@@ -47,10 +48,11 @@ def import_paths(
     target_url = urls.page_in_property(target, prop, option="--target") if target else None
     import_arrow_beside()  # while the files are read from disk
     collected = collect(paths, limits)
-    # Hashed now, while Arrow is still being imported; files held already are not parsed again.  Looking
-    # never creates or migrates a store: the import finds those files again as it writes.
+    # Hashed now, while Arrow is still being imported; files held already (the same content, date and target)
+    # are not parsed again.  Looking never creates or migrates a store: the import finds those as it writes.
     with open_current(store_path) as con:
-        held = held_imports(con, prop.site, {raw.display: raw.content_hash for raw in collected.files}) if con else {}
+        keys = {raw.display: (raw.content_hash, snapshot_date_for(raw, date)[0], target_url) for raw in collected.files}
+        held = held_imports(con, prop.site, keys) if con else {}
     parsed = []
     unknown = []
     in_order: list[ImportResult | None] = []  # None: the next result of save_imports
@@ -69,16 +71,21 @@ def import_paths(
     saved_results: list[ImportResult] = []
     if parsed:
         with open_store(store_path, write=True) as con:
-            saved_results = save_imports(con, prop.site, parsed, now=now or dt.datetime.now())
+            saved_results = save_imports(con, prop.site, parsed, now=now or utc_now())
     saved = iter(_with_merge_note(r) for r in saved_results)
     results = [r if r is not None else next(saved) for r in in_order]
     return ImportReport(prop.site, results, collected.skipped, unknown)
 
 
 def _with_merge_note(result: ImportResult) -> ImportResult:
-    if not result.merged_rows:
-        return result
-    return dataclasses.replace(result, notes=result.notes + (merged_note(result.merged_rows),))
+    notes = result.notes
+    if result.merged_rows:
+        notes += (merged_note(result.merged_rows),)
+    if result.same_as:
+        sid, day = result.same_as
+        notes += (f"unchanged since {day} (the same content as snapshot #{sid}): kept as the snapshot of "
+                  f"{result.snapshot_date}, so reports see that nothing changed",)
+    return dataclasses.replace(result, notes=notes) if notes != result.notes else result
 
 
 # --- new exports in a folder (the weekly job's first step) -------------------------------------------

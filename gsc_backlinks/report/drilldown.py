@@ -11,7 +11,7 @@ from ..analysis.page import Match, PageDetail
 from ..analysis.snapshots import SAMPLE_NOTE
 from ..analysis.sources import Freshness
 from ..analysis.value import method
-from ..dates import Period
+from ..dates import Period, pacific_text
 from ..text import shorten
 from ..urls import display_url
 from . import charts
@@ -79,15 +79,15 @@ def drill_down_page(d: PageDetail, site: str, period: Period, chart_period: Peri
     facts: list[tuple[str, Cell]] = [("Page", link_cell(d.url, limit=200))]
     facts.append(("Incoming links", Cell(num(d.incoming_links) if d.incoming_links is not None
                                          else "not in the Top target pages export")))
-    facts.append(("Linking sites", Cell(num(d.linking_sites_count) if d.linking_sites_count is not None else "–")))
+    facts.append(("Linking sites", num_cell(d.linking_sites_count)))
     if d.internal_links is not None:
         facts.append(("Internal links", num_cell(d.internal_links)))
     if d.inspection:
         i = d.inspection
         facts.append(("Index status", Cell(f"{i['verdict'] or '?'} · {i['coverage_state'] or '?'} "
-                                           f"(URL Inspection of {i['inspected_at']:%Y-%m-%d})")))
+                                           f"(URL Inspection of {pacific_text(i['inspected_at'], time=False)})")))
         if i.get("last_crawl_time"):
-            facts.append(("Last crawled by Google", Cell(f"{i['last_crawl_time']:%Y-%m-%d %H:%M} UTC")))
+            facts.append(("Last crawled by Google", Cell(pacific_text(i["last_crawl_time"]))))
         if i.get("google_canonical") and i["google_canonical"] != d.url:
             facts.append(("Google's canonical", link_cell(i["google_canonical"])))
         if i.get("user_canonical") and i["user_canonical"] != d.url:
@@ -193,8 +193,8 @@ def drill_down_page(d: PageDetail, site: str, period: Period, chart_period: Peri
 
 
 def _iso(value):
-    if isinstance(value, dt.datetime):
-        return value.isoformat(timespec="seconds")
+    if isinstance(value, dt.datetime):  # the store keeps moments in UTC
+        return value.isoformat(timespec="seconds") + "Z"
     if isinstance(value, dt.date):
         return value.isoformat()
     return value

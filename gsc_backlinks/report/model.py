@@ -12,7 +12,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from ..text import printable, shorten
+from ..text import UNKNOWN, printable, shorten
 from ..urls import display_url, is_web_url
 
 
@@ -113,7 +113,7 @@ class Page:
 
 def num(value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
+        return UNKNOWN
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.1f}"
     return f"{int(value):,}"
@@ -121,13 +121,13 @@ def num(value) -> str:
 
 def pct(value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
+        return UNKNOWN
     return f"{value * 100:.0f}%" if value >= 0.995 else f"{value * 100:.1f}%"
 
 
 def pos(value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
+        return UNKNOWN
     return f"{value:.1f}"
 
 
@@ -153,23 +153,30 @@ def delta(new, old, *, lower_is_better: bool = False, kind: str = "num") -> tupl
     return text.replace("-", "−"), "up" if better else "down"
 
 
+def unknown_cell(why: str | None = None) -> Cell:
+    """A value nobody knows: one word, an empty CSV cell (the empty sort key), sorted last."""
+    return Cell(UNKNOWN, "", cls="muted", title=why)
+
+
 def num_cell(value) -> Cell:
-    return Cell(num(value), value)
+    return unknown_cell() if value is None else Cell(num(value), value)
 
 
 def delta_cell(new, old, *, lower_is_better: bool = False, kind: str = "num") -> Cell:
     text, cls = delta(new, old, lower_is_better=lower_is_better, kind=kind)
     raw = None if new is None or old is None else round(new - old, 6)
-    return Cell(text or "–", raw, cls=cls if text else "muted")
+    return Cell(text or "–", "" if raw is None else raw, cls=cls if text else "muted")
 
 
 def pos_cell(value) -> Cell:
+    if value is None:
+        return unknown_cell()
     return Cell(pos(value), None if value is None else round(value, 3))
 
 
 def date_cell(value) -> Cell:
     if value is None:
-        return Cell("–", None, cls="muted")
+        return unknown_cell()
     if isinstance(value, dt.datetime):
         value = value.date()
     return Cell(value.isoformat(), value.isoformat())
@@ -178,7 +185,7 @@ def date_cell(value) -> Cell:
 def link_cell(url, *, limit: int = 90) -> Cell:
     """A stranger's URL: shown readable and shortened; a link only when it is http(s)."""
     if not url:
-        return Cell("–", "", cls="muted")
+        return unknown_cell()
     url = str(url)
     shown = display_url(url)
     short = shorten(shown, limit)
@@ -188,7 +195,7 @@ def link_cell(url, *, limit: int = 90) -> Cell:
 
 def text_cell(value, *, limit: int = 120, cls: str = "") -> Cell:
     if value is None:
-        return Cell("–", "", cls="muted")
+        return unknown_cell()
     text = printable(str(value))
     short = shorten(text, limit)
     return Cell(short, str(value), cls=cls, title=text if short != text else None)
@@ -230,12 +237,12 @@ def value_cells(rated) -> tuple[Cell, Cell, Cell]:
     """Value, authority and relevance cells of a rated link (``analysis.value.Rated`` or its dict)."""
     authority, relevance = _get(rated, "authority"), _get(rated, "relevance")
     if authority is None:
-        auth = Cell("unknown", -1, cls="muted", title="Not in the loaded rank file(s)")
+        auth = unknown_cell("Not in the loaded rank file(s)")
     else:
         auth = Cell(str(authority), authority,
                     title=f"Rank {_get(rated, 'authority_rank'):,} in {_get(rated, 'authority_source')}")
     if relevance is None:
-        rel = Cell("–", -1, cls="muted")
+        rel = unknown_cell("No words to compare with this page's queries")
     else:
         rel = Cell(f"{relevance} · {_get(rated, 'relevance_band')}", relevance)
     value = _get(rated, "value")

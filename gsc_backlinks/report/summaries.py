@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..analysis.anchors import AnchorTable
+from ..analysis.anchors import TOP_QUERIES, AnchorTable
 from ..analysis.domains import EXPORT, LinkingDomains
 from ..analysis.pages import TargetPages
 from ..analysis.samples import SampleLinks
@@ -91,7 +91,7 @@ def linking_domains(site: str, found: LinkingDomains, top: int | None, values: l
         columns = (C.LINKING_DOMAIN, *C.VALUE_COLUMNS, C.LINKING_PAGES, C.TARGET_PAGES)
         title += ", by value"
         notes += ("Sorted by value = half authority + half relevance (0-100 each; see the README, "
-                  "'How link value is computed'); authority – = not in the loaded rank file", *value_basis)
+                  "'How link value is computed'); authority unknown = not in the loaded rank file", *value_basis)
     return Summary("domains", title, site, columns, rows[:top or None], len(found.rows),
                    tuple(_source(s) for s in found.basis.snapshots), basis, notes)
 
@@ -101,8 +101,9 @@ def anchors(site: str, found: AnchorTable, top: int | None) -> Summary:
     rows = [{"rank": r.rank, "anchor_text": r.anchor_text, "class": r.anchor_class} for r in found.rows[:top or None]]
     notes = ("Search Console lower-cases anchor text and turns punctuation into spaces",
              f"Class: branded = contains {', '.join(rules.brands) or 'no brand term'} (gsc-backlinks brand --add); "
-             f"exact/partial match = equals / shares a word with the site's top {len(rules.queries)} non-branded "
-             f"queries of the last {TOPIC_DAYS} days; see the README for every rule")
+             f"exact/partial match = equals / shares a word with the site's top {TOP_QUERIES} search queries of the "
+             f"last {TOPIC_DAYS} days, brand queries left out ({len(rules.queries)} remain); see the README for "
+             "every rule")
     return Summary("anchors", "Top anchor text", site, (C.RANK, C.ANCHOR_TEXT, C.ANCHOR_CLASS), rows, found.total,
                    (_source(found.snapshot),), "export", notes)
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..analysis.anchors import ANCHOR_CLASSES
+from ..analysis.anchors import ANCHOR_CLASSES, TOP_QUERIES
 from ..analysis.changes import Changes
 from ..analysis.domains import EXPORT
 from ..analysis.opportunities import FEW_LINKS
+from ..analysis.search import TOPIC_DAYS
 from ..analysis.snapshots import SAMPLE_NOTE, UI_ROW_CAP
 from ..analysis.sources import WANTED_KINDS, WHERE, Freshness
 from ..analysis.weekly import CHART_WEEKS, WeeklyData
+from ..dates import pacific_text
 from ..exports.kinds import KINDS
-from ..text import printable, shorten
+from ..text import UNKNOWN, printable, shorten
 from ..urls import display_url
 from . import charts
 from . import columns as C
@@ -121,7 +123,7 @@ def _freshness_line(fresh: Freshness) -> str:
     else:
         parts.append("no search data")
     if fresh.last_inspection:
-        parts.append(f"URL Inspection up to {fresh.last_inspection:%Y-%m-%d}")
+        parts.append(f"URL Inspection up to {pacific_text(fresh.last_inspection, time=False)}")
     return "Data: " + "; ".join(parts) + "."
 
 
@@ -133,7 +135,9 @@ def _file_name(source: str) -> str:
 def _sources(fresh: Freshness) -> tuple[Source, ...]:
     out = []
     for snap in fresh.exports:
-        out.append(Source(snap.label, f"{snap.date} · {num(snap.rows)} rows · {printable(_file_name(snap.source))}"))
+        unchanged = f" · unchanged since {snap.unchanged_since}" if snap.unchanged_since else ""
+        out.append(Source(snap.label, f"{snap.date} · {num(snap.rows)} rows{unchanged} · "
+                                      f"{printable(_file_name(snap.source))}"))
     for kind in WANTED_KINDS:
         if not fresh.held(kind) and not (kind == "latest_links" and fresh.held("sample_links")):
             out.append(Source(KINDS[kind].label, f"not imported — in Search Console: {WHERE[kind]}", "missing"))
@@ -142,7 +146,7 @@ def _sources(fresh: Freshness) -> tuple[Source, ...]:
         tail = ""
         if s.last_day and s.last_day != s.last_final:
             tail = f"; {s.last_day} is {s.last_state}, not final yet"
-        fetched = f"; fetched {s.fetched_at:%Y-%m-%d %H:%M}" if s.fetched_at else ""
+        fetched = f"; fetched {pacific_text(s.fetched_at)}" if s.fetched_at else ""
         out.append(Source("Search performance (API)",
                           f"{s.first_day} to {s.last_final or s.last_day} final{tail}{fetched}",
                           "fresh" if tail else ""))
@@ -150,7 +154,8 @@ def _sources(fresh: Freshness) -> tuple[Source, ...]:
         out.append(Source("Search performance (API)", "none in the store — gsc-backlinks auth login, then sync", "missing"))
     if fresh.inspections:
         out.append(Source("URL Inspection (API)",
-                          f"{num(fresh.inspections)} results, newest {fresh.last_inspection:%Y-%m-%d}"))
+                          f"{num(fresh.inspections)} results, newest "
+                          f"{pacific_text(fresh.last_inspection, time=False) if fresh.last_inspection else UNKNOWN}"))
     else:
         out.append(Source("URL Inspection (API)", "none — gsc-backlinks inspect URL… or sync --inspect-top N", "missing"))
     return tuple(out)
@@ -211,7 +216,7 @@ def _linked_pages_section(data: WeeklyData) -> Section:
     rows = []
     for r in linked.rows[:INDEX_ROWS]:
         if linked.previous is None:
-            links_change = Cell("–", cls="muted")  # nothing to compare with yet
+            links_change = Cell("–", "", cls="muted")  # nothing to compare with yet
         elif r.previous_links is None:
             links_change = Cell("new", None, cls="new")
         else:
@@ -299,7 +304,8 @@ def _anchors_section(data: WeeklyData) -> Section:
                  for r in found.rows[:INDEX_ROWS])
     rules = found.rules
     brand_text = ", ".join(f"“{b}”" for b in rules.brands) or "none found"
-    queries = f"the site's top {len(rules.queries)} non-branded search queries" if rules.queries else \
+    queries = (f"the site's top {TOP_QUERIES} search queries of the last {TOPIC_DAYS} days, brand queries left out "
+               f"({len(rules.queries)} remain)") if rules.queries else \
         "search queries (none in the store: run gsc-backlinks sync)"
     note = (f"Top linking text export of {found.snapshot.date}. Search Console writes anchors in lower case with "
             f"punctuation as spaces, and gives ranks, not counts: the make-up counts distinct anchor texts, not links. "

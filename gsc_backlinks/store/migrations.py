@@ -5,8 +5,7 @@ Never edit a released migration; append a new one.
 
 from __future__ import annotations
 
-import datetime as dt
-
+from ..dates import utc_now
 from ..errors import StoreError
 from .connection import transaction
 
@@ -234,9 +233,69 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        7,
+        "a snapshot is its kind, date, target and content; sites grouped by the ICANN suffixes; rank file dates",
+        """
+        -- The same bytes are not the same snapshot: two drill-downs of different pages can be
+        -- byte-identical, and an unchanged export downloaded a week later is news that nothing
+        -- changed.  Only the same kind, date, target and content is a repeat (checked on import);
+        -- same_as names the earlier snapshot with the same content ("unchanged since").
+        CREATE TABLE snapshots_v7 (
+            snapshot_id   BIGINT PRIMARY KEY DEFAULT nextval('snapshot_ids'),
+            property      VARCHAR NOT NULL,
+            kind          VARCHAR NOT NULL,
+            snapshot_date DATE NOT NULL,
+            date_source   VARCHAR NOT NULL,
+            source_name   VARCHAR NOT NULL,
+            content_hash  VARCHAR NOT NULL,
+            row_count     BIGINT NOT NULL,
+            file_rows     BIGINT NOT NULL,
+            target_url    VARCHAR,
+            language      VARCHAR NOT NULL,
+            imported_at   TIMESTAMP NOT NULL,
+            same_as       BIGINT
+        );
+        INSERT INTO snapshots_v7 SELECT *, NULL FROM snapshots ORDER BY snapshot_id;
+        DROP TABLE snapshots;
+        ALTER TABLE snapshots_v7 RENAME TO snapshots;
+        -- A release's date of last resort (two Tranco lists are told apart by it).
+        ALTER TABLE rank_sources ADD COLUMN file_date DATE;
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def regroup_linking_domains(con) -> None:
+    """Linking domains by the ICANN section of the Public Suffix List, as Search Console groups sites
+    (``alice.blogspot.com`` -> ``blogspot.com``): stored domains of an older grouping are renamed.
+
+    A host's ICANN registrable domain is that of its older, longer domain, so the few distinct
+    stored domains are mapped, not every row's URL.
+    """
+    from ..urls import registrable_domain
+
+    old = [r[0] for r in con.execute(
+        """SELECT DISTINCT linking_domain FROM linking_pages WHERE linking_domain IS NOT NULL
+           UNION SELECT DISTINCT linking_domain FROM linking_sites WHERE linking_domain IS NOT NULL""").fetchall()]
+    renamed = [(d, registrable_domain(d)) for d in old]
+    renamed = [(d, new) for d, new in renamed if new and new != d]
+    if not renamed:
+        return
+    con.execute("CREATE TEMP TABLE regrouped AS SELECT unnest(?::VARCHAR[]) AS old, unnest(?::VARCHAR[]) AS new",
+                [[d for d, _ in renamed], [n for _, n in renamed]])
+    try:
+        for table in ("linking_pages", "linking_sites"):
+            con.execute(f"""UPDATE {table} SET linking_domain = r.new FROM regrouped r
+                            WHERE {table}.linking_domain = r.old""")
+    finally:
+        con.execute("DROP TABLE regrouped")
+
+
+#: Python steps run after a migration's SQL, in its transaction.
+AFTER = {7: (regroup_linking_domains,)}
 
 
 def schema_version(con) -> int:
@@ -273,5 +332,7 @@ def migrate(con) -> int:
             )
         for number, name, sql in pending:
             con.execute(sql)
-            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [number, name, dt.datetime.now()])
+            for step in AFTER.get(number, ()):
+                step(con)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [number, name, utc_now()])
     return SCHEMA_VERSION

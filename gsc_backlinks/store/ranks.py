@@ -66,10 +66,11 @@ def save_ranks(con: duckdb.DuckDBPyConnection, rank_file, file_size: int, list_s
                         "(SELECT source_id FROM rank_sources WHERE kind = ?)", [rank_file.kind])
             con.execute("DELETE FROM rank_sources WHERE kind = ?", [rank_file.kind])
             source_id = con.execute(
-                """INSERT INTO rank_sources (kind, release, file_name, file_path, file_size, list_size, loaded_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING source_id""",
+                """INSERT INTO rank_sources (kind, release, file_name, file_path, file_size, list_size, loaded_at,
+                                            file_date)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING source_id""",
                 [rank_file.kind, rank_file.release, rank_file.path.name, str(rank_file.path.resolve()),
-                 file_size, list_size, now],
+                 file_size, list_size, now, rank_file.file_date],
             ).fetchall()[0][0]
         else:
             con.execute("UPDATE rank_sources SET refreshed_at = ? WHERE source_id = ?", [now, source_id])

@@ -59,6 +59,7 @@ class ImportResult:
     duplicate_of: tuple[int, dt.date, str] | None = None  #: (snapshot id, date, file) when already held
     notes: tuple[str, ...] = ()
     merged_rows: int = 0  #: linking-page rows merged into another with the same canonical URL
+    same_as: tuple[int, dt.date] | None = None  #: (snapshot id, date) of an earlier snapshot with the same content
 
 
 #: A held snapshot as the duplicate check reads it (see _held_result).
@@ -72,19 +73,21 @@ def _held_result(source: str, held: tuple, notes: tuple[str, ...] = ()) -> Impor
                         duplicate_of=(snapshot_id, date, name), notes=notes)
 
 
-def held_imports(con: duckdb.DuckDBPyConnection, site: str, files: dict[str, str]) -> dict[str, ImportResult]:
-    """The files (display name -> content hash) that ``site``'s snapshots already hold, as their import results."""
+def held_imports(con: duckdb.DuckDBPyConnection, site: str,
+                 files: dict[str, tuple[str, dt.date, str | None]]) -> dict[str, ImportResult]:
+    """The files (display name -> content hash, snapshot date, target) whose snapshot ``site`` holds already
+    (the same content, date and target: a repeat), as their import results."""
     if not files:
         return {}
     rows = con.execute(
         f"SELECT content_hash, {_HELD_COLUMNS} FROM snapshots "
         "WHERE property = ? AND list_contains(?, content_hash) ORDER BY snapshot_id",
-        [site, sorted(set(files.values()))],
+        [site, sorted({h for h, _, _ in files.values()})],
     ).fetchall()
-    first: dict[str, tuple] = {}
+    first: dict[tuple, tuple] = {}
     for content_hash, *held in rows:
-        first.setdefault(content_hash, tuple(held))
-    return {name: _held_result(name, first[h]) for name, h in files.items() if h in first}
+        first.setdefault((content_hash, held[1], held[6]), tuple(held))
+    return {name: _held_result(name, first[key]) for name, key in files.items() if key in first}
 
 
 def save_imports(con: duckdb.DuckDBPyConnection, site: str, parsed: Sequence[SnapshotRows], *,
@@ -98,22 +101,34 @@ def save_imports(con: duckdb.DuckDBPyConnection, site: str, parsed: Sequence[Sna
     con.execute("SET preserve_insertion_order = false")
     with transaction(con):
         for item in parsed:
-            held = con.execute(  # e.g. the same file twice in one import
-                f"SELECT {_HELD_COLUMNS} FROM snapshots WHERE property = ? AND content_hash = ? "
-                "ORDER BY snapshot_id LIMIT 1",
-                [site, item.content_hash],
+            # Only the same kind, date, target and content is a repeat (e.g. the same file twice in one import).
+            held = con.execute(
+                f"""SELECT {_HELD_COLUMNS} FROM snapshots
+                    WHERE property = ? AND content_hash = ? AND kind = ? AND snapshot_date = ?
+                      AND target_url IS NOT DISTINCT FROM ?
+                    ORDER BY snapshot_id LIMIT 1""",
+                [site, item.content_hash, item.kind, item.snapshot_date, item.target_url],
             ).fetchall()
             if held:
                 results.append(_held_result(item.source, held[0], tuple(item.notes)))
                 continue
+            # The same content of another date: an unchanged export (kept, as evidence nothing changed).
+            earlier = con.execute(
+                """SELECT snapshot_id, snapshot_date FROM snapshots
+                   WHERE property = ? AND content_hash = ? AND kind = ? AND target_url IS NOT DISTINCT FROM ?
+                     AND snapshot_date < ?
+                   ORDER BY snapshot_date, snapshot_id LIMIT 1""",
+                [site, item.content_hash, item.kind, item.target_url, item.snapshot_date],
+            ).fetchall()
+            same_as = (earlier[0][0], earlier[0][1]) if earlier else None
             table = item.row_table
             columns = ROW_COLUMNS[table]
             snapshot_id = con.execute(
                 """INSERT INTO snapshots (property, kind, snapshot_date, date_source, source_name,
-                       content_hash, row_count, file_rows, target_url, language, imported_at)
-                   VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING snapshot_id""",
+                       content_hash, row_count, file_rows, target_url, language, imported_at, same_as)
+                   VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) RETURNING snapshot_id""",
                 [site, item.kind, item.snapshot_date, item.date_source, item.source, item.content_hash,
-                 item.file_rows, item.target_url, item.language, now],
+                 item.file_rows, item.target_url, item.language, now, same_as[0] if same_as else None],
             ).fetchall()[0][0]
             con.register("incoming", item.table)
             try:
@@ -133,7 +148,7 @@ def save_imports(con: duckdb.DuckDBPyConnection, site: str, parsed: Sequence[Sna
             con.execute("UPDATE snapshots SET row_count = ? WHERE snapshot_id = ?", [rows, snapshot_id])
             results.append(ImportResult(item.source, item.kind, snapshot_id, item.snapshot_date, item.date_source,
                                         rows, item.file_rows, item.target_url, notes=tuple(item.notes),
-                                        merged_rows=max(merged, 0)))
+                                        merged_rows=max(merged, 0), same_as=same_as))
     return results
 
 
@@ -147,7 +162,7 @@ def properties(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 SNAPSHOT_COLUMNS = ("snapshot_id", "kind", "snapshot_date", "date_source", "source_name", "row_count", "file_rows",
-                    "target_url", "language", "imported_at")
+                    "target_url", "language", "imported_at", "same_as")
 
 
 def snapshot_rows(con: duckdb.DuckDBPyConnection, site: str) -> list[tuple]:
