@@ -161,6 +161,28 @@ def _objects(answer: dict, key: str, what: str) -> list[dict]:
     return items
 
 
+def _counting_http(*, on_send: Callable[[], None], timeout: float):
+    """An httplib2.Http that calls ``on_send`` for every request it puts on the wire, the ones it sends
+    again by itself included (so a sync's "retried" count is what happened, not what we asked for)."""
+    import httplib2
+
+    class CountingHttp(httplib2.Http):
+        def _conn_request(self, conn, request_uri, method, body, headers):
+            send = conn.request
+
+            def counted(*args, **kwargs):
+                on_send()
+                return send(*args, **kwargs)
+
+            conn.request = counted
+            try:
+                return super()._conn_request(conn, request_uri, method, body, headers)
+            finally:
+                del conn.request  # the class's own method again
+
+    return CountingHttp(timeout=timeout)
+
+
 class Api:
     """Search Console calls with retries and rate limits; safe to share between threads."""
 
@@ -172,9 +194,19 @@ class Api:
         self.inspect_limiter = RateLimiter(INSPECTION_PER_MINUTE)
         self.other_limiter = RateLimiter(180)  # "all other resources": 200/min per user
         self._local = threading.local()
-        self.requests_sent = 0
-        self.retries = 0
+        self.requests_sent = 0  #: requests put on the wire, every retry included (counted by _CountingHttp)
+        self.calls = 0  #: API calls asked for; each one sent once, plus its retries
         self._count_lock = threading.Lock()
+
+    @property
+    def retries(self) -> int:
+        """Requests sent again: this class's own retries, and httplib2's (which re-sends a request by
+        itself when a kept-alive connection turns out closed)."""
+        return self.requests_sent - self.calls
+
+    def _sent(self) -> None:
+        with self._count_lock:
+            self.requests_sent += 1
 
     def service(self):
         """This thread's client (httplib2 objects must not be shared)."""
@@ -184,7 +216,12 @@ class Api:
             import httplib2
             from googleapiclient.discovery import build
 
-            http = google_auth_httplib2.AuthorizedHttp(self.credentials, http=httplib2.Http(timeout=TIMEOUT))
+            # One try per request at httplib2's level where it lets us choose: the retries are this class's,
+            # with backoff.  (It still re-sends once when a kept-alive connection turns out closed: counted.)
+            httplib2.RETRIES = 1
+
+            http = google_auth_httplib2.AuthorizedHttp(self.credentials,
+                                                       http=_counting_http(on_send=self._sent, timeout=TIMEOUT))
             options = {"api_endpoint": self.api_endpoint} if self.api_endpoint else None
             service = build("searchconsole", "v1", http=http, client_options=options,
                             cache_discovery=False, static_discovery=True)
@@ -199,10 +236,10 @@ class Api:
         from googleapiclient.errors import HttpError
 
         last, last_quota = "", False
+        with self._count_lock:
+            self.calls += 1
         for attempt in range(self.retry.attempts):
             limiter.acquire()
-            with self._count_lock:
-                self.requests_sent += 1
             retry_after = None
             try:
                 answer = make_request(self.service()).execute(num_retries=0)
@@ -229,8 +266,6 @@ class Api:
             else:
                 return _json_object(answer, what)
             if attempt + 1 < self.retry.attempts:
-                with self._count_lock:
-                    self.retries += 1
                 time.sleep(self.retry.delay(attempt, retry_after))
         if last_quota:
             raise QuotaError(

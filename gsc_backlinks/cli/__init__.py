@@ -242,9 +242,9 @@ def _emit(state: State, summary, fmt: str) -> None:
     from . import output
 
     if fmt == "csv":
-        click.echo(output.to_csv(summary), nl=False)
+        output.emit_data(output.to_csv(summary))
     elif fmt == "json":
-        click.echo(output.to_json(summary), nl=False)
+        output.emit_data(output.to_json(summary))
     else:
         output.print_table(summary, state.console())
 
@@ -350,6 +350,12 @@ from . import report as _report  # noqa: E402,F401  (registers report weekly)
 
 def main(argv: list[str] | None = None) -> None:
     """The ``gsc-backlinks`` command; given ``argv``, the same as a call that returns (by SystemExit)."""
+    import signal
+
+    # A file-size limit (ulimit -f) then makes a write fail with an error we can say in one line,
+    # instead of killing the process half-way.
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     if argv is not None:
         cli.main(args=argv, prog_name="gsc-backlinks")
         return

@@ -1,9 +1,9 @@
-"""`authority load|refresh|status` and `brand`: what the link value score is built from."""
+"""`authority load|refresh|status` and `brand` (what the link value score is built from); `store check|backup|compact`."""
 
 from __future__ import annotations
 
-import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -11,6 +11,7 @@ import click
 from ..dates import pacific_text
 from ..text import printable  # stdlib only: keeps --help fast
 from . import FORMATS, State, cli, site_option
+from .output import dumps, emit_data, rows_to_csv
 
 
 class _BytesBar:
@@ -131,12 +132,10 @@ def authority_status(state: State, fmt: str) -> None:
          "looked_up": f.looked_up, "not_looked_up": f.not_looked_up,
          "loaded_at": f.loaded_at.isoformat(timespec="seconds") + "Z"} for f in found.files]
     if fmt == "json":
-        click.echo(json.dumps({"linking_domains": known, "rank_files": rows}, indent=2))
+        emit_data(dumps({"linking_domains": known, "rank_files": rows}))
         return
     if fmt == "csv":  # through csv_cell: --release text is the user's
-        from .output import rows_to_csv
-
-        click.echo(rows_to_csv(rows, STATUS_COLUMNS), nl=False)
+        emit_data(rows_to_csv(rows, STATUS_COLUMNS))
         return
     if not rows:
         click.echo("No rank file loaded. Download one (see gsc-backlinks authority --help) and run: "
@@ -170,3 +169,57 @@ def brand(state: State, site: str, add: tuple[str, ...], remove: tuple[str, ...]
 
     site, terms = change(state.store_path, site, add, remove)
     click.echo(f"Brand terms of {site}: " + ", ".join(terms))
+
+
+# --- the store itself ----------------------------------------------------------------------------
+
+
+@cli.group("store")
+def store_group() -> None:
+    """Check the store, copy it, give back unused space."""
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:,.1f} MB"
+
+
+@store_group.command("check")
+@click.pass_obj
+def store_check(state: State) -> None:
+    """Read every block of the store (DuckDB checks each one's checksum) and say whether it is healthy."""
+    from ..errors import StoreError
+    from ..jobs.store import check
+    from ..store.health import WAYS_OUT
+
+    result = check(state.store_path)
+    if result.damaged:
+        tables = "; ".join(f"table {t} cannot be read ({printable(p)})" for t, p in result.damaged)
+        raise StoreError(f"store {result.path} is damaged: {tables}; {WAYS_OUT.split('; gsc-backlinks store check')[0]}")
+    size = result.size
+    unused = (f", {_mb(size.free_bytes)} of it unused (gsc-backlinks store compact gives it back)"
+              if size.free_bytes >= 1_000_000 else "")
+    click.echo(f"Store {result.path} is healthy: {result.tables} tables, {result.rows:,} rows, every block read "
+               f"and checked; {_mb(size.file_bytes)} on disk{unused}.")
+
+
+@store_group.command("backup")
+@click.argument("target", metavar="PATH")
+@click.pass_obj
+def store_backup(state: State, target: str) -> None:
+    """Copy the store to a new file PATH, consistently (no other command writes while it copies)."""
+    from ..jobs.store import backup
+
+    result = backup(state.store_path, Path(target))
+    state.say(f"Backed up {result.source} to {result.target}: {result.tables} tables, {result.rows:,} rows, "
+              f"{_mb(result.bytes_after)}.")
+
+
+@store_group.command("compact")
+@click.pass_obj
+def store_compact(state: State) -> None:
+    """Rewrite the store without the unused space an interrupted write leaves behind."""
+    from ..jobs.store import compact
+
+    result = compact(state.store_path)
+    state.say(f"Compacted {result.source}: {_mb(result.bytes_before)} -> {_mb(result.bytes_after)} "
+              f"({result.tables} tables, {result.rows:,} rows, all checked).")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 
 import click
@@ -127,9 +126,9 @@ def sites_cmd(state: State, fmt: str) -> None:
     rows = [{"site": e.site_url, "type": e.kind, "permission": e.permission, "permission_level": e.permission_level}
             for e in entries]
     if fmt == "json":
-        click.echo(json.dumps({"sites": rows}, indent=2, ensure_ascii=False))
+        output.emit_data(output.dumps({"sites": rows}))
     elif fmt == "csv":
-        click.echo(output.rows_to_csv(rows, ("site", "type", "permission")), nl=False)
+        output.emit_data(output.rows_to_csv(rows, ("site", "type", "permission")))
     else:
         if not rows:
             click.echo("This account has no Search Console properties; add it as a user of a property first.")
@@ -275,13 +274,13 @@ def inspect_cmd(state: State, targets, site, fmt) -> None:
         for r in report.results
     ]
     if fmt == "json":
-        click.echo(json.dumps({"property": report.site, "results": rows, "not_inspected": report.not_done,
-                               "inspections_today": report.used_today}, indent=2, ensure_ascii=False))
+        output.emit_data(output.dumps({"property": report.site, "results": rows, "not_inspected": report.not_done,
+                                       "inspections_today": report.used_today}))
         return
     if fmt == "csv":
         flat = [{**r, "referring_urls": " ".join(r["referring_urls"] or ())} for r in rows]
-        click.echo(output.rows_to_csv(flat, ("url", "verdict", "coverage_state", "last_crawl_time", "google_canonical",
-                               "user_canonical", "referring_urls")), nl=False)
+        output.emit_data(output.rows_to_csv(flat, ("url", "verdict", "coverage_state", "last_crawl_time",
+                                                   "google_canonical", "user_canonical", "referring_urls")))
         return
     from rich.table import Table
 

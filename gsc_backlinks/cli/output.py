@@ -11,12 +11,28 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from pathlib import PurePath
 
+import click
+
 from .. import urls
-from ..text import UNKNOWN, printable, shorten
+from ..text import UNKNOWN, json_safe, printable, shorten, terminal_safe
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def emit_data(text: str) -> None:
+    """CSV or JSON on standard output: byte-exact data into a pipe or a file; on a terminal, with the
+    control characters a stranger's text could carry (escape sequences, bidi overrides) made harmless."""
+    if sys.stdout.isatty():
+        text = terminal_safe(text)
+    click.echo(text, nl=False, color=True)  # color=True: click would strip ANSI from piped data otherwise
+
+
+def dumps(doc) -> str:
+    """The JSON the commands print: UTF-8 text, C1 and bidi controls escaped (see ``text.json_safe``)."""
+    return json_safe(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n"
 
 
 def csv_cell(value) -> str:
@@ -57,7 +73,7 @@ def to_json(summary) -> str:
         "total_rows": summary.total_rows,
         "rows": [{c.key: row.get(c.key) for c in summary.columns} for row in summary.rows],
     }
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return dumps(doc)
 
 
 def _cell(value, column) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -43,7 +42,9 @@ def page_cmd(state: State, url: str, site: str, fmt: str, out_dir: str, inspect:
 
         data = page_json(result.detail, result.match, result.site, result.period, result.missing,
                          limit=None if all_ else JSON_ROWS, value_basis=result.value_basis)
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        from .output import dumps, emit_data
+
+        emit_data(dumps(data))
         return
     if fmt == "html":
         path = write_page_html(result, Path(out_dir))

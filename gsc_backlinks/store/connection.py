@@ -27,6 +27,12 @@ def default_store_path() -> Path:
     return user_data_path("gsc-backlinks", appauthor=False) / "store.duckdb"
 
 
+#: DuckDB settings for every connection: it installs and loads no extension by itself (it would reach the
+#: network to read, say, a SQLite file put where the store should be).
+CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
 def lock_timeout() -> float:
     try:
         return float(os.environ.get("GSC_BACKLINKS_LOCK_TIMEOUT", "") or 30)
@@ -43,12 +49,18 @@ def connect(path: Path, *, read_only: bool, timeout: float | None = None) -> duc
     """A connection to the store file, waiting up to ``timeout`` seconds for another process's lock."""
     import duckdb
 
+    from .health import not_a_store, store_fault
+
+    refusal = not_a_store(path) if Path(path).exists() else None
+    if refusal:
+        raise refusal
     timeout = lock_timeout() if timeout is None else timeout
     deadline = time.monotonic() + timeout
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            # Nothing is downloaded at run time: DuckDB may not install or load an extension by itself.
+            return duckdb.connect(str(path), read_only=read_only, config=CONFIG)
         except duckdb.Error as exc:
             if _is_lock_error(exc):
                 if time.monotonic() >= deadline:
@@ -60,21 +72,39 @@ def connect(path: Path, *, read_only: bool, timeout: float | None = None) -> duc
                 delay = min(delay * 1.5, 0.5)
                 continue
             text = str(exc)
-            if "not a valid DuckDB database" in text or "Invalid Input" in text or "Serialization" in text:
+            if "not a valid DuckDB database" in text or "Invalid Input" in text:
                 raise StoreError(f"{path} is not a gsc-backlinks store (not a DuckDB database file); "
                                  "choose another --store") from None
             if "Permission denied" in text:
-                raise StoreError(f"store {path} cannot be opened: permission denied") from None
-            raise StoreError(f"store {path} cannot be opened: {text.splitlines()[0]}") from None
+                raise StoreError(f"store {path} cannot be opened: permission denied (check the permissions of "
+                                 "the file and of its folder)") from None
+            raise store_fault(exc, Path(path)) or StoreError(
+                f"store {path} cannot be opened: {text.splitlines()[0]}") from None
 
 
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """BEGIN … COMMIT, or ROLLBACK on any error (Ctrl-C included): all of it or none."""
+    import duckdb
+
     con.execute("BEGIN TRANSACTION")
     try:
         yield
     except BaseException:
-        con.execute("ROLLBACK")
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass  # a failed statement or commit may have ended the transaction already: the first error counts
         raise
     con.execute("COMMIT")
+
+
+def unregister(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Unregister a view of an Arrow table; after a failed statement DuckDB refuses that until the
+    rollback, which comes next and drops it anyway."""
+    import duckdb
+
+    try:
+        con.unregister(name)
+    except duckdb.Error:
+        pass

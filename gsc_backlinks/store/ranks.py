@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from .connection import transaction
+from .connection import transaction, unregister
 
 if TYPE_CHECKING:
     import duckdb
@@ -78,7 +78,7 @@ def save_ranks(con: duckdb.DuckDBPyConnection, rank_file, file_size: int, list_s
         try:
             con.execute("INSERT OR REPLACE INTO domain_ranks SELECT ?, domain, rank FROM incoming_ranks", [source_id])
         finally:
-            con.unregister("incoming_ranks")
+            unregister(con, "incoming_ranks")
     return source_id
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from .connection import transaction
+from .connection import transaction, unregister
 
 if TYPE_CHECKING:
     import duckdb
@@ -74,6 +74,6 @@ def save_ratings(con: duckdb.DuckDBPyConnection, site: str, inputs: str, window:
             con.execute("INSERT INTO relevance SELECT ?, topic, item_kind, item, relevance FROM incoming_ratings",
                         [run_id])
         finally:
-            con.unregister("incoming_ratings")
+            unregister(con, "incoming_ratings")
         con.execute("INSERT INTO relevance_topics SELECT ?, unnest(?::VARCHAR[])", [run_id, topics])
     return run_id

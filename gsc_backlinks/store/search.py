@@ -9,7 +9,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from ..searchdata import DayResult
-from .connection import transaction
+from .connection import transaction, unregister
 
 if TYPE_CHECKING:
     import duckdb
@@ -64,8 +64,8 @@ def save_search_days(con: duckdb.DuckDBPyConnection, site: str, search_type: str
                 [site, search_type],
             )
         finally:
-            con.unregister("incoming_pages")
-            con.unregister("incoming_queries")
+            unregister(con, "incoming_pages")
+            unregister(con, "incoming_queries")
         for r in results:
             t = r.totals or {}
             con.execute(

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .connection import transaction
+from .connection import transaction, unregister
 
 if TYPE_CHECKING:
     import duckdb
@@ -142,7 +142,7 @@ def save_imports(con: duckdb.DuckDBPyConnection, site: str, parsed: Sequence[Sna
                     select = f"SELECT ?, {', '.join(columns)} FROM incoming"
                 con.execute(f"INSERT INTO {table} (snapshot_id, {', '.join(columns)}) {select}", [snapshot_id])
             finally:
-                con.unregister("incoming")
+                unregister(con, "incoming")
             rows = con.execute(f"SELECT count(*) FROM {table} WHERE snapshot_id = ?", [snapshot_id]).fetchall()[0][0]
             merged = item.table.num_rows - rows if table == "linking_pages" else 0
             con.execute("UPDATE snapshots SET row_count = ? WHERE snapshot_id = ?", [rows, snapshot_id])
