@@ -19,9 +19,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from clihelp import REPO, SITE, fingerprint, import_ok, stored, write_export
 
 from gsc_backlinks.jobs import demo
+
+from clihelp import REPO, SITE, fingerprint, import_ok, stored, write_export
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the faults are made with Linux tools")
 
