@@ -284,7 +284,7 @@ def test_the_sync_counts_every_retry_dropped_connections_too(authorized, tmp_pat
 
     authorized.failure_every = 5  # every 5th call fails: 429, 500, 503 or a dropped connection, in turn
     proc = cli("--store", tmp_path / "s.duckdb", "sync", "--site", DOMAIN, "--start", START, "--end", END,
-               env={k: v for k, v in os.environ.items()})
+               env=dict(os.environ))
     assert proc.returncode == 0, proc.stderr
     failed = sum(1 for s in authorized.requests if s.status != 200 and s.kind == "searchanalytics")
     assert failed >= 4
