@@ -192,33 +192,43 @@ def page_facts(tree, main_text: str | None, *, url: str, site: SiteMatcher, own:
     root = tree.root
     if root is not None:
         lang = collapse(root.attributes.get("lang") or "")[:35] or None
-    title_node = tree.css_first("title")
+    # One walk over <head>'s children instead of a CSS query per fact (the parser puts
+    # title, base, link and meta there even when a page writes them elsewhere in its head).
+    names = {"robots", "googlebot", robots_token}
+    title_node = base_href = canonical_href = None
+    for node in head.iter() if head is not None else ():
+        tag = node.tag
+        if tag == "title":
+            title_node = title_node or node
+        elif tag == "base" and base_href is None:
+            base_href = node.attributes.get("href")
+        elif tag == "link" and canonical_href is None:
+            attrs = node.attributes
+            if "canonical" in (attrs.get("rel") or "").lower().split():
+                canonical_href = attrs.get("href") or ""
+        elif tag == "meta":
+            attrs = node.attributes
+            if (attrs.get("name") or "").strip().lower() in names and attrs.get("content"):
+                robots_parts.append(collapse(attrs["content"]))
+    if title_node is None:
+        title_node = tree.css_first("title")  # a title in <body>: browsers still show it
     if title_node is not None:
         title = collapse(title_node.text(deep=True))[:_TITLE_CHARS] or None
-    base_node = tree.css_first("base[href]")
-    if base_node is not None:
-        href = _clean_href(base_node.attributes.get("href"))
-        if href and not _SKIP_HREF.match(href):
-            try:
-                candidate = urljoin(url, href)
-            except ValueError:
-                candidate = ""
-            if urls.is_web_url(urls.canonical_url(candidate)):
-                base = candidate
-    for node in head.css("link[rel][href]") if head is not None else ():  # search engines read it in <head> only
-        if "canonical" in (node.attributes.get("rel") or "").lower().split():
-            href = _clean_href(node.attributes.get("href"))
-            if href:
-                try:
-                    resolved = urls.canonical_url(urljoin(base, href))
-                except ValueError:
-                    resolved = ""
-                canonical = resolved if urls.is_web_url(resolved) else None
-            break
-    names = {"robots", "googlebot", robots_token}
-    for node in tree.css("meta[name][content]"):
-        if (node.attributes.get("name") or "").strip().lower() in names:
-            robots_parts.append(collapse(node.attributes.get("content") or ""))
+    href = _clean_href(base_href)
+    if href and not _SKIP_HREF.match(href):
+        try:
+            candidate = urljoin(url, href)
+        except ValueError:
+            candidate = ""
+        if urls.is_web_url(urls.canonical_url(candidate)):
+            base = candidate
+    href = _clean_href(canonical_href)
+    if href:
+        try:
+            resolved = urls.canonical_url(urljoin(base, href))
+        except ValueError:
+            resolved = ""
+        canonical = resolved if urls.is_web_url(resolved) else None
     meta_robots = "; ".join(p for p in robots_parts if p)[:500] or None
     if own:
         return PageFacts(title, lang, canonical, meta_robots, (), None, base)
@@ -284,7 +294,6 @@ def _links(tree, *, url: str, base: str, site: SiteMatcher, nofollow_page: bool)
             found.append((node, target))
     if not found:
         return ()
-    tree.strip_tags(list(_NO_TEXT))  # their text is no one's anchor or context
     facts = []
     for node, target in found:
         attrs = node.attributes
@@ -342,7 +351,11 @@ def _text_of(node, separator: str = " ") -> str:
         return ""
     if node.tag == "-text":
         return node.text_content or ""
-    text = node.text(deep=True, separator=separator)
+    if node.css_first("script, style, template") is not None:  # their code is not visible text
+        text = separator.join(t.text_content or "" for t in node.traverse(include_text=True)
+                              if t.tag == "-text" and t.parent is not None and t.parent.tag not in _NO_TEXT)
+    else:
+        text = node.text(deep=True, separator=separator)
     return f" {text} " if node.tag in _BLOCKS else text
 
 

@@ -51,7 +51,7 @@ from .parse import SiteMatcher, page_facts, parse_dom, robots_says
 from .safety import Guard, LookupFailed, Refused, allowance_from, pinned_resolver, url_refusal
 
 _PROGRESS_EVERY = 0.25  # seconds between two progress calls
-_PARSERS = 1  # threads parsing pages
+_PARSERS = 2  # threads parsing pages
 
 
 async def _stamp_sent(session, context, params) -> None:
@@ -233,10 +233,13 @@ class _Run:
 
     async def _get(self, url: str, hops, timing, *, read_body, robots: bool = True) -> Answer:
         """One request to ``url`` with every check before it; raise _Stop when the page ends here."""
-        why = url_refusal(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            raise _Stop("refused_address", "refused: the URL is not valid") from None
+        why = url_refusal(url, parts)
         if why:
             raise _Stop("refused_address", f"refused: the URL {why}")
-        parts = urlsplit(url)
         host = (parts.hostname or "").lower()
         slot = self.slots[host]
         if slot.given_up:
@@ -248,7 +251,7 @@ class _Run:
         except LookupFailed as exc:
             raise _Stop("unreachable", str(exc)) from None
         if robots:
-            rules = await self._robots(url, slot)
+            rules = await self._robots(f"{parts.scheme}://{parts.netloc}/robots.txt", slot)
             if rules.failure is not None:
                 raise _Stop(*rules.failure)
             if slot.given_up:
@@ -294,9 +297,8 @@ class _Run:
             return answer
         return answer
 
-    async def _robots(self, url: str, slot: HostSlot) -> robots_txt.RobotsRules:
-        """The robots.txt verdict of the URL's site, fetched once per run."""
-        key = robots_txt.robots_url(url)
+    async def _robots(self, key: str, slot: HostSlot) -> robots_txt.RobotsRules:
+        """The verdict of the robots.txt at ``key`` (a site's robots.txt URL), fetched once per run."""
         known = self.robots.get(key)
         if isinstance(known, robots_txt.RobotsRules):
             return known
@@ -365,7 +367,8 @@ class _Run:
         settings = self.settings
         # Parsing and main text in a worker thread (C code, the GIL let go); the rest, Python
         # that would hold the GIL against the event loop, here.
-        tree, main_text = parse_dom(answer.body, answer.charset, 0 if self.own else settings.max_main_text)
+        tree, main_text = await asyncio.get_running_loop().run_in_executor(
+            self.pool, parse_dom, answer.body, answer.charset, 0 if self.own else settings.max_main_text)
         facts = page_facts(tree, main_text, url=url, site=self.site, own=self.own, robots_token=self.token,
                            page_nofollow=robots_says(answer.x_robots_tag, "nofollow", self.token))
         noindex = robots_says(facts.meta_robots, "noindex", self.token) or robots_says(answer.x_robots_tag, "noindex", self.token)

@@ -165,10 +165,13 @@ class LookupFailed(Exception):
     """A host name that does not resolve."""
 
 
-def url_refusal(url: str) -> str | None:
-    """Why a URL is refused before any lookup (scheme, credentials, no host), or None."""
+def url_refusal(url: str, parts=None) -> str | None:
+    """Why a URL is refused before any lookup (scheme, credentials, no host), or None.
+
+    ``parts``: the URL's urlsplit(), when the caller has it already.
+    """
     try:
-        parts = urlsplit(url)
+        parts = parts or urlsplit(url)
         port = parts.port
     except ValueError:
         return "is not a valid URL"
