@@ -615,3 +615,40 @@ def test_a_wrong_allowance_is_one_clear_error(monkeypatch):
 
 def test_every_status_is_a_known_one():
     assert len(set(STATUSES)) == 14
+
+
+CTRL_C_SCRIPT = r"""
+import sys
+from gsc_backlinks.checker import CheckInterrupted, CheckSettings, run_checks
+from gsc_backlinks.urls import parse_property
+urls = sys.argv[1:]
+try:
+    run_checks(urls, site=parse_property("sc-domain:fernhill.test"), settings=CheckSettings(per_host_delay=0.3),
+               on_result=lambda page: print("result", page.status, flush=True))
+except CheckInterrupted as exc:
+    print("Error:", exc, flush=True)
+    sys.exit(exc.exit_code)
+"""
+
+
+def test_ctrl_c_stops_cleanly_and_keeps_what_was_handed_over(sites):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    for i in range(20):
+        sites.page("ctrlc.test", f"/{i}", doc('<a href="https://www.fernhill.test/">x</a>'))
+    urls = [sites.url("ctrlc.test", f"/{i}") for i in range(20)]
+    proc = subprocess.Popen([sys.executable, "-c", CTRL_C_SCRIPT, *urls], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    first = proc.stdout.readline()
+    assert first == "result live\n"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130
+    lines = (first + out).splitlines()
+    assert lines[-1].startswith("Error: check stopped after ")
+    done = int(lines[-1].split("after ")[1].split(" ")[0])
+    assert done == len([line for line in lines if line.startswith("result")]) < 20
+    assert "Traceback" not in err
