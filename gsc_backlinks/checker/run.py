@@ -1,0 +1,524 @@
+"""The check of many pages: safety, robots.txt and host slots around each request, then a verdict per page.
+
+Pages are read from the input a window at a time and queued per host; each
+host with pages has one lane (an asyncio task) that checks them in turn, so
+at most one request per host is in flight, and a global semaphore bounds the
+requests in flight across hosts.  Every hop of a redirect goes through the
+same steps as the first request (address vetted, robots.txt asked, the
+target host's slot waited for).  Results go to ``on_result`` as they come;
+nothing is kept.
+
+A page's status, when several apply (the first that applies wins):
+
+1. ``refused_address``, ``blocked_by_robots``, ``unreachable``, ``timeout``,
+   ``too_large``: nothing (or nothing whole) was read;
+2. ``not_found`` (404/410), ``server_error`` (5xx, 429, other 4xx, redirect
+   loops or chains longer than ``max_redirects``) — also when they answer
+   at the end of a redirect: the reason names the redirect;
+3. ``not_html``;
+4. ``redirected``: the page moved to another page (a redirect that only
+   changes http/https, www or a trailing slash is the same page); the
+   reason says whether the new page links to the site, and its links are
+   recorded;
+5. ``link_missing``: no link to the site;
+6. ``noindex`` (meta robots or X-Robots-Tag), then ``canonical_elsewhere``:
+   the page links, and its links are recorded;
+7. ``live_nofollow`` when every link to the site is nofollow, ugc or
+   sponsored, or the page says nofollow; else ``live``.
+
+Own pages (``own=True``) skip links and main text; their statuses are 1–4,
+then ``noindex``, ``canonical_elsewhere`` and ``live``, and
+``redirect_to_home`` marks a page that redirects to its site's home page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import email.utils
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urljoin, urlsplit
+
+from .. import urls
+from . import robots as robots_txt
+from .fetch import HTML_TYPES, Answer, FetchFailed, fetch
+from .hosts import HostSlot, Slots
+from .model import CheckInterrupted, CheckProgress, CheckSettings, CheckSummary, LinkFact, PageCheck
+from .parse import SiteMatcher, page_facts, parse_dom, robots_says
+from .safety import Guard, LookupFailed, Refused, allowance_from, pinned_resolver, url_refusal
+
+_PROGRESS_EVERY = 0.25  # seconds between two progress calls
+_PARSERS = 2  # threads parsing pages
+
+
+async def _stamp_sent(session, context, params) -> None:
+    """aiohttp trace hook: note when the request's headers were sent, for the host's delay."""
+    ticket = context.trace_request_ctx
+    if ticket is not None:
+        ticket.sent = time.monotonic()
+
+
+class _Stop(Exception):
+    """Ends one page's check early with a status and a reason."""
+
+    def __init__(self, status: str, reason: str, http_status: int | None = None):
+        self.status, self.reason, self.http_status = status, reason, http_status
+        super().__init__(reason)
+
+
+class _Run:
+    """One run of the checker: its guard, slots, robots verdicts and counters."""
+
+    def __init__(self, site: urls.Property, settings: CheckSettings, on_result: Callable[[PageCheck], None],
+                 progress: Callable[[CheckProgress], None] | None, own: bool):
+        self.settings = settings
+        self.guard = Guard(allowance_from(settings.testing_hosts))  # a wrong allowance fails before anything runs
+        self.site = SiteMatcher(site)
+        self.on_result = on_result
+        self.progress = progress
+        self.own = own
+        self.token = settings.robots_token
+        self.slots = Slots(settings.per_host_delay)
+        self.robots: dict[str, robots_txt.RobotsRules | asyncio.Future] = {}
+        self.summary = CheckSummary()
+        self.lanes: dict[str, deque[str]] = {}
+        self.pending = 0
+        self.in_flight = 0
+        self.total: int | None = None
+        self.started = time.monotonic()
+
+    # --- the run ----------------------------------------------------------------------
+
+    async def run(self, pages: Iterable[str]) -> CheckSummary:
+        import aiohttp
+
+        self.started = time.monotonic()
+        try:
+            self.total = len(pages)  # type: ignore[arg-type]
+        except TypeError:
+            self.total = None
+        self.sem = asyncio.Semaphore(self.settings.concurrency)
+        self.room = asyncio.Event()
+        # Politeness counts from the moment a request's headers leave, not from when its turn
+        # came: a busy event loop may send it later than that.
+        tracing = aiohttp.TraceConfig()
+        tracing.on_request_headers_sent.append(_stamp_sent)
+        connector = aiohttp.TCPConnector(
+            resolver=pinned_resolver(self.guard), use_dns_cache=False, limit=self.settings.concurrency,
+            limit_per_host=0,
+        )
+        session = aiohttp.ClientSession(
+            connector=connector, cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False, trust_env=False,
+            trace_configs=[tracing],
+        )
+        # Parsing runs in threads: Lexbor and resiliparse let go of the GIL while they work, so
+        # the event loop keeps sending requests on time and a second core helps.
+        self.pool = ThreadPoolExecutor(max_workers=_PARSERS, thread_name_prefix="gsc-check-parse")
+        ticker = asyncio.create_task(self._tick()) if self.progress else None
+        try:
+            async with session:
+                self.session = session
+                try:
+                    async with asyncio.TaskGroup() as group:
+                        self.group = group
+                        await self._feed(pages)
+                except BaseExceptionGroup as errors:
+                    # One failure (the caller's on_result, a bug) stops the run: raise it as it is.
+                    first = errors.exceptions[0]
+                    while isinstance(first, BaseExceptionGroup):
+                        first = first.exceptions[0]
+                    raise first from None
+        finally:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            if ticker is not None:
+                ticker.cancel()
+            self.summary.hosts = len(self.slots)
+            self.summary.elapsed = time.monotonic() - self.started
+        if self.progress:
+            self.progress(self._progress())
+        return self.summary
+
+    async def _feed(self, pages: Iterable[str]) -> None:
+        """Queue the input per host, at most ``lookahead`` pages ahead of the results."""
+        for n, raw in enumerate(pages):
+            while self.pending >= self.settings.lookahead:
+                self.room.clear()
+                await self.room.wait()
+            if n % 500 == 499:
+                await asyncio.sleep(0)  # let lanes start while a long input is read
+            url = urls.canonical_url(str(raw))
+            try:
+                host = (urlsplit(url).hostname or "").lower()
+            except ValueError:
+                host = ""
+            why = url_refusal(url) if urls.is_web_url(url) else "is not a web page address"
+            if why or not host:
+                self.pending += 1
+                self._deliver(self._result(url, _now(), "refused_address", f"refused: the URL {why or 'has no host'}"))
+                continue
+            self.pending += 1
+            lane = self.lanes.get(host)
+            if lane is None:
+                lane = self.lanes[host] = deque()
+                lane.append(url)
+                self.group.create_task(self._lane(host, lane))
+            else:
+                lane.append(url)
+
+    async def _lane(self, host: str, lane: deque[str]) -> None:
+        """Check one host's pages in turn."""
+        try:
+            while lane:
+                url = lane.popleft()
+                self._deliver(await self._check(url))
+        finally:
+            if self.lanes.get(host) is lane:
+                del self.lanes[host]
+
+    def _deliver(self, page: PageCheck) -> None:
+        summary = self.summary
+        summary.pages += 1
+        summary.by_status[page.status] = summary.by_status.get(page.status, 0) + 1
+        summary.links += len(page.links)
+        self.pending -= 1
+        self.room.set()
+        self.on_result(page)
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(_PROGRESS_EVERY)
+            self.progress(self._progress())  # type: ignore[misc]
+
+    def _progress(self) -> CheckProgress:
+        return CheckProgress(
+            pages_done=self.summary.pages, pages_total=self.total, hosts=len(self.slots),
+            hosts_waiting=self.slots.waiting(), in_flight=self.in_flight, elapsed=time.monotonic() - self.started,
+        )
+
+    # --- one page ----------------------------------------------------------------------
+
+    async def _check(self, url: str) -> PageCheck:
+        checked_at = _now()
+        hops: list[tuple[str, int]] = []
+        timing = [0.0, 0]  # seconds in requests, bytes read
+        current = url
+        seen = {url}
+        try:
+            for _ in range(self.settings.max_redirects + 1):
+                answer = await self._get(current, hops, timing, read_body=self._wants_body)
+                hops.append((current, answer.http_status))
+                if answer.location is None:
+                    break
+                try:
+                    following = urls.canonical_url(urljoin(current, answer.location.strip()))
+                except ValueError:
+                    following = answer.location.strip()
+                if following in seen:
+                    raise _Stop("server_error", f"redirects in a loop (back to {_show(following)})", answer.http_status)
+                seen.add(following)
+                current = following
+            else:
+                raise _Stop("server_error", f"redirects more than {self.settings.max_redirects} times "
+                                            f"(stopped at {_show(current)})", hops[-1][1])
+        except _Stop as stop:
+            return self._result(url, checked_at, stop.status, _via(url, hops, current, stop.reason),
+                                http_status=stop.http_status, final_url=current, hops=hops, timing=timing)
+        return await self._judge(url, checked_at, answer, hops, timing)
+
+    def _wants_body(self, status: int, content_type: str) -> bool:
+        return 200 <= status < 300 and content_type in HTML_TYPES
+
+    async def _get(self, url: str, hops, timing, *, read_body, robots: bool = True) -> Answer:
+        """One request to ``url`` with every check before it; raise _Stop when the page ends here."""
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            raise _Stop("refused_address", "refused: the URL is not valid") from None
+        why = url_refusal(url, parts)
+        if why:
+            raise _Stop("refused_address", f"refused: the URL {why}")
+        host = (parts.hostname or "").lower()
+        slot = self.slots[host]
+        if slot.given_up:
+            raise _Stop(*slot.given_up)
+        try:
+            await self.guard.vet(host)
+        except Refused as exc:
+            raise _Stop("refused_address", f"refused: {exc}") from None
+        except LookupFailed as exc:
+            raise _Stop("unreachable", str(exc)) from None
+        if robots:
+            rules = await self._robots(f"{parts.scheme}://{parts.netloc}/robots.txt", slot)
+            if rules.failure is not None:
+                raise _Stop(*rules.failure)
+            if slot.given_up:
+                raise _Stop(*slot.given_up)
+            if not rules.allows(url, self.token):
+                raise _Stop("blocked_by_robots", rules.note)
+        settings = self.settings
+        for attempt in range(settings.retries_after_429 + 1):
+            async with slot.turn() as ticket:
+                if slot.given_up:
+                    raise _Stop(*slot.given_up)
+                async with self.sem:
+                    self.in_flight += 1
+                    self.summary.requests += 1
+                    began = time.monotonic()
+                    try:
+                        answer = await fetch(self.session, url, settings=settings, read_body=read_body, ticket=ticket,
+                                             max_bytes=settings.max_robots_bytes if not robots else settings.max_bytes,
+                                             truncate=not robots)
+                    except FetchFailed as failed:
+                        timing[1] += failed.size
+                        if failed.status in ("timeout", "unreachable"):
+                            slot.record(False, settings.give_up_after_failures, failed.reason)
+                        raise _Stop(failed.status, failed.reason, failed.http_status) from None
+                    finally:
+                        self.in_flight -= 1
+                        timing[0] += time.monotonic() - began
+            slot.record(True, settings.give_up_after_failures, "")
+            timing[1] += answer.size
+            if answer.http_status in (429, 503) and answer.retry_after:
+                wait = _retry_after_seconds(answer.retry_after)
+                if wait is None:
+                    return answer
+                if wait > settings.max_retry_after:
+                    slot.give_up("server_error", f"{host} asked us to wait {wait:,.0f} s (HTTP {answer.http_status} "
+                                                 f"with Retry-After), more than {settings.max_retry_after:g} s; "
+                                                 "given up for this run")
+                    status, reason = slot.given_up or ("server_error", f"{host} was given up for this run")
+                    raise _Stop(status, reason, answer.http_status)
+                if attempt < settings.retries_after_429:
+                    slot.pause(wait)
+                    hops.append((url, answer.http_status))
+                    continue
+            return answer
+        return answer
+
+    async def _robots(self, key: str, slot: HostSlot) -> robots_txt.RobotsRules:
+        """The verdict of the robots.txt at ``key`` (a site's robots.txt URL), fetched once per run."""
+        known = self.robots.get(key)
+        if isinstance(known, robots_txt.RobotsRules):
+            return known
+        if known is not None:
+            return await asyncio.shield(known)
+        future = self.robots[key] = asyncio.get_running_loop().create_future()
+        try:
+            rules = await self._fetch_robots(key)
+        except BaseException:
+            del self.robots[key]
+            future.cancel()
+            raise
+        self.robots[key] = rules
+        future.set_result(rules)
+        delay = rules.crawl_delay
+        if delay is not None and delay > slot.delay:
+            if delay > self.settings.max_crawl_delay:
+                slot.give_up("blocked_by_robots", f"robots.txt asks for {delay:g} s between requests, more than "
+                                                  f"the {self.settings.max_crawl_delay:g} s we wait; not checked this run")
+            else:
+                slot.slow_down(delay)
+        return rules
+
+    async def _fetch_robots(self, robots_url: str) -> robots_txt.RobotsRules:
+        self.summary.robots_fetched += 1
+        current = robots_url
+        hops: list[tuple[str, int]] = []
+        timing = [0.0, 0]
+        try:
+            for _ in range(6):  # RFC 9309: follow at least five redirects
+                answer = await self._get(current, hops, timing, read_body=lambda status, _type: 200 <= status < 300,
+                                         robots=False)
+                if answer.location is None:
+                    return robots_txt.from_answer(answer.http_status, answer.body, self.token)
+                current = urls.canonical_url(urljoin(current, answer.location.strip()))
+        except _Stop as stop:
+            if stop.status in ("timeout", "unreachable"):
+                return robots_txt.failed(stop.status, f"robots.txt: {stop.reason}; the site counts as disallowed "
+                                                      "(RFC 9309)")
+            if stop.status == "refused_address":
+                return robots_txt.disallow_all(f"robots.txt redirects to a refused address ({stop.reason}), "
+                                               "so the site counts as disallowed")
+            if stop.status == "too_large":
+                return robots_txt.allow_all("robots.txt is too large to read, so everything is allowed")
+            return robots_txt.disallow_all(f"robots.txt: {stop.reason}; the site counts as disallowed")
+        return robots_txt.disallow_all("robots.txt redirects more than 5 times, so the site counts as disallowed")
+
+    # --- the verdict ---------------------------------------------------------------------
+
+    async def _judge(self, url: str, checked_at: dt.datetime, answer: Answer, hops, timing) -> PageCheck:
+        final = answer.url
+        code = answer.http_status
+        moved = len(hops) > 1 and not same_page(url, final)
+        to_home = moved and _is_home(final) and not _is_home(url)
+        common = dict(http_status=code, final_url=final, hops=hops, timing=timing,
+                      x_robots_tag=answer.x_robots_tag, redirect_to_home=to_home)
+        if code in (404, 410):
+            return self._result(url, checked_at, "not_found", _via(url, hops, final, f"answered {code}"), **common)
+        if not 200 <= code < 300:
+            return self._result(url, checked_at, "server_error",
+                                _via(url, hops, final, f"answered {code}{_status_words(code)}"), **common)
+        if answer.body is None:
+            what = answer.content_type or "no content type"
+            return self._result(url, checked_at, "not_html", _via(url, hops, final, f"is {what}, not HTML"),
+                                **common)
+        settings = self.settings
+        # Parsing and main text in a worker thread (C code, the GIL let go); the rest, Python
+        # that would hold the GIL against the event loop, here.
+        tree, main_text = await asyncio.get_running_loop().run_in_executor(
+            self.pool, parse_dom, answer.body, answer.charset, 0 if self.own else settings.max_main_text)
+        facts = page_facts(tree, main_text, url=url, site=self.site, own=self.own, robots_token=self.token,
+                           page_nofollow=robots_says(answer.x_robots_tag, "nofollow", self.token))
+        noindex = robots_says(facts.meta_robots, "noindex", self.token) or robots_says(answer.x_robots_tag, "noindex", self.token)
+        elsewhere = facts.canonical is not None and not same_page(facts.canonical, final)
+        links = facts.links
+        page = dict(title=facts.title, lang=facts.lang, canonical=facts.canonical, meta_robots=facts.meta_robots,
+                    main_text=facts.main_text, links=links)
+        noindex_how = "X-Robots-Tag" if robots_says(answer.x_robots_tag, "noindex", self.token) else "meta robots"
+        if moved:
+            where = "the home page " + _show(final) if to_home else _show(final)
+            if self.own:
+                reason = f"{_first_redirect(hops)} to {where}" + (" (noindex)" if noindex else "")
+            else:
+                reason = (f"{_first_redirect(hops)} to {where}, which "
+                          + (f"links to the site ({len(links)} link{'s' if len(links) != 1 else ''})" if links
+                             else "does not link to the site")
+                          + (f"; it is noindex ({noindex_how})" if noindex else ""))
+            return self._result(url, checked_at, "redirected", reason, **common, **page)
+        if not self.own and not links:
+            extra = f"; it is also noindex ({noindex_how})" if noindex else ""
+            return self._result(url, checked_at, "link_missing", "answers but no longer links to the site" + extra,
+                                **common, **page)
+        if noindex:
+            what = f"links to the site, but asks not to be indexed ({noindex_how})" if not self.own \
+                else f"asks not to be indexed ({noindex_how})"
+            return self._result(url, checked_at, "noindex", what, **common, **page)
+        if elsewhere:
+            what = "links to the site, but names" if not self.own else "names"
+            return self._result(url, checked_at, "canonical_elsewhere",
+                                f"{what} {_show(facts.canonical)} as its canonical page", **common, **page)
+        if self.own:
+            return self._result(url, checked_at, "live", f"answers {code}", **common, **page)
+        followed = [link for link in links if not (link.nofollow or link.ugc or link.sponsored)]
+        if not followed:
+            page_says = (robots_says(facts.meta_robots, "nofollow", self.token)
+                         or robots_says(answer.x_robots_tag, "nofollow", self.token))
+            why = "the page says nofollow" if page_says else \
+                f"every link to the site is {_rel_words(links)}"
+            return self._result(url, checked_at, "live_nofollow", f"links to the site, but {why}", **common, **page)
+        return self._result(url, checked_at, "live",
+                            f"links to the site ({len(links)} link{'s' if len(links) != 1 else ''}, "
+                            f"{len(followed)} followed)", **common, **page)
+
+    def _result(self, url: str, checked_at: dt.datetime, status: str, reason: str, *, timing=None, hops=(),
+                **fields) -> PageCheck:
+        seconds, size = timing if timing is not None else (0.0, 0)
+        return PageCheck(url=url, checked_at=checked_at, status=status, reason=urls.printable(reason)[:500],
+                         hops=tuple(hops), size=size, elapsed=round(seconds, 4), **fields)
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _via(url: str, hops, final: str, what: str) -> str:
+    """"answered 404", or "301 to https://x/, which answered 404" at the end of a redirect."""
+    if final != url:
+        return f"{_first_redirect(hops)} to {_show(final)}, which {'is ' if what.startswith('refused:') else ''}{what}"
+    return what
+
+
+def _first_redirect(hops) -> str:
+    return str(next((code for _, code in hops if code in (301, 302, 303, 307, 308)), "redirect"))
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _show(url: str | None) -> str:
+    return urls.printable(url or "")[:200]
+
+
+def same_page(a: str, b: str) -> bool:
+    """Two URLs of one page: equal but for http/https, a leading www., a trailing slash or tracking parameters."""
+    if a == b:
+        return True
+
+    def key(url: str) -> tuple[str, str, str]:
+        parts = urlsplit(urls.strip_tracking(url))
+        host = (parts.hostname or "").removeprefix("www.")
+        return host, parts.path.rstrip("/"), parts.query
+
+    try:
+        return key(a) == key(b)
+    except ValueError:
+        return False
+
+
+def _is_home(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.path in ("", "/") and not parts.query
+
+
+def _rel_words(links: tuple[LinkFact, ...]) -> str:
+    kinds = [name for name in ("nofollow", "ugc", "sponsored") if any(getattr(link, name) for link in links)]
+    return "/".join(kinds) or "nofollow"
+
+
+_STATUS_WORDS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 405: "Method Not Allowed",
+                 406: "Not Acceptable", 429: "Too Many Requests", 451: "Unavailable For Legal Reasons",
+                 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+                 504: "Gateway Timeout"}
+
+
+def _status_words(code: int) -> str:
+    words = _STATUS_WORDS.get(code)
+    return f" {words}" if words else ""
+
+
+def _retry_after_seconds(value: str) -> float | None:
+    """Seconds from a Retry-After header: a number of seconds or an HTTP date; None if neither."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - _now()).total_seconds())
+
+
+# --- the public API -------------------------------------------------------------------------
+
+
+async def check_pages(pages: Iterable[str], *, site: urls.Property, settings: CheckSettings | None = None,
+                      on_result: Callable[[PageCheck], None],
+                      progress: Callable[[CheckProgress], None] | None = None, own: bool = False) -> CheckSummary:
+    """Check every page (linking pages, or the property's ``own`` pages) and hand each result to ``on_result``.
+
+    Results come in the order checks finish; nothing is kept in memory.  A
+    cancelled task (Ctrl-C) stops at once; the results handed over stay with
+    the caller.
+    """
+    run = _Run(site, settings or CheckSettings(), on_result, progress, own)
+    return await run.run(pages)
+
+
+def run_checks(pages: Iterable[str], *, site: urls.Property, settings: CheckSettings | None = None,
+               on_result: Callable[[PageCheck], None],
+               progress: Callable[[CheckProgress], None] | None = None, own: bool = False) -> CheckSummary:
+    """check_pages in an event loop of its own; Ctrl-C raises CheckInterrupted with the counts so far."""
+    run = _Run(site, settings or CheckSettings(), on_result, progress, own)
+    try:
+        return asyncio.run(run.run(pages))
+    except KeyboardInterrupt:
+        run.summary.interrupted = True
+        raise CheckInterrupted(run.summary) from None
