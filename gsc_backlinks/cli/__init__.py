@@ -342,7 +342,8 @@ def demo(state: State, out_dir: str, open_: bool) -> None:
         _open_in_browser(result.index)
 
 
-from . import authority as _authority  # noqa: E402,F401  (registers authority, brand)
+from . import authority as _authority  # noqa: E402,F401  (registers authority, brand, store)
+from . import check as _check  # noqa: E402,F401  (registers check, links checks)
 from . import google as _google  # noqa: E402,F401  (registers auth, sites, sync, inspect)
 from . import page as _page  # noqa: E402,F401  (registers page)
 from . import report as _report  # noqa: E402,F401  (registers report weekly)

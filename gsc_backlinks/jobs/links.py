@@ -99,5 +99,15 @@ def _samples(con, snaps, top, as_of, domain: str | None = None):
     return summaries.samples(snaps.site, sample_links(con, sample, domain=domain, limit=top)), None
 
 
+def _checks(con, snaps, top, as_of, status: str | None = None):
+    from ..analysis.checks import latest_checks
+    from ..report import summaries
+
+    found = latest_checks(con, snaps.site, status=status)
+    if not found and status is None:
+        raise NoDataError(f"no linking page of {snaps.site} checked yet; run: gsc-backlinks check --site {snaps.site}")
+    return summaries.checks(snaps.site, found, top), None
+
+
 _SUMMARIES: dict[str, Callable[..., tuple[Summary, Valuer | None]]] = {
-    "pages": _pages, "domains": _domains, "anchors": _anchors, "samples": _samples}
+    "pages": _pages, "domains": _domains, "anchors": _anchors, "samples": _samples, "checks": _checks}

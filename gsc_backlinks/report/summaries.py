@@ -119,6 +119,30 @@ def samples(site: str, found: SampleLinks) -> Summary:
                    tuple(_source(s) for s in found.sample.snapshots), "export", notes)
 
 
+CHECK_COLUMNS = (
+    C.LINKING_URL,
+    Column("status", "Status"),
+    Column("links", "Links to you", True),
+    Column("reason", "Reason"),
+    Column("checked", "Checked (Pacific Time)"),
+    Column("http_status", "HTTP", True, machine_only=True),
+    Column("final_url", "Final URL", url=True, machine_only=True),
+    Column("title", "Title", machine_only=True),
+)
+
+
+def checks(site: str, found: list, top: int | None) -> Summary:
+    """The newest check of each linking page (``analysis.checks.PageState``), newest first."""
+    from ..dates import pacific_text
+
+    rows = [{"linking_url": p.url, "status": p.status, "links": p.links, "reason": p.reason,
+             "checked": pacific_text(p.checked_at), "http_status": p.http_status, "final_url": p.final_url,
+             "title": p.title} for p in found[:top or None]]
+    notes = ("Status: live = links to you (followed); live_nofollow = every link nofollow/ugc/sponsored; "
+             "link_missing = the page no longer links to you; not_found = 404/410; see the README for every status",)
+    return Summary("checks", "Linking pages checked", site, CHECK_COLUMNS, rows, len(found), (), "check", notes)
+
+
 SOURCE_COLUMNS = (
     Column("snapshot_id", "#", True),
     Column("label", "Export"),

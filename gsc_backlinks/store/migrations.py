@@ -263,6 +263,62 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE rank_sources ADD COLUMN file_date DATE;
         """,
     ),
+    (
+        8,
+        "link checks: every fetch of a linking page (or an own page) and the links to the property it found",
+        """
+        -- Every check is kept (the newest is current): a link seen at one check and gone at the next
+        -- is "lost on <date>", with that check's status as the reason.
+        CREATE SEQUENCE check_ids START 1;
+        CREATE TABLE page_checks (
+            check_id         BIGINT PRIMARY KEY DEFAULT nextval('check_ids'),
+            property         VARCHAR NOT NULL,
+            url              VARCHAR NOT NULL,   -- canonical; a linking page, or one of the property's own
+            own              BOOLEAN NOT NULL,   -- an own page, checked for being gone (404, noindex…)
+            checked_at       TIMESTAMP NOT NULL, -- UTC
+            status           VARCHAR NOT NULL,
+            reason           VARCHAR NOT NULL,
+            http_status      INTEGER,
+            final_url        VARCHAR,
+            hops             VARCHAR[],          -- "status url" of every answer on the way
+            title            VARCHAR,
+            lang             VARCHAR,
+            canonical        VARCHAR,
+            meta_robots      VARCHAR,
+            x_robots_tag     VARCHAR,
+            size             BIGINT,
+            elapsed          DOUBLE,
+            main_text        VARCHAR,            -- boilerplate removed, at most ~20 KB
+            redirect_to_home BOOLEAN,
+            links            INTEGER NOT NULL    -- links to the property found
+        );
+        -- The per-link facts, one concept for every source: the link checker now, third-party
+        -- exports later.  Rel flags NULL = the source does not say.
+        CREATE TABLE link_observations (
+            source         VARCHAR NOT NULL,     -- 'check', or a tool's name
+            property       VARCHAR NOT NULL,
+            check_id       BIGINT,               -- the page check that saw it (source 'check')
+            snapshot_id    BIGINT,               -- the export it came from (third-party sources)
+            observed_at    TIMESTAMP NOT NULL,   -- UTC
+            linking_url    VARCHAR NOT NULL,
+            linking_domain VARCHAR,
+            target_url     VARCHAR NOT NULL,
+            anchor_text    VARCHAR,
+            image          BOOLEAN,
+            nofollow       BOOLEAN,
+            ugc            BOOLEAN,
+            sponsored      BOOLEAN,
+            placement      VARCHAR,              -- content / navigation / header / footer / aside
+            context_before VARCHAR,
+            context_after  VARCHAR,
+            first_seen     DATE,
+            last_seen      DATE,
+            lost_on        DATE,
+            status         VARCHAR,
+            reason         VARCHAR
+        );
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

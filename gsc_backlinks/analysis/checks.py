@@ -1,0 +1,237 @@
+"""What the link checks found: each linking page's status, the links on it, links lost and why, own pages gone.
+
+The newest check of a page is its current state; a link seen at one check of
+a page and not at the next is lost on that next check's date, the check's
+status its reason ("link removed", "page gone", "noindex"…); seen again, it is
+back.  Search Console's exports name the linking pages; the checks say what
+each link is (target, anchor, rel, placement) — every view reads them here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .snapshots import Snapshots
+
+if TYPE_CHECKING:
+    import duckdb
+
+#: Statuses of a linking page that still links (followed or not).
+LINKING = ("live", "live_nofollow", "noindex", "canonical_elsewhere")
+#: Statuses that say the page is gone (its links count for nothing).
+GONE = ("not_found", "redirected")
+#: What a lost link's reason says, per status of the check that no longer saw it.
+LOST_REASON = {
+    "link_missing": "link removed", "not_found": "page gone (404/410)", "redirected": "page redirects elsewhere",
+    "noindex": "page is noindex", "canonical_elsewhere": "page's canonical is elsewhere",
+    "live_nofollow": "nofollow now", "server_error": "page answers an error", "timeout": "page timed out",
+    "unreachable": "site unreachable", "blocked_by_robots": "blocked by robots.txt", "not_html": "page is no HTML",
+    "too_large": "page too large", "refused_address": "address refused",
+}
+#: A page's own statuses that make it a broken target ("redirect them").
+BROKEN_TARGET = ("not_found", "redirected", "noindex")
+
+
+def _marks(values) -> str:
+    return ", ".join("?" for _ in values)
+
+
+# --- which pages to check -------------------------------------------------------------------------------
+
+
+def known_linking_pages(con: duckdb.DuckDBPyConnection, snaps: Snapshots) -> list[tuple[str, str | None]]:
+    """(URL, registrable domain) of every linking page known for the property: Google's sample (the newest
+    More sample links and Latest links), linking-pages drill-downs, URL Inspection's referring URLs."""
+    from ..urls import host_of, registrable_domain
+
+    ids = snaps.sample().ids + [s.snapshot_id for s in snaps.of("site_linking_pages")]
+    found: dict[str, str | None] = {}
+    if ids:
+        for url, domain in con.execute(
+                f"SELECT DISTINCT linking_url, linking_domain FROM linking_pages WHERE snapshot_id IN ({_marks(ids)})",
+                ids).fetchall():
+            found[url] = domain
+    for (ref,) in con.execute(
+            """SELECT DISTINCT unnest(referring_urls) FROM (
+                   SELECT arg_max(referring_urls, inspected_at) AS referring_urls FROM inspections
+                   WHERE property = ? GROUP BY url)""", [snaps.site]).fetchall():
+        if ref and ref not in found:
+            found[ref] = registrable_domain(host_of(ref))
+    return sorted(found.items())
+
+
+def own_linked_pages(con: duckdb.DuckDBPyConnection, snaps: Snapshots) -> list[str]:
+    """The property's own pages that links point at: the newest Top target pages export, drill-down targets."""
+    pages = {s.target_url for s in snaps.all if s.target_url}
+    newest = snaps.newest("top_target_pages")
+    if newest:
+        pages.update(r[0] for r in con.execute("SELECT target_url FROM target_pages WHERE snapshot_id = ?",
+                                              [newest.snapshot_id]).fetchall())
+    return sorted(pages)
+
+
+# --- what the checks found -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageState:
+    """A page's newest check."""
+
+    url: str
+    checked_at: dt.datetime  #: UTC
+    status: str
+    reason: str
+    http_status: int | None
+    final_url: str | None
+    title: str | None
+    links: int  #: links to the property on it
+
+
+def latest_checks(con: duckdb.DuckDBPyConnection, site: str, *, own: bool = False,
+                  status: str | None = None) -> list[PageState]:
+    """Each checked page's newest check, newest first."""
+    rows = con.execute(
+        """SELECT url, checked_at, status, reason, http_status, final_url, title, links FROM (
+               SELECT *, row_number() OVER (PARTITION BY url ORDER BY checked_at DESC, check_id DESC) AS n
+               FROM page_checks WHERE property = ? AND own = ?)
+           WHERE n = 1 AND (? IS NULL OR status = ?) ORDER BY checked_at DESC, url""",
+        [site, own, status, status]).fetchall()
+    return [PageState(*r) for r in rows]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link to the property on a linking page, as its newest check saw it."""
+
+    linking_url: str
+    linking_domain: str | None
+    target_url: str
+    anchor_text: str | None
+    image: bool
+    nofollow: bool
+    ugc: bool
+    sponsored: bool
+    placement: str | None
+    context_before: str | None
+    context_after: str | None
+    checked_at: dt.datetime
+    page_status: str  #: the status of the page's newest check
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """The rel tokens that lower a link's value (see ``value.FLAG_FACTORS``)."""
+        return tuple(f for f, on in (("nofollow", self.nofollow), ("ugc", self.ugc), ("sponsored", self.sponsored))
+                     if on)
+
+    @property
+    def rel(self) -> str:
+        return " ".join(self.flags) or "followed"
+
+
+_NEWEST = """SELECT check_id, url, checked_at, status FROM (
+                 SELECT check_id, url, checked_at, status,
+                        row_number() OVER (PARTITION BY url ORDER BY checked_at DESC, check_id DESC) AS n
+                 FROM page_checks WHERE property = ? AND NOT own) WHERE n = 1"""
+
+
+def current_links(con: duckdb.DuckDBPyConnection, site: str, *, target: str | None = None,
+                  linking_urls: list[str] | None = None) -> list[Link]:
+    """The links the newest check of each linking page found (to one target page, or from some pages)."""
+    rows = con.execute(
+        f"""SELECT o.linking_url, o.linking_domain, o.target_url, o.anchor_text, o.image, o.nofollow, o.ugc,
+                   o.sponsored, o.placement, o.context_before, o.context_after, c.checked_at, c.status
+            FROM ({_NEWEST}) c JOIN link_observations o ON o.check_id = c.check_id
+            WHERE (? IS NULL OR o.target_url = ?) AND (? IS NULL OR list_contains(?, o.linking_url))
+            ORDER BY o.linking_url, o.target_url, o.anchor_text""",
+        [site, target, target, linking_urls, linking_urls]).fetchall()
+    return [Link(*r) for r in rows]
+
+
+@dataclass(frozen=True)
+class LostLink:
+    linking_url: str
+    linking_domain: str | None
+    target_url: str
+    anchor_text: str | None
+    last_seen: dt.datetime  #: the check that still saw it (UTC)
+    lost_on: dt.datetime  #: the check that no longer did (UTC)
+    status: str  #: that check's status
+    reason: str  #: in the user's words
+
+
+def lost_links(con: duckdb.DuckDBPyConnection, site: str, since: dt.datetime | None = None) -> list[LostLink]:
+    """Links seen at one check of a page and not at the next one (and not back since), newest first."""
+    rows = con.execute(
+        """WITH checks AS (
+               SELECT check_id, url, checked_at, status,
+                      lead(check_id) OVER (PARTITION BY url ORDER BY checked_at, check_id) AS next_id,
+                      lead(checked_at) OVER (PARTITION BY url ORDER BY checked_at, check_id) AS next_at,
+                      lead(status) OVER (PARTITION BY url ORDER BY checked_at, check_id) AS next_status
+               FROM page_checks WHERE property = ? AND NOT own),
+           gone AS (
+               SELECT o.linking_url, o.linking_domain, o.target_url, any_value(o.anchor_text) AS anchor_text,
+                      c.checked_at AS last_seen, c.next_at AS lost_on, c.next_status
+               FROM checks c JOIN link_observations o ON o.check_id = c.check_id
+               WHERE c.next_id IS NOT NULL AND NOT EXISTS (
+                   SELECT 1 FROM link_observations n WHERE n.check_id = c.next_id AND n.target_url = o.target_url)
+               GROUP BY ALL)
+           SELECT g.* FROM gone g
+           WHERE (? IS NULL OR g.lost_on >= ?) AND NOT EXISTS (  -- not seen again at a later check
+               SELECT 1 FROM link_observations o JOIN page_checks p ON p.check_id = o.check_id
+               WHERE p.property = ? AND o.linking_url = g.linking_url AND o.target_url = g.target_url
+                 AND p.checked_at > g.lost_on)
+           ORDER BY g.lost_on DESC, g.linking_url, g.target_url""",
+        [site, since, since, site]).fetchall()
+    return [LostLink(u, d, t, a, seen, lost, status, LOST_REASON.get(status, status))
+            for u, d, t, a, seen, lost, status in rows]
+
+
+@dataclass(frozen=True)
+class BrokenTarget:
+    """One of the property's own pages that links point at but that is gone (404/410, redirect home, noindex)."""
+
+    url: str
+    status: str
+    reason: str
+    checked_at: dt.datetime
+    links: int | None  #: incoming links (Top target pages), where known
+    linking_pages: int  #: checked linking pages whose links point at it
+
+
+def broken_targets(con: duckdb.DuckDBPyConnection, snaps: Snapshots) -> list[BrokenTarget]:
+    """Own pages with links that are gone: where a redirect would win the links back."""
+    newest = snaps.newest("top_target_pages")
+    rows = con.execute(
+        f"""WITH own AS (
+                SELECT url, checked_at, status, reason, redirect_to_home FROM (
+                    SELECT *, row_number() OVER (PARTITION BY url ORDER BY checked_at DESC, check_id DESC) AS n
+                    FROM page_checks WHERE property = ? AND own) WHERE n = 1),
+            linked AS (
+                SELECT o.target_url, count(DISTINCT o.linking_url) AS pages
+                FROM ({_NEWEST}) c JOIN link_observations o ON o.check_id = c.check_id GROUP BY 1)
+            SELECT own.url, own.status, own.reason, own.checked_at, t.incoming_links, coalesce(linked.pages, 0)
+            FROM own LEFT JOIN target_pages t ON t.snapshot_id = ? AND t.target_url = own.url
+                     LEFT JOIN linked ON linked.target_url = own.url
+            WHERE own.status IN ({_marks(BROKEN_TARGET)}) OR own.redirect_to_home
+            ORDER BY coalesce(t.incoming_links, 0) + coalesce(linked.pages, 0) DESC, own.url""",
+        [snaps.site, snaps.site, newest.snapshot_id if newest else -1, *BROKEN_TARGET]).fetchall()
+    return [BrokenTarget(*r) for r in rows]
+
+
+@dataclass(frozen=True)
+class CheckCoverage:
+    """How much of the property the checks cover."""
+
+    pages_checked: int
+    newest: dt.datetime | None  #: UTC
+    oldest: dt.datetime | None
+
+
+def check_coverage(con: duckdb.DuckDBPyConnection, site: str) -> CheckCoverage:
+    row = con.execute(
+        """SELECT count(DISTINCT url), max(checked_at), min(last) FROM (
+               SELECT url, checked_at, max(checked_at) OVER (PARTITION BY url) AS last
+               FROM page_checks WHERE property = ? AND NOT own)""", [site]).fetchall()[0]
+    return CheckCoverage(*row)

@@ -1,0 +1,141 @@
+"""`gsc-backlinks check` end to end: the linking pages a store knows, fetched from loopback sites,
+and what every summary then says about each link.
+
+The property is a URL-prefix property on the stand-in's port, so that its own
+pages can be fetched too; the testing allowance maps every ``*.test`` name to
+127.0.0.1 (never on by default: see the README's politeness and safety section).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from clihelp import error_line, import_ok, run, stored, write_export
+from linksites import LinkSites
+
+
+def doc(body: str, title: str = "A page") -> str:
+    return f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head><body>{body}</body></html>'
+
+
+@pytest.fixture(scope="module")
+def sites():
+    with LinkSites() as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def allowance(monkeypatch):
+    monkeypatch.setenv("GSC_BACKLINKS_CHECK_TESTING", "1")
+    monkeypatch.setenv("GSC_BACKLINKS_CHECK_HOSTS", "*.test=127.0.0.1")
+
+
+class World:
+    """A store whose exports name linking pages on the stand-in, and the property's own pages there."""
+
+    def __init__(self, sites: LinkSites, folder: Path):
+        self.sites, self.folder = sites, folder
+        self.site = sites.url("www.fernhill.test", "/")  # http://www.fernhill.test:PORT/
+        self.store = folder / "store.duckdb"
+        self.slug = self.site.replace(":", "_").replace("/", "_")
+
+    def own(self, path: str) -> str:
+        return self.sites.url("www.fernhill.test", path)
+
+    def page(self, host: str, path: str, body: str, **kw) -> str:
+        self.sites.page(host, path, doc(body), **kw)
+        return self.sites.url(host, path)
+
+    def export(self, title: str, rows: list[str], date: str = "2026-05-18") -> Path:
+        folder = self.folder / date
+        folder.mkdir(exist_ok=True)
+        return write_export(folder, title, rows, date=date, slug=self.slug)
+
+    def run(self, *args: str):
+        return run(self.store, *args)
+
+
+@pytest.fixture
+def world(sites, tmp_path) -> World:
+    w = World(sites, tmp_path)
+    roses, old = w.own("/roses/"), w.own("/old-offer/")
+    sites.page("www.fernhill.test", "/roses/", doc("<h1>Roses</h1>"))
+    sites.page("www.fernhill.test", "/old-offer/", "gone", status=404, content_type="text/plain")
+    w.linking = {
+        "live": w.page("blog.test", "/pruning", f'<article><p>Before pruning read the <a href="{roses}">rose '
+                                                f'pruning guide</a> by the nursery.</p></article>'),
+        "nofollow": w.page("news.test", "/spring", f'<p><a rel="NoFollow UGC" href="{roses}">fernhill</a></p>'),
+        "removed": w.page("forum.test", "/t/9", "<p>no links here any more</p>"),
+        "gone": w.page("gone.test", "/post", "gone", status=404),
+        "robots": w.page("private.test", "/hidden", f'<a href="{roses}">x</a>'),
+        "old": w.page("deals.test", "/list", f'<ul><li><a href="{old}">old offer</a></li></ul>'),
+    }
+    sites.robots("private.test", "User-agent: *\nDisallow: /hidden\n")
+    import_ok(w.store, w.export("More sample links", list(w.linking.values())),
+              w.export("Top target pages", [f"{roses},12,4", f"{old},3,1"]), site=w.site)
+    return w
+
+
+def _checks(world: World) -> dict:
+    result = world.run("links", "checks", "--site", world.site, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return {r["linking_url"]: r for r in json.loads(result.stdout)["rows"]}
+
+
+def test_check_fetches_every_known_linking_page_and_says_what_it_found(world):
+    result = world.run("check", "--site", world.site, "--per-host-delay", "0", "--timeout", "5")
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.stdout.split())
+    assert "Checked 6 linking pages on 6 hosts" in out
+    assert "1 live nofollow" in out and "1 link missing" in out and "1 not found" in out and "1 blocked by robots" in out
+    assert "of your linked pages: 1 with links are gone" in out and "old-offer" in out
+    found = _checks(world)
+    assert {found[u]["status"] for u in found} >= {"live", "live_nofollow", "link_missing", "not_found",
+                                                   "blocked_by_robots"}
+    assert found[world.linking["live"]]["status"] == "live" and found[world.linking["live"]]["links"] == 1
+    assert found[world.linking["robots"]]["status"] == "blocked_by_robots"
+    assert world.sites.requests_to("private.test", "/hidden") == []  # robots.txt obeyed: never asked
+    agents = {h.user_agent for h in world.sites.requests_to("blog.test")}
+    assert len(agents) == 1 and next(iter(agents)).startswith("gsc-backlinks/")
+
+    # Checked less than 7 days ago: a second run leaves them alone.
+    again = world.run("check", "--site", world.site, "--no-own-pages")
+    assert again.exit_code == 0 and "Nothing to check" in again.stdout
+
+
+def test_a_link_removed_between_two_checks_is_lost_with_its_reason(world, sites):
+    roses = world.own("/roses/")
+    sites.page("forum.test", "/t/9", doc(f'<p>See <a href="{roses}">the roses</a></p>'))
+    assert world.run("check", "--site", world.site, "--per-host-delay", "0").exit_code == 0
+    sites.page("forum.test", "/t/9", doc("<p>no links here any more</p>"))
+    again = world.run("check", "--site", world.site, "--per-host-delay", "0", "--older-than", "0",
+                      "--url", world.linking["removed"])
+    assert again.exit_code == 0, again.output
+    lost = stored(world.store, "SELECT count(*) FROM page_checks WHERE url = ?", [world.linking["removed"]])
+    assert lost == [(2,)]
+    from gsc_backlinks.analysis.checks import lost_links
+    from gsc_backlinks.store import open_store
+
+    with open_store(world.store) as con:
+        gone = lost_links(con, world.site)
+    assert [(g.linking_url, g.target_url, g.reason) for g in gone] == [(world.linking["removed"], roses, "link removed")]
+
+
+def test_a_linking_page_on_a_private_address_is_refused_and_nothing_is_sent(world, monkeypatch, sites):
+    monkeypatch.setenv("GSC_BACKLINKS_CHECK_TESTING", "")  # the allowance off: *.test is not on the Internet
+    monkeypatch.delenv("GSC_BACKLINKS_CHECK_HOSTS")
+    before = len(sites.hits)
+    url = "http://127.0.0.1:9/admin"
+    result = world.run("check", "--site", world.site, "--url", url, "--per-host-delay", "0", "--no-own-pages")
+    assert result.exit_code == 0, result.output
+    assert _checks(world)[url]["status"] == "refused_address"
+    assert len(sites.hits) == before
+
+
+def test_check_options_are_checked_before_anything_is_fetched(world):
+    bad = world.run("check", "--site", world.site, "--concurrency", "0")
+    assert bad.exit_code == 2 and "Invalid value for '--concurrency'" in bad.stderr
+    assert "not a web page address" in error_line(world.run("check", "--site", world.site, "--url", "javascript:x"))
+    assert "not a check status" in error_line(world.run("links", "checks", "--site", world.site, "--status", "fine"))
