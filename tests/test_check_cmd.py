@@ -15,6 +15,8 @@ import pytest
 from clihelp import error_line, import_ok, run, stored, write_export
 from linksites import LinkSites
 
+from gsc_backlinks.analysis.value import link_value
+
 
 def doc(body: str, title: str = "A page") -> str:
     return f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head><body>{body}</body></html>'
@@ -139,3 +141,73 @@ def test_check_options_are_checked_before_anything_is_fetched(world):
     assert bad.exit_code == 2 and "Invalid value for '--concurrency'" in bad.stderr
     assert "not a web page address" in error_line(world.run("check", "--site", world.site, "--url", "javascript:x"))
     assert "not a check status" in error_line(world.run("links", "checks", "--site", world.site, "--status", "fine"))
+
+
+# --- what every view then says about each link ---------------------------------------------------------
+
+
+@pytest.fixture
+def checked(world):
+    roses = world.own("/roses/")
+    world.linking["topical"] = world.page(
+        "misc.test", "/p/123", "<article><h1>Winter care</h1><p>Pruning roses in winter keeps them healthy; "
+        f"climbing roses need their own <a href=\"{roses}\">care</a>.</p></article>")
+    import_ok(world.store, world.export("Latest links", [f"{world.linking['topical']},2026-05-20"], date="2026-05-21"),
+              site=world.site)
+    result = world.run("check", "--site", world.site, "--per-host-delay", "0", "--timeout", "5")
+    assert result.exit_code == 0, result.output
+    return world
+
+
+def test_links_samples_show_status_anchor_rel_and_target(checked):
+    rows = {r["linking_url"]: r for r in json.loads(checked.run(
+        "links", "samples", "--site", checked.site, "--format", "json").stdout)["rows"]}
+    live = rows[checked.linking["live"]]
+    assert (live["status"], live["anchor_text"], live["rel"], live["target_url"]) == (
+        "live", "rose pruning guide", "followed", checked.own("/roses/"))
+    assert rows[checked.linking["nofollow"]]["rel"] == "nofollow ugc"
+    assert rows[checked.linking["removed"]]["status"] == "link_missing"
+    assert rows[checked.linking["removed"]]["anchor_text"] is None
+
+
+def test_links_anchors_for_one_page_are_the_real_anchor_texts(checked):
+    doc = json.loads(checked.run("links", "anchors", "--site", checked.site, "--target", checked.own("/roses/"),
+                                 "--format", "json").stdout)
+    by_text = {r["anchor_text"]: r for r in doc["rows"]}
+    assert by_text["rose pruning guide"]["followed"] == 1
+    assert by_text["fernhill"]["followed"] == 0  # nofollow ugc
+    assert by_text["fernhill"]["class"] == "branded"
+
+
+def test_page_shows_every_checked_link_with_anchor_rel_context_and_value(checked):
+    doc = json.loads(checked.run("page", checked.own("/roses/"), "--site", checked.site, "--format", "json").stdout)
+    pages = {p["linking_url"]: p for p in doc["linking_pages"]}
+    live = pages[checked.linking["live"]]
+    assert live["source"] == "link check" and live["check_status"] == "live"
+    assert live["anchor_text"] == "rose pruning guide" and live["context_before"].endswith("Before pruning read the")
+    nofollow = pages[checked.linking["nofollow"]]
+    assert nofollow["rel"] == "nofollow ugc"
+    unknown = authority_half(doc)
+    # Value weighs the rel flags: half for nofollow, half again for ugc.
+    assert nofollow["value"] == link_value(None, nofollow["relevance"], unknown, ("nofollow", "ugc"))
+    # Relevance reads the page's main text: a page whose URL says nothing of roses is about them.
+    assert pages[checked.linking["topical"]]["relevance"] > 0
+
+
+def authority_half(doc) -> float:
+    return 0.0  # no rank file loaded: authority counts 0 (see "How link value is computed")
+
+
+def test_the_weekly_report_shows_what_the_checks_found(checked, sites, tmp_path):
+    sites.page("forum.test", "/t/9", doc(f'<p>See <a href="{checked.own("/roses/")}">the roses</a></p>'))
+    assert checked.run("check", "--site", checked.site, "--url", checked.linking["removed"], "--older-than", "0",
+                       "--per-host-delay", "0").exit_code == 0
+    sites.page("forum.test", "/t/9", doc("<p>no links here any more</p>"))
+    assert checked.run("check", "--site", checked.site, "--url", checked.linking["removed"], "--older-than", "0",
+                       "--per-host-delay", "0").exit_code == 0
+    result = checked.run("report", "weekly", "--site", checked.site, "--offline", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    html = Path(result.stdout.strip().splitlines()[-1]).read_text(encoding="utf-8")
+    assert "Links lost, as the link checks saw them" in html and "link removed" in html
+    assert "Your linked pages that are gone: redirect them" in html and "/old-offer/" in html
+    assert "<dt>Link checks</dt>" in html and "linking pages checked" in html

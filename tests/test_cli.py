@@ -332,6 +332,7 @@ def test_samples_and_domain_filter(store):
     assert by_url["https://www.bbc.co.uk/news/garden/"] == {
         "linking_url": "https://www.bbc.co.uk/news/garden/", "linking_domain": "bbc.co.uk",
         "last_crawled": "2026-05-16", "source": "both",
+        "status": None, "target_url": None, "anchor_text": None, "rel": None,  # not checked yet
     }
     assert by_url["https://bob.github.io/"]["source"] == "sample"
     # newest crawl first, never-crawled last
@@ -344,7 +345,9 @@ def test_samples_and_domain_filter(store):
     assert filtered["total_rows"] == 2
     host = _json(store, "samples", "--domain", "forum.bbc.co.uk")
     assert [r["linking_url"] for r in host["rows"]] == ["https://forum.bbc.co.uk/thread/9/"]
-    assert _csv(store, "samples")[0] == ["linking_url", "linking_domain", "last_crawled", "source"]
+    # The last four columns are what a link check found (empty until `gsc-backlinks check` has run).
+    assert _csv(store, "samples")[0] == ["linking_url", "linking_domain", "last_crawled", "source", "status",
+                                         "target_url", "anchor_text", "rel"]
 
 
 
@@ -356,7 +359,7 @@ def test_never_crawled_sample_is_null_in_json(store):
 
 def test_never_crawled_sample_is_empty_in_csv(store):
     row = next(r for r in _csv(store, "samples") if r[0] == "https://bob.github.io/")
-    assert row == ["https://bob.github.io/", "github.io", "", "sample"]
+    assert row == ["https://bob.github.io/", "github.io", "", "sample", "", "", "", ""]
 
 
 def test_never_crawled_sample_has_no_nat_in_table(store):

@@ -281,3 +281,31 @@ def anchor_table(con: duckdb.DuckDBPyConnection, snaps: Snapshots, rules: Anchor
         "SELECT rank, anchor_text FROM linking_text WHERE snapshot_id = ? ORDER BY rank, anchor_text"
         + (f" LIMIT {int(limit)}" if limit else ""), [snap.snapshot_id]).fetchall()
     return AnchorTable(tuple(AnchorRow(r, t, rules.classify(t)) for r, t in rows), total, snap, rules)
+
+
+# --- the real anchors of links to one page (what link checks and link tools saw) ---------------------------
+
+
+@dataclass(frozen=True)
+class PageAnchor:
+    anchor_text: str
+    anchor_class: str
+    linking_pages: int  #: pages linking to the page with this text
+    followed: int  #: of which without nofollow/ugc/sponsored
+    example: str  #: one linking page
+
+
+def page_anchors(con: duckdb.DuckDBPyConnection, site: str, target: str, rules: AnchorRules) -> list[PageAnchor]:
+    """The anchor texts of the links to one page, as the link checks saw them, most linking pages first.
+
+    Classified by the page's own queries (``rules.for_queries`` of them, brand terms kept)."""
+    from .checks import current_links
+
+    by_text: dict[str, list] = {}
+    for link in current_links(con, site, target=target):
+        text = link.anchor_text or ""
+        by_text.setdefault(text, []).append(link)
+    out = [PageAnchor(text, rules.classify(text), len({k.linking_url for k in found}),
+                      len({k.linking_url for k in found if not k.flags}), found[0].linking_url)
+           for text, found in by_text.items()]
+    return sorted(out, key=lambda a: (-a.linking_pages, a.anchor_text))

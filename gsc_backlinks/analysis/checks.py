@@ -235,3 +235,33 @@ def check_coverage(con: duckdb.DuckDBPyConnection, site: str) -> CheckCoverage:
                SELECT url, checked_at, max(checked_at) OVER (PARTITION BY url) AS last
                FROM page_checks WHERE property = ? AND NOT own)""", [site]).fetchall()[0]
     return CheckCoverage(*row)
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What the newest check of one linking page found."""
+
+    status: str
+    reason: str
+    checked_at: dt.datetime  #: UTC
+    links: tuple[Link, ...]  #: to the property; content links first
+
+    @property
+    def first(self) -> Link | None:
+        return self.links[0] if self.links else None
+
+
+def facts_of(con: duckdb.DuckDBPyConnection, site: str, linking_urls: list[str]) -> dict[str, PageFacts]:
+    """The newest check of each of these linking pages (those checked), with the links it found."""
+    if not linking_urls:
+        return {}
+    states = con.execute(
+        f"""SELECT c.url, p.status, p.reason, p.checked_at FROM ({_NEWEST}) c JOIN page_checks p USING (check_id)
+            WHERE list_contains(?, c.url)""", [site, linking_urls]).fetchall()
+    links: dict[str, list[Link]] = {}
+    for link in current_links(con, site, linking_urls=linking_urls):
+        links.setdefault(link.linking_url, []).append(link)
+    order = {"content": 0, None: 1}
+    return {url: PageFacts(status, reason, at, tuple(sorted(links.get(url, ()), key=lambda k: (
+                order.get(k.placement, 2), k.target_url))))
+            for url, status, reason, at in states}

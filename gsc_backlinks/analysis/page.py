@@ -234,6 +234,10 @@ def page_details(con: duckdb.DuckDBPyConnection, snaps: Snapshots, pages: list[s
                     "first_seen": first_seen.get((row[0], ref)), "last_seen": row[10],
                     "last_crawled": None, "source": "URL Inspection"})
 
+        # Link checks: what the newest check of each linking page found about its link to this page (anchor,
+        # rel, context); a checked page that links here but no export lists is added ("link check").
+        _add_check_facts(con, site, details)
+
         # Search: daily clicks and impressions over the chart period; the week and the one before.
         for url, day, clicks, impressions in con.execute(
             """SELECT page, day, clicks, impressions FROM search_pages p JOIN wanted w ON w.url = p.page
@@ -273,6 +277,48 @@ def page_details(con: duckdb.DuckDBPyConnection, snaps: Snapshots, pages: list[s
     return details
 
 
+#: Fields a link check adds to a linking page row (None where the page was not checked).
+CHECK_FIELDS = ("check_status", "check_reason", "checked_at", "anchor_text", "rel", "placement", "context_before",
+                "context_after", "image")
+
+
+def _add_check_facts(con: duckdb.DuckDBPyConnection, site: str, details: dict[str, PageDetail]) -> None:
+    from .checks import _NEWEST, facts_of
+
+    links: dict[tuple[str, str], tuple] = {}
+    for row in con.execute(
+        f"""SELECT o.target_url, o.linking_url, o.linking_domain, o.anchor_text, o.nofollow, o.ugc, o.sponsored,
+                   o.placement, o.context_before, o.context_after, o.image, c.checked_at, c.status
+            FROM ({_NEWEST}) c JOIN link_observations o ON o.check_id = c.check_id
+            JOIN wanted w ON w.url = o.target_url
+            ORDER BY o.target_url, o.linking_url, o.placement = 'content' DESC""", [site]).fetchall():
+        links.setdefault((row[0], row[1]), tuple(row))
+    listed = {p["linking_url"] for d in details.values() for p in d.linking_pages}
+    facts = facts_of(con, site, sorted(listed))
+    for d in details.values():
+        known = {p["linking_url"]: p for p in d.linking_pages}
+        for (target, url), found in links.items():
+            if target == d.url and url not in known:
+                known[url] = {"linking_url": url, "linking_domain": found[2], "first_seen": None,
+                              "last_seen": found[11].date(), "last_crawled": None, "source": "link check"}
+                d.linking_pages.append(known[url])
+        for url, page in known.items():
+            seen = links.get((d.url, url))
+            fact = facts.get(url)
+            if seen is not None:
+                row = seen
+                flags = [f for f, on in (("nofollow", row[4]), ("ugc", row[5]), ("sponsored", row[6])) if on]
+                page.update(check_status=row[12], check_reason=None, checked_at=row[11], anchor_text=row[3],
+                            rel=" ".join(flags) or "followed", placement=row[7], context_before=row[8],
+                            context_after=row[9], image=row[10])
+            elif fact is not None:  # checked, but its newest check saw no link to this page
+                page.update(check_status="link_missing" if fact.status in ("live", "live_nofollow") else fact.status,
+                            check_reason=fact.reason, checked_at=fact.checked_at, anchor_text=None, rel=None,
+                            placement=None, context_before=None, context_after=None, image=None)
+            else:
+                page.update(dict.fromkeys(CHECK_FIELDS))
+
+
 def rate_links(valuer: Valuer, details: list[PageDetail], anchors: AnchorIndex | None = None) -> None:
     """Value, authority and relevance (against the page's own topic) of each drill-down's linking sites and
     pages, best first; and the site's anchor texts that match the page's own queries."""
@@ -287,7 +333,8 @@ def rate_links(valuer: Valuer, details: list[PageDetail], anchors: AnchorIndex |
         for rows in (d.linking_pages, d.site_samples):
             if not rows:
                 continue
-            rated_rows = valuer.rate_pages([r["linking_url"] for r in rows], [r["linking_domain"] for r in rows], d.url)
+            rated_rows = valuer.rate_pages([r["linking_url"] for r in rows], [r["linking_domain"] for r in rows], d.url,
+                                           [_link_state(r) for r in rows])
             for row, r in zip(rows, rated_rows):
                 row.update(r.as_dict())
             rows.sort(key=lambda r: (-r["value"], r["linking_url"]))
@@ -295,6 +342,16 @@ def rate_links(valuer: Valuer, details: list[PageDetail], anchors: AnchorIndex |
             d.anchor_matches = anchors.matches([q["query"] for q in d.queries])
         d.rated = True
 
+
+def _link_state(row: dict) -> tuple[tuple[str, ...], bool]:
+    """(rel flags, counts nothing) of a linking page row as its newest link check saw it."""
+    from .checks import LINKING
+
+    status = row.get("check_status")
+    if status is None:
+        return (), False  # not checked: valued as Search Console lists it
+    rel = row.get("rel") or ""
+    return tuple(f for f in rel.split() if f != "followed"), status not in LINKING
 
 def missing_sources(detail: PageDetail, site: str, has_search: bool, has_target_export: bool) -> list[str]:
     """What is not known about this page, and how to get it: one line each."""

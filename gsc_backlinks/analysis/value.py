@@ -92,8 +92,13 @@ class _Fitted:
                 if domain in self.domain_text or not domains:
                     words = dict.fromkeys(" ".join(R.url_words(u) for u in found).split())
                     self.domain_text[domain] = " ".join(words)
-        # The IDF is learnt from the queries and (a bounded number of) linking domains' texts.
-        corpus = [q for q, _ in self.site_queries] + list(self.domain_text.values())[:FIT_DOMAINS]
+        # What link checks read of linking pages (title and main text) is text about topics too.
+        checked = [t for (t,) in con.execute(
+            f"""SELECT concat_ws(' ', arg_max(title, checked_at), arg_max(main_text, checked_at)) FROM page_checks
+                WHERE property = ? AND NOT own AND main_text IS NOT NULL GROUP BY url LIMIT {FIT_DOMAINS}""",
+            [site]).fetchall()]
+        # The IDF is learnt from the queries and (a bounded number of) linking domains' and pages' texts.
+        corpus = [q for q, _ in self.site_queries] + list(self.domain_text.values())[:FIT_DOMAINS] + checked
         self.model = R.TopicModel(corpus)
         self.site_topic = self.model.topic(self.site_queries[: R.QUERY_LIMIT])
 
@@ -115,8 +120,10 @@ class Valuer:
         self.sample_ids = snaps.sample().ids
         self.authorities: Authorities = load_authorities(con)
         self.has_search = bool(top_queries(con, self.site, self.window, 1))
+        # A new link check can change what a linking page is about (its main text): it is an input too.
+        checks = con.execute("SELECT max(check_id) FROM page_checks WHERE property = ?", [self.site]).fetchall()[0][0]
         key = repr((METHOD_VERSION, self.site, self.window, days_fingerprint(con, self.site, "web", self.window),
-                    self.sample_ids, sorted(self.domains)))
+                    self.sample_ids, sorted(self.domains), checks))
         self.inputs = hashlib.sha256(key.encode("utf-8")).hexdigest()
         self.run_id = stored.find_run(con, self.site, self.inputs)
         self.topics_done = stored.topics_done(con, self.run_id)
@@ -217,15 +224,29 @@ class Valuer:
 
         return [self._rated(d, s) for d, s in zip(domains, self._relevance(topic, "domain", domains, texts))]
 
-    def rate_pages(self, urls: list[str], domains: list[str | None], topic: str = SITE) -> list[Rated]:
-        """Each linking page's value (its URL's words) against a topic (default: the site's)."""
-        scores = self._relevance(topic, "page", urls, lambda missing: [R.url_words(u) for u in missing])
-        return [self._rated(d, s) for d, s in zip(domains, scores)]
+    def rate_pages(self, urls: list[str], domains: list[str | None], topic: str = SITE,
+                   states: list[tuple[tuple[str, ...], bool]] | None = None) -> list[Rated]:
+        """Each linking page's value against a topic (default: the site's): its text is what a link check
+        read of it (title and main text), else its URL's words.  `states`: each link's (rel flags, gone) as a
+        link check saw it: nofollow/ugc/sponsored lower the value, a removed link or a gone page counts 0."""
+        scores = self._relevance(topic, "page", urls, self._page_texts)
+        states = states or [((), False)] * len(urls)
+        return [self._rated(d, s, flags, gone) for d, s, (flags, gone) in zip(domains, scores, states)]
 
-    def _rated(self, domain: str | None, relevance: int | None) -> Rated:
+    def _page_texts(self, urls: list[str]) -> list[str]:
+        """What each linking page is about: the title and main text its newest check read, else its URL's words."""
+        checked = dict(self.con.execute(
+            """SELECT url, arg_max(concat_ws(' ', title, main_text), checked_at) FROM page_checks
+               WHERE property = ? AND NOT own AND list_contains(?, url) AND main_text IS NOT NULL GROUP BY url""",
+            [self.site, urls]).fetchall()) if urls else {}
+        return [checked.get(u) or R.url_words(u) for u in urls]
+
+    def _rated(self, domain: str | None, relevance: int | None, flags: tuple[str, ...] = (),
+               gone: bool = False) -> Rated:
         auth = self.authorities.of(domain)
+        value = 0 if gone else link_value(auth.score, relevance, self.authorities.unknown_stand_in, flags)
         return Rated(auth.score, auth.rank, auth.source.describe() if auth.source else None, relevance,
-                     R.band(relevance), link_value(auth.score, relevance, self.authorities.unknown_stand_in))
+                     R.band(relevance), value)
 
     def save(self, con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) -> None:
         """Store the ratings computed by this Valuer (whole topics), so the next view reads them."""

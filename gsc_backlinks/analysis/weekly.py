@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from ..dates import Period
 from . import anchors as A
 from .changes import Changes, domain_changes, page_changes
+from .checks import BrokenTarget, CheckCoverage, LostLink, broken_targets, check_coverage, lost_links
 from .domains import DomainBasis, LinkingDomains, domain_bases, domain_count, domains_history, linking_domains
 from .opportunities import LinksWithoutTraffic, TrafficWithoutLinks, links_without_traffic, traffic_without_links
 from .page import PageDetail, page_details, rate_links
@@ -109,6 +110,9 @@ class WeeklyData:
     unfound: LinksWithoutTraffic | None
     value_basis: tuple[str, ...]  #: where value's numbers come from (Valuer.explain)
     details: dict[str, PageDetail]  #: the drill-down pages, by URL, in the order the report lists them
+    lost_links: tuple[LostLink, ...] = ()  #: links the link checks saw go, in the 4 weeks up to the period's end
+    broken_targets: tuple[BrokenTarget, ...] = ()  #: own pages with links that are gone
+    checks: CheckCoverage | None = None
 
     @property
     def has_search(self) -> bool:
@@ -148,5 +152,7 @@ def collect_weekly(con: duckdb.DuckDBPyConnection, site: str, *, today: dt.date,
         tuple(daily_totals(con, site, chart, search_type)), tuple(link_counts(con, snaps)),
         linked, domains, values, domains_history(con, snaps), anchors,
         domain_changes(con, snaps, change_rows), page_changes(con, snaps, change_rows),
-        few, unfound, tuple(valuer.explain()), details)
+        few, unfound, tuple(valuer.explain()), details,
+        tuple(lost_links(con, site, since=dt.datetime.combine(period.end - dt.timedelta(days=27), dt.time()))),
+        tuple(broken_targets(con, snaps)), check_coverage(con, site))
     return data, valuer

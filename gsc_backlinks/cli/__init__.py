@@ -286,10 +286,14 @@ def brand_option(func):
 @links.command("anchors")
 @summary_options
 @brand_option
+@click.option("--target", metavar="URL", help="The real anchors of the links to this page of yours, from link checks.")
 @click.pass_obj
-def links_anchors(state: State, site, top, as_of, fmt, brands) -> None:
-    """The link text other sites use for you, by rank, with its class (branded, exact match, generic…)."""
-    _run_summary(state, "anchors", site, top, as_of, fmt, brands=tuple(brands))
+def links_anchors(state: State, site, top, as_of, fmt, brands, target) -> None:
+    """The link text other sites use for you, by rank, with its class (branded, exact match, generic…).
+
+    With --target: the anchor texts of the links to one page, as the link checks saw them.
+    """
+    _run_summary(state, "anchors", site, top, as_of, fmt, brands=tuple(brands), target=target)
 
 
 @links.command("samples")

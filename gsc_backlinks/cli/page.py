@@ -132,6 +132,18 @@ def _print_table(state: State, result, all_: bool) -> None:
         if len(rows) < len(detail.linking_pages):
             say(f"… {num(len(detail.linking_pages) - len(rows))} more; --all lists every one "
                 "(or --format json / html)", "dim")
+        checked = [p for p in rows if p.get("check_status")]
+        if checked:
+            t = Table(title="What the link checks found", title_justify="left", width=table_width, show_edge=False,
+                      pad_edge=False)
+            t.add_column("Linking page", no_wrap=True, width=room)
+            t.add_column("Status", no_wrap=True, width=12)
+            t.add_column("Anchor (rel)", no_wrap=True, width=table_width - room - 16)
+            for p in checked:
+                anchor = "" if p.get("anchor_text") is None else f'"{printable(p["anchor_text"])}" ({p.get("rel")})'
+                t.add_row(Text(url_text(p["linking_url"], room)), p["check_status"].replace("_", " "),
+                          Text(shorten(anchor, table_width - room - 16)))
+            console.print(t)
     if detail.linking_sites or detail.linking_pages:
         say("Sorted by value (0-100): half authority, half relevance to this page's queries "
             "(--format json has both); "

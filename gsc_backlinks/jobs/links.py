@@ -78,25 +78,40 @@ def _domains(con, snaps, top, as_of, sort: str = "links"):
     return summaries.linking_domains(snaps.site, found, top, values, tuple(valuer.explain())), valuer
 
 
-def _anchors(con, snaps, top, as_of, brands: tuple[str, ...] = ()):
-    from ..analysis.anchors import anchor_table, site_rules
+def _anchors(con, snaps, top, as_of, brands: tuple[str, ...] = (), target: str | None = None):
+    from ..analysis.anchors import anchor_table, page_anchors, site_rules
     from ..analysis.search import topic_end
     from ..report import summaries
 
-    found = anchor_table(con, snaps, site_rules(con, snaps.site, topic_end(con, snaps.site, as_of), brands), top)
+    rules = site_rules(con, snaps.site, topic_end(con, snaps.site, as_of), brands)
+    if target:
+        from ..analysis.page import find_page
+        from ..urls import parse_property
+
+        page = find_page(con, parse_property(snaps.site), target).url
+        queries = [q for q, in con.execute(
+            """SELECT query FROM search_queries WHERE property = ? AND page = ? AND search_type = 'web'
+               GROUP BY query ORDER BY sum(impressions) DESC, query LIMIT 100""", [snaps.site, page]).fetchall()]
+        found_page = page_anchors(con, snaps.site, page, rules.for_queries(queries))
+        if not found_page:
+            raise NoDataError(f"no checked link to {page} yet; run: gsc-backlinks check --site {snaps.site}")
+        return summaries.page_anchors(snaps.site, page, found_page, top), None
+    found = anchor_table(con, snaps, rules, top)
     if found is None:
         raise _missing(snaps.site, ("top_linking_text",), as_of)
     return summaries.anchors(snaps.site, found, top), None
 
 
 def _samples(con, snaps, top, as_of, domain: str | None = None):
+    from ..analysis.checks import facts_of
     from ..analysis.samples import sample_links
     from ..report import summaries
 
     sample = snaps.sample()
     if not sample:
         raise _missing(snaps.site, ("sample_links", "latest_links"), as_of)
-    return summaries.samples(snaps.site, sample_links(con, sample, domain=domain, limit=top)), None
+    found = sample_links(con, sample, domain=domain, limit=top)
+    return summaries.samples(snaps.site, found, facts_of(con, snaps.site, [r.linking_url for r in found.rows])), None
 
 
 def _checks(con, snaps, top, as_of, status: str | None = None):

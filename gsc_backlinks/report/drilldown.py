@@ -12,7 +12,7 @@ from ..analysis.snapshots import SAMPLE_NOTE
 from ..analysis.sources import Freshness
 from ..analysis.value import method
 from ..dates import Period, pacific_text
-from ..text import shorten
+from ..text import UNKNOWN, printable, shorten
 from ..urls import display_url
 from . import charts
 from . import columns as C
@@ -124,8 +124,28 @@ def drill_down_page(d: PageDetail, site: str, period: Period, chart_period: Peri
 
     site_rows = tuple((text_cell(s["site"], limit=60), *vcells(s), num_cell(s["linking_pages"]),
                        date_cell(s["first_seen"]), date_cell(s["last_seen"])) for s in d.linking_sites)
-    page_rows = tuple((link_cell(p["linking_url"]), *vcells(p), text_cell(p["linking_domain"], limit=50), Cell(p["source"]),
-                       date_cell(p["first_seen"]), date_cell(p["last_seen"]), date_cell(p["last_crawled"]))
+    checked = any(p.get("check_status") for p in d.linking_pages)
+    check_cols = (Column("anchor_text", "Anchor", help="The link's text as the newest link check saw it; the words "
+                         "around it in the tooltip"),
+                  Column("rel", "Rel", help="nofollow / ugc / sponsored, or followed"),
+                  Column("check_status", "Checked", help="What the newest link check found (gsc-backlinks check)")
+                  ) if checked else ()
+
+    def check_cells(p: dict) -> tuple:
+        if not checked:
+            return ()
+        context = " ".join(filter(None, (p.get("context_before"), "[…]", p.get("context_after")))) \
+            if p.get("anchor_text") is not None else None
+        anchor = text_cell(p.get("anchor_text"), limit=60)
+        anchor = Cell(anchor.text, anchor.sort, cls=anchor.cls, title=printable(context) if context else anchor.title)
+        status = p.get("check_status")
+        return (anchor, text_cell(p.get("rel")),
+                Cell(status.replace("_", " ") if status else UNKNOWN, status or "", cls="" if status else "muted",
+                     title=printable(p["check_reason"]) if p.get("check_reason") else None))
+
+    page_rows = tuple((link_cell(p["linking_url"]), *vcells(p), *check_cells(p), text_cell(p["linking_domain"], limit=50),
+                       Cell(p["source"]), date_cell(p["first_seen"]), date_cell(p["last_seen"]),
+                       date_cell(p["last_crawled"]))
                       for p in d.linking_pages)
     by_value = " Sorted by value (see “How link value is computed”)." if rated else ""
     sort_at = 1 if rated else None
@@ -139,10 +159,13 @@ def drill_down_page(d: PageDetail, site: str, period: Period, chart_period: Peri
               site_rows, len(site_rows), "From “Top sites linking to this page” exports of this page." + by_value,
               empty=missing, sort_column=1),
         Table("linking-pages", "Linking pages",
-              (Column("linking_url", "Linking page"), *vcols, Column("linking_domain", "Domain"), Column("source", "Source"),
-               Column("first_seen", "First seen"), Column("last_seen", "Last seen"), Column("last_crawled", "Crawled")),
+              (Column("linking_url", "Linking page"), *vcols, *check_cols, Column("linking_domain", "Domain"),
+               Column("source", "Source"), Column("first_seen", "First seen"), Column("last_seen", "Last seen"),
+               Column("last_crawled", "Crawled")),
               page_rows, len(page_rows) + d.exported_links_left_out,
-              "From linking-pages exports of this page and URL Inspection's sample of referring URLs. " + SAMPLE_NOTE
+              ("From linking-pages exports of this page, URL Inspection's sample of referring URLs and link checks "
+               "(anchor, rel and what the newest check found; a removed link counts 0 in value). " if checked else
+               "From linking-pages exports of this page and URL Inspection's sample of referring URLs. ") + SAMPLE_NOTE
               + by_value
               + (f" `gsc-backlinks page {full} --site {site} --all` lists every one."
                  if d.exported_links_left_out else ""),

@@ -108,13 +108,42 @@ def anchors(site: str, found: AnchorTable, top: int | None) -> Summary:
                    (_source(found.snapshot),), "export", notes)
 
 
-SAMPLE_COLUMNS = (C.LINKING_URL, C.LINKING_DOMAIN, Column("last_crawled", "Crawled"), Column("source", "Export"))
+PAGE_ANCHOR_COLUMNS = (C.ANCHOR_TEXT, C.ANCHOR_CLASS, Column("linking_pages", "Linking pages", True),
+                       Column("followed", "Followed", True), Column("example", "Example linking page", url=True))
 
 
-def samples(site: str, found: SampleLinks) -> Summary:
-    rows = [{"linking_url": r.linking_url, "linking_domain": r.linking_domain, "last_crawled": _value(r.last_crawled),
-             "source": "both" if len(r.kinds) > 1 else SHORT[r.kinds[0]]} for r in found.rows]
-    notes = (SAMPLE_NOTE, "Export: latest = Latest links, sample = More sample links, both = in both")
+def page_anchors(site: str, page: str, found: list, top: int | None) -> Summary:
+    """The anchor texts of the links to one page (``analysis.anchors.PageAnchor``), as link checks saw them."""
+    rows = [{"anchor_text": a.anchor_text, "class": a.anchor_class, "linking_pages": a.linking_pages,
+             "followed": a.followed, "example": a.example} for a in found[:top or None]]
+    notes = ("From the newest link check of each linking page (gsc-backlinks check): the real anchor text of "
+             "each link, not Search Console's lower-cased list; an image link's text is its alt text",
+             "Class against this page's own top search queries; followed = without nofollow, ugc or sponsored")
+    return Summary("anchors", f"Anchor text of links to {page}", site, PAGE_ANCHOR_COLUMNS, rows, len(found), (),
+                   "check", notes)
+
+
+SAMPLE_COLUMNS = (C.LINKING_URL, C.LINKING_DOMAIN, Column("last_crawled", "Crawled"), Column("source", "Export"),
+                  Column("status", "Checked", optional=True), Column("target_url", "Links to", url=True, optional=True),
+                  Column("anchor_text", "Anchor", optional=True), Column("rel", "Rel", optional=True))
+
+
+def samples(site: str, found: SampleLinks, facts: dict | None = None) -> Summary:
+    """Google's sample of linking pages; with `facts` (``analysis.checks.facts_of``), what the newest check of
+    each page found: its status and its (first) link to you — target, anchor, rel."""
+    facts = facts or {}
+    rows = []
+    for r in found.rows:
+        fact = facts.get(r.linking_url)
+        link = fact.first if fact else None
+        rows.append({"linking_url": r.linking_url, "linking_domain": r.linking_domain,
+                     "last_crawled": _value(r.last_crawled), "source": "both" if len(r.kinds) > 1 else SHORT[r.kinds[0]],
+                     "status": fact.status if fact else None, "target_url": link.target_url if link else None,
+                     "anchor_text": link.anchor_text if link else None, "rel": link.rel if link else None})
+    notes: tuple[str, ...] = (SAMPLE_NOTE, "Export: latest = Latest links, sample = More sample links, both = in both")
+    if facts:
+        notes += ("Checked, links to, anchor, rel: the newest link check of the page (gsc-backlinks check); "
+                  "unknown = not checked yet",)
     return Summary("samples", "Sample links", site, SAMPLE_COLUMNS, rows, found.total,
                    tuple(_source(s) for s in found.sample.snapshots), "export", notes)
 

@@ -13,7 +13,7 @@ from ..analysis.search import TOPIC_DAYS
 from ..analysis.snapshots import SAMPLE_NOTE, UI_ROW_CAP
 from ..analysis.sources import WANTED_KINDS, WHERE, Freshness
 from ..analysis.weekly import CHART_WEEKS, WeeklyData
-from ..dates import pacific_text
+from ..dates import pacific_text, to_pacific
 from ..exports.kinds import KINDS
 from ..text import UNKNOWN, printable, shorten
 from ..urls import display_url
@@ -92,7 +92,7 @@ def weekly_report(data: WeeklyData, *, now: dt.datetime, notices: tuple[str, ...
         subtitle=data.site,
         generated=generated,
         period=f"{period.label()} ({period.iso()}, Pacific Time), compared with {prev.label()}",
-        sources=_sources(data.freshness),
+        sources=_sources(data.freshness) + (_checks_source(data),),
         freshness=_freshness_line(data.freshness),
         notices=tuple(notes),
         stats=tuple(stats),
@@ -125,6 +125,14 @@ def _freshness_line(fresh: Freshness) -> str:
     if fresh.last_inspection:
         parts.append(f"URL Inspection up to {pacific_text(fresh.last_inspection, time=False)}")
     return "Data: " + "; ".join(parts) + "."
+
+
+def _checks_source(data: WeeklyData) -> Source:
+    checks = data.checks
+    if checks is None or not checks.pages_checked or checks.newest is None or checks.oldest is None:
+        return Source("Link checks", "none — gsc-backlinks check --site … fetches the linking pages", "missing")
+    return Source("Link checks", f"{num(checks.pages_checked)} linking pages checked, newest "
+                                 f"{pacific_text(checks.newest, time=False)}, oldest {pacific_text(checks.oldest, time=False)}")
 
 
 def _file_name(source: str) -> str:
@@ -328,7 +336,21 @@ def _changes_section(data: WeeklyData, pages: dict[str, Page]) -> Section:
     for ch in (dc, pc):
         if ch.compared:
             tables += _change_tables(data.site, ch, pages)
+    if data.lost_links:
+        tables.append(_lost_links_table(data))
     return Section("changes", "New and lost links", SAMPLE_NOTE, tuple(tables))
+
+
+def _lost_links_table(data: WeeklyData) -> Table:
+    rows = tuple((link_cell(k.linking_url), own_page_cell(k.target_url, page_file(k.target_url)),
+                  text_cell(k.anchor_text, limit=60), date_cell(to_pacific(k.lost_on).date()), text_cell(k.reason))
+                 for k in data.lost_links[:INDEX_ROWS])
+    return Table("lost-links", "Links lost, as the link checks saw them",
+                 (C.LINKING_URL, Column("target_url", "Your page"), C.ANCHOR_TEXT, Column("lost_on", "Lost on"),
+                  Column("reason", "Why")), rows, len(data.lost_links),
+                 "Links a check of their page saw, and the next check of it no longer did, in the four weeks up to "
+                 f"{data.period.end} (gsc-backlinks check). Unlike \"no longer in Google's sample\", these are gone.",
+                 empty="None.", page_size=10)
 
 
 def _change_tables(site: str, ch: Changes, pages: dict[str, Page]) -> list[Table]:
@@ -357,10 +379,24 @@ def _change_tables(site: str, ch: Changes, pages: dict[str, Page]) -> list[Table
     return out
 
 
+def _broken_targets_table(data: WeeklyData) -> Table:
+    rows = tuple((own_page_cell(b.url, None), text_cell(b.reason), num_cell(b.links), num_cell(b.linking_pages),
+                  date_cell(to_pacific(b.checked_at).date())) for b in data.broken_targets)
+    return Table("broken-targets", "Your linked pages that are gone: redirect them",
+                 (Column("url", "Your page"), Column("reason", "What the check found"),
+                  Column("links", "Incoming links", True, "From the Top target pages export"),
+                  Column("linking_pages", "Checked linking pages", True, "Linking pages whose newest check links here"),
+                  Column("checked", "Checked")), rows, len(rows),
+                 "Pages of yours that links point at but that answer 404/410, redirect to the home page or say "
+                 "noindex (gsc-backlinks check): a 301 redirect to the closest live page wins those links back.",
+                 sort_column=2)
+
+
 def _opportunities_section(data: WeeklyData) -> Section:
     if not data.has_search or data.few_links is None:
         return Section("opportunities", "Where links would pay off",
-                       "Needs search performance data: sync it first (gsc-backlinks sync).")
+                       "Needs search performance data: sync it first (gsc-backlinks sync).",
+                       (_broken_targets_table(data),) if data.broken_targets else ())
     few = data.few_links
     cols = (Column("page", "Page"), Column("impressions", "Impressions", True), Column("clicks", "Clicks", True),
             Column("position", "Position", True), Column("incoming_links", "Known links", True))
@@ -372,6 +408,8 @@ def _opportunities_section(data: WeeklyData) -> Section:
         note += f" That export lists at most {UI_ROW_CAP:,} pages, so a page missing from it may still have a few links."
     tables = [Table("traffic-few-links", "Search traffic, few or no known links", cols, rows, len(rows), note,
                     empty="Every page with impressions this week has more than a few known links.", sort_column=1)]
+    if data.broken_targets:
+        tables.insert(0, _broken_targets_table(data))
     unfound = data.unfound
     if unfound is not None:
         rows2 = tuple((own_page_cell(r.target_url, page_file(r.target_url)), num_cell(r.incoming_links),
