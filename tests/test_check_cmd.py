@@ -12,10 +12,11 @@ import json
 from pathlib import Path
 
 import pytest
-from clihelp import error_line, import_ok, run, stored, write_export
 from linksites import LinkSites
 
 from gsc_backlinks.analysis.value import link_value
+
+from clihelp import error_line, import_ok, run, stored, write_export
 
 
 def doc(body: str, title: str = "A page") -> str:
