@@ -84,7 +84,8 @@ def test_a_version_1_store_is_migrated_and_keeps_its_snapshots(tmp_path):
 
     assert result.exit_code == 0, result.output
     assert '"a.csv"' in result.output
-    assert [r[0] for r in _sql(path, "SELECT version FROM schema_migrations ORDER BY version")] == list(range(1, store_mod.SCHEMA_VERSION + 1))
+    versions = [r[0] for r in _sql(path, "SELECT version FROM schema_migrations ORDER BY version")]
+    assert versions == list(range(1, store_mod.SCHEMA_VERSION + 1))
     assert _sql(path, "SELECT count(*) FROM search_days") == [(0,)]
     # Migrations 3 and 5 rebuilt linking_pages: its rows are all still there.
     assert _sql(path, "SELECT linking_url, linking_domain, last_crawled FROM linking_pages") == [
