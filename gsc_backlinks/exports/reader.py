@@ -112,6 +112,14 @@ def _sniff(header_line: str) -> tuple[str, list[str], K.HeaderMatch | None]:
 
 
 def _unknown_header(source: str, cells: list[str]) -> UnknownExportError:
+    from .thirdparty import detect_vendor  # imported here: thirdparty reuses this module's cell rules
+
+    vendor = detect_vendor(cells)
+    if vendor:
+        return UnknownExportError(
+            source, f"this is {vendor.label}, not a Search Console Links export; "
+            "third-party exports are read by gsc-backlinks import once supported",
+        )
     shown = ", ".join(repr(_shorten(c, 40)) for c in cells[:6]) or "(nothing)"
     return UnknownExportError(
         source,

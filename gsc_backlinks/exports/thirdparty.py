@@ -274,6 +274,10 @@ class VendorExport:
     referring_domains: bool  #: one row per linking domain, not per link
     columns: tuple[tuple[str, int], ...]  #: (field id or metric column, position in the header row)
 
+    @property
+    def columns_named(self) -> set[str]:
+        return {name for name, _ in self.columns}
+
     def position(self, name: str) -> int | None:
         return next((i for n, i in self.columns if n == name), None)
 
@@ -499,13 +503,14 @@ def _read_csv(raw: RawFile) -> _Read:
             broken.append(row.text or "")
             return "skip"
 
-        table = pacsv.read_csv(
+        # The streaming reader holds a block or two in flight, not the whole file's parsed fields.
+        reader = pacsv.open_csv(
             pa.BufferReader(buffer),
             read_options=pacsv.ReadOptions(
                 column_names=names, skip_rows=1, block_size=block_size,
                 encoding="utf8" if source_encoding == "utf-8" else source_encoding,
             ),
-            # Without any quote a value cannot hold a newline, and Arrow reads in parallel.
+            # Without any quote a value cannot hold a newline, and Arrow splits blocks anywhere.
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted,
                                              invalid_row_handler=keep_aside),
             convert_options=pacsv.ConvertOptions(
@@ -515,10 +520,11 @@ def _read_csv(raw: RawFile) -> _Read:
                 quoted_strings_can_be_null=False,
             ),
         )
+        table = pa.Table.from_batches(list(reader), schema=reader.schema)
         return table, broken
 
     def parse_sized(buffer, source_encoding: str):
-        block_size = 8 << 20
+        block_size = 16 << 20
         while True:
             try:
                 return parse(buffer, source_encoding, block_size)
@@ -562,9 +568,10 @@ def _read_csv(raw: RawFile) -> _Read:
 def _decode_loosely(data: bytes) -> tuple[str, str, str]:
     """Text that is not valid UTF-8: mostly UTF-8 with a few bad bytes, or a spreadsheet's Windows code page."""
     text = data.decode("utf-8", errors="replace")
-    replaced = text.count("\ufffd") - data.count("\xef\xbf\xbd".encode("latin-1"))
-    wide = sum(1 for b in data[:1 << 20] if b >= 0x80) * max(1, len(data) >> 20)
-    if replaced * 4 < wide:
+    replaced = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    sample = data[: 1 << 20]
+    wide = (len(sample) - len(sample.translate(None, bytes(range(128, 256))))) * len(data) / max(len(sample), 1)
+    if replaced * 4 < wide:  # a few bad bytes among much good UTF-8
         return text, "utf-8", f"{replaced:,} bytes that are not UTF-8 replaced with \ufffd"
     return data.decode("cp1252", errors="replace"), "cp1252", "not UTF-8: read as Windows-1252 (a spreadsheet's code page)"
 
@@ -885,11 +892,15 @@ def parse_vendor_export(
     if raw.filename.lower().endswith(".xlsx") and not is_zip(raw.data):
         raise ExportError(raw.display, "is not a readable .xlsx workbook (it is not a zip container); download it again")
     read = _read_xlsx(raw) if is_zip(raw.data) else _read_csv(raw)
-    export, cols, notes = read.export, read.columns, list(read.notes)
+    export, notes = read.export, list(read.notes)
     spec = _SPEC_BY_KEY[export.key]
     if read.rows == 0:
         raise ExportError(raw.display, f"is {export.label} with a header row but no rows; there was nothing to export")
     n = read.rows
+    cols = read.columns
+    read.columns = {}
+    # Each string column is taken out of ``cols`` when it is turned into its type, so that a
+    # million rows' text is not held twice.
 
     def nulls(type_):
         return pa.nulls(n, type_)
@@ -897,58 +908,67 @@ def parse_vendor_export(
     def flag(name: str):
         if name not in cols:
             return None
-        out, odd = _flags(cols[name], spec.empty_flag_is_false)
+        out, odd = _flags(cols.pop(name), spec.empty_flag_is_false)
         _note_odd(notes, odd, "true or false", _header_name(read, name))
         return out
 
     def date(name: str):
         if name not in cols:
             return None
-        out, odd = _dates(cols[name], spec.month_first)
+        out, odd = _dates(cols.pop(name), spec.month_first)
         _note_odd(notes, odd, "a date", _header_name(read, name))
         return out
+
+    def given(value, type_):
+        return value if value is not None else nulls(type_)
+
+    target = target_host = None
+    if "target_url" in cols:  # checked first: a file of another site is refused before the rest is worked on
+        target, target_host = _canonical_targets(cols.pop("target_url"))
+        _check_targets(raw.display, target, target_host, site, comp, notes)
+        del target_host
 
     first_seen, last_seen = date("first_seen"), date("last_seen")
     lost_on = lost_flag = None
     if "lost" in cols:  # Ahrefs' Lost: the date the link was lost (a flag in some importers' files)
-        lost_on, odd_dates = _dates(cols["lost"], spec.month_first)
-        lost_flag, _ = _flags(cols["lost"])
+        values = cols.pop("lost")
+        lost_on, _ = _dates(values, spec.month_first)
+        lost_flag, _ = _flags(values)
         lost_on = pc.if_else(pc.fill_null(lost_flag, arrow.scalar(False)), _null(pa.date32()), lost_on)
-        odd = pc.sum(pc.and_(pc.and_(pc.is_null(lost_on), pc.is_null(lost_flag)), _present(cols["lost"]))
+        odd = pc.sum(pc.and_(pc.and_(pc.is_null(lost_on), pc.is_null(lost_flag)), _present(values))
                      .cast(pa.int64())).as_py() or 0
         _note_odd(notes, odd, "a date", _header_name(read, "lost"))
     status = reason = None
-    if {"lost", "lost_status", "lost_flag"} & set(cols):
+    if {"lost", "lost_status", "lost_flag"} & ({*cols, "lost"} if lost_on is not None else set(cols)):
         parts = []
         if lost_on is not None:
             parts += [pc.is_valid(lost_on), pc.fill_null(lost_flag, arrow.scalar(False))]
-        if "lost_status" in cols:
-            parts.append(_present(cols["lost_status"]))
+        said = _or_null_text(cols.pop("lost_status")) if "lost_status" in cols else None
+        why = _or_null_text(cols.pop("drop_reason")) if "drop_reason" in cols else None
+        if said is not None:
+            parts.append(pc.is_valid(said))
         if "lost_flag" in cols:
             parts.append(pc.fill_null(flag("lost_flag"), arrow.scalar(False)))
         lost = parts[0]
-        for p in parts[1:]:
-            lost = pc.or_(lost, p)
+        for part in parts[1:]:
+            lost = pc.or_(lost, part)
         status = pc.if_else(lost, arrow.scalar("lost"), arrow.scalar("live"))
-        if "lost_status" in cols or "drop_reason" in cols:
-            said = _or_null_text(cols["lost_status"]) if "lost_status" in cols else nulls(pa.string())
-            why = _or_null_text(cols["drop_reason"]) if "drop_reason" in cols else nulls(pa.string())
-            both = pc.binary_join_element_wise(said, why, arrow.scalar(": "))
-            reason = pc.coalesce(both, said, why)
+        if said is not None or why is not None:
+            said, why = given(said, pa.string()), given(why, pa.string())
+            reason = pc.coalesce(pc.binary_join_element_wise(said, why, arrow.scalar(": ")), said, why)
         elif spec.lost_reason:
             reason = pc.if_else(lost, arrow.scalar(spec.lost_reason), _null(pa.string()))
 
     metrics = {}
     for metric in spec.metrics:
         if metric.column not in cols:
-            metrics[metric.column] = nulls(pa.bool_() if metric.kind == "flag" else
-                                           pa.string() if metric.kind == "text" else pa.float64())
+            metrics[metric.column] = nulls({"flag": pa.bool_(), "text": pa.string()}.get(metric.kind, pa.float64()))
         elif metric.kind == "flag":
             metrics[metric.column] = flag(metric.column)
         elif metric.kind == "text":
-            metrics[metric.column] = _or_null_text(cols[metric.column])
+            metrics[metric.column] = _or_null_text(cols.pop(metric.column))
         else:
-            out, odd = _numbers(cols[metric.column])
+            out, odd = _numbers(cols.pop(metric.column))
             _note_odd(notes, odd, "a number", metric.names[0])
             metrics[metric.column] = out
 
@@ -957,45 +977,36 @@ def parse_vendor_export(
         notes.append(f"--date {date_option.isoformat()} ignored: the file name says {snapshot_date.isoformat()}")
 
     if export.referring_domains:
-        table = _domains_table(raw, cols, n, first_seen, last_seen, lost_on, status, metrics, spec, notes)
+        table = _domains_table(cols.pop("domain"), n, first_seen, last_seen, lost_on, status, metrics, spec, notes)
         if site is not None or comp is not None:
-            notes.append("a referring-domains export does not name target pages: not checked against "
+            notes.append("a referring-domains export names no target pages: not checked against "
                          + (f"competitor {comp}" if comp else f"property {site.site}"))
     else:
-        linking, host = urls.canonical_url_array(cols["linking_url"])
-        domain_job = _beside(urls.domains_of, host)
-        if "target_url" in cols:
-            target, target_host = _canonical_targets(cols["target_url"])
-            _check_targets(raw.display, target, target_host, site, comp, notes)
-        else:
-            target = nulls(pa.string())
         image = flag("image")
         if image is None and "link_type" in cols:
-            kind = pc.utf8_lower(_clean(cols["link_type"]))
-            image = pc.if_else(pc.equal(kind, arrow.scalar("")), _null(pa.bool_()),
-                               pc.match_substring(kind, "image"))
+            kind = pc.utf8_lower(_clean(cols.pop("link_type")))
+            image = pc.if_else(pc.equal(kind, arrow.scalar("")), _null(pa.bool_()), pc.match_substring(kind, "image"))
         nofollow = flag("nofollow")
         if nofollow is None and "followable" in cols:
             nofollow = pc.invert(flag("followable"))
         placement = None
-        if "in_content" in cols:  # Ahrefs: "found in the biggest piece of content on the page"
+        if "in_content" in cols:  # Ahrefs: "the link was found in the biggest piece of content on the page"
             placement = pc.if_else(pc.fill_null(flag("in_content"), arrow.scalar(False)),
                                    arrow.scalar("content"), _null(pa.string()))
+        linking, host = urls.canonical_url_array(cols.pop("linking_url"))
+        domain_job = _beside(urls.domains_of, host)
 
-        def text(name: str, empty_is_null: bool = True):
-            if name not in cols:
-                return nulls(pa.string())
-            # An empty anchor is a fact (an image without alt text); an empty title or context says nothing.
-            return _or_null_text(cols[name]) if empty_is_null else cols[name]
-
-        def given(value, type_):
-            return value if value is not None else nulls(type_)
+        def text(name: str):
+            # An empty title or context says nothing (null); text is kept exactly as the tool wrote it
+            # (the space before an anchor is part of its context).
+            return _empty_as_null(cols.pop(name)) if name in cols else nulls(pa.string())
 
         table = arrow.table({
             "linking_url": linking,
             "linking_domain": domain_job.result(),
-            "target_url": target,
-            "anchor_text": text("anchor_text", empty_is_null=False),
+            "target_url": given(target, pa.string()),
+            # An empty anchor is a fact (an image without alt text): kept as "".
+            "anchor_text": cols.pop("anchor_text") if "anchor_text" in cols else nulls(pa.string()),
             "image": given(image, pa.bool_()),
             "nofollow": given(nofollow, pa.bool_()),
             "ugc": given(flag("ugc"), pa.bool_()),
@@ -1012,7 +1023,8 @@ def parse_vendor_export(
             "linking_title": text("linking_title"),
             **metrics,
         })
-        empty = pc.equal(linking, arrow.scalar(""))
+        del linking, host, target
+        empty = pc.equal(table.column("linking_url"), arrow.scalar(""))
         missing = pc.sum(empty.cast(pa.int64())).as_py() or 0
         if missing:
             table = table.filter(pc.invert(empty))
@@ -1020,7 +1032,7 @@ def parse_vendor_export(
         not_web = table.column("linking_domain").null_count
         if not_web:
             notes.append(f"{not_web:,} linking URLs are not http(s) URLs (kept as text)")
-        if "target_url" in cols:
+        if "target_url" in export.columns_named:
             no_target = pc.sum(pc.equal(table.column("target_url"), arrow.scalar("")).cast(pa.int64())).as_py() or 0
             if no_target:
                 notes.append(f"{no_target:,} rows name no target URL")
@@ -1041,13 +1053,30 @@ def parse_vendor_export(
     )
 
 
-def _domains_table(raw: RawFile, cols, n: int, first_seen, last_seen, lost_on, status, metrics, spec: _Spec,
+def _empty_as_null(values):
+    """A string column with its empty cells null: the text buffers are shared, only a validity bitmap is new."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chunks = []
+    for chunk in values.chunks:
+        filled = pc.not_equal(pc.binary_length(chunk), arrow.scalar(0))  # from the offsets alone
+        if chunk.offset or chunk.null_count:
+            chunks.append(pc.if_else(filled, chunk, _null(pa.string())))
+        elif pc.all(filled).as_py():
+            chunks.append(chunk)
+        else:
+            chunks.append(pa.Array.from_buffers(chunk.type, len(chunk), [filled.buffers()[1], *chunk.buffers()[1:]]))
+    return pa.chunked_array(chunks, values.type)
+
+
+def _domains_table(domain_cells, n: int, first_seen, last_seen, lost_on, status, metrics, spec: _Spec,
                    notes: list[str]):
     """One row per registrable linking domain: subdomains the tool lists apart are merged into it."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    written = pc.utf8_lower(_clean(cols["domain"]))
+    written = pc.utf8_lower(_clean(domain_cells))
     as_url = pc.binary_join_element_wise(arrow.scalar("https://"), written, arrow.scalar("/"), arrow.scalar(""))
     _, hosts = urls.canonical_url_array(as_url)
     domains = urls.domains_of(hosts)
