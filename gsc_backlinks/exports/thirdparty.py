@@ -382,7 +382,9 @@ def _encoding(raw: RawFile) -> tuple[str, int]:
         for encoding, nuls, text in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
             if nuls.count(0) > 0.9 * len(nuls) and text.count(0) == 0:
                 return encoding, 0
-        raise ExportError(raw.display, "is a binary file, not a CSV export (it contains NUL bytes)")
+        # A NUL or two in a stranger's anchor is text; a file full of them is not.
+        if head.count(0) * 100 > len(head) or b"\n" not in head:
+            raise ExportError(raw.display, "is a binary file, not a CSV export (it contains NUL bytes)")
     return "utf-8", 0
 
 
@@ -700,12 +702,16 @@ def _dates(values, month_first: bool):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    text = _clean(values)
-    iso = pc.strptime(pc.utf8_slice_codeunits(text, 0, 10), format="%Y-%m-%d", unit="s", error_is_null=True)
-    out = pc.cast(iso, pa.date32())
-    empty = pc.is_in(pc.utf8_lower(text), value_set=_strings(list(_PLACEHOLDERS)))
+    text = values
+    out = _ymd(pc.utf8_slice_codeunits(text, 0, 10))  # ISO dates and timestamps: nearly every value
+    empty = pc.is_in(pc.utf8_lower(_clean(text)), value_set=_strings(list(_PLACEHOLDERS)))
     if not pc.any(pc.and_(pc.is_null(out), pc.invert(empty))).as_py():
         return out, 0
+    text = _clean(text)
+    parts = pc.extract_regex(text, r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:$|[ T,])")
+    out = pc.coalesce(out, _ymd(pc.binary_join_element_wise(
+        pc.struct_field(parts, [0]), pc.utf8_lpad(pc.struct_field(parts, [1]), 2, "0"),
+        pc.utf8_lpad(pc.struct_field(parts, [2]), 2, "0"), arrow.scalar("-"))))
     parts = pc.extract_regex(text, r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{4})(?:$|[ T,])")
     first, second, year = (pc.struct_field(parts, [i]) for i in range(3))
     day_first = pc.any(pc.greater(pc.cast(first, pa.int32()), arrow.scalar(12))).as_py() is True
@@ -713,8 +719,8 @@ def _dates(values, month_first: bool):
     if day_first != by_month:  # one part goes above 12 somewhere: that one is the day
         month_first = by_month
     month, day = (first, second) if month_first else (second, first)
-    joined = pc.binary_join_element_wise(year, pc.utf8_lpad(month, 2, "0"), pc.utf8_lpad(day, 2, "0"), arrow.scalar("-"))
-    out = pc.coalesce(out, pc.cast(pc.strptime(joined, format="%Y-%m-%d", unit="s", error_is_null=True), pa.date32()))
+    out = pc.coalesce(out, _ymd(pc.binary_join_element_wise(
+        year, pc.utf8_lpad(month, 2, "0"), pc.utf8_lpad(day, 2, "0"), arrow.scalar("-"))))
     still = pc.and_(pc.is_null(out), pc.invert(empty))
     if pc.any(still).as_py():
         distinct = pc.unique(text.filter(still))
@@ -722,6 +728,17 @@ def _dates(values, month_first: bool):
         out = pc.coalesce(out, pc.take(known, pc.index_in(text, value_set=distinct)))
     odd = pc.sum(pc.and_(pc.is_null(out), pc.invert(empty)).cast(pa.int64())).as_py() or 0
     return out, odd
+
+
+def _ymd(text):
+    """Dates of ``YYYY-MM-DD`` strings; null where the string is no such date (strptime alone takes 2026-02-30
+    for 2 March)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = pc.cast(pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True), pa.date32())
+    same = pc.equal(pc.utf8_lpad(pc.cast(pc.day(out), pa.string()), 2, "0"), pc.utf8_slice_codeunits(text, 8, 10))
+    return pc.if_else(pc.fill_null(same, arrow.scalar(False)), out, _null(pa.date32()))
 
 
 def _safe_date(text: str) -> dt.date | None:
