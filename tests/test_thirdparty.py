@@ -623,6 +623,36 @@ def test_random_cells_never_give_a_traceback(tmp_path, header, cells, excel, sit
     assert all(line and "\n" not in line for line in parsed.notes)
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(header=st.sampled_from([AHREFS_BACKLINKS, MAJESTIC_BACKLINKS, BING_BACKLINKS, SEMRUSH_REFERRING_DOMAINS]),
+       body=st.binary(max_size=300), form=st.sampled_from(["utf-8", "utf-8-sig", "utf-16-le", "utf-16-le-bom"]),
+       delimiter=st.sampled_from([",", "\t", ";"]), before=st.binary(max_size=20))
+def test_random_bytes_after_a_header_never_give_a_traceback(tmp_path, header, body, form, delimiter, before):
+    head = delimiter.join(header) + "\n"
+    data = {"utf-8": before + head.encode(), "utf-8-sig": b"\xef\xbb\xbf" + head.encode(),
+            "utf-16-le": head.encode("utf-16-le"), "utf-16-le-bom": b"\xff\xfe" + head.encode("utf-16-le")}[form] + body
+    try:
+        parse(vendor_file(tmp_path, "random.csv", data), site=None)
+    except GscBacklinksError as exc:
+        assert "\n" not in str(exc)
+
+
+def test_broken_row_of_bad_bytes_is_read_without_a_word_on_stderr(tmp_path, capfd):
+    data = b"Source Url,Anchor text,Target Url\nhttps://a.example/,ok,https://www.example.com/\n" \
+           b"https://b.example/,bad \xff,byte,https://www.example.com/\nhttps://c.example/,fine,https://www.example.com/\n"
+    parsed = parse(vendor_file(tmp_path, "bing.csv", data))
+    assert parsed.table.column("linking_url").to_pylist() == ["https://a.example/", "https://c.example/"]
+    assert parsed.skipped_rows == 1
+    assert capfd.readouterr().err == ""
+
+
+def test_utf16_file_cut_short(tmp_path):
+    data = b"\xff\xfe" + "Source Url,Anchor text,Target Url\nhttps://a.example/,x,https://www.example.com/\n".encode("utf-16-le")
+    with pytest.raises(ExportError, match=r"says it is UTF-16-LE text but is not \(truncated data at byte [\d,]+\); "
+                                          r"is it cut short\? download it again"):
+        parse(vendor_file(tmp_path, "bing.csv", data[:-1]))
+
+
 # --- the table goes straight into DuckDB, and pandas is never imported ----------------------------
 
 

@@ -362,6 +362,7 @@ _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "
 _DELIMITERS = (",", "\t", ";")
 _HEAD_BYTES = 256 * 1024
 _HEADER_SEARCH_LINES = 30  #: Moz puts a few lines before its header
+_LINE_RE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|$)")
 
 
 def _shorten(text: str, limit: int = 80) -> str:
@@ -409,10 +410,10 @@ def _head_lines(raw: RawFile, encoding: str, start: int) -> list[tuple[str, int]
             text = chunk.decode("cp1252", errors="replace")
             encode = len
     lines, offset = [], 0
-    for line in text.split("\n"):
-        lines.append((line.rstrip("\r"), offset))
-        offset += encode(line) + width
-        if len(lines) >= _HEADER_SEARCH_LINES * 4:
+    for match in _LINE_RE.finditer(text):  # "\n", "\r\n" and a lone "\r" end a line, as for Arrow
+        lines.append((match.group(1), offset))
+        offset += encode(match.group(0))
+        if len(lines) >= _HEADER_SEARCH_LINES * 4 or not match.group(0):
             break
     return lines
 
@@ -427,7 +428,7 @@ def _find_header(raw: RawFile, lines: list[tuple[str, int]]):
         seen += 1
         best: list[str] | None = None
         for delimiter in _DELIMITERS:
-            cells = next(csv.reader([line], delimiter=delimiter), [])
+            cells = _cells(line, delimiter)
             export = detect_vendor(cells)
             if export:
                 return offset, delimiter, cells, export
@@ -439,6 +440,14 @@ def _find_header(raw: RawFile, lines: list[tuple[str, int]]):
     if first_cells is None:
         raise ExportError(raw.display, "is empty; download the export again from the tool")
     raise _not_a_vendor_export(raw.display, first_cells)
+
+
+def _cells(line: str, delimiter: str, quoting: int = csv.QUOTE_MINIMAL) -> list[str]:
+    """One line's cells as the csv module reads them ([] where it cannot: a NUL, an open quote)."""
+    try:
+        return next(csv.reader([line], delimiter=delimiter, quoting=quoting), [])
+    except csv.Error:
+        return []
 
 
 def _not_a_vendor_export(source: str, cells: list[str]) -> UnknownExportError:
@@ -470,12 +479,12 @@ def _recover(texts: list[str], delimiter: str, ncols: int) -> tuple[list[list[st
     """
     rows, skipped = [], 0
     for text in texts:
-        for line in text.replace("\r\n", "\n").split("\n"):
+        for line in re.split(r"\r\n|\r|\n", text):
             if not line.strip():
                 continue
-            cells = next(csv.reader([line], delimiter=delimiter), [])
+            cells = _cells(line, delimiter)
             if len(cells) != ncols:
-                cells = next(csv.reader([line], delimiter=delimiter, quoting=csv.QUOTE_NONE), [])
+                cells = _cells(line, delimiter, quoting=csv.QUOTE_NONE)
             if len(cells) == ncols:
                 rows.append(cells)
             else:
@@ -529,8 +538,11 @@ def _read_csv(raw: RawFile) -> _Read:
         block_size = 16 << 20
         while True:
             try:
-                return parse(buffer, source_encoding, block_size)
+                with _undecodable_rows() as undecodable:
+                    return parse(buffer, source_encoding, block_size)
             except pa.ArrowInvalid as exc:
+                if undecodable:  # pyarrow could not hand a broken row of bad UTF-8 to our handler
+                    raise pa.ArrowInvalid("invalid UTF8 data in a broken row") from None
                 # A cell larger than a block (hostile or not) needs a larger block.
                 if "straddl" not in str(exc) or block_size >= len(buffer) + 1:
                     raise
@@ -538,6 +550,9 @@ def _read_csv(raw: RawFile) -> _Read:
 
     try:
         table, broken = parse_sized(body, encoding)
+    except UnicodeDecodeError as exc:  # from the UTF-16 transcoder
+        raise ExportError(raw.display, f"says it is {encoding.upper()} text but is not ({exc.reason} at byte "
+                                       f"{bom + offset + exc.start:,}); is it cut short? download it again") from None
     except pa.ArrowInvalid as exc:
         message = str(exc)
         if encoding != "utf-8" or ("UTF8" not in message and "UTF-8" not in message):
@@ -565,6 +580,24 @@ def _read_csv(raw: RawFile) -> _Read:
         what = "1 line is" if skipped == 1 else f"{skipped:,} lines are"
         notes.append(f"{what} not a valid CSV row of {ncols} columns; skipped")
     return _Read(export, columns, table.num_rows + len(recovered), skipped, encoding, notes)
+
+
+class _undecodable_rows:
+    """Catches what pyarrow reports as "Exception ignored" (with a traceback on stderr) when a row that is
+    not valid CSV is not valid UTF-8 either: it cannot decode it for the invalid-row handler."""
+
+    def __enter__(self) -> list:
+        import sys
+
+        self.seen: list = []
+        self.hook = sys.unraisablehook
+        sys.unraisablehook = lambda info: self.seen.append(info.exc_type)
+        return self.seen
+
+    def __exit__(self, *exc) -> None:
+        import sys
+
+        sys.unraisablehook = self.hook
 
 
 def _decode_loosely(data: bytes) -> tuple[str, str, str]:
