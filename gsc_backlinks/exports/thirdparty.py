@@ -693,6 +693,11 @@ def _numbers(values):
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    blank = pc.equal(pc.binary_length(values), arrow.scalar(0))
+    try:  # plain numbers and empty cells, as the tools write them: no regex needed
+        return pc.cast(pc.if_else(blank, _null(pa.string()), values), pa.float64()), 0
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
     text = pc.replace_substring_regex(_clean(values), r"\s*%$", "")
     grouped = pc.match_substring_regex(text, r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
     if pc.any(grouped).as_py():
@@ -735,12 +740,11 @@ def _dates(values, month_first: bool):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    text = values
-    out = _ymd(pc.utf8_slice_codeunits(text, 0, 10))  # ISO dates and timestamps: nearly every value
-    empty = pc.is_in(pc.utf8_lower(_clean(text)), value_set=_strings(list(_PLACEHOLDERS)))
-    if not pc.any(pc.and_(pc.is_null(out), pc.invert(empty))).as_py():
+    out = _ymd(pc.utf8_slice_codeunits(values, 0, 10))  # ISO dates and timestamps: nearly every value
+    if not pc.any(pc.and_(pc.is_null(out), pc.not_equal(pc.binary_length(values), arrow.scalar(0)))).as_py():
         return out, 0
-    text = _clean(text)
+    text = _clean(values)
+    empty = pc.is_in(pc.utf8_lower(text), value_set=_strings(list(_PLACEHOLDERS)))
     parts = pc.extract_regex(text, r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:$|[ T,])")
     out = pc.coalesce(out, _ymd(pc.binary_join_element_wise(
         pc.struct_field(parts, [0]), pc.utf8_lpad(pc.struct_field(parts, [1]), 2, "0"),
@@ -801,14 +805,18 @@ _TRACKING_FILTER = r"(?i)[?&](?:" + urls.TRACKING_PARAMS.pattern.strip("^$") + r
 
 
 def _canonical_targets(values):
-    """(canonical target URLs without tracking parameters, their hosts), each distinct URL worked on once."""
+    """(canonical target URLs without tracking parameters, and their distinct values with hosts and counts).
+
+    Target URLs repeat (a site's backlinks point to its few best pages): each
+    distinct one is worked on once, and the property check weighs them by count.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     encoded = pc.dictionary_encode(values)
-    if encoded.num_chunks == 0:
-        empty = pa.chunked_array([], pa.string())
-        return empty, empty
+    if encoded.num_chunks == 0 or len(encoded) == 0:
+        empty = arrow.array([], pa.string())
+        return pa.chunked_array([], pa.string()), (empty, empty, arrow.array([], pa.int64()))
     # Arrow encodes every chunk with one growing memo table: all indices point into the last chunk's dictionary.
     distinct = encoded.chunk(encoded.num_chunks - 1).dictionary
     canon, hosts = urls.canonical_url_array(distinct)
@@ -817,10 +825,13 @@ def _canonical_targets(values):
     if pc.any(tracked).as_py():
         stripped = [urls.canonical_url(urls.strip_tracking(u)) for u in canon.filter(tracked).to_pylist()]
         canon = pc.replace_with_mask(canon, tracked, _strings(stripped))
-    return (
-        pa.chunked_array([pc.take(canon, c.indices) for c in encoded.chunks], pa.string()),
-        pa.chunked_array([pc.take(hosts, c.indices) for c in encoded.chunks], pa.string()),
-    )
+    # Rows per distinct URL (Arrow only: numpy's views of Arrow arrays would import pandas).
+    tally = pc.value_counts(pa.chunked_array([c.indices for c in encoded.chunks]))
+    where = pc.index_in(arrow.array(list(range(len(distinct))), pa.int64()),
+                        value_set=pc.cast(tally.field("values"), pa.int64()))
+    counts = pc.fill_null(pc.take(tally.field("counts"), where), arrow.scalar(0))
+    targets = pa.chunked_array([pc.take(canon, c.indices) for c in encoded.chunks], pa.string())
+    return targets, (canon, hosts, counts)
 
 
 # --- the whole file ---------------------------------------------------------------------------
@@ -843,60 +854,60 @@ def snapshot_date_for(raw: RawFile, date_option: dt.date | None) -> tuple[dt.dat
     return dt.date.today(), "today"
 
 
-def _share(mask, total: int) -> float:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    return (pc.sum(pc.fill_null(mask, arrow.scalar(False)).cast(pa.int64())).as_py() or 0) / max(total, 1)
-
-
-def _check_targets(display: str, canon, hosts, prop: urls.Property | None, competitor: str | None,
+def _check_targets(display: str, distinct, prop: urls.Property | None, competitor: str | None,
                    notes: list[str]) -> None:
-    """Refuse a file whose target URLs are not the property's (or the competitor's) pages."""
+    """Refuse a file whose target URLs are not the property's (or the competitor's) pages.
+
+    ``distinct``: (canonical URLs, hosts, rows of each), from ``_canonical_targets``.
+    A URL-prefix property keeps a file whose targets are mostly elsewhere on its
+    own registrable domain (an Ahrefs export of all subdomains), with a note.
+    """
     import pyarrow.compute as pc
 
     if prop is None and competitor is None:
         return
+    canon, hosts, counts = distinct
     present = pc.not_equal(canon, arrow.scalar(""))
-    total = pc.sum(present.cast("int64")).as_py() or 0
-    if total == 0:
-        raise ExportError(display, "names no target URL in any row, so it cannot say whose links it lists; "
-                                   "export it again with the Target URL column")
-    domains = urls.domains_of(hosts)
-    own_domain = None
-    if prop is not None:
-        own_domain = prop.domain and urls.registrable_domain(prop.domain) or urls.registrable_domain(urls.host_of(prop.prefix))
-        if prop.domain:
-            inside = pc.or_(pc.equal(hosts, arrow.scalar(prop.domain)), pc.ends_with(hosts, "." + prop.domain))
-        else:
-            inside = pc.starts_with(canon, prop.prefix)
-        on_own_domain = pc.equal(domains, arrow.scalar(own_domain)) if own_domain else inside
+
+    def rows(mask) -> int:
+        return pc.sum(pc.if_else(pc.and_(present, pc.fill_null(mask, arrow.scalar(False))), counts,
+                                 arrow.scalar(0))).as_py() or 0
 
     def example(mask) -> str:
         outside = canon.filter(pc.and_(present, pc.invert(pc.fill_null(mask, arrow.scalar(False)))))
         return _shorten(urls.display_url(outside[0].as_py()), 60) if len(outside) else ""
 
+    total = rows(present)
+    if total == 0:
+        raise ExportError(display, "names no target URL in any row, so it cannot say whose links it lists; "
+                                   "export it again with its Target URL column")
+    domains = urls.registrable_domains(hosts)
+    if prop is not None:
+        own_domain = urls.registrable_domain(prop.domain or urls.host_of(prop.prefix))
+        if prop.domain:
+            inside = pc.or_(pc.equal(hosts, arrow.scalar(prop.domain)), pc.ends_with(hosts, "." + prop.domain))
+        else:
+            inside = pc.starts_with(canon, prop.prefix)
+        on_own_domain = pc.equal(domains, arrow.scalar(own_domain)) if own_domain else inside
     if competitor is not None:
         theirs = pc.equal(domains, arrow.scalar(competitor))
-        share = _share(theirs, total)
-        if share < 0.5:
-            if prop is not None and _share(on_own_domain, total) >= 0.5:
+        if rows(theirs) * 2 < total:
+            if prop is not None and rows(on_own_domain) * 2 >= total:
                 raise ExportError(display, f"its target URLs are pages of your own site {prop.site}, not of "
                                            f"competitor {competitor}; import it without --competitor")
             raise ExportError(display, f"its target URLs ({example(theirs)}, …) are not pages of competitor "
                                        f"{competitor}; check --competitor")
-        if share < 1:
-            notes.append(f"{round(total * (1 - share)):,} target URLs are not on {competitor}")
+        if rows(theirs) < total:
+            notes.append(f"{total - rows(theirs):,} target URLs are not on {competitor}")
         return
     assert prop is not None
-    if _share(inside, total) >= 0.5:
-        outside = round(total * (1 - _share(inside, total)))
+    outside = total - rows(inside)
+    if outside * 2 <= total:
         if outside:
             notes.append(f"{outside:,} target URLs are outside {prop.site}")
         return
-    if own_domain and _share(on_own_domain, total) >= 0.5:
-        notes.append(f"{round(total * (1 - _share(inside, total))):,} of {total:,} target URLs are outside "
-                     f"{prop.site} (on {own_domain}, kept)")
+    if own_domain and rows(on_own_domain) * 2 >= total:
+        notes.append(f"{outside:,} of {total:,} target URLs are outside {prop.site} (on {own_domain}, kept)")
         return
     raise ExportError(
         display,
@@ -972,11 +983,14 @@ def parse_vendor_export(
     def given(value, type_):
         return value if value is not None else nulls(type_)
 
-    target = target_host = None
+    target = linking = host = domain_job = None
     if "target_url" in cols:  # checked first: a file of another site is refused before the rest is worked on
-        target, target_host = _canonical_targets(cols.pop("target_url"))
-        _check_targets(raw.display, target, target_host, site, comp, notes)
-        del target_host
+        target, distinct = _canonical_targets(cols.pop("target_url"))
+        _check_targets(raw.display, distinct, site, comp, notes)
+        del distinct
+    if "linking_url" in cols:
+        linking, host = urls.canonical_url_array(cols.pop("linking_url"))
+        domain_job = _beside(urls.domains_of, host)  # in a thread, beside the columns below
 
     first_seen, last_seen = date("first_seen"), date("last_seen")
     lost_on = lost_flag = None
@@ -1043,9 +1057,6 @@ def parse_vendor_export(
         if "in_content" in cols:  # Ahrefs: "the link was found in the biggest piece of content on the page"
             placement = pc.if_else(pc.fill_null(flag("in_content"), arrow.scalar(False)),
                                    arrow.scalar("content"), _null(pa.string()))
-        linking, host = urls.canonical_url_array(cols.pop("linking_url"))
-        domain_job = _beside(urls.domains_of, host)
-
         def text(name: str):
             # An empty title or context says nothing (null); text is kept exactly as the tool wrote it
             # (the space before an anchor is part of its context).
