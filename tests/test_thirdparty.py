@@ -213,12 +213,13 @@ def test_semrush_referring_domains(tmp_path):
     rows = [
         ["52", "seedswap.example", "14", "203.0.113.5", "GB", "2024-02-01", "2026-08-30"],
         ["9", "blog.seedswap.example", "3", "203.0.113.5", "GB", "2025-06-01", "2026-08-31"],
-        ["31", "xn--mnchen-3ya.example", "1", "198.51.100.7", "DE", "2026-01-01", "2026-01-02"],
+        ["31", "münchen.example", "1", "198.51.100.7", "DE", "2026-01-01", "2026-01-02"],
+        ["44", "https://www.Garden-Club.example/", "2", "198.51.100.8", "US", "2026-02-01", "2026-02-02"],
     ]
     parsed = parse(vendor_file(tmp_path, "refdomains.csv", utf8_csv(SEMRUSH_REFERRING_DOMAINS, rows, line_end="\r\n")))
     assert parsed.label == "a Semrush referring-domains export"
     domains = {r["linking_domain"]: r for r in parsed.table.to_pylist()}
-    assert set(domains) == {"seedswap.example", "xn--mnchen-3ya.example"}
+    assert set(domains) == {"seedswap.example", "xn--mnchen-3ya.example", "garden-club.example"}
     seedswap = domains["seedswap.example"]
     assert (seedswap["semrush_domain_ascore"], seedswap["semrush_backlinks"]) == (52.0, 17.0)
     assert (seedswap["first_seen"], seedswap["last_seen"], seedswap["status"]) == (

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -462,6 +463,7 @@ def _not_a_vendor_export(source: str, cells: list[str]) -> UnknownExportError:
 @dataclass
 class _Read:
     export: VendorExport
+    header: list[str]  #: the header row's cells as written
     columns: dict[str, object]  #: field id / metric column -> pyarrow string ChunkedArray
     rows: int
     skipped: int
@@ -579,7 +581,7 @@ def _read_csv(raw: RawFile) -> _Read:
     if skipped:
         what = "1 line is" if skipped == 1 else f"{skipped:,} lines are"
         notes.append(f"{what} not a valid CSV row of {ncols} columns; skipped")
-    return _Read(export, columns, table.num_rows + len(recovered), skipped, encoding, notes)
+    return _Read(export, cells, columns, table.num_rows + len(recovered), skipped, encoding, notes)
 
 
 class _undecodable_rows:
@@ -618,7 +620,7 @@ def _read_xlsx(raw: RawFile) -> _Read:
     from .reader import _cell_text  # the Search Console reader's cell rules: 12.0 -> "12", dates as ISO
 
     try:
-        workbook = CalamineWorkbook.from_filelike(__import__("io").BytesIO(raw.data))
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw.data))
         sheets = list(workbook.sheet_names)
     except Exception as exc:  # calamine raises its own error types for corrupt files
         raise ExportError(raw.display, f"is not a readable .xlsx workbook (corrupt or truncated: {_shorten(str(exc))})") from None
@@ -641,7 +643,7 @@ def _read_xlsx(raw: RawFile) -> _Read:
                 n: pa.chunked_array([arrow.array([_cell_text(r[i]) if i < len(r) else "" for r in data], pa.string())])
                 for n, i in export.columns
             }
-            return _Read(export, columns, len(data), 0, "xlsx", [])
+            return _Read(export, cells, columns, len(data), 0, "xlsx", [])
     if first is None:
         raise ExportError(raw.display, "workbook is empty; download the export again from the tool")
     raise _not_a_vendor_export(raw.display, first)
@@ -923,9 +925,9 @@ def _note_odd(notes: list[str], count: int, what: str, column: str) -> None:
 
 
 def _header_name(read: _Read, name: str) -> str:
-    spec = _SPEC_BY_KEY[read.export.key]
-    aliases = spec.fields.get(name) or next((m.names for m in spec.metrics if m.column == name), (name,))
-    return aliases[0]
+    """The column's header cell as the file writes it, for notes."""
+    at = read.export.position(name)
+    return _shorten(read.header[at].strip(), 40) if at is not None and at < len(read.header) else name
 
 
 def parse_vendor_export(
@@ -1033,7 +1035,7 @@ def parse_vendor_export(
             metrics[metric.column] = _or_null_text(cols.pop(metric.column))
         else:
             out, odd = _numbers(cols.pop(metric.column))
-            _note_odd(notes, odd, "a number", metric.names[0])
+            _note_odd(notes, odd, "a number", _header_name(read, metric.column))
             metrics[metric.column] = out
 
     snapshot_date, date_source = snapshot_date_for(raw, date_option)
@@ -1138,7 +1140,8 @@ def _domains_table(domain_cells, n: int, first_seen, last_seen, lost_on, status,
     import pyarrow.compute as pc
 
     written = pc.utf8_lower(_clean(domain_cells))
-    as_url = pc.binary_join_element_wise(arrow.scalar("https://"), written, arrow.scalar("/"), arrow.scalar(""))
+    as_url = pc.if_else(pc.match_substring(written, "://"), written, pc.binary_join_element_wise(
+        arrow.scalar("https://"), written, arrow.scalar("/"), arrow.scalar("")))  # "example.org" or a URL
     _, hosts = urls.canonical_url_array(as_url)
     domains = urls.domains_of(hosts)
     table = arrow.table({
