@@ -33,7 +33,7 @@ from vendorfiles import (
 
 from gsc_backlinks import urls
 from gsc_backlinks.errors import ExportError, GscBacklinksError, UnknownExportError, UsageError
-from gsc_backlinks.exports import collect, parse_export
+from gsc_backlinks.exports import RawFile, collect, parse_export
 from gsc_backlinks.exports.thirdparty import (
     DOMAIN_COLUMNS,
     LINK_COLUMNS,
@@ -41,6 +41,7 @@ from gsc_backlinks.exports.thirdparty import (
     competitor_domain,
     detect_vendor,
     parse_vendor_export,
+    vendor_of,
 )
 
 SITE = urls.parse_property("sc-domain:example.com")
@@ -561,6 +562,17 @@ def test_search_console_reader_names_a_third_party_export(tmp_path):
 def test_detect_vendor(header, key):
     found = detect_vendor(header)
     assert (found.key if found else None) == key
+
+
+def test_vendor_of_routes_files_without_reading_them_whole(tmp_path):
+    moz = vendor_file(tmp_path, "moz.csv", utf8_csv(MOZ_INBOUND_LINKS, [], before=MOZ_PREAMBLE))
+    excel = vendor_file(tmp_path, "a.csv", for_excel(AHREFS_BACKLINKS, AHREFS_ROWS))
+    book = write_xlsx(tmp_path / "s.xlsx", sheets=[("Notes", [["made with Semrush"]]), ("Data", [SEMRUSH_BACKLINKS])])
+    gsc = vendor_file(tmp_path, "gsc.csv", b"Linking page,Last crawled\nhttps://a.example/,2026-01-01\n")
+    found = [vendor_of(collect([p]).files[0]) for p in (moz, excel, book, gsc)]
+    assert [f.key if f else None for f in found] == ["moz_inbound_links", "ahrefs_backlinks", "semrush_backlinks", None]
+    assert vendor_of(RawFile("b.xlsx", "b.xlsx", b"PK\x03\x04broken")) is None
+    assert vendor_of(RawFile("c.csv", "c.csv", b"\x00\x01\x02")) is None
 
 
 def test_every_metric_is_named_with_its_tool():

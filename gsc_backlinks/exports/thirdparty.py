@@ -649,6 +649,29 @@ def _read_xlsx(raw: RawFile) -> _Read:
     raise _not_a_vendor_export(raw.display, first)
 
 
+def vendor_of(raw: RawFile) -> VendorExport | None:
+    """Which tool's export a file is, from its first lines (or first rows of each sheet); None if it is
+    none of them or cannot be read.  Never raises: for routing a file to this reader or Search Console's."""
+    try:
+        if is_zip(raw.data):
+            from python_calamine import CalamineWorkbook
+
+            from .reader import _cell_text
+
+            workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw.data))
+            for name in workbook.sheet_names:
+                rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=True, nrows=_HEADER_SEARCH_LINES)
+                for row in rows:
+                    export = detect_vendor([_cell_text(c) for c in row])
+                    if export:
+                        return export
+            return None
+        encoding, bom = _encoding(raw)
+        return _find_header(raw, _head_lines(raw, encoding, bom))[3]
+    except Exception:  # noqa: BLE001  (an unreadable file is simply not a vendor export; its reader says why)
+        return None
+
+
 # --- typed columns, vectorized ----------------------------------------------------------------
 
 _TRUE = ("true", "1", "yes", "y", "t", "+", "x", "on")
