@@ -76,7 +76,8 @@ _SPECS: tuple[_Spec, ...] = (
     _Spec(
         "majestic_backlinks", "majestic", "Majestic", "a Majestic backlinks export",
         required=("Source URL", "Target URL"),
-        any_of=("SourceTrustFlow", "SourceCitationFlow", "FlagNoFollow", "Source Crawl Date", "Source First Found Date"),
+        any_of=("SourceTrustFlow", "SourceCitationFlow", "FlagNoFollow", "Source Crawl Date",
+                "Source First Found Date"),
         fields={
             "linking_url": ("Source URL",),
             "target_url": ("Target URL",),
@@ -610,7 +611,8 @@ def _decode_loosely(data: bytes) -> tuple[str, str, str]:
     wide = (len(sample) - len(sample.translate(None, bytes(range(128, 256))))) * len(data) / max(len(sample), 1)
     if replaced * 4 < wide:  # a few bad bytes among much good UTF-8
         return text, "utf-8", f"{replaced:,} bytes that are not UTF-8 replaced with \ufffd"
-    return data.decode("cp1252", errors="replace"), "cp1252", "not UTF-8: read as Windows-1252 (a spreadsheet's code page)"
+    return (data.decode("cp1252", errors="replace"), "cp1252",
+            "not UTF-8: read as Windows-1252 (a spreadsheet's code page)")
 
 
 def _read_xlsx(raw: RawFile) -> _Read:
@@ -623,13 +625,15 @@ def _read_xlsx(raw: RawFile) -> _Read:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw.data))
         sheets = list(workbook.sheet_names)
     except Exception as exc:  # calamine raises its own error types for corrupt files
-        raise ExportError(raw.display, f"is not a readable .xlsx workbook (corrupt or truncated: {_shorten(str(exc))})") from None
+        raise ExportError(raw.display, "is not a readable .xlsx workbook "
+                                       f"(corrupt or truncated: {_shorten(str(exc))})") from None
     first: list[str] | None = None
     for name in sheets:
         try:
             rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=True)
         except Exception as exc:
-            raise ExportError(raw.display, f"sheet {_shorten(name, 40)!r} cannot be read ({_shorten(str(exc))})") from None
+            raise ExportError(raw.display,
+                              f"sheet {_shorten(name, 40)!r} cannot be read ({_shorten(str(exc))})") from None
         for at, row in enumerate(rows[:_HEADER_SEARCH_LINES]):
             cells = [_cell_text(c) for c in row]
             if not any(c.strip() for c in cells):
@@ -865,7 +869,8 @@ _NAME_DATE_RE = re.compile(r"(?<!\d)(\d{4})[-_](\d{2})[-_](\d{2})(?:[_ T](\d{2})
 
 
 def snapshot_date_for(raw: RawFile, date_option: dt.date | None) -> tuple[dt.date, str]:
-    """The date the tool wrote in the file name (Ahrefs: ``…_2026-09-01_13-28-23.csv``), else --date, else the file's time."""
+    """The date the tool wrote in the file name (Ahrefs: ``…_2026-09-01_13-28-23.csv``), else --date, else the
+    file's time."""
     for name in (raw.filename, raw.archive_name):
         for match in reversed(list(_NAME_DATE_RE.finditer(name or ""))):
             try:
@@ -976,7 +981,8 @@ def parse_vendor_export(
             raise UsageError(f"--competitor {comp} is your own site ({site.site}); import it without --competitor")
     hashing = _beside(lambda: raw.content_hash)  # hashlib lets go of the GIL: free beside Arrow
     if raw.filename.lower().endswith(".xlsx") and not is_zip(raw.data):
-        raise ExportError(raw.display, "is not a readable .xlsx workbook (it is not a zip container); download it again")
+        raise ExportError(raw.display,
+                          "is not a readable .xlsx workbook (it is not a zip container); download it again")
     read = _read_xlsx(raw) if is_zip(raw.data) else _read_csv(raw)
     export, notes = read.export, list(read.notes)
     spec = _SPEC_BY_KEY[export.key]
