@@ -38,3 +38,8 @@ def shorten(text: str, limit: int = 90) -> str:
         return text
     keep = max(limit - 1, 2)
     return text[: keep * 2 // 3] + "…" + text[-(keep - keep * 2 // 3):]
+
+
+def shown_text(text: str, limit: int = 120) -> str:
+    """A stranger's cell or message, printable and at most `limit` characters, for an error line."""
+    return shorten(printable(text), limit)

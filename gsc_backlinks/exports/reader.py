@@ -18,9 +18,10 @@ from typing import Any
 
 from .. import arrow, urls
 from ..errors import ExportError, UnknownExportError
-from ..text import printable, shorten
+from ..text import shown_text
 from . import kinds as K
-from .sources import RawFile, is_zip
+from .sources import RawFile, cell_text, is_zip
+from .thirdparty import detect_vendor
 
 BOMS = (
     (b"\xef\xbb\xbf", "utf-8"),
@@ -62,10 +63,6 @@ class ParsedExport:
 
 # --- bytes -> header cells + columns --------------------------------------------
 
-
-def shown_text(text: str, limit: int = 120) -> str:
-    """A stranger's cell or message, printable and at most `limit` characters, for an error line."""
-    return shorten(printable(text), limit)
 
 
 def _to_utf8(data: bytes, source: str) -> tuple[bytes, str]:
@@ -123,6 +120,12 @@ def _sniff(header_line: str) -> tuple[str, list[str], K.HeaderMatch | None]:
 def _unknown_header(source: str, cells: list[str]) -> UnknownExportError:
     if K.is_performance_header(cells):
         return UnknownExportError(source, K.PERFORMANCE_EXPORT)
+    vendor = detect_vendor(cells)
+    if vendor:
+        return UnknownExportError(
+            source, f"this is {vendor.label}, not a Search Console Links export; "
+            "third-party exports are read by gsc-backlinks import once supported",
+        )
     shown = ", ".join(repr(shown_text(c, 40)) for c in cells[:6]) or "(nothing)"
     return UnknownExportError(
         source,
@@ -193,16 +196,6 @@ def _read_csv(raw: RawFile, beside=None) -> tuple[K.HeaderMatch, dict[str, Any],
     return match, columns, table.num_rows, encoding
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.isoformat()[:10]
-    return str(value)
-
-
 def _read_xlsx(raw: RawFile) -> tuple[K.HeaderMatch, dict[str, Any], int, str]:
     import pyarrow as pa
     from python_calamine import CalamineWorkbook
@@ -219,10 +212,10 @@ def _read_xlsx(raw: RawFile) -> tuple[K.HeaderMatch, dict[str, Any], int, str]:
             rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=True)
         except Exception as exc:
             raise ExportError(raw.display, f"sheet {name!r} cannot be read ({shown_text(str(exc), 80)})") from None
-        rows = [r for r in rows if any(_cell_text(c).strip() for c in r)]
+        rows = [r for r in rows if any(cell_text(c).strip() for c in r)]
         if not rows:
             continue
-        cells = [_cell_text(c) for c in rows[0]]
+        cells = [cell_text(c) for c in rows[0]]
         match = K.match_header(cells)
         if match is None:
             # A Performance workbook's first sheet may be its chart: say so whichever sheet shows it.
@@ -230,7 +223,7 @@ def _read_xlsx(raw: RawFile) -> tuple[K.HeaderMatch, dict[str, Any], int, str]:
             continue
         data = rows[1:]
         columns = {
-            cid: arrow.array([_cell_text(r[i]) if i < len(r) else "" for r in data], pa.string())
+            cid: arrow.array([cell_text(r[i]) if i < len(r) else "" for r in data], pa.string())
             for i, cid in enumerate(match.columns)
         }
         return match, columns, len(data), "xlsx"

@@ -8,6 +8,7 @@ unsafe entry names and nested archives.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import hashlib
 import html
@@ -291,3 +292,14 @@ def collect(paths: list[str | os.PathLike], limits: Limits | None = None) -> Col
 
 def _raise_walk_error(exc: OSError) -> None:
     raise exc
+
+
+def cell_text(value: object) -> str:
+    """A spreadsheet cell as the text a CSV export would hold: 12.0 -> "12", a date as ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()[:10]
+    return str(value)
