@@ -39,26 +39,25 @@ import email.utils
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urljoin, urlsplit
 
 from .. import urls
 from . import robots as robots_txt
-from .fetch import HTML_TYPES, Answer, FetchFailed, fetch
+from .fetch import HTML_TYPES, Answer, FetchFailed, fetch, stamping_request_class
 from .hosts import HostSlot, Slots
 from .model import CheckInterrupted, CheckProgress, CheckSettings, CheckSummary, LinkFact, PageCheck
-from .parse import SiteMatcher, page_facts, parse_dom, robots_says
+from .parse import PageFacts, SiteMatcher, robots_says
 from .safety import Guard, LookupFailed, Refused, allowance_from, pinned_resolver, url_refusal
+from .workers import Constants, ParserCrashed, ParseWorkers, auto_processes
 
 _PROGRESS_EVERY = 0.25  # seconds between two progress calls
-_PARSERS = 2  # threads parsing pages
-
-
-async def _stamp_sent(session, context, params) -> None:
-    """aiohttp trace hook: note when the request's headers were sent, for the host's delay."""
-    ticket = context.trace_request_ctx
-    if ticket is not None:
-        ticket.sent = time.monotonic()
+_POOL_MIN_PAGES = 100  # fewer pages than this are parsed in the checking process (a worker takes ~0.3 s to start)
+# Pages fetched and waiting for their parse, at most: their bodies are held in memory meanwhile.
+_BACKLOG_PAGES = 1000
+_BACKLOG_BYTES = 32 * 1024 * 1024
+# A page URL is seen once per run: canonical_url's shared cache would only fill with them (and keep
+# 65,536 of them, ~30 MB, after the run).  Target URLs repeat, and go through the cache.
+_canonical_page = urls.canonical_url.__wrapped__
 
 
 class _Stop(Exception):
@@ -89,6 +88,7 @@ class _Run:
         self.in_flight = 0
         self.total: int | None = None
         self.started = time.monotonic()
+        self.backlog = _Backlog(_BACKLOG_PAGES, _BACKLOG_BYTES)  # fetched pages waiting for their parse
 
     # --- the run ----------------------------------------------------------------------
 
@@ -102,22 +102,24 @@ class _Run:
             self.total = None
         self.sem = asyncio.Semaphore(self.settings.concurrency)
         self.room = asyncio.Event()
-        # Politeness counts from the moment a request's headers leave, not from when its turn
-        # came: a busy event loop may send it later than that.
-        tracing = aiohttp.TraceConfig()
-        tracing.on_request_headers_sent.append(_stamp_sent)
         connector = aiohttp.TCPConnector(
             resolver=pinned_resolver(self.guard), use_dns_cache=False, limit=self.settings.concurrency,
             limit_per_host=0,
         )
+        # Politeness counts from the moment a request has left, not from when its turn came: a
+        # busy event loop may send it later than that (the request class notes it).
         session = aiohttp.ClientSession(
             connector=connector, cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False, trust_env=False,
-            trace_configs=[tracing],
+            request_class=stamping_request_class(),
         )
-        # Parsing runs in threads: Lexbor and resiliparse let go of the GIL while they work, so
-        # the event loop keeps sending requests on time and a second core helps.
-        self.pool = ThreadPoolExecutor(max_workers=_PARSERS, thread_name_prefix="gsc-check-parse")
+        processes = self.settings.parse_processes
+        if processes is None:
+            processes = auto_processes(self.total, _POOL_MIN_PAGES)
+        self.parser = ParseWorkers(Constants(self.site.site, self.own, 0 if self.own else self.settings.max_main_text,
+                                             self.token), processes)
+        self.parser.start()
         ticker = asyncio.create_task(self._tick()) if self.progress else None
+        finished = False
         try:
             async with session:
                 self.session = session
@@ -131,8 +133,9 @@ class _Run:
                     while isinstance(first, BaseExceptionGroup):
                         first = first.exceptions[0]
                     raise first from None
+            finished = True
         finally:
-            self.pool.shutdown(wait=False, cancel_futures=True)
+            await self.parser.close(kill=not finished)
             if ticker is not None:
                 ticker.cancel()
             self.summary.hosts = len(self.slots)
@@ -149,7 +152,7 @@ class _Run:
                 await self.room.wait()
             if n % 500 == 499:
                 await asyncio.sleep(0)  # let lanes start while a long input is read
-            url = urls.canonical_url(str(raw))
+            url = _canonical_page(str(raw))
             try:
                 host = (urlsplit(url).hostname or "").lower()
             except ValueError:
@@ -169,14 +172,37 @@ class _Run:
                 lane.append(url)
 
     async def _lane(self, host: str, lane: deque[str]) -> None:
-        """Check one host's pages in turn."""
+        """Check one host's pages in turn.
+
+        The host's next request does not wait for the parse of the page before
+        it (that runs in a task of its own), only for room in the backlog of
+        pages waiting for their parse.
+        """
         try:
             while lane:
                 url = lane.popleft()
-                self._deliver(await self._check(url))
+                outcome = await self._check(url)
+                if isinstance(outcome, PageCheck):
+                    self._deliver(outcome)
+                    continue
+                size = len(outcome[2].body or b"")
+                await self.backlog.enter(size)
+                self.group.create_task(self._finish(size, *outcome))
         finally:
             if self.lanes.get(host) is lane:
                 del self.lanes[host]
+
+    async def _finish(self, size: int, url: str, checked_at: dt.datetime, answer: Answer, hops, timing) -> None:
+        """Parse a fetched page, judge it and hand the result over."""
+        try:
+            try:
+                facts: PageFacts | str = await self.parser.parse(
+                    answer.body or b"", answer.charset, url, robots_says(answer.x_robots_tag, "nofollow", self.token))
+            except ParserCrashed as crash:
+                facts = str(crash)
+        finally:
+            self.backlog.leave(size)
+        self._deliver(self._judge(url, checked_at, answer, hops, timing, facts))
 
     def _deliver(self, page: PageCheck) -> None:
         summary = self.summary
@@ -200,7 +226,8 @@ class _Run:
 
     # --- one page ----------------------------------------------------------------------
 
-    async def _check(self, url: str) -> PageCheck:
+    async def _check(self, url: str) -> PageCheck | tuple[str, dt.datetime, Answer, list, list]:
+        """Fetch a page (following redirects): its PageCheck when that settles it, else what its parse needs."""
         checked_at = _now()
         hops: list[tuple[str, int]] = []
         timing = [0.0, 0]  # seconds in requests, bytes read
@@ -226,7 +253,9 @@ class _Run:
         except _Stop as stop:
             return self._result(url, checked_at, stop.status, _via(url, hops, current, stop.reason),
                                 http_status=stop.http_status, final_url=current, hops=hops, timing=timing)
-        return await self._judge(url, checked_at, answer, hops, timing)
+        if 200 <= answer.http_status < 300 and answer.body is not None:
+            return url, checked_at, answer, hops, timing
+        return self._judge(url, checked_at, answer, hops, timing, None)
 
     def _wants_body(self, status: int, content_type: str) -> bool:
         return 200 <= status < 300 and content_type in HTML_TYPES
@@ -349,7 +378,10 @@ class _Run:
 
     # --- the verdict ---------------------------------------------------------------------
 
-    async def _judge(self, url: str, checked_at: dt.datetime, answer: Answer, hops, timing) -> PageCheck:
+    def _judge(self, url: str, checked_at: dt.datetime, answer: Answer, hops, timing,
+               facts: PageFacts | str | None) -> PageCheck:
+        """The verdict on a fetched page; ``facts``: its parse (None when it has no HTML body, a reason
+        when the parser died on it)."""
         final = answer.url
         code = answer.http_status
         moved = len(hops) > 1 and not same_page(url, final)
@@ -361,17 +393,13 @@ class _Run:
         if not 200 <= code < 300:
             return self._result(url, checked_at, "server_error",
                                 _via(url, hops, final, f"answered {code}{_status_words(code)}"), **common)
-        if answer.body is None:
+        if answer.body is None or facts is None:
             what = answer.content_type or "no content type"
             return self._result(url, checked_at, "not_html", _via(url, hops, final, f"is {what}, not HTML"),
                                 **common)
-        settings = self.settings
-        # Parsing and main text in a worker thread (C code, the GIL let go); the rest, Python
-        # that would hold the GIL against the event loop, here.
-        tree, main_text = await asyncio.get_running_loop().run_in_executor(
-            self.pool, parse_dom, answer.body, answer.charset, 0 if self.own else settings.max_main_text)
-        facts = page_facts(tree, main_text, url=url, site=self.site, own=self.own, robots_token=self.token,
-                           page_nofollow=robots_says(answer.x_robots_tag, "nofollow", self.token))
+        if isinstance(facts, str):
+            return self._result(url, checked_at, "not_html",
+                                _via(url, hops, final, f"could not be read as HTML: {facts}"), **common)
         noindex = robots_says(facts.meta_robots, "noindex", self.token) or robots_says(answer.x_robots_tag, "noindex", self.token)
         elsewhere = facts.canonical is not None and not same_page(facts.canonical, final)
         links = facts.links
@@ -418,6 +446,48 @@ class _Run:
         seconds, size = timing if timing is not None else (0.0, 0)
         return PageCheck(url=url, checked_at=checked_at, status=status, reason=urls.printable(reason)[:500],
                          hops=tuple(hops), size=size, elapsed=round(seconds, 4), **fields)
+
+
+class _Backlog:
+    """Room for fetched pages waiting for their parse: at most so many pages and bytes (one page always fits).
+
+    Lanes wait in turn, and a page leaving wakes only those that now fit: with
+    hundreds of lanes, waking them all at every parse costs more than the parse.
+    """
+
+    def __init__(self, pages: int, size: int):
+        self.max_pages, self.max_bytes = pages, size
+        self.pages = self.bytes = 0
+        self.waiting: deque[tuple[int, asyncio.Future]] = deque()
+
+    def _fits(self, size: int) -> bool:
+        return self.pages == 0 or (self.pages < self.max_pages and self.bytes + size <= self.max_bytes)
+
+    async def enter(self, size: int) -> None:
+        if self.waiting or not self._fits(size):
+            future = asyncio.get_running_loop().create_future()
+            self.waiting.append((size, future))
+            try:
+                await future
+            except BaseException:
+                if future.done() and not future.cancelled():
+                    self.leave(size)  # let in just as it was cancelled: give the room back
+                else:
+                    self.waiting = deque(w for w in self.waiting if w[1] is not future)
+                raise
+            return  # leave() counted it in
+        self.pages += 1
+        self.bytes += size
+
+    def leave(self, size: int) -> None:
+        self.pages -= 1
+        self.bytes -= size
+        while self.waiting and self._fits(self.waiting[0][0]):
+            size, future = self.waiting.popleft()
+            if not future.done():
+                self.pages += 1
+                self.bytes += size
+                future.set_result(None)
 
 
 # --- helpers ----------------------------------------------------------------------------

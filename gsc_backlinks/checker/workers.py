@@ -1,0 +1,359 @@
+"""Parsing in worker processes: the HTML of strangers' pages parsed away from the event loop.
+
+Lexbor, our link facts (Python) and resiliparse's main text (which holds the
+GIL while it works) cost more CPU per page than fetching it.  Run in the
+checking process, they take the GIL from the event loop that keeps every
+host's requests on time; run here, in processes of their own, they use the
+machine's other cores and the event loop keeps the GIL.  A page whose HTML
+crashes the parser (C code, fed by strangers) takes down a worker, not the
+check: that page is marked, a new worker takes the rest.
+
+A worker is ``python -P -m gsc_backlinks.checker.workers FD``: it reads
+tasks from a socket it shares with the checking process and writes each
+page's facts back, in order.  Frames are a 4-byte length and a pickle; the
+checking process unpickles only the parser's own dataclasses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import os
+import pickle
+import signal
+import socket
+import struct
+import subprocess
+import sys
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .. import urls
+from .parse import PageFacts, SiteMatcher, parse_page
+
+_HEADER = struct.Struct("!I")
+_READY = "ready"
+_START_TIMEOUT = 60.0  # seconds for a worker to import its parsers; a slower one is not used
+_STOP_TIMEOUT = 5.0  # seconds a worker gets to finish after its input ends, before it is killed
+
+
+class ParserCrashed(Exception):
+    """The worker parsing a page died (the page's HTML crashed the parser, or the worker was killed)."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a worker needs to parse one page, besides the run's constants."""
+
+    body: bytes
+    charset: str | None
+    url: str
+    page_nofollow: bool
+
+
+@dataclass(frozen=True)
+class Constants:
+    """What every page of a run is parsed with."""
+
+    site: urls.Property
+    own: bool
+    max_main_text: int
+    robots_token: str
+
+
+# --- the worker process ---------------------------------------------------------------------------
+
+
+def _frame(obj: object) -> bytes:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    return _HEADER.pack(len(data)) + data
+
+
+def serve(sock: socket.socket) -> None:
+    """Parse the jobs that come in on ``sock`` until it closes; answer each with (id, PageFacts) or (id, error)."""
+    reader = sock.makefile("rb", buffering=1 << 20)
+    constants: Constants | None = None
+    matcher: SiteMatcher | None = None
+    sock.sendall(_frame(_READY))
+    while True:
+        header = reader.read(_HEADER.size)
+        if len(header) < _HEADER.size:
+            return  # the checking process is done (or gone)
+        (size,) = _HEADER.unpack(header)
+        message = pickle.loads(reader.read(size))
+        if isinstance(message, Constants):
+            constants, matcher = message, SiteMatcher(message.site)
+            continue
+        ident, job = message
+        assert constants is not None and matcher is not None
+        try:
+            answer: object = parse_page(job.body, url=job.url, header_charset=job.charset, site=matcher,
+                                        own=constants.own, max_main_text=constants.max_main_text,
+                                        robots_token=constants.robots_token, page_nofollow=job.page_nofollow)
+        except Exception as exc:  # a bug in our parsing: the checking process raises it
+            answer = f"{type(exc).__name__}: {exc}"
+        sock.sendall(_frame((ident, answer)))
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    # Ctrl-C goes to the whole process group: the checking process decides, and closes our input.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sock = socket.socket(fileno=int(args[0]))
+    from resiliparse.extract import html2text  # noqa: F401  (imported before "ready": the first page is not slower)
+    from selectolax import lexbor  # noqa: F401
+
+    # This file runs as __main__; what the checking process pickles names the package's module.
+    from gsc_backlinks.checker import workers
+
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        workers.serve(sock)
+
+
+# --- the checking process's side -------------------------------------------------------------------------
+
+
+class _Unpickler(pickle.Unpickler):
+    """Only what a worker sends: page facts and the link facts in them."""
+
+    _ALLOWED = {("gsc_backlinks.checker.parse", "PageFacts"), ("gsc_backlinks.checker.model", "LinkFact")}
+
+    def find_class(self, module: str, name: str) -> type:
+        if (module, name) not in self._ALLOWED:
+            raise pickle.UnpicklingError(f"a parse worker sent {module}.{name}, which it never should")
+        return super().find_class(module, name)
+
+
+class _Worker(asyncio.Protocol):
+    """One worker process and the jobs sent to it, oldest first (it answers in order)."""
+
+    def __init__(self, pool: ParseWorkers, process: subprocess.Popen):
+        self.pool = pool
+        self.process = process
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.ready = asyncio.get_running_loop().create_future()
+        self.sent: deque[tuple[int, Job, asyncio.Future]] = deque()
+        self.outbox: list[bytes] = []
+        self.closed = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self.buffer
+        buffer += data
+        start = 0
+        while len(buffer) - start >= _HEADER.size:
+            (size,) = _HEADER.unpack_from(buffer, start)
+            end = start + _HEADER.size + size
+            if len(buffer) < end:
+                break
+            message = _Unpickler(io.BytesIO(bytes(buffer[start + _HEADER.size:end]))).load()
+            start = end
+            if message == _READY:
+                if not self.ready.done():
+                    self.ready.set_result(True)
+                continue
+            ident, answer = message
+            sent_ident, _job, future = self.sent.popleft()
+            assert sent_ident == ident, "a parse worker answered out of order"
+            if future.done():
+                continue
+            if isinstance(answer, PageFacts):
+                future.set_result(answer)
+            else:
+                future.set_exception(RuntimeError(f"parsing a page failed in a worker: {answer}"))
+        del buffer[:start]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if not self.ready.done():
+            self.ready.set_result(False)
+        self.pool._lost(self)
+
+    def send(self, frame: bytes) -> None:
+        """Send a frame with the others of this turn of the event loop: one system call for them all."""
+        self.outbox.append(frame)
+        if len(self.outbox) == 1:
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        if self.transport is not None and not self.closed:
+            self.transport.write(b"".join(self.outbox))
+        self.outbox.clear()
+
+
+class ParseWorkers:
+    """A few worker processes that parse pages; ``parse()`` from the event loop, in any number at once."""
+
+    def __init__(self, constants: Constants, processes: int):
+        self.constants = constants
+        self.processes = processes
+        self.workers: list[_Worker] = []
+        self.crashes = 0
+        self._ids = 0
+        self._inline = processes <= 0
+        self._closing = False
+        self._starting: asyncio.Task | None = None
+        self._waiting: list[tuple[int, Job, asyncio.Future]] = []  # jobs sent before any worker was ready
+        self._matcher = SiteMatcher(constants.site)
+
+    # --- life cycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the workers in the background: pages fetched meanwhile wait for them."""
+        if not self._inline:
+            self._starting = asyncio.get_running_loop().create_task(self._start(self.processes))
+
+    async def _start(self, count: int) -> None:
+        started = await asyncio.gather(*(self._spawn() for _ in range(count)))
+        ready = [w for w in started if w is not None]
+        if not ready and not self.workers:
+            # No worker would start (no room for a process, a broken install): parse here instead.
+            self._inline = True
+        waiting, self._waiting = self._waiting, []
+        for ident, job, future in waiting:
+            self._dispatch(ident, job, future)
+
+    async def _spawn(self) -> _Worker | None:
+        loop = asyncio.get_running_loop()
+        ours, theirs = socket.socketpair()
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-P", "-m", __name__, str(theirs.fileno())], pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+        except OSError:
+            ours.close()
+            return None
+        finally:
+            theirs.close()
+        worker = _Worker(self, process)
+        await loop.create_connection(lambda: worker, sock=ours)
+        worker.send(_frame(self.constants))
+        try:
+            ok = await asyncio.wait_for(asyncio.shield(worker.ready), _START_TIMEOUT)
+        except TimeoutError:
+            ok = False
+        if not ok or self._closing:
+            self._stop(worker, kill=True)
+            return None
+        self.workers.append(worker)
+        return worker
+
+    async def close(self, *, kill: bool = False) -> None:
+        """Stop the workers (at once with ``kill``: the check was cancelled)."""
+        self._closing = True
+        if self._starting is not None and not self._starting.done():
+            self._starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._starting
+        workers, self.workers = self.workers, []
+        for worker in workers:
+            self._stop(worker, kill=kill)
+        loop = asyncio.get_running_loop()
+        for worker in workers:
+            await loop.run_in_executor(None, _reap, worker.process)
+
+    def _stop(self, worker: _Worker, *, kill: bool) -> None:
+        if worker.transport is not None:
+            worker.transport.close()  # the worker reads the end of its input and exits
+        if kill:
+            with contextlib.suppress(OSError):
+                worker.process.kill()
+        if worker in self.workers:
+            self.workers.remove(worker)
+
+    # --- parsing ---------------------------------------------------------------------------------
+
+    async def parse(self, body: bytes, charset: str | None, url: str, page_nofollow: bool) -> PageFacts:
+        """The facts of one page; raise ParserCrashed when parsing it killed its worker."""
+        job = Job(body, charset, url, page_nofollow)
+        if self._inline:
+            return self._parse_here(job)
+        self._ids += 1
+        future = asyncio.get_running_loop().create_future()
+        if self._starting is not None and not self._starting.done():
+            self._waiting.append((self._ids, job, future))
+        else:
+            self._dispatch(self._ids, job, future)
+        return await future
+
+    def _parse_here(self, job: Job) -> PageFacts:
+        c = self.constants
+        return parse_page(job.body, url=job.url, header_charset=job.charset, site=self._matcher, own=c.own,
+                          max_main_text=c.max_main_text, robots_token=c.robots_token,
+                          page_nofollow=job.page_nofollow)
+
+    def _dispatch(self, ident: int, job: Job, future: asyncio.Future) -> None:
+        live = [w for w in self.workers if not w.closed]
+        if not live:
+            if self._inline or self._closing:
+                self._settle_here(job, future)
+            else:
+                self._waiting.append((ident, job, future))
+                self._restart()
+            return
+        worker = min(live, key=lambda w: len(w.sent))
+        worker.sent.append((ident, job, future))
+        worker.send(_frame((ident, job)))
+
+    def _settle_here(self, job: Job, future: asyncio.Future) -> None:
+        if future.done():
+            return
+        try:
+            future.set_result(self._parse_here(job))
+        except Exception as exc:
+            future.set_exception(exc)
+
+    def _lost(self, worker: _Worker) -> None:
+        """A worker's connection ended: when it still owed answers, it died on the first of them."""
+        if worker in self.workers:
+            self.workers.remove(worker)
+        owed = list(worker.sent)
+        worker.sent.clear()
+        if self._closing:
+            for _ident, _job, future in owed:
+                future.cancel()
+            return  # close() reaps it
+        if owed:
+            _ident, _job, future = owed.pop(0)
+            if not future.done():
+                self.crashes += 1
+                code = worker.process.poll()
+                how = f" (signal {-code})" if code is not None and code < 0 else ""
+                future.set_exception(ParserCrashed(f"the HTML parser died on it{how}"))
+            for ident, job, future in owed:
+                if not future.done():
+                    self._dispatch(ident, job, future)
+        with contextlib.suppress(OSError):
+            worker.process.kill()
+        asyncio.get_running_loop().run_in_executor(None, _reap, worker.process)
+
+    def _restart(self) -> None:
+        if self._starting is not None and not self._starting.done():
+            return
+        self._starting = asyncio.get_running_loop().create_task(self._start(1))
+
+
+def _reap(process: subprocess.Popen) -> None:
+    """Wait for a worker to exit; kill it when it does not within a few seconds."""
+    try:
+        process.wait(_STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def auto_processes(pages: int | None, minimum_pages: int, cpu_count: Callable[[], int | None] = os.cpu_count) -> int:
+    """Worker processes for a run of ``pages`` pages (None: unknown): none for a few pages, else cores - 1 (1 to 4)."""
+    if pages is not None and pages < minimum_pages:
+        return 0
+    return max(1, min(4, (cpu_count() or 1) - 1))
+
+
+if __name__ == "__main__":
+    main()

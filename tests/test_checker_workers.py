@@ -1,0 +1,241 @@
+"""Parsing in worker processes: the same facts as in the checking process, and a parser that dies costs one page."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import io
+import os
+import pickle
+import signal
+import sys
+import threading
+import time
+
+import pytest
+from linksites import LinkSites
+
+from gsc_backlinks.checker import CheckSettings, check_pages, run_checks
+from gsc_backlinks.checker.run import _Backlog
+from gsc_backlinks.checker.workers import Constants, ParserCrashed, ParseWorkers, _Unpickler, auto_processes
+from gsc_backlinks.urls import parse_property
+
+SITE = parse_property("sc-domain:fernhill.test")
+FAST = dict(per_host_delay=0.0, connect_timeout=2.0, response_timeout=10.0)
+LINKING = '<p>Read <a href="https://www.fernhill.test/compost/?utm_source=x">the compost guide</a> today.</p>'
+
+
+def doc(body: str, head: str = "") -> str:
+    return f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>A page</title>{head}</head><body>{body}</body></html>'
+
+
+@pytest.fixture(autouse=True)
+def allowance(monkeypatch):
+    monkeypatch.setenv("GSC_BACKLINKS_CHECK_TESTING", "1")
+    monkeypatch.setenv("GSC_BACKLINKS_CHECK_HOSTS", "*.test=127.0.0.1")
+
+
+@pytest.fixture(scope="module")
+def sites():
+    with LinkSites() as server:
+        yield server
+
+
+def worker_pids() -> list[int]:
+    """This process's parse workers that are still running."""
+    pids = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry.name}/cmdline", "rb") as f:
+                command = f.read()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and fields[0] != "Z" and b"gsc_backlinks.checker.workers" in command:
+            pids.append(int(entry.name))
+    return pids
+
+
+def check(urls, *, own=False, **options):
+    results = []
+    summary = run_checks(list(urls), site=SITE, settings=CheckSettings(**{**FAST, **options}),
+                         on_result=results.append, own=own)
+    assert summary.pages == len(results)
+    return {r.url: r for r in results}
+
+
+def comparable(page):
+    """A page check without what differs from one fetch to the next (when, how long)."""
+    return dataclasses.replace(page, checked_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), elapsed=0.0)
+
+
+def test_workers_find_what_the_checking_process_finds(sites):
+    """Every kind of page, parsed in worker processes and in the checking process: the same results."""
+    sites.page("w-kinds.test", "/post", doc(
+        '<header><a href="https://www.fernhill.test/">Fernhill</a></header>'
+        f'<main><article><h1>Compost</h1><p>{"Layering green and brown material. " * 20}</p>{LINKING}'
+        '<p><a rel="nofollow ugc" href="https://fernhill.test/forum">a thread</a></p>'
+        '<p><a href="https://www.fernhill.test/roses"><img src="r.jpg" alt="Climbing roses"></a></p></article></main>'
+        '<footer><a href="https://www.fernhill.test/about">About</a></footer>'))
+    sites.page("w-base.test", "/a/b/post", doc('<p>See <a href="../../heap?x=1#top">the heap</a>.</p>',
+                                               head='<base href="https://www.fernhill.test/guides/deep/">'))
+    sites.page("w-sjis.test", "/p", ("<html><head><meta charset='shift_jis'></head><body>"
+                                     "<a href='https://fernhill.test/'>堆肥の作り方</a></body></html>").encode("shift_jis"),
+               content_type="text/html")
+    sites.page("w-gone.test", "/p", doc('<a href="https://elsewhere.test/">elsewhere</a>'))
+    sites.page("w-noindex.test", "/p", doc(LINKING, head='<meta name="robots" content="noindex, nofollow">'))
+    sites.page("w-canonical.test", "/p", doc(LINKING, head='<link rel="canonical" href="https://w-canonical.test/q">'))
+    sites.redirect("w-moved.test", "/old", "/new")
+    sites.page("w-moved.test", "/new", doc(LINKING))
+    sites.page("w-broken.test", "/p", b"<a href='https://fernhill.test/x'>unclosed <b><i>tags <table><td>here")
+    urls = [sites.url(*hp) for hp in [("w-kinds.test", "/post"), ("w-base.test", "/a/b/post"), ("w-sjis.test", "/p"),
+                                       ("w-gone.test", "/p"), ("w-noindex.test", "/p"), ("w-canonical.test", "/p"),
+                                       ("w-moved.test", "/old"), ("w-broken.test", "/p"), ("w-missing.test", "/404")]]
+    here = check(urls, parse_processes=0)
+    there = check(urls, parse_processes=2)
+    assert {u: comparable(p) for u, p in there.items()} == {u: comparable(p) for u, p in here.items()}
+    statuses = {u.split("//")[1].split(".")[0]: p.status for u, p in there.items()}
+    assert statuses == {"w-kinds": "live", "w-base": "live", "w-sjis": "live", "w-gone": "link_missing",
+                        "w-noindex": "noindex", "w-canonical": "canonical_elsewhere", "w-moved": "redirected",
+                        "w-broken": "live", "w-missing": "not_found"}
+    kinds = there[sites.url("w-kinds.test", "/post")]
+    assert kinds.main_text and "Layering green and brown material" in kinds.main_text
+    assert there[sites.url("w-sjis.test", "/p")].links[0].anchor_text == "堆肥の作り方"
+    assert there[sites.url("w-gone.test", "/p")].main_text is None  # no link to the site: no main text kept
+    own_here = check([sites.url("w-canonical.test", "/p")], own=True, parse_processes=0)
+    own_there = check([sites.url("w-canonical.test", "/p")], own=True, parse_processes=1)
+    assert [comparable(p) for p in own_there.values()] == [comparable(p) for p in own_here.values()]
+    assert worker_pids() == []  # the workers stopped with the check
+
+
+def test_a_worker_that_dies_on_a_page_costs_that_page_only():
+    async def go():
+        pool = ParseWorkers(Constants(SITE, False, 20_000, "gsc-backlinks"), 1)
+        pool.start()
+        first = await pool.parse(doc(LINKING).encode(), None, "https://blog.test/1", False)
+        assert first.links[0].target_url == "https://www.fernhill.test/compost/"
+        (worker,) = pool.workers
+        os.kill(worker.process.pid, signal.SIGSTOP)  # it cannot answer: the next page is owed when it dies
+        owed = asyncio.ensure_future(pool.parse(doc(LINKING).encode(), None, "https://blog.test/2", False))
+        await asyncio.sleep(0.05)
+        os.kill(worker.process.pid, signal.SIGKILL)
+        with pytest.raises(ParserCrashed, match="the HTML parser died on it"):
+            await owed
+        after = await pool.parse(doc('<a href="https://fernhill.test/after">x</a>').encode(), None,
+                                 "https://blog.test/3", False)
+        assert after.links[0].target_url == "https://fernhill.test/after"  # a new worker took over
+        assert pool.crashes == 1
+        await pool.close()
+
+    asyncio.run(go())
+    assert worker_pids() == []
+
+
+def test_a_page_that_kills_its_parser_is_marked_and_the_check_goes_on(sites):
+    """The worker dies while it parses one page (as a parser crash on hostile HTML would end it):
+    that page says so, every other page is checked as usual."""
+    huge = doc("<div><p>" + "<a href='https://fernhill.test/deep'>deep</a> text " * 30_000 + "</p></div>").encode()
+
+    async def serve_and_kill(request):
+        from aiohttp import web
+
+        def kill_when_parsing():  # the only page a worker spends seconds of CPU on is this one (its
+            # start, imports included, takes a fraction of that)
+            deadline = time.monotonic() + 20
+            start: dict[int, int] = {}
+            while time.monotonic() < deadline:
+                for pid in worker_pids():
+                    try:
+                        with open(f"/proc/{pid}/stat") as f:
+                            ticks = int(f.read().rsplit(")", 1)[1].split()[11])
+                    except OSError:
+                        continue
+                    if ticks - start.setdefault(pid, ticks) >= 150:  # 1.5 s of CPU
+                        os.kill(pid, signal.SIGKILL)
+                        return
+                time.sleep(0.01)
+
+        threading.Thread(target=kill_when_parsing, daemon=True).start()
+        return web.Response(body=huge, content_type="text/html")
+
+    sites.route("w-crash.test", "/huge", serve_and_kill)
+    for i in range(3):
+        sites.page(f"w-after{i}.test", "/p", doc(LINKING))
+    urls = [sites.url("w-crash.test", "/huge")] + [sites.url(f"w-after{i}.test", "/p") for i in range(3)]
+    pages = check(urls, parse_processes=1, max_bytes=len(huge) + 1, max_decompressed=len(huge) + 1)
+    crashed = pages[sites.url("w-crash.test", "/huge")]
+    assert crashed.status == "not_html" and crashed.links == ()
+    assert crashed.reason.startswith("could not be read as HTML: the HTML parser died on it")
+    assert [pages[u].status for u in urls[1:]] == ["live", "live", "live"]
+    assert worker_pids() == []
+
+
+@pytest.mark.parametrize("python", ["/nonexistent/python3", "/bin/false"])
+def test_without_workers_the_check_parses_in_its_own_process(sites, monkeypatch, python):
+    """No worker can start (no such program, or one that exits at once): the pages are still parsed."""
+    sites.page("w-alone.test", "/p", doc(LINKING))
+    monkeypatch.setattr(sys, "executable", python)
+    page = check([sites.url("w-alone.test", "/p")], parse_processes=2)[sites.url("w-alone.test", "/p")]
+    assert page.status == "live" and page.links[0].anchor_text == "the compost guide"
+
+
+def test_a_cancelled_check_leaves_no_worker_behind(sites):
+    for i in range(40):
+        sites.page(f"w-slow{i}.test", "/p", doc(LINKING))
+
+    async def go():
+        results = []
+        task = asyncio.ensure_future(check_pages(
+            [sites.url(f"w-slow{i}.test", "/p") for i in range(40)] * 5, site=SITE,
+            settings=CheckSettings(**{**FAST, "per_host_delay": 0.5}, parse_processes=1), on_result=results.append))
+        while not results:
+            await asyncio.sleep(0.02)
+        assert worker_pids()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(go())
+    assert worker_pids() == []
+
+
+def test_only_page_facts_come_back_from_a_worker():
+    """What a worker sends is unpickled with only the parser's own classes allowed."""
+    with pytest.raises(pickle.UnpicklingError, match="never should"):
+        _Unpickler(io.BytesIO(pickle.dumps((1, os.system)))).load()
+
+
+def test_how_many_workers():
+    assert auto_processes(50, 100, lambda: 8) == 0  # a few pages: parsed in the checking process
+    assert auto_processes(None, 100, lambda: 2) == 1  # a long input of unknown length
+    assert auto_processes(10_000, 100, lambda: 16) == 4
+    assert auto_processes(10_000, 100, lambda: None) == 1
+    with pytest.raises(Exception, match="parse-processes must not be negative"):
+        CheckSettings(parse_processes=-1)
+
+
+def test_the_backlog_lets_pages_in_turn():
+    async def go():
+        backlog = _Backlog(pages=2, size=100)
+        await backlog.enter(60)
+        await backlog.enter(30)  # 2 pages, 90 bytes
+        third = asyncio.ensure_future(backlog.enter(20))  # no room for a third page
+        fourth = asyncio.ensure_future(backlog.enter(10))
+        await asyncio.sleep(0)
+        assert not third.done() and not fourth.done()
+        backlog.leave(60)  # room for one: the first in line
+        await asyncio.sleep(0)
+        assert third.done() and not fourth.done()
+        backlog.leave(30)
+        backlog.leave(20)
+        await asyncio.sleep(0)
+        assert fourth.done() and (backlog.pages, backlog.bytes) == (1, 10)
+        backlog.leave(10)
+        await backlog.enter(500)  # one page always fits, however big
+        assert backlog.pages == 1
+
+    asyncio.run(go())
