@@ -27,7 +27,8 @@ LINKING = '<p>Read <a href="https://www.fernhill.test/compost/?utm_source=x">the
 
 
 def doc(body: str, head: str = "") -> str:
-    return f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>A page</title>{head}</head><body>{body}</body></html>'
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>A page</title>{head}</head>'
+            f'<body>{body}</body></html>')
 
 
 @pytest.fixture(autouse=True)
