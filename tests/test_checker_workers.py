@@ -17,7 +17,7 @@ import pytest
 from linksites import LinkSites
 
 from gsc_backlinks.checker import CheckSettings, check_pages, run_checks
-from gsc_backlinks.checker.run import _Backlog
+from gsc_backlinks.checker.run import _Room
 from gsc_backlinks.checker.workers import Constants, ParserCrashed, ParseWorkers, _Unpickler, auto_processes
 from gsc_backlinks.urls import parse_property
 
@@ -212,8 +212,9 @@ def test_only_page_facts_come_back_from_a_worker():
 
 def test_how_many_workers():
     assert auto_processes(50, 100, lambda: 8) == 0  # a few pages: parsed in the checking process
-    assert auto_processes(None, 100, lambda: 2) == 1  # a long input of unknown length
+    assert auto_processes(None, 100, lambda: 2) == 2  # a long input of unknown length
     assert auto_processes(10_000, 100, lambda: 16) == 4
+    assert auto_processes(10_000, 100, lambda: 1) == 1
     assert auto_processes(10_000, 100, lambda: None) == 1
     with pytest.raises(Exception, match="parse-processes must not be negative"):
         CheckSettings(parse_processes=-1)
@@ -221,7 +222,7 @@ def test_how_many_workers():
 
 def test_the_backlog_lets_pages_in_turn():
     async def go():
-        backlog = _Backlog(pages=2, size=100)
+        backlog = _Room(2, 100)
         await backlog.enter(60)
         await backlog.enter(30)  # 2 pages, 90 bytes
         third = asyncio.ensure_future(backlog.enter(20))  # no room for a third page
@@ -234,9 +235,16 @@ def test_the_backlog_lets_pages_in_turn():
         backlog.leave(30)
         backlog.leave(20)
         await asyncio.sleep(0)
-        assert fourth.done() and (backlog.pages, backlog.bytes) == (1, 10)
+        assert fourth.done() and (backlog.count, backlog.bytes) == (1, 10)
         backlog.leave(10)
         await backlog.enter(500)  # one page always fits, however big
-        assert backlog.pages == 1
+        assert backlog.count == 1
+        waiting = asyncio.ensure_future(backlog.enter(1))
+        behind = asyncio.ensure_future(backlog.enter(1))
+        await asyncio.sleep(0)
+        waiting.cancel()  # one that gives up its place: the one behind it moves up
+        backlog.leave(500)
+        await asyncio.sleep(0)
+        assert waiting.cancelled() and behind.done() and (backlog.count, backlog.bytes) == (1, 1)
 
     asyncio.run(go())

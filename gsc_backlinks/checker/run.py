@@ -88,7 +88,7 @@ class _Run:
         self.in_flight = 0
         self.total: int | None = None
         self.started = time.monotonic()
-        self.backlog = _Backlog(_BACKLOG_PAGES, _BACKLOG_BYTES)  # fetched pages waiting for their parse
+        self.backlog = _Room(_BACKLOG_PAGES, _BACKLOG_BYTES)  # fetched pages waiting for their parse
 
     # --- the run ----------------------------------------------------------------------
 
@@ -100,7 +100,7 @@ class _Run:
             self.total = len(pages)  # type: ignore[arg-type]
         except TypeError:
             self.total = None
-        self.sem = asyncio.Semaphore(self.settings.concurrency)
+        self.requests = _Room(self.settings.concurrency)  # requests in flight, across hosts
         self.room = asyncio.Event()
         connector = aiohttp.TCPConnector(
             resolver=pinned_resolver(self.guard), use_dns_cache=False, limit=self.settings.concurrency,
@@ -292,22 +292,23 @@ class _Run:
             async with slot.turn() as ticket:
                 if slot.given_up:
                     raise _Stop(*slot.given_up)
-                async with self.sem:
-                    self.in_flight += 1
-                    self.summary.requests += 1
-                    began = time.monotonic()
-                    try:
-                        answer = await fetch(self.session, url, settings=settings, read_body=read_body, ticket=ticket,
-                                             max_bytes=settings.max_robots_bytes if not robots else settings.max_bytes,
-                                             truncate=not robots)
-                    except FetchFailed as failed:
-                        timing[1] += failed.size
-                        if failed.status in ("timeout", "unreachable"):
-                            slot.record(False, settings.give_up_after_failures, failed.reason)
-                        raise _Stop(failed.status, failed.reason, failed.http_status) from None
-                    finally:
-                        self.in_flight -= 1
-                        timing[0] += time.monotonic() - began
+                await self.requests.enter()
+                self.in_flight += 1
+                self.summary.requests += 1
+                began = time.monotonic()
+                try:
+                    answer = await fetch(self.session, url, settings=settings, read_body=read_body, ticket=ticket,
+                                         max_bytes=settings.max_robots_bytes if not robots else settings.max_bytes,
+                                         truncate=not robots)
+                except FetchFailed as failed:
+                    timing[1] += failed.size
+                    if failed.status in ("timeout", "unreachable"):
+                        slot.record(False, settings.give_up_after_failures, failed.reason)
+                    raise _Stop(failed.status, failed.reason, failed.http_status) from None
+                finally:
+                    self.in_flight -= 1
+                    self.requests.leave()
+                    timing[0] += time.monotonic() - began
             slot.record(True, settings.give_up_after_failures, "")
             timing[1] += answer.size
             if answer.http_status in (429, 503) and answer.retry_after:
@@ -448,22 +449,24 @@ class _Run:
                          hops=tuple(hops), size=size, elapsed=round(seconds, 4), **fields)
 
 
-class _Backlog:
-    """Room for fetched pages waiting for their parse: at most so many pages and bytes (one page always fits).
+class _Room:
+    """Room for so many things (requests in flight, pages waiting for their parse) and, optionally, so many
+    bytes of them; those that do not fit wait in turn.  One always fits when the room is empty.
 
-    Lanes wait in turn, and a page leaving wakes only those that now fit: with
-    hundreds of lanes, waking them all at every parse costs more than the parse.
+    Cheaper than asyncio.Semaphore with hundreds of lanes waiting (Python 3.11's looks at every
+    waiter on each acquire), and a page leaving wakes only those that now fit.
     """
 
-    def __init__(self, pages: int, size: int):
-        self.max_pages, self.max_bytes = pages, size
-        self.pages = self.bytes = 0
+    def __init__(self, count: int, size: float = float("inf")):
+        self.max_count, self.max_bytes = count, size
+        self.count = 0
+        self.bytes = 0
         self.waiting: deque[tuple[int, asyncio.Future]] = deque()
 
     def _fits(self, size: int) -> bool:
-        return self.pages == 0 or (self.pages < self.max_pages and self.bytes + size <= self.max_bytes)
+        return self.count == 0 or (self.count < self.max_count and self.bytes + size <= self.max_bytes)
 
-    async def enter(self, size: int) -> None:
+    async def enter(self, size: int = 0) -> None:
         if self.waiting or not self._fits(size):
             future = asyncio.get_running_loop().create_future()
             self.waiting.append((size, future))
@@ -474,18 +477,22 @@ class _Backlog:
                     self.leave(size)  # let in just as it was cancelled: give the room back
                 else:
                     self.waiting = deque(w for w in self.waiting if w[1] is not future)
+                    self._wake()
                 raise
-            return  # leave() counted it in
-        self.pages += 1
+            return  # _wake() counted it in
+        self.count += 1
         self.bytes += size
 
-    def leave(self, size: int) -> None:
-        self.pages -= 1
+    def leave(self, size: int = 0) -> None:
+        self.count -= 1
         self.bytes -= size
+        self._wake()
+
+    def _wake(self) -> None:
         while self.waiting and self._fits(self.waiting[0][0]):
             size, future = self.waiting.popleft()
             if not future.done():
-                self.pages += 1
+                self.count += 1
                 self.bytes += size
                 future.set_result(None)
 

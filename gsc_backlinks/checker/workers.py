@@ -35,6 +35,9 @@ from .parse import PageFacts, SiteMatcher, parse_page
 
 _HEADER = struct.Struct("!I")
 _READY = "ready"
+#: Pages sent to a worker ahead of its answers: enough that it never waits for the next one, few
+#: enough that the pages waiting stay in our queue (and go to whichever worker is free first).
+_PIPELINE = 4
 _START_TIMEOUT = 60.0  # seconds for a worker to import its parsers; a slower one is not used
 _STOP_TIMEOUT = 5.0  # seconds a worker gets to finish after its input ends, before it is killed
 
@@ -101,6 +104,8 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     # Ctrl-C goes to the whole process group: the checking process decides, and closes our input.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if os.environ.get("GSC_NICE"):
+        os.nice(int(os.environ["GSC_NICE"]))
     sock = socket.socket(fileno=int(args[0]))
     from resiliparse.extract import html2text  # noqa: F401  (imported before "ready": the first page is not slower)
     from selectolax import lexbor  # noqa: F401
@@ -167,6 +172,7 @@ class _Worker(asyncio.Protocol):
             else:
                 future.set_exception(RuntimeError(f"parsing a page failed in a worker: {answer}"))
         del buffer[:start]
+        self.pool._pump()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
@@ -198,7 +204,7 @@ class ParseWorkers:
         self._inline = processes <= 0
         self._closing = False
         self._starting: asyncio.Task | None = None
-        self._waiting: list[tuple[int, Job, asyncio.Future]] = []  # jobs sent before any worker was ready
+        self._queue: deque[tuple[int, Job, asyncio.Future]] = deque()  # pages not yet sent to a worker
         self._matcher = SiteMatcher(constants.site)
 
     # --- life cycle -------------------------------------------------------------------------
@@ -210,13 +216,10 @@ class ParseWorkers:
 
     async def _start(self, count: int) -> None:
         started = await asyncio.gather(*(self._spawn() for _ in range(count)))
-        ready = [w for w in started if w is not None]
-        if not ready and not self.workers:
+        if not any(started) and not self.workers:
             # No worker would start (no room for a process, a broken install): parse here instead.
             self._inline = True
-        waiting, self._waiting = self._waiting, []
-        for ident, job, future in waiting:
-            self._dispatch(ident, job, future)
+        self._pump()
 
     async def _spawn(self) -> _Worker | None:
         loop = asyncio.get_running_loop()
@@ -251,6 +254,9 @@ class ParseWorkers:
             self._starting.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._starting
+        for _ident, _job, future in self._queue:
+            future.cancel()
+        self._queue.clear()
         workers, self.workers = self.workers, []
         for worker in workers:
             self._stop(worker, kill=kill)
@@ -276,10 +282,8 @@ class ParseWorkers:
             return self._parse_here(job)
         self._ids += 1
         future = asyncio.get_running_loop().create_future()
-        if self._starting is not None and not self._starting.done():
-            self._waiting.append((self._ids, job, future))
-        else:
-            self._dispatch(self._ids, job, future)
+        self._queue.append((self._ids, job, future))
+        self._pump()
         return await future
 
     def _parse_here(self, job: Job) -> PageFacts:
@@ -288,18 +292,25 @@ class ParseWorkers:
                           max_main_text=c.max_main_text, robots_token=c.robots_token,
                           page_nofollow=job.page_nofollow)
 
-    def _dispatch(self, ident: int, job: Job, future: asyncio.Future) -> None:
+    def _pump(self) -> None:
+        """Send waiting pages to the workers with room for them (or parse them here, when there is none)."""
+        queue = self._queue
         live = [w for w in self.workers if not w.closed]
         if not live:
             if self._inline or self._closing:
-                self._settle_here(job, future)
-            else:
-                self._waiting.append((ident, job, future))
-                self._restart()
+                while queue:
+                    _ident, job, future = queue.popleft()
+                    self._settle_here(job, future)
+            elif queue and (self._starting is None or self._starting.done()):
+                self._starting = asyncio.get_running_loop().create_task(self._start(1))
             return
-        worker = min(live, key=lambda w: len(w.sent))
-        worker.sent.append((ident, job, future))
-        worker.send(_frame((ident, job)))
+        for worker in live:
+            while queue and len(worker.sent) < _PIPELINE:
+                ident, job, future = queue.popleft()
+                if future.done():  # its check was cancelled
+                    continue
+                worker.sent.append((ident, job, future))
+                worker.send(_frame((ident, job)))
 
     def _settle_here(self, job: Job, future: asyncio.Future) -> None:
         if future.done():
@@ -326,17 +337,11 @@ class ParseWorkers:
                 code = worker.process.poll()
                 how = f" (signal {-code})" if code is not None and code < 0 else ""
                 future.set_exception(ParserCrashed(f"the HTML parser died on it{how}"))
-            for ident, job, future in owed:
-                if not future.done():
-                    self._dispatch(ident, job, future)
+            self._queue.extendleft(reversed(owed))  # the others go first to the next worker
         with contextlib.suppress(OSError):
             worker.process.kill()
         asyncio.get_running_loop().run_in_executor(None, _reap, worker.process)
-
-    def _restart(self) -> None:
-        if self._starting is not None and not self._starting.done():
-            return
-        self._starting = asyncio.get_running_loop().create_task(self._start(1))
+        self._pump()
 
 
 def _reap(process: subprocess.Popen) -> None:
@@ -349,10 +354,15 @@ def _reap(process: subprocess.Popen) -> None:
 
 
 def auto_processes(pages: int | None, minimum_pages: int, cpu_count: Callable[[], int | None] = os.cpu_count) -> int:
-    """Worker processes for a run of ``pages`` pages (None: unknown): none for a few pages, else cores - 1 (1 to 4)."""
+    """Worker processes for a run of ``pages`` pages (None: unknown): none for a few pages, else one per core (at most 4).
+
+    One per core, not one per core but the checking process's: parsing is the
+    larger part of a page's CPU, and a worker only runs when there is a page
+    to parse, so the cores the event loop leaves idle go to parsing.
+    """
     if pages is not None and pages < minimum_pages:
         return 0
-    return max(1, min(4, (cpu_count() or 1) - 1))
+    return max(1, min(4, cpu_count() or 1))
 
 
 if __name__ == "__main__":
