@@ -248,3 +248,30 @@ def test_the_backlog_lets_pages_in_turn():
         assert waiting.cancelled() and behind.done() and (backlog.count, backlog.bytes) == (1, 1)
 
     asyncio.run(go())
+
+
+def test_hosts_that_are_done_are_forgotten_but_stay_polite(sites):
+    """A long run forgets the hosts it is done with (slot, address, robots.txt rules aside), so its memory
+    follows the hosts under way, not all it has seen; a host that comes back keeps its crawl delay and
+    its robots.txt is not read again."""
+    from gsc_backlinks.checker.run import _Run
+
+    sites.robots("w-again.test", "User-agent: *\nCrawl-delay: 0.5\n")
+    for i in range(3):
+        sites.page("w-again.test", f"/p{i}", doc(LINKING))
+    for i in range(5):
+        sites.page(f"w-once{i}.test", "/p", doc(LINKING))
+    results: list = []
+    run = _Run(SITE, CheckSettings(**FAST), results.append, None, False)
+    asyncio.run(run.run([sites.url("w-again.test", "/p0")] + [sites.url(f"w-once{i}.test", "/p") for i in range(5)]))
+    run._sweep()
+    assert set(run.slots._slots) == {"w-again.test"}  # its crawl delay has not passed yet: kept
+    time.sleep(0.6)
+    run._sweep()
+    assert run.slots._slots == {} and run.guard._verdicts == {} and run.robots == {}
+    assert len(run.slots) == 6  # the hosts seen, for the summary
+    asyncio.run(run.run([sites.url("w-again.test", "/p1"), sites.url("w-again.test", "/p2")]))
+    assert [r.status for r in results] == ["live"] * 8
+    assert len(sites.requests_to("w-again.test", "/robots.txt")) == 1  # its rules were kept
+    starts = [h.started for h in sites.requests_to("w-again.test") if h.path in ("/p1", "/p2")]
+    assert starts[1] - starts[0] >= 0.5  # the crawl delay holds on its new slot

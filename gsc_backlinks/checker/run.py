@@ -37,7 +37,7 @@ import asyncio
 import datetime as dt
 import email.utils
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 from urllib.parse import urljoin, urlsplit
 
@@ -58,6 +58,8 @@ _BACKLOG_BYTES = 32 * 1024 * 1024
 # A page URL is seen once per run: canonical_url's shared cache would only fill with them (and keep
 # 65,536 of them, ~30 MB, after the run).  Target URLs repeat, and go through the cache.
 _canonical_page = urls.canonical_url.__wrapped__
+_SWEEP_EVERY = 1.0  # seconds between two looks for hosts that are done
+_ROBOTS_KEPT = 1000  # robots.txt rules of hosts that are done, kept in case they come back
 
 
 class _Stop(Exception):
@@ -82,6 +84,10 @@ class _Run:
         self.token = settings.robots_token
         self.slots = Slots(settings.per_host_delay)
         self.robots: dict[str, robots_txt.RobotsRules | asyncio.Future] = {}
+        self.robots_keys: dict[str, set[str]] = {}  # host -> its robots.txt URLs (schemes, ports)
+        # The rules of hosts that are done, in case they come back: a few, the newest.
+        self.robots_kept: OrderedDict[str, robots_txt.RobotsRules] = OrderedDict()
+        self.done_hosts: deque[str] = deque()  # hosts whose lane ended, to forget once idle
         self.summary = CheckSummary()
         self.lanes: dict[str, deque[str]] = {}
         self.pending = 0
@@ -119,6 +125,7 @@ class _Run:
                                              self.token), processes)
         self.parser.start()
         ticker = asyncio.create_task(self._tick()) if self.progress else None
+        sweeper = asyncio.create_task(self._sweeper())
         finished = False
         try:
             async with session:
@@ -136,6 +143,7 @@ class _Run:
             finished = True
         finally:
             await self.parser.close(kill=not finished)
+            sweeper.cancel()
             if ticker is not None:
                 ticker.cancel()
             self.summary.hosts = len(self.slots)
@@ -191,6 +199,7 @@ class _Run:
         finally:
             if self.lanes.get(host) is lane:
                 del self.lanes[host]
+                self.done_hosts.append(host)
 
     async def _finish(self, size: int, url: str, checked_at: dt.datetime, answer: Answer, hops, timing) -> None:
         """Parse a fetched page, judge it and hand the result over."""
@@ -212,6 +221,39 @@ class _Run:
         self.pending -= 1
         self.room.set()
         self.on_result(page)
+
+    async def _sweeper(self) -> None:
+        while True:
+            await asyncio.sleep(_SWEEP_EVERY)
+            self._sweep()
+
+    def _sweep(self) -> None:
+        """Forget the hosts that are done and idle: their slot, robots.txt rules and address.
+
+        A run over many hosts then holds the state of the hosts it is working
+        on, not of every host it has seen.  A host that comes back later in the
+        input starts afresh (its delay has passed by then); its robots.txt rules
+        are kept for a while (the newest few), else read again.
+        """
+        now = time.monotonic()
+        still: deque[str] = deque()
+        while self.done_hosts:
+            host = self.done_hosts.popleft()
+            if host in self.lanes:
+                continue  # pages came back: its new lane puts it here again when it ends
+            keys = self.robots_keys.get(host, ())
+            if (self.guard.busy(host) or any(isinstance(self.robots.get(k), asyncio.Future) for k in keys)
+                    or not self.slots.forget(host, now)):
+                still.append(host)  # a redirect hop, a pause or a robots.txt under way: next time
+                continue
+            self.guard.forget(host)
+            for key in self.robots_keys.pop(host, ()):
+                rules = self.robots.pop(key, None)
+                if isinstance(rules, robots_txt.RobotsRules):
+                    self.robots_kept[key] = rules
+            while len(self.robots_kept) > _ROBOTS_KEPT:
+                self.robots_kept.popitem(last=False)
+        self.done_hosts = still
 
     async def _tick(self) -> None:
         while True:
@@ -329,21 +371,28 @@ class _Run:
         return answer
 
     async def _robots(self, key: str, slot: HostSlot) -> robots_txt.RobotsRules:
-        """The verdict of the robots.txt at ``key`` (a site's robots.txt URL), fetched once per run."""
+        """The verdict of the robots.txt at ``key`` (a site's robots.txt URL), fetched once per run
+        (again only when its host was done and forgotten long ago)."""
         known = self.robots.get(key)
-        if isinstance(known, robots_txt.RobotsRules):
-            return known
-        if known is not None:
-            return await asyncio.shield(known)
-        future = self.robots[key] = asyncio.get_running_loop().create_future()
-        try:
-            rules = await self._fetch_robots(key)
-        except BaseException:
-            del self.robots[key]
-            future.cancel()
-            raise
-        self.robots[key] = rules
-        future.set_result(rules)
+        if known is None and key in self.robots_kept:
+            known = self.robots[key] = self.robots_kept.pop(key)
+            self.robots_keys.setdefault(slot.host, set()).add(key)
+        if isinstance(known, asyncio.Future):
+            rules = await asyncio.shield(known)
+        elif known is not None:
+            rules = known
+        else:
+            future = self.robots[key] = asyncio.get_running_loop().create_future()
+            self.robots_keys.setdefault(slot.host, set()).add(key)
+            try:
+                rules = await self._fetch_robots(key)
+            except BaseException:
+                del self.robots[key]
+                future.cancel()
+                raise
+            self.robots[key] = rules
+            future.set_result(rules)
+        # On every call: the host's slot may be new since the rules were read (see _sweep).
         delay = rules.crawl_delay
         if delay is not None and delay > slot.delay:
             if delay > self.settings.max_crawl_delay:
