@@ -16,9 +16,18 @@ import time
 import pytest
 from linksites import LinkSites
 
+pytestmark = pytest.mark.skipif(not os.path.isdir("/proc"), reason="the tests look for worker processes in /proc")
+
 from gsc_backlinks.checker import CheckSettings, check_pages, run_checks
 from gsc_backlinks.checker.run import _Room
-from gsc_backlinks.checker.workers import Constants, ParserCrashed, ParseWorkers, _Unpickler, auto_processes
+from gsc_backlinks.checker.workers import (
+    Constants,
+    ParserCrashed,
+    ParseWorkers,
+    ParseWorkersFailed,
+    _Unpickler,
+    auto_processes,
+)
 from gsc_backlinks.urls import parse_property
 
 SITE = parse_property("sc-domain:fernhill.test")
@@ -130,6 +139,43 @@ def test_a_worker_that_dies_on_a_page_costs_that_page_only():
                                  "https://blog.test/3", False)
         assert after.links[0].target_url == "https://fernhill.test/after"  # a new worker took over
         assert pool.crashes == 1
+        await pool.close()
+
+    asyncio.run(go())
+    assert worker_pids() == []
+
+
+DYING_WORKER = """#!{python}
+import os, pickle, socket, struct, sys
+sock = socket.socket(fileno=int(sys.argv[-1]))
+ready = pickle.dumps("ready")
+sock.sendall(struct.pack("!I", len(ready)) + ready)
+reader = sock.makefile("rb")
+size, = struct.unpack("!I", reader.read(4))
+reader.read(size)  # the run's constants
+reader.read(4)  # the first page: and it dies, as on a machine out of memory
+os._exit(1)
+"""
+
+
+def test_workers_that_keep_dying_stop_the_check_with_one_clear_error(monkeypatch, tmp_path):
+    """Workers that die on whatever page they get: not the pages' fault, so after a few the pages
+    waiting fail with an error that says what happened (and nothing hangs)."""
+    program = tmp_path / "dying-worker"
+    program.write_text(DYING_WORKER.format(python=sys.executable))
+    program.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(program))
+
+    async def go():
+        pool = ParseWorkers(Constants(SITE, False, 20_000, "gsc-backlinks"), 1)
+        pool.start()
+        pages = [asyncio.ensure_future(pool.parse(doc(LINKING).encode(), None, f"https://blog.test/{i}", False))
+                 for i in range(20)]
+        await asyncio.wait(pages, timeout=60)
+        outcomes = [type(p.exception()).__name__ for p in pages]
+        assert outcomes == ["ParserCrashed"] * 5 + ["ParseWorkersFailed"] * 15
+        with pytest.raises(ParseWorkersFailed, match="stopped 5 times in a row"):
+            await pool.parse(b"<p>x</p>", None, "https://blog.test/late", False)
         await pool.close()
 
     asyncio.run(go())

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .. import urls
+from ..errors import GscBacklinksError
 from .parse import PageFacts, SiteMatcher, parse_page
 
 _HEADER = struct.Struct("!I")
@@ -38,12 +39,25 @@ _READY = "ready"
 #: Pages sent to a worker ahead of its answers: enough that it never waits for the next one, few
 #: enough that the pages waiting stay in our queue (and go to whichever worker is free first).
 _PIPELINE = 4
+_DEATHS_IN_A_ROW = 5  # workers dying one after the other without an answer between: not the pages' fault
 _START_TIMEOUT = 60.0  # seconds for a worker to import its parsers; a slower one is not used
 _STOP_TIMEOUT = 5.0  # seconds a worker gets to finish after its input ends, before it is killed
 
 
 class ParserCrashed(Exception):
     """The worker parsing a page died (the page's HTML crashed the parser, or the worker was killed)."""
+
+
+class ParseWorkersFailed(GscBacklinksError):
+    """The parse workers keep dying, whatever the page: the check stops (what it found so far is kept)."""
+
+    exit_code = 70  # EX_SOFTWARE
+
+    def __init__(self, deaths: int):
+        super().__init__(
+            f"the processes that parse pages stopped {deaths} times in a row (out of memory, or killed?); "
+            "the pages checked so far are kept, run the check again to go on with the rest"
+        )
 
 
 @dataclass(frozen=True)
@@ -163,6 +177,7 @@ class _Worker(asyncio.Protocol):
                     self.ready.set_result(True)
                 continue
             ident, answer = message
+            self.pool.deaths_in_a_row = 0
             sent_ident, _job, future = self.sent.popleft()
             assert sent_ident == ident, "a parse worker answered out of order"
             if future.done():
@@ -199,7 +214,9 @@ class ParseWorkers:
         self.constants = constants
         self.processes = processes
         self.workers: list[_Worker] = []
-        self.crashes = 0
+        self.crashes = 0  #: pages the parser died on
+        self.deaths_in_a_row = 0  #: workers lost (or that would not start) since the last answer
+        self._failed: ParseWorkersFailed | None = None
         self._ids = 0
         self._inline = processes <= 0
         self._closing = False
@@ -217,9 +234,13 @@ class ParseWorkers:
     async def _start(self, count: int) -> None:
         started = await asyncio.gather(*(self._spawn() for _ in range(count)))
         if not any(started) and not self.workers:
-            # No worker would start (no room for a process, a broken install): parse here instead.
-            self._inline = True
-        self._pump()
+            if self.crashes == 0 and self.deaths_in_a_row == 0:
+                # No worker would start at all (no room for a process, a broken install): parse here instead.
+                self._inline = True
+            else:
+                self._died()  # a worker that did run has no successor
+        # Once this task is done, so that _pump may start another when this one started none.
+        asyncio.get_running_loop().call_soon(self._pump)
 
     async def _spawn(self) -> _Worker | None:
         loop = asyncio.get_running_loop()
@@ -229,7 +250,7 @@ class ParseWorkers:
                 [sys.executable, "-P", "-m", __name__, str(theirs.fileno())], pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )
-        except OSError:
+        except (OSError, ValueError):  # ValueError: no pass_fds on this platform
             ours.close()
             return None
         finally:
@@ -241,8 +262,9 @@ class ParseWorkers:
             ok = await asyncio.wait_for(asyncio.shield(worker.ready), _START_TIMEOUT)
         except TimeoutError:
             ok = False
-        if not ok or self._closing:
+        if not ok or worker.closed or self._closing:
             self._stop(worker, kill=True)
+            await loop.run_in_executor(None, _reap, process)
             return None
         self.workers.append(worker)
         return worker
@@ -277,6 +299,8 @@ class ParseWorkers:
 
     async def parse(self, body: bytes, charset: str | None, url: str, page_nofollow: bool) -> PageFacts:
         """The facts of one page; raise ParserCrashed when parsing it killed its worker."""
+        if self._failed is not None:
+            raise self._failed
         job = Job(body, charset, url, page_nofollow)
         if self._inline:
             return self._parse_here(job)
@@ -322,14 +346,15 @@ class ParseWorkers:
 
     def _lost(self, worker: _Worker) -> None:
         """A worker's connection ended: when it still owed answers, it died on the first of them."""
-        if worker in self.workers:
+        started = worker in self.workers  # (one that never started is _spawn's to deal with)
+        if started:
             self.workers.remove(worker)
         owed = list(worker.sent)
         worker.sent.clear()
-        if self._closing:
+        if self._closing or not started:
             for _ident, _job, future in owed:
                 future.cancel()
-            return  # close() reaps it
+            return  # close() or _spawn reaps it
         if owed:
             _ident, _job, future = owed.pop(0)
             if not future.done():
@@ -341,7 +366,19 @@ class ParseWorkers:
         with contextlib.suppress(OSError):
             worker.process.kill()
         asyncio.get_running_loop().run_in_executor(None, _reap, worker.process)
+        self._died()
         self._pump()
+
+    def _died(self) -> None:
+        """One more worker lost: after a few in a row, every page waiting (and to come) fails with the reason."""
+        self.deaths_in_a_row += 1
+        if self.deaths_in_a_row < _DEATHS_IN_A_ROW or self._failed is not None:
+            return
+        self._failed = ParseWorkersFailed(self.deaths_in_a_row)
+        while self._queue:
+            _ident, _job, future = self._queue.popleft()
+            if not future.done():
+                future.set_exception(self._failed)
 
 
 def _reap(process: subprocess.Popen) -> None:
