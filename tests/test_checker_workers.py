@@ -16,8 +16,6 @@ import time
 import pytest
 from linksites import LinkSites
 
-pytestmark = pytest.mark.skipif(not os.path.isdir("/proc"), reason="the tests look for worker processes in /proc")
-
 from gsc_backlinks.checker import CheckSettings, check_pages, run_checks
 from gsc_backlinks.checker.run import _Room
 from gsc_backlinks.checker.workers import (
@@ -29,6 +27,8 @@ from gsc_backlinks.checker.workers import (
     auto_processes,
 )
 from gsc_backlinks.urls import parse_property
+
+pytestmark = pytest.mark.skipif(not os.path.isdir("/proc"), reason="the tests look for worker processes in /proc")
 
 SITE = parse_property("sc-domain:fernhill.test")
 FAST = dict(per_host_delay=0.0, connect_timeout=2.0, response_timeout=10.0)
