@@ -2,23 +2,30 @@
 """Benchmark: the link checker on 10,000 linking pages over 500 hosts, against politeness and a plain loop.
 
 A loopback stand-in for the linking sites runs in a process of its own
-(``tests/linksites.py``: aiohttp.web on 127.0.0.1, every answer 50 ms late,
-every host name ``*.bench.test`` on one port, each with a robots.txt). The
-checker runs in another process through ``gsc_backlinks.checker.run_checks``
-with per-host delay 0.2 s, the testing allowance mapping ``*.bench.test`` to
-127.0.0.1, and its results written to a DuckDB table in a temporary file in
-batches of 500 pages (as the real job will).  In the same run it measures:
+(``serve`` below: plain non-blocking sockets on 127.0.0.1, every answer 50 ms
+late, every host name ``*.bench.test`` on one port, each with a
+robots.txt; the same page bodies as always). The checker runs in another
+process through ``gsc_backlinks.checker.run_checks`` with per-host delay
+0.2 s, the testing allowance mapping ``*.bench.test`` to 127.0.0.1, its
+parse workers as it chooses them (``--parse-processes``), and its results
+written to a DuckDB table in a temporary file by a writer thread, 500 pages
+a batch (as the check job does).  In the same run it measures:
 
 * the check's wall time against the politeness bound: the busiest host's
   pages x the per-host delay, plus one answer's latency (robots.txt is the
   first request to each host, so its pages can start no sooner) — target <= 1.25x;
+* the CPU of every part (the checking process, its sink thread, its parse
+  workers, the stand-in) and the floor it sets: all of it / the cores — no
+  run can be faster on this machine;
 * a plain sequential loop over the same pages (urllib, then the same parser),
   timed on a sample and extrapolated — target: the checker >= 20x faster;
-* the checking process's peak RSS — target <= 400 MiB — and, with a second
-  run of ``--memory-pages`` pages (default 100,000) on the same hosts, that
-  it stays within 1.2x of the first run's;
+* peak memory: the checking process and its parse workers together, sampled
+  every 50 ms — target <= 400 MiB — and, with a second run of
+  ``--memory-pages`` pages (default 100,000) on the same hosts, that it
+  stays within 1.2x of the first run's;
 * on the server side: the most requests one host had in flight (must be 1)
-  and the shortest gap between two request starts to one host (must be >= the delay).
+  and the shortest gap between two request starts to one host, by the
+  kernel's receive times (must be >= the delay).
 
 This is a report, not a test: the exit code is 0 whatever the figures,
 non-zero only if something could not be run.

@@ -2,11 +2,14 @@
 
 Pages are read from the input a window at a time and queued per host; each
 host with pages has one lane (an asyncio task) that checks them in turn, so
-at most one request per host is in flight, and a global semaphore bounds the
+at most one request per host is in flight, and a global limit bounds the
 requests in flight across hosts.  Every hop of a redirect goes through the
 same steps as the first request (address vetted, robots.txt asked, the
-target host's slot waited for).  Results go to ``on_result`` as they come;
-nothing is kept.
+target host's slot waited for).  A fetched page is parsed in a worker
+process (see ``workers``) while its lane goes on with the host's next page;
+the pages waiting for their parse are bounded in number and bytes.  Results
+go to ``on_result`` as they come; nothing is kept, and a host's state
+(slot, address, robots.txt rules) is let go once its pages are done.
 
 A page's status, when several apply (the first that applies wins):
 
