@@ -254,6 +254,22 @@ def test_a_cancelled_check_leaves_no_worker_behind(sites):
     assert worker_pids() == []
 
 
+def test_a_second_worker_only_when_pages_wait_for_one():
+    async def go():
+        pool = ParseWorkers(Constants(SITE, False, 20_000, "gsc-backlinks"), 2)
+        pool.start()
+        for i in range(30):  # one page at a time, as a polite check over few hosts gives them
+            await pool.parse(doc(LINKING).encode(), None, f"https://blog.test/{i}", False)
+        assert len(pool.workers) == 1
+        pages = [pool.parse(doc(LINKING).encode(), None, f"https://blog.test/many/{i}", False) for i in range(300)]
+        facts = await asyncio.gather(*pages)
+        assert all(f.links for f in facts) and len(pool.workers) == 2
+        await pool.close()
+
+    asyncio.run(go())
+    assert worker_pids() == []
+
+
 def test_only_page_facts_come_back_from_a_worker():
     """What a worker sends is unpickled with only the parser's own classes allowed."""
     with pytest.raises(pickle.UnpicklingError, match="never should"):

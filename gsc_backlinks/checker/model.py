@@ -69,8 +69,9 @@ class CheckSettings:
     retries_after_429: int = 2  #: times one page is asked again after a 429/503 with Retry-After
     give_up_after_failures: int = 3  #: timeouts / connection failures in a row before a host is given up
     lookahead: int = 20_000  #: pages read ahead from the input to spread the work over hosts
-    #: Worker processes that parse pages (0: parse in the checking process).  None: none for
-    #: fewer than 100 pages, else one per core (at most 4).
+    #: Worker processes that parse pages, at most (one to begin with, more while pages wait for
+    #: one; 0: parse in the checking process).  None: none for fewer than 100 pages, else one
+    #: per core (at most 4).
     parse_processes: int | None = None
     #: The testing allowance: ((host pattern, loopback address), ...).  None: read
     #: GSC_BACKLINKS_CHECK_TESTING / GSC_BACKLINKS_CHECK_HOSTS from the environment.

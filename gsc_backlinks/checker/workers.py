@@ -41,6 +41,7 @@ _READY = "ready"
 #: A worker gets more only when it owes at most _REFILL: pages go (and answers come) in batches.
 _PIPELINE = 16
 _REFILL = 8
+_GROW_AT = 64  # pages waiting for a worker: time for one more (up to the most allowed)
 _DEATHS_IN_A_ROW = 5  # workers dying one after the other without an answer between: not the pages' fault
 _START_TIMEOUT = 60.0  # seconds for a worker to import its parsers; a slower one is not used
 _STOP_TIMEOUT = 5.0  # seconds a worker gets to finish after its input ends, before it is killed
@@ -227,11 +228,16 @@ class _Worker(asyncio.Protocol):
 
 
 class ParseWorkers:
-    """A few worker processes that parse pages; ``parse()`` from the event loop, in any number at once."""
+    """A few worker processes that parse pages; ``parse()`` from the event loop, in any number at once.
+
+    One worker to begin with; another (up to ``processes``) whenever pages
+    pile up waiting for one: a polite check of a few pages a second never
+    needs a second, a fast one over many hosts keeps every core parsing.
+    """
 
     def __init__(self, constants: Constants, processes: int):
         self.constants = constants
-        self.processes = processes
+        self.processes = processes  #: at most
         self.workers: list[_Worker] = []
         self.crashes = 0  #: pages the parser died on
         self.deaths_in_a_row = 0  #: workers lost (or that would not start) since the last answer
@@ -249,7 +255,7 @@ class ParseWorkers:
     def start(self) -> None:
         """Start the workers in the background: pages fetched meanwhile wait for them."""
         if not self._inline:
-            self._starting = asyncio.get_running_loop().create_task(self._start(self.processes))
+            self._starting = asyncio.get_running_loop().create_task(self._start(1))
 
     async def _start(self, count: int) -> None:
         started = await asyncio.gather(*(self._spawn() for _ in range(count)))
@@ -348,6 +354,9 @@ class ParseWorkers:
             elif queue and (self._starting is None or self._starting.done()):
                 self._starting = asyncio.get_running_loop().create_task(self._start(1))
             return
+        if (len(queue) > _GROW_AT and len(live) < self.processes and not self._closing and self._failed is None
+                and (self._starting is None or self._starting.done())):
+            self._starting = asyncio.get_running_loop().create_task(self._start(1))
         # Careful: one page at a time to one worker, until the pages a worker died on are through.
         pipeline, refill = (1, 0) if self.careful else (_PIPELINE, _REFILL)
         for worker in live[:1] if self.careful else live:
@@ -419,7 +428,8 @@ def _reap(process: subprocess.Popen) -> None:
 
 
 def auto_processes(pages: int | None, minimum_pages: int, cpu_count: Callable[[], int | None] = os.cpu_count) -> int:
-    """Worker processes for a run of ``pages`` pages (None: unknown): none for a few pages, else one per core (at most 4).
+    """The most worker processes for a run of ``pages`` pages (None: unknown): none for a few pages, else
+    one per core (at most 4).
 
     One per core, not one per core but the checking process's: parsing is the
     larger part of a page's CPU, and a worker only runs when there is a page
