@@ -270,6 +270,8 @@ class ParseWorkers:
 
     async def _spawn(self) -> _Worker | None:
         loop = asyncio.get_running_loop()
+        if not sys.executable:  # an embedded Python that cannot start another
+            return None
         ours, theirs = socket.socketpair()
         try:
             process = subprocess.Popen(
