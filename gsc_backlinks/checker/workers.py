@@ -137,8 +137,6 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     # Ctrl-C goes to the whole process group: the checking process decides, and closes our input.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if os.environ.get("GSC_NICE"):
-        os.nice(int(os.environ["GSC_NICE"]))
     sock = socket.socket(fileno=int(args[0]))
     from resiliparse.extract import html2text  # noqa: F401  (imported before "ready": the first page is not slower)
     from selectolax import lexbor  # noqa: F401
