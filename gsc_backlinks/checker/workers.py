@@ -9,9 +9,13 @@ crashes the parser (C code, fed by strangers) takes down a worker, not the
 check: that page is marked, a new worker takes the rest.
 
 A worker is ``python -P -m gsc_backlinks.checker.workers FD``: it reads
-tasks from a socket it shares with the checking process and writes each
-page's facts back, in order.  Frames are a 4-byte length and a pickle; the
-checking process unpickles only the parser's own dataclasses.
+pages from a socket it shares with the checking process and writes their
+facts back in order, those that came together in one write.  Frames are a
+4-byte length and a pickle; the checking process unpickles only the
+parser's own dataclasses.  One worker starts with the check, more (up to
+the most allowed) when pages wait for one; where none can start (no
+``sys.executable``, no ``pass_fds`` on the platform) pages are parsed in the
+checking process.
 """
 
 from __future__ import annotations
