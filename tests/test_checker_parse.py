@@ -125,9 +125,22 @@ def test_own_pages_skip_links_and_main_text():
 
 def test_main_text_is_capped():
     paragraphs = "".join(f"<p>{'compost heap layers ' * 40} number {i}.</p>" for i in range(100))
-    facts = parse_page(f"<html><body><article>{paragraphs}</article></body></html>".encode(),
+    link = '<p>See <a href="https://fernhill.test/compost">our compost guide</a>.</p>'
+    facts = parse_page(f"<html><body><article>{link}{paragraphs}</article></body></html>".encode(),
                        url="https://blog.example/", header_charset=None, site=DOMAIN, max_main_text=2000)
     assert facts.main_text and 1800 <= len(facts.main_text) <= 2000
+    assert facts.main_text.startswith("See our compost guide.")
+
+
+def test_main_text_only_of_pages_that_link():
+    """The main text serves the relevance of a page's links: a page without one keeps none."""
+    article = f"<article><p>{'compost heap layers ' * 40}</p>{{}}</article>"
+    without = parse_page(article.format('<a href="https://elsewhere.example/">x</a>').encode(),
+                         url="https://blog.example/", header_charset=None, site=DOMAIN)
+    assert without.links == () and without.main_text is None
+    linking = parse_page(article.format('<a href="https://fernhill.test/">x</a>').encode(),
+                         url="https://blog.example/", header_charset=None, site=DOMAIN)
+    assert linking.main_text and linking.main_text.startswith("compost heap layers")
 
 
 def test_thousands_of_links_on_a_page():

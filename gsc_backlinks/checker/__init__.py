@@ -7,7 +7,8 @@ dataclasses; the store, the ``check`` job and the reports use them.
     summary = run_checks(urls, site=prop, settings=CheckSettings(), on_result=write_batch.append)
 
 Importing this package imports no network client: aiohttp, selectolax and
-resiliparse are imported when a check runs.
+resiliparse are imported when a check runs.  Pages are parsed in worker
+processes (``python -m gsc_backlinks.checker.workers``) when a check has many.
 """
 
 from .model import (
@@ -23,8 +24,9 @@ from .model import (
     PageCheck,
 )
 from .run import check_pages, run_checks
+from .workers import ParseWorkersFailed
 
 __all__ = [
     "DEFAULT_USER_AGENT", "PLACEMENTS", "STATUSES", "CheckInterrupted", "CheckProgress", "CheckSettings",
-    "CheckSettingsError", "CheckSummary", "LinkFact", "PageCheck", "check_pages", "run_checks",
+    "CheckSettingsError", "CheckSummary", "LinkFact", "PageCheck", "ParseWorkersFailed", "check_pages", "run_checks",
 ]

@@ -37,6 +37,10 @@ class HostSlot:
         """Send nothing to this host for ``seconds`` (Retry-After)."""
         self.next_start = max(self.next_start, time.monotonic() + seconds)
 
+    def idle(self, now: float) -> bool:
+        """True when nothing is under way or waiting here and the delay since the last request has passed."""
+        return not self._lock.locked() and not self.waiting and self.next_start <= now
+
     def give_up(self, status: str, reason: str) -> None:
         if self.given_up is None:
             self.given_up = (status, reason)
@@ -86,21 +90,41 @@ class Ticket:
 
 
 class Slots:
-    """Every host's slot, made on first use."""
+    """Every host's slot, made on first use, and forgotten when its host is done."""
 
     def __init__(self, delay: float):
         self.delay = delay
         self._slots: dict[str, HostSlot] = {}
+        self._given_up: dict[str, tuple[str, str]] = {}  #: of hosts forgotten: all a new slot must know
+        self.seen: set[str] = set()  #: every host that had a slot this run
 
     def __getitem__(self, host: str) -> HostSlot:
         slot = self._slots.get(host)
         if slot is None:
             slot = self._slots[host] = HostSlot(host, self.delay)
+            slot.given_up = self._given_up.get(host)
+            self.seen.add(host)
         return slot
 
+    def forget(self, host: str, now: float) -> bool:
+        """Drop an idle host's slot (a new one would start as free as this one is); False when it is not idle.
+
+        A host given up stays given up: only that verdict is kept.
+        """
+        slot = self._slots.get(host)
+        if slot is None:
+            return True
+        if not slot.idle(now):
+            return False
+        if slot.given_up:
+            self._given_up[host] = slot.given_up
+        del self._slots[host]
+        return True
+
     def __len__(self) -> int:
-        return len(self._slots)
+        """Hosts that had a slot this run."""
+        return len(self.seen)
 
     def waiting(self) -> int:
-        """Hosts with a request waiting on politeness."""
+        """Hosts with a request waiting on politeness (of those not forgotten: a forgotten host has none)."""
         return sum(1 for s in self._slots.values() if s.waiting)

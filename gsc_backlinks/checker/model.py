@@ -69,6 +69,10 @@ class CheckSettings:
     retries_after_429: int = 2  #: times one page is asked again after a 429/503 with Retry-After
     give_up_after_failures: int = 3  #: timeouts / connection failures in a row before a host is given up
     lookahead: int = 20_000  #: pages read ahead from the input to spread the work over hosts
+    #: Worker processes that parse pages, at most (one to begin with, more while pages wait for
+    #: one; 0: parse in the checking process).  None: none for fewer than 100 pages, else one
+    #: per core (at most 4).
+    parse_processes: int | None = None
     #: The testing allowance: ((host pattern, loopback address), ...).  None: read
     #: GSC_BACKLINKS_CHECK_TESTING / GSC_BACKLINKS_CHECK_HOSTS from the environment.
     testing_hosts: tuple[tuple[str, str], ...] | None = None
@@ -84,9 +88,9 @@ class CheckSettings:
             if not value > 0:
                 raise CheckSettingsError(f"{name.replace('_', '-')} must be more than 0 (got {value})")
         for name in ("per_host_delay", "max_redirects", "max_main_text", "max_crawl_delay",
-                     "max_retry_after", "retries_after_429"):
+                     "max_retry_after", "retries_after_429", "parse_processes"):
             value = getattr(self, name)
-            if value < 0:
+            if value is not None and value < 0:
                 raise CheckSettingsError(f"{name.replace('_', '-')} must not be negative (got {value})")
         if not self.user_agent.strip() or any(c in self.user_agent for c in "\r\n\x00"):
             raise CheckSettingsError("the user agent must be one line of text, e.g. 'gsc-backlinks/1.0 (+https://example.com/)'")
@@ -131,7 +135,7 @@ class PageCheck:
     x_robots_tag: str | None = None  #: the X-Robots-Tag header(s)
     size: int = 0  #: bytes read from the wire
     elapsed: float = 0.0  #: seconds, all hops
-    main_text: str | None = None  #: boilerplate removed, at most max_main_text characters
+    main_text: str | None = None  #: boilerplate removed, at most max_main_text characters; only of pages that link
     links: tuple[LinkFact, ...] = ()
     redirect_to_home: bool = False  #: the page redirects to the home page of its site (a soft 404)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -88,6 +88,8 @@ class PageFacts:
 
 
 _WS = re.compile(r"\s+")
+_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+_MEMO_SIZE = 4096
 _SKIP_HREF = re.compile(r"^\s*(?:javascript|data|mailto|tel|sms|about|blob|vbscript|file|ftp):", re.IGNORECASE)
 _HAS_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _URL_JUNK = re.compile(r"[\t\n\r]")  # the URL standard removes these anywhere in a URL
@@ -152,6 +154,41 @@ class SiteMatcher:
                 selectors += [f'a[{attr}*="{quoted}" i]', f'area[{attr}*="{quoted}" i]']
         selectors += ['a[href^="http"][href*="%"]', 'a[href*="\\\\"]']
         self.selector = ", ".join(selectors)
+        self.needles = tuple(n.lower() for n in sorted(needles))
+        # Absolute hrefs to the site repeat from page to page (the home page, a popular guide):
+        # their target, or None when they are not to the site, is worked out once.
+        self.targets: dict[str, str | None] = {}
+
+    def target(self, href: str, base: str) -> str | None:
+        """The canonical target (tracking parameters gone) of a cleaned href on a page at ``base``,
+        when it is to the site; else None."""
+        memo = _ABSOLUTE.match(href) is not None  # scheme://…: the base plays no part
+        if memo:
+            known = self.targets.get(href, "")
+            if known != "":
+                return known
+        try:
+            resolved = urljoin(base, href)
+        except ValueError:  # e.g. an unclosed IPv6 bracket
+            return None
+        canonical = urls.canonical_url(resolved)
+        target: str | None = None
+        if urls.is_web_url(canonical):
+            canonical = urls.canonical_url(urls.strip_tracking(canonical))
+            if self(canonical):
+                target = canonical
+        if memo:
+            if len(self.targets) >= _MEMO_SIZE:
+                self.targets.clear()
+            self.targets[href] = target
+        return target
+
+    def may_contain(self, url: str) -> bool:
+        """A quick test of a URL as written: False when it surely is not in the site."""
+        if not url.isascii() or "%" in url or "\\" in url:
+            return True
+        low = url.lower()
+        return any(needle in low for needle in self.needles)
 
     def __call__(self, url: str) -> bool:
         if self.prefixes:
@@ -163,26 +200,21 @@ class SiteMatcher:
 def parse_page(body: bytes, *, url: str, header_charset: str | None, site: SiteMatcher,
                own: bool = False, max_main_text: int = 20_000, robots_token: str = "gsc-backlinks",
                page_nofollow: bool | None = None) -> PageFacts:
-    """Head facts, main text and links to the site of one HTML page fetched from ``url``.
+    """Head facts, links to the site and main text of one HTML page fetched from ``url``.
 
-    ``own`` pages (the property's own) need no links or main text.
+    ``own`` pages (the property's own) need no links or main text.  The main
+    text is extracted only from pages that link to the site: it serves the
+    relevance of their links, and it is the dearest part of the parse.
     ``page_nofollow`` (from X-Robots-Tag) adds to what the page's meta robots says.
-    """
-    tree, main_text = parse_dom(body, header_charset, 0 if own else max_main_text)
-    return page_facts(tree, main_text, url=url, site=site, own=own, robots_token=robots_token,
-                      page_nofollow=page_nofollow)
-
-
-def parse_dom(body: bytes, header_charset: str | None, max_main_text: int):
-    """(the page's DOM, its main text): the work done in C.
-
-    Lexbor and resiliparse let go of the GIL while they parse and extract, so
-    the run calls this in worker threads while its event loop keeps going.
     """
     from selectolax.lexbor import LexborHTMLParser
 
     text, _codec = decode(body, header_charset)
-    return LexborHTMLParser(text), _main_text(text, max_main_text)
+    facts = page_facts(LexborHTMLParser(text), None, url=url, site=site, own=own, robots_token=robots_token,
+                       page_nofollow=page_nofollow)
+    if facts.links and max_main_text > 0:
+        facts = replace(facts, main_text=_main_text(text, max_main_text))
+    return facts
 
 
 def page_facts(tree, main_text: str | None, *, url: str, site: SiteMatcher, own: bool = False,
@@ -267,7 +299,7 @@ def _clean_href(href: str | None) -> str:
 
 
 def _links(tree, *, url: str, base: str, site: SiteMatcher, nofollow_page: bool) -> tuple[LinkFact, ...]:
-    base_in_site = site(urls.canonical_url(base))
+    base_in_site = site.may_contain(base) and site(urls.canonical_url(base))
     # Lexbor picks the candidates (in C): every link when relative ones can be to the site, else
     # only those whose href names the site's host.  Python looks closer at those few.
     candidates = tree.css("a, area") if base_in_site else tree.css(site.selector)
@@ -285,15 +317,8 @@ def _links(tree, *, url: str, base: str, site: SiteMatcher, nofollow_page: bool)
         absolute = _HAS_SCHEME.match(href) is not None or href.startswith("//")
         if not absolute and not base_in_site:
             continue
-        try:
-            resolved = urljoin(base, href)
-        except ValueError:  # e.g. an unclosed IPv6 bracket
-            continue
-        target = urls.canonical_url(resolved)
-        if not urls.is_web_url(target):
-            continue
-        target = urls.canonical_url(urls.strip_tracking(target))
-        if site(target):
+        target = site.target(href, base)
+        if target is not None:
             found.append((node, target))
     if not found:
         return ()
@@ -403,10 +428,8 @@ def _main_text(text: str, limit: int) -> str | None:
     if limit <= 0:
         return None
     from resiliparse.extract.html2text import extract_plain_text
-    from resiliparse.parse.html import HTMLTree
 
-    tree = HTMLTree.parse(text)
-    main = extract_plain_text(tree, main_content=True, alt_texts=False, noscript=False, form_fields=False)
+    main = extract_plain_text(text, main_content=True, alt_texts=False, noscript=False, form_fields=False)
     main = _CONTROL.sub("", main).strip()
     if len(main) > limit:
         cut = main.rfind(" ", limit - 200, limit)

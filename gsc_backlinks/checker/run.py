@@ -2,11 +2,14 @@
 
 Pages are read from the input a window at a time and queued per host; each
 host with pages has one lane (an asyncio task) that checks them in turn, so
-at most one request per host is in flight, and a global semaphore bounds the
+at most one request per host is in flight, and a global limit bounds the
 requests in flight across hosts.  Every hop of a redirect goes through the
 same steps as the first request (address vetted, robots.txt asked, the
-target host's slot waited for).  Results go to ``on_result`` as they come;
-nothing is kept.
+target host's slot waited for).  A fetched page is parsed in a worker
+process (see ``workers``) while its lane goes on with the host's next page;
+the pages waiting for their parse are bounded in number and bytes.  Results
+go to ``on_result`` as they come; nothing is kept, and a host's state
+(slot, address, robots.txt rules) is let go once its pages are done.
 
 A page's status, when several apply (the first that applies wins):
 
@@ -37,28 +40,29 @@ import asyncio
 import datetime as dt
 import email.utils
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urljoin, urlsplit
 
 from .. import urls
 from . import robots as robots_txt
-from .fetch import HTML_TYPES, Answer, FetchFailed, fetch
+from .fetch import HTML_TYPES, Answer, FetchFailed, fetch, stamping_request_class
 from .hosts import HostSlot, Slots
 from .model import CheckInterrupted, CheckProgress, CheckSettings, CheckSummary, LinkFact, PageCheck
-from .parse import SiteMatcher, page_facts, parse_dom, robots_says
+from .parse import PageFacts, SiteMatcher, robots_says
 from .safety import Guard, LookupFailed, Refused, allowance_from, pinned_resolver, url_refusal
+from .workers import Constants, ParserCrashed, ParseWorkers, auto_processes
 
 _PROGRESS_EVERY = 0.25  # seconds between two progress calls
-_PARSERS = 2  # threads parsing pages
-
-
-async def _stamp_sent(session, context, params) -> None:
-    """aiohttp trace hook: note when the request's headers were sent, for the host's delay."""
-    ticket = context.trace_request_ctx
-    if ticket is not None:
-        ticket.sent = time.monotonic()
+_POOL_MIN_PAGES = 100  # fewer pages than this are parsed in the checking process (a worker takes ~0.3 s to start)
+# Pages fetched and waiting for their parse, at most: their bodies are held in memory meanwhile.
+_BACKLOG_PAGES = 1000
+_BACKLOG_BYTES = 32 * 1024 * 1024
+# A page URL is seen once per run: canonical_url's shared cache would only fill with them (and keep
+# 65,536 of them, ~30 MB, after the run).  Target URLs repeat, and go through the cache.
+_canonical_page = urls.canonical_url.__wrapped__
+_SWEEP_EVERY = 1.0  # seconds between two looks for hosts that are done
+_ROBOTS_KEPT = 1000  # robots.txt rules of hosts that are done, kept in case they come back
 
 
 class _Stop(Exception):
@@ -83,12 +87,17 @@ class _Run:
         self.token = settings.robots_token
         self.slots = Slots(settings.per_host_delay)
         self.robots: dict[str, robots_txt.RobotsRules | asyncio.Future] = {}
+        self.robots_keys: dict[str, set[str]] = {}  # host -> its robots.txt URLs (schemes, ports)
+        # The rules of hosts that are done, in case they come back: a few, the newest.
+        self.robots_kept: OrderedDict[str, robots_txt.RobotsRules] = OrderedDict()
+        self.done_hosts: deque[str] = deque()  # hosts whose lane ended, to forget once idle
         self.summary = CheckSummary()
         self.lanes: dict[str, deque[str]] = {}
         self.pending = 0
         self.in_flight = 0
         self.total: int | None = None
         self.started = time.monotonic()
+        self.backlog = _Room(_BACKLOG_PAGES, _BACKLOG_BYTES)  # fetched pages waiting for their parse
 
     # --- the run ----------------------------------------------------------------------
 
@@ -100,24 +109,27 @@ class _Run:
             self.total = len(pages)  # type: ignore[arg-type]
         except TypeError:
             self.total = None
-        self.sem = asyncio.Semaphore(self.settings.concurrency)
+        self.requests = _Room(self.settings.concurrency)  # requests in flight, across hosts
         self.room = asyncio.Event()
-        # Politeness counts from the moment a request's headers leave, not from when its turn
-        # came: a busy event loop may send it later than that.
-        tracing = aiohttp.TraceConfig()
-        tracing.on_request_headers_sent.append(_stamp_sent)
         connector = aiohttp.TCPConnector(
             resolver=pinned_resolver(self.guard), use_dns_cache=False, limit=self.settings.concurrency,
             limit_per_host=0,
         )
+        # Politeness counts from the moment a request has left, not from when its turn came: a
+        # busy event loop may send it later than that (the request class notes it).
         session = aiohttp.ClientSession(
             connector=connector, cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False, trust_env=False,
-            trace_configs=[tracing],
+            request_class=stamping_request_class(),
         )
-        # Parsing runs in threads: Lexbor and resiliparse let go of the GIL while they work, so
-        # the event loop keeps sending requests on time and a second core helps.
-        self.pool = ThreadPoolExecutor(max_workers=_PARSERS, thread_name_prefix="gsc-check-parse")
+        processes = self.settings.parse_processes
+        if processes is None:
+            processes = auto_processes(self.total, _POOL_MIN_PAGES)
+        self.parser = ParseWorkers(Constants(self.site.site, self.own, 0 if self.own else self.settings.max_main_text,
+                                             self.token), processes)
+        self.parser.start()
         ticker = asyncio.create_task(self._tick()) if self.progress else None
+        sweeper = asyncio.create_task(self._sweeper())
+        finished = False
         try:
             async with session:
                 self.session = session
@@ -131,8 +143,10 @@ class _Run:
                     while isinstance(first, BaseExceptionGroup):
                         first = first.exceptions[0]
                     raise first from None
+            finished = True
         finally:
-            self.pool.shutdown(wait=False, cancel_futures=True)
+            await self.parser.close(kill=not finished)
+            sweeper.cancel()
             if ticker is not None:
                 ticker.cancel()
             self.summary.hosts = len(self.slots)
@@ -149,7 +163,7 @@ class _Run:
                 await self.room.wait()
             if n % 500 == 499:
                 await asyncio.sleep(0)  # let lanes start while a long input is read
-            url = urls.canonical_url(str(raw))
+            url = _canonical_page(str(raw))
             try:
                 host = (urlsplit(url).hostname or "").lower()
             except ValueError:
@@ -169,14 +183,38 @@ class _Run:
                 lane.append(url)
 
     async def _lane(self, host: str, lane: deque[str]) -> None:
-        """Check one host's pages in turn."""
+        """Check one host's pages in turn.
+
+        The host's next request does not wait for the parse of the page before
+        it (that runs in a task of its own), only for room in the backlog of
+        pages waiting for their parse.
+        """
         try:
             while lane:
                 url = lane.popleft()
-                self._deliver(await self._check(url))
+                outcome = await self._check(url)
+                if isinstance(outcome, PageCheck):
+                    self._deliver(outcome)
+                    continue
+                size = len(outcome[2].body or b"")
+                await self.backlog.enter(size)
+                self.group.create_task(self._finish(size, *outcome))
         finally:
             if self.lanes.get(host) is lane:
                 del self.lanes[host]
+                self.done_hosts.append(host)
+
+    async def _finish(self, size: int, url: str, checked_at: dt.datetime, answer: Answer, hops, timing) -> None:
+        """Parse a fetched page, judge it and hand the result over."""
+        try:
+            try:
+                facts: PageFacts | str = await self.parser.parse(
+                    answer.body or b"", answer.charset, url, robots_says(answer.x_robots_tag, "nofollow", self.token))
+            except ParserCrashed as crash:
+                facts = str(crash)
+        finally:
+            self.backlog.leave(size)
+        self._deliver(self._judge(url, checked_at, answer, hops, timing, facts))
 
     def _deliver(self, page: PageCheck) -> None:
         summary = self.summary
@@ -186,6 +224,39 @@ class _Run:
         self.pending -= 1
         self.room.set()
         self.on_result(page)
+
+    async def _sweeper(self) -> None:
+        while True:
+            await asyncio.sleep(_SWEEP_EVERY)
+            self._sweep()
+
+    def _sweep(self) -> None:
+        """Forget the hosts that are done and idle: their slot, robots.txt rules and address.
+
+        A run over many hosts then holds the state of the hosts it is working
+        on, not of every host it has seen.  A host that comes back later in the
+        input starts afresh (its delay has passed by then); its robots.txt rules
+        are kept for a while (the newest few), else read again.
+        """
+        now = time.monotonic()
+        still: deque[str] = deque()
+        while self.done_hosts:
+            host = self.done_hosts.popleft()
+            if host in self.lanes:
+                continue  # pages came back: its new lane puts it here again when it ends
+            keys = self.robots_keys.get(host, ())
+            if (self.guard.busy(host) or any(isinstance(self.robots.get(k), asyncio.Future) for k in keys)
+                    or not self.slots.forget(host, now)):
+                still.append(host)  # a redirect hop, a pause or a robots.txt under way: next time
+                continue
+            self.guard.forget(host)
+            for key in self.robots_keys.pop(host, ()):
+                rules = self.robots.pop(key, None)
+                if isinstance(rules, robots_txt.RobotsRules):
+                    self.robots_kept[key] = rules
+            while len(self.robots_kept) > _ROBOTS_KEPT:
+                self.robots_kept.popitem(last=False)
+        self.done_hosts = still
 
     async def _tick(self) -> None:
         while True:
@@ -200,7 +271,8 @@ class _Run:
 
     # --- one page ----------------------------------------------------------------------
 
-    async def _check(self, url: str) -> PageCheck:
+    async def _check(self, url: str) -> PageCheck | tuple[str, dt.datetime, Answer, list, list]:
+        """Fetch a page (following redirects): its PageCheck when that settles it, else what its parse needs."""
         checked_at = _now()
         hops: list[tuple[str, int]] = []
         timing = [0.0, 0]  # seconds in requests, bytes read
@@ -226,7 +298,9 @@ class _Run:
         except _Stop as stop:
             return self._result(url, checked_at, stop.status, _via(url, hops, current, stop.reason),
                                 http_status=stop.http_status, final_url=current, hops=hops, timing=timing)
-        return await self._judge(url, checked_at, answer, hops, timing)
+        if 200 <= answer.http_status < 300 and answer.body is not None:
+            return url, checked_at, answer, hops, timing
+        return self._judge(url, checked_at, answer, hops, timing, None)
 
     def _wants_body(self, status: int, content_type: str) -> bool:
         return 200 <= status < 300 and content_type in HTML_TYPES
@@ -263,22 +337,23 @@ class _Run:
             async with slot.turn() as ticket:
                 if slot.given_up:
                     raise _Stop(*slot.given_up)
-                async with self.sem:
-                    self.in_flight += 1
-                    self.summary.requests += 1
-                    began = time.monotonic()
-                    try:
-                        answer = await fetch(self.session, url, settings=settings, read_body=read_body, ticket=ticket,
-                                             max_bytes=settings.max_robots_bytes if not robots else settings.max_bytes,
-                                             truncate=not robots)
-                    except FetchFailed as failed:
-                        timing[1] += failed.size
-                        if failed.status in ("timeout", "unreachable"):
-                            slot.record(False, settings.give_up_after_failures, failed.reason)
-                        raise _Stop(failed.status, failed.reason, failed.http_status) from None
-                    finally:
-                        self.in_flight -= 1
-                        timing[0] += time.monotonic() - began
+                await self.requests.enter()
+                self.in_flight += 1
+                self.summary.requests += 1
+                began = time.monotonic()
+                try:
+                    answer = await fetch(self.session, url, settings=settings, read_body=read_body, ticket=ticket,
+                                         max_bytes=settings.max_robots_bytes if not robots else settings.max_bytes,
+                                         truncate=not robots)
+                except FetchFailed as failed:
+                    timing[1] += failed.size
+                    if failed.status in ("timeout", "unreachable"):
+                        slot.record(False, settings.give_up_after_failures, failed.reason)
+                    raise _Stop(failed.status, failed.reason, failed.http_status) from None
+                finally:
+                    self.in_flight -= 1
+                    self.requests.leave()
+                    timing[0] += time.monotonic() - began
             slot.record(True, settings.give_up_after_failures, "")
             timing[1] += answer.size
             if answer.http_status in (429, 503) and answer.retry_after:
@@ -299,21 +374,28 @@ class _Run:
         return answer
 
     async def _robots(self, key: str, slot: HostSlot) -> robots_txt.RobotsRules:
-        """The verdict of the robots.txt at ``key`` (a site's robots.txt URL), fetched once per run."""
+        """The verdict of the robots.txt at ``key`` (a site's robots.txt URL), fetched once per run
+        (again only when its host was done and forgotten long ago)."""
         known = self.robots.get(key)
-        if isinstance(known, robots_txt.RobotsRules):
-            return known
-        if known is not None:
-            return await asyncio.shield(known)
-        future = self.robots[key] = asyncio.get_running_loop().create_future()
-        try:
-            rules = await self._fetch_robots(key)
-        except BaseException:
-            del self.robots[key]
-            future.cancel()
-            raise
-        self.robots[key] = rules
-        future.set_result(rules)
+        if known is None and key in self.robots_kept:
+            known = self.robots[key] = self.robots_kept.pop(key)
+            self.robots_keys.setdefault(slot.host, set()).add(key)
+        if isinstance(known, asyncio.Future):
+            rules = await asyncio.shield(known)
+        elif known is not None:
+            rules = known
+        else:
+            future = self.robots[key] = asyncio.get_running_loop().create_future()
+            self.robots_keys.setdefault(slot.host, set()).add(key)
+            try:
+                rules = await self._fetch_robots(key)
+            except BaseException:
+                del self.robots[key]
+                future.cancel()
+                raise
+            self.robots[key] = rules
+            future.set_result(rules)
+        # On every call: the host's slot may be new since the rules were read (see _sweep).
         delay = rules.crawl_delay
         if delay is not None and delay > slot.delay:
             if delay > self.settings.max_crawl_delay:
@@ -349,7 +431,10 @@ class _Run:
 
     # --- the verdict ---------------------------------------------------------------------
 
-    async def _judge(self, url: str, checked_at: dt.datetime, answer: Answer, hops, timing) -> PageCheck:
+    def _judge(self, url: str, checked_at: dt.datetime, answer: Answer, hops, timing,
+               facts: PageFacts | str | None) -> PageCheck:
+        """The verdict on a fetched page; ``facts``: its parse (None when it has no HTML body, a reason
+        when the parser died on it)."""
         final = answer.url
         code = answer.http_status
         moved = len(hops) > 1 and not same_page(url, final)
@@ -361,17 +446,13 @@ class _Run:
         if not 200 <= code < 300:
             return self._result(url, checked_at, "server_error",
                                 _via(url, hops, final, f"answered {code}{_status_words(code)}"), **common)
-        if answer.body is None:
+        if answer.body is None or facts is None:
             what = answer.content_type or "no content type"
             return self._result(url, checked_at, "not_html", _via(url, hops, final, f"is {what}, not HTML"),
                                 **common)
-        settings = self.settings
-        # Parsing and main text in a worker thread (C code, the GIL let go); the rest, Python
-        # that would hold the GIL against the event loop, here.
-        tree, main_text = await asyncio.get_running_loop().run_in_executor(
-            self.pool, parse_dom, answer.body, answer.charset, 0 if self.own else settings.max_main_text)
-        facts = page_facts(tree, main_text, url=url, site=self.site, own=self.own, robots_token=self.token,
-                           page_nofollow=robots_says(answer.x_robots_tag, "nofollow", self.token))
+        if isinstance(facts, str):
+            return self._result(url, checked_at, "not_html",
+                                _via(url, hops, final, f"could not be read as HTML: {facts}"), **common)
         noindex = robots_says(facts.meta_robots, "noindex", self.token) or robots_says(answer.x_robots_tag, "noindex", self.token)
         elsewhere = facts.canonical is not None and not same_page(facts.canonical, final)
         links = facts.links
@@ -418,6 +499,54 @@ class _Run:
         seconds, size = timing if timing is not None else (0.0, 0)
         return PageCheck(url=url, checked_at=checked_at, status=status, reason=urls.printable(reason)[:500],
                          hops=tuple(hops), size=size, elapsed=round(seconds, 4), **fields)
+
+
+class _Room:
+    """Room for so many things (requests in flight, pages waiting for their parse) and, optionally, so many
+    bytes of them; those that do not fit wait in turn.  One always fits when the room is empty.
+
+    Cheaper than asyncio.Semaphore with hundreds of lanes waiting (Python 3.11's looks at every
+    waiter on each acquire), and a page leaving wakes only those that now fit.
+    """
+
+    def __init__(self, count: int, size: float = float("inf")):
+        self.max_count, self.max_bytes = count, size
+        self.count = 0
+        self.bytes = 0
+        self.waiting: deque[tuple[int, asyncio.Future]] = deque()
+
+    def _fits(self, size: int) -> bool:
+        return self.count == 0 or (self.count < self.max_count and self.bytes + size <= self.max_bytes)
+
+    async def enter(self, size: int = 0) -> None:
+        if self.waiting or not self._fits(size):
+            future = asyncio.get_running_loop().create_future()
+            self.waiting.append((size, future))
+            try:
+                await future
+            except BaseException:
+                if future.done() and not future.cancelled():
+                    self.leave(size)  # let in just as it was cancelled: give the room back
+                else:
+                    self.waiting = deque(w for w in self.waiting if w[1] is not future)
+                    self._wake()
+                raise
+            return  # _wake() counted it in
+        self.count += 1
+        self.bytes += size
+
+    def leave(self, size: int = 0) -> None:
+        self.count -= 1
+        self.bytes -= size
+        self._wake()
+
+    def _wake(self) -> None:
+        while self.waiting and self._fits(self.waiting[0][0]):
+            size, future = self.waiting.popleft()
+            if not future.done():
+                self.count += 1
+                self.bytes += size
+                future.set_result(None)
 
 
 # --- helpers ----------------------------------------------------------------------------

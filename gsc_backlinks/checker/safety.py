@@ -225,6 +225,14 @@ class Guard:
         assert verdict is not None
         return verdict
 
+    def busy(self, host: str) -> bool:
+        """True while the host is being looked up."""
+        return host.lower().rstrip(".") in self._pending
+
+    def forget(self, host: str) -> None:
+        """Drop a host's verdict (its pages are done): it is looked up again if it comes back."""
+        self._verdicts.pop(host.lower().rstrip("."), None)
+
     def pinned(self, host: str) -> Vetted | None:
         """The vetted addresses of a host already looked up, else None."""
         verdict = self._verdicts.get(host.lower().rstrip("."))

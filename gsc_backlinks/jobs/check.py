@@ -123,6 +123,8 @@ class _Writer(threading.Thread):
         from ..store.checks import save_checks
 
         with open_store(self.store_path, write=True) as con:
+            # DuckDB's buffer pool otherwise keeps what was written and grows with the check.
+            con.execute("SET memory_limit = '64MB'")
             for own in (False, True):
                 part = [r for r, o in batch if o is own]
                 if part:
