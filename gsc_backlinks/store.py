@@ -211,6 +211,16 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE linking_pages_v5 RENAME TO linking_pages;
         """,
     ),
+    (
+        6,
+        "search days marked with their source (Search Console API or BigQuery bulk export)",
+        """
+        -- 'api' or 'bigquery'; a bulk-export day keeps the ExportLog version it was read at
+        -- (the sum of its two tables' epoch versions), so a re-published day is read again.
+        ALTER TABLE search_days ADD COLUMN source VARCHAR NOT NULL DEFAULT 'api';
+        ALTER TABLE search_days ADD COLUMN epoch_version BIGINT;
+        """,
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -515,8 +525,22 @@ def final_search_days(con, site: str, search_type: str) -> set:
     return {r[0] for r in rows}
 
 
-def save_search_days(path: Path, site: str, search_type: str, results: list, *, fetched_at: dt.datetime) -> None:
-    """Write whole days (totals, page totals, page x query rows) in one transaction."""
+def search_day_versions(con, site: str, search_type: str) -> dict:
+    """Every day held for a property and search type: {day: (source, epoch_version)}."""
+    rows = con.execute(
+        "SELECT day, source, epoch_version FROM search_days WHERE property = ? AND search_type = ?",
+        [site, search_type],
+    ).fetchall()
+    return {day: (source, version) for day, source, version in rows}
+
+
+def save_search_days(path: Path, site: str, search_type: str, results: list, *, fetched_at: dt.datetime,
+                     source: str = "api", epoch_versions: dict | None = None) -> None:
+    """Write whole days (totals, page totals, page x query rows) in one transaction.
+
+    ``source`` is where they came from ('api' or 'bigquery'); ``epoch_versions`` the bulk
+    export's version of each day (day -> int).
+    """
     import pyarrow as pa
 
     import pyarrow.compute as pc
@@ -559,10 +583,11 @@ def save_search_days(path: Path, site: str, search_type: str, results: list, *, 
             for r in results:
                 t = r.totals or {}
                 con.execute(
-                    "INSERT OR REPLACE INTO search_days VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO search_days VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [site, search_type, r.day, r.state, int(round(t.get("clicks", 0) or 0)),
                      int(round(t.get("impressions", 0) or 0)), t.get("ctr"), t.get("position"),
-                     r.page_count, r.query_count, r.pages_truncated, r.queries_truncated, fetched_at],
+                     r.page_count, r.query_count, r.pages_truncated, r.queries_truncated, fetched_at,
+                     source, (epoch_versions or {}).get(r.day)],
                 )
 
 

@@ -43,9 +43,9 @@ def _sql(path: Path, sql: str, params=None, *, write: bool = False):
 
 def test_new_store_records_every_migration_in_order(filled):
     rows = _sql(filled, "SELECT version, name FROM schema_migrations ORDER BY version")
-    assert [r[0] for r in rows] == [1, 2, 3, 4, 5]
+    assert [r[0] for r in rows] == [1, 2, 3, 4, 5, 6]
     assert rows[0][1] == "snapshots of Links exports"
-    assert store_mod.SCHEMA_VERSION == 5
+    assert store_mod.SCHEMA_VERSION == 6
 
 
 def test_a_version_1_store_is_migrated_and_keeps_its_snapshots(tmp_path):
@@ -70,7 +70,7 @@ def test_a_version_1_store_is_migrated_and_keeps_its_snapshots(tmp_path):
 
     assert result.exit_code == 0, result.output
     assert '"a.csv"' in result.output
-    assert [r[0] for r in _sql(path, "SELECT version FROM schema_migrations ORDER BY version")] == [1, 2, 3, 4, 5]
+    assert [r[0] for r in _sql(path, "SELECT version FROM schema_migrations ORDER BY version")] == [1, 2, 3, 4, 5, 6]
     assert _sql(path, "SELECT count(*) FROM search_days") == [(0,)]
     # Migrations 3 and 5 rebuilt linking_pages: its rows are all still there.
     assert _sql(path, "SELECT linking_url, linking_domain, last_crawled FROM linking_pages") == [
@@ -117,7 +117,7 @@ def test_store_from_a_newer_version_is_refused(filled, tmp_path):
     result = run(filled, "links", "sources", "--site", SITE)
     line = error_line(result)
     assert result.exit_code == 74
-    assert "written by a newer gsc-backlinks (schema 999, this one knows 5)" in line
+    assert "written by a newer gsc-backlinks (schema 999, this one knows 6)" in line
 
     result = run(filled, "import", write_export(tmp_path, "Latest links"), "--site", SITE)
     assert "newer" in error_line(result)
