@@ -86,6 +86,20 @@ def check_names(project: str, dataset: str, location: str | None) -> None:
                          "europe-west1)")
 
 
+#: BigQuery bills at least 10 MB for each table a query reads; a day's query reads two.
+MIN_BILLED_PER_TABLE = 10 * 2**20
+MIN_MAX_GB = 2 * MIN_BILLED_PER_TABLE / GB
+
+
+def check_cap(max_gb: float) -> None:
+    """Raise UsageError for a --max-gb no query could run under."""
+    if not 0 < max_gb < float("inf"):
+        raise UsageError("--max-gb must be a number above 0")
+    if max_gb < MIN_MAX_GB:
+        raise UsageError(f"--max-gb {max_gb:g} is below what BigQuery bills any day's query: at least 10 MB for each "
+                         f"of the two tables it reads; use --max-gb {math.ceil(MIN_MAX_GB * 100) / 100:g} or more")
+
+
 def size_text(n: int | float) -> str:
     """Bytes as BigQuery shows them: ``850 B``, ``12.3 MB``, ``1.50 GB``, ``2.00 TB`` (powers of 1024)."""
     for unit, scale in (("TB", 2**40), ("GB", 2**30), ("MB", 2**20), ("KB", 2**10)):
@@ -240,8 +254,7 @@ class BulkExport:
     def __init__(self, credentials, project: str, dataset: str = DEFAULT_DATASET, *, location: str | None = None,
                  max_gb: float = DEFAULT_MAX_GB, on_estimate: Callable[[str, int], None] | None = None):
         check_names(project, dataset, location)
-        if not max_gb > 0 or math.isinf(max_gb):
-            raise UsageError("--max-gb must be a number above 0")
+        check_cap(max_gb)
         self.credentials = credentials
         self.project, self.dataset, self.location = project, dataset, location
         self.max_gb = max_gb
@@ -284,12 +297,15 @@ class BulkExport:
             self._local.client = client
         return client
 
-    def _retries(self):
-        from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY, DEFAULT_RETRY
+    def _retry(self):
+        """Each HTTP call retried (429, 5xx, dropped connections) for a bounded time.
 
-        retry = DEFAULT_RETRY.with_deadline(self._retry_seconds).with_delay(**self._retry_args)
-        job_retry = DEFAULT_JOB_RETRY.with_deadline(self._retry_seconds).with_delay(**self._retry_args)
-        return retry, job_retry
+        Failed jobs are not run again (job_retry=None): the client would otherwise wrap jobs.insert
+        in its own retry of up to 10 minutes; a day that fails is asked again by the next sync.
+        """
+        from google.cloud.bigquery.retry import DEFAULT_RETRY
+
+        return DEFAULT_RETRY.with_deadline(self._retry_seconds).with_delay(**self._retry_args)
 
     def _config(self, params: dict, *, dry_run: bool):
         from google.cloud import bigquery
@@ -317,9 +333,9 @@ class BulkExport:
 
     def dry_run(self, sql: str, params: dict, what: str) -> int:
         """Bytes the query would read; refused (CostCapError) above the cap."""
-        retry, _ = self._retries()
+        retry = self._retry()
         job = self._call(what, lambda: self._client().query(
-            sql, job_config=self._config(params, dry_run=True), retry=retry, timeout=TIMEOUT))
+            sql, job_config=self._config(params, dry_run=True), retry=retry, job_retry=None, timeout=TIMEOUT))
         estimate = int(job.total_bytes_processed or 0)
         with self._lock:
             self.dry_runs += 1
@@ -334,11 +350,11 @@ class BulkExport:
 
     def query(self, sql: str, params: dict, what: str):
         """The query's rows as a pyarrow table (already dry-run by the caller), billed at most the cap."""
-        retry, job_retry = self._retries()
+        retry = self._retry()
 
         def run():
             job = self._client().query(sql, job_config=self._config(params, dry_run=False), retry=retry,
-                                       job_retry=job_retry, timeout=TIMEOUT)
+                                       job_retry=None, timeout=TIMEOUT)
             rows = job.result(retry=retry, timeout=None)
             table = rows.to_arrow(create_bqstorage_client=False, progress_bar_type=None)
             return job, table

@@ -367,6 +367,7 @@ class Job:
     bytes_processed: int = 0
     bytes_billed: int = 0
     referenced: list = dataclasses.field(default_factory=list)
+    params: dict = dataclasses.field(default_factory=dict)
     started: float | None = None
     ended: float | None = None
     done: threading.Event = dataclasses.field(default_factory=threading.Event)
@@ -411,6 +412,8 @@ class Seen:
     sql: str = ""
     rows: int = 0  #: result rows sent in this answer
     bytes: int = 0  #: body bytes sent
+    processed: int = 0  #: bytes the query reads, as its answer says (dry runs: the estimate)
+    params: dict = dataclasses.field(default_factory=dict)  #: query parameters by name (raw strings)
 
 
 class BigQueryStandIn:
@@ -424,12 +427,15 @@ class BigQueryStandIn:
         self.latency = latency  #: seconds each answer takes at least
         self.per_row_latency = per_row_latency  #: and per result row in it
         self.job_seconds = job_seconds  #: seconds a query job runs at least
+        self.page_bytes = PAGE_BYTES  #: where a page of results ends (tests make it small to page more)
         self.datasets: dict[tuple[str, str], Dataset] = {}
         self.denied_datasets: set[tuple[str, str]] = set()  #: (project, dataset) the caller may not read
         self.jobs_denied: set[str] = set()  #: projects where the caller may not create jobs
         self.quota_exhausted = False  #: jobs.insert / jobs.query answer 403 quotaExceeded
         self.rate_limited = 0  #: the next N requests answer 429 rateLimitExceeded
         self.backend_errors = 0  #: the next N requests answer 503 backendError
+        #: job -> an error to fail it with (or None), asked of every query that would run (not dry runs)
+        self.fail_job: Callable[[Job], BqError | None] | None = None
         self.requests: list[Seen] = []
         self.crashes: list[str] = []  #: tracebacks of the stand-in's own bugs (answered 500, never retried)
         self.jobs: dict[tuple[str, str], Job] = {}
@@ -638,6 +644,10 @@ class BigQueryStandIn:
         limit = job.config.get("maximumBytesBilled")
         if not job.dry_run and limit is not None and job.bytes_billed > int(limit):
             raise bytes_billed_exceeded(int(limit), job.bytes_billed)
+        job.params = params
+        failure = self.fail_job(job) if self.fail_job is not None and not job.dry_run else None
+        if failure is not None:
+            raise failure
         return duck_sql, params
 
     def _run(self, job: Job, duck_sql: str, params: dict) -> None:
@@ -713,7 +723,7 @@ class BigQueryStandIn:
         while end < len(job.rows) and (limit is None or len(rows) < limit):
             row = {"f": [{"v": cell(v, k, int64_ts)} for v, k in zip(job.rows[end], kinds)]}
             size += len(json.dumps(row))
-            if rows and size > PAGE_BYTES:
+            if rows and size > self.page_bytes:
                 break
             rows.append(row)
             end += 1
@@ -748,8 +758,11 @@ class _Handler(BaseHTTPRequestHandler):
         left = self._t0 + s.latency + s.per_row_latency * rows - time.monotonic()
         if left > 0:
             time.sleep(left)
+        stats = body.get("statistics") if isinstance(body.get("statistics"), dict) else body
+        processed = int(stats.get("totalBytesProcessed") or 0) if isinstance(stats, dict) else 0
         with s._lock:
-            s.requests.append(dataclasses.replace(seen, status=status, rows=rows, bytes=len(data)))
+            s.requests.append(dataclasses.replace(seen, status=status, rows=rows, bytes=len(data),
+                                                  processed=processed))
         self.send_response(status)
         self.send_header("Content-Type", JSON_CT)
         self.send_header("Content-Length", str(len(data)))
@@ -773,7 +786,7 @@ class _Handler(BaseHTTPRequestHandler):
                 except ValueError:
                     raise BqError(400, "parseError", "Parse Error") from None
             seen = Seen(kind, self.command, self.path, body, 0,
-                        dry_run=bool(_dry_run_of(kind, body)), sql=_sql_of(kind, body))
+                        dry_run=bool(_dry_run_of(kind, body)), sql=_sql_of(kind, body), params=_params_of(kind, body))
             self._check_auth()
             with s._lock:
                 if s.rate_limited and kind != "other":
@@ -882,6 +895,14 @@ def _dry_run_of(kind: str, body) -> bool:
     if kind == "jobs.insert":
         return bool((body.get("configuration") or {}).get("dryRun"))
     return kind == "jobs.query" and bool(body.get("dryRun"))
+
+
+def _params_of(kind: str, body) -> dict:
+    if not isinstance(body, dict):
+        return {}
+    config = ((body.get("configuration") or {}).get("query") or {}) if kind == "jobs.insert" else body
+    return {p.get("name"): (p.get("parameterValue") or {}).get("value") for p in config.get("queryParameters") or []
+            if isinstance(p, dict)}
 
 
 def _sql_of(kind: str, body) -> str:

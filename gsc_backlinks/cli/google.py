@@ -270,7 +270,7 @@ def _sync_bigquery(ctx: click.Context, state: State, site, days, start, end, sea
                    project, dataset, location, max_gb) -> None:
     """sync --source bigquery: every option checked before any request."""
     from .. import auth as A
-    from ..bigquery import BulkExport, check_names, endpoint, size_text
+    from ..bigquery import BulkExport, check_cap, check_names, endpoint, size_text
     from ..bqsync import resolve_range, sync_bigquery
     from ..dates import pacific_now
     from ..urls import parse_property
@@ -285,8 +285,7 @@ def _sync_bigquery(ctx: click.Context, state: State, site, days, start, end, sea
     check_names(project, dataset, location)
     if max_gb is None:
         max_gb = BQ_MAX_GB
-    if not 0 < max_gb < float("inf"):
-        raise UsageError("--max-gb must be a number above 0")
+    check_cap(max_gb)
     prop = parse_property(site)
     today = pacific_now().date()
     start, end = resolve_range(today, start=start.date() if start else None, end=end.date() if end else None,
@@ -299,7 +298,8 @@ def _sync_bigquery(ctx: click.Context, state: State, site, days, start, end, sea
 
     def on_plan(report) -> None:
         if not state.quiet:
-            click.echo(f"BigQuery dry runs: {report.published - report.already_current} queries would read "
+            n = report.published - report.already_current
+            click.echo(f"BigQuery dry runs: {n} quer{'y' if n == 1 else 'ies'} would read "
                        f"{size_text(report.bytes_estimated)} in all (the largest {size_text(report.largest_estimate)}; "
                        f"cap {max_gb:g} GB per query)", err=True)
 
