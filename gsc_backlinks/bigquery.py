@@ -114,42 +114,45 @@ def size_text(n: int | float) -> str:
 # names are checked by check_names and backtick-quoted.
 
 
-def day_sql(prefix: str, *, by_property: bool = False) -> str:
+def day_sql(prefix: str, *, by_property: bool = False, by_day: bool = False) -> str:
     """Everything the store keeps of the days @first_day..@last_day and @search_type, in one query.
 
-    One row per day of ``level`` 'property' (all rows) and 'anonymized' (anonymized queries only),
-    from the site table; 'page' rows (all rows of a URL) and 'query' rows (URL x query, anonymized
-    queries left out), from the URL table.  ``by_property`` adds ``site_url = @site`` for a dataset
-    that holds more than one property.
+    Rows of ``level`` 'property' (all rows) and 'anonymized' (anonymized queries only), from the
+    site table; 'page' rows (all rows of a URL) and 'query' rows (URL x query, anonymized queries
+    left out), from the URL table.  Sums and the average position only: the click-through rate is
+    clicks / impressions, worked out on arrival, and the day (``data_date``) is sent only with
+    ``by_day`` (a query of several days): every cell less is less JSON to send and read.
+    ``by_property`` adds ``site_url = @site`` for a dataset that holds more than one property.
     """
     where = "data_date BETWEEN @first_day AND @last_day AND search_type = @search_type"
     if by_property:
         where += " AND site_url = @site"
+    day, group = ("data_date, ", "GROUP BY data_date") if by_day else ("", "HAVING COUNT(*) > 0")
     metrics = ("SUM(clicks) AS clicks, SUM(impressions) AS impressions, "
-               "SUM(clicks) / NULLIF(SUM(impressions), 0) AS ctr, "
                "SUM({position}) / NULLIF(SUM(impressions), 0) + 1 AS position")
     site_metrics = metrics.format(position="sum_top_position")
     url_metrics = metrics.format(position="sum_position")
+    nothing = "CAST(NULL AS STRING)"
     return f"""\
-SELECT 'property' AS level, data_date, CAST(NULL AS STRING) AS url, CAST(NULL AS STRING) AS query, {site_metrics}
+SELECT 'property' AS level, {day}{nothing} AS url, {nothing} AS query, {site_metrics}
 FROM `{prefix}.{SITE_TABLE}`
 WHERE {where}
-GROUP BY data_date
+{group}
 UNION ALL
-SELECT 'anonymized' AS level, data_date, CAST(NULL AS STRING) AS url, CAST(NULL AS STRING) AS query, {site_metrics}
+SELECT 'anonymized' AS level, {day}{nothing} AS url, {nothing} AS query, {site_metrics}
 FROM `{prefix}.{SITE_TABLE}`
 WHERE {where} AND is_anonymized_query
-GROUP BY data_date
+{group}
 UNION ALL
-SELECT 'page' AS level, data_date, url, CAST(NULL AS STRING) AS query, {url_metrics}
+SELECT 'page' AS level, {day}url, {nothing} AS query, {url_metrics}
 FROM `{prefix}.{URL_TABLE}`
 WHERE {where}
-GROUP BY data_date, url
+GROUP BY {day}url
 UNION ALL
-SELECT 'query' AS level, data_date, url, query, {url_metrics}
+SELECT 'query' AS level, {day}url, query, {url_metrics}
 FROM `{prefix}.{URL_TABLE}`
 WHERE {where} AND NOT is_anonymized_query AND query IS NOT NULL
-GROUP BY data_date, url, query"""
+GROUP BY {day}url, query"""
 
 
 def export_log_sql(prefix: str) -> str:
@@ -200,6 +203,10 @@ class BulkDay:
     anonymized: dict = field(default_factory=dict)  #: clicks and impressions of anonymized queries
 
 
+def _ctr(clicks: list, impressions: list) -> list:
+    return [c / i if i else None for c, i in zip(clicks, impressions)]
+
+
 def _columns(table, with_query: bool, canonical: dict[str, str]) -> dict:
     """Rows of one level (a pyarrow table) as the store's columns; URLs made canonical once each."""
     raw = table.column("url").to_pylist()
@@ -209,20 +216,28 @@ def _columns(table, with_query: bool, canonical: dict[str, str]) -> dict:
     out = {"page": [canonical[u] for u in raw]}
     if with_query:
         out["query"] = table.column("query").to_pylist()
-    for name in ("clicks", "impressions", "ctr", "position"):
-        out[name] = table.column(name).to_pylist()
+    out["clicks"] = table.column("clicks").to_pylist()
+    out["impressions"] = table.column("impressions").to_pylist()
+    out["ctr"] = _ctr(out["clicks"], out["impressions"])
+    out["position"] = table.column("position").to_pylist()
     return out
 
 
-def day_results(table, epoch_versions: dict[dt.date, int]) -> dict[dt.date, tuple[DayResult, dict, int]]:
+def day_results(table, first: dt.date, last: dt.date,
+                epoch_versions: dict[dt.date, int]) -> dict[dt.date, tuple[DayResult, dict, int]]:
     """The rows of a day query (a pyarrow table) as {day: (DayResult, anonymized totals, rows)}."""
     import pyarrow.compute as pc
 
     out = {}
     canonical: dict[str, str] = {}
-    days = sorted(set(table.column("data_date").to_pylist()))
-    for day in days:
-        rows = table.filter(pc.equal(table.column("data_date"), day))
+    if "data_date" in table.column_names:
+        days = sorted(set(table.column("data_date").to_pylist()))
+        per_day = [(day, table.filter(pc.equal(table.column("data_date"), day))) for day in days]
+    else:
+        if first != last:
+            raise ValueError("a query of several days must send data_date (day_sql(by_day=True))")
+        per_day = [(first, table)] if table.num_rows else []
+    for day, rows in per_day:
         levels = rows.column("level")
 
         def level(name: str):
@@ -232,7 +247,8 @@ def day_results(table, epoch_versions: dict[dt.date, int]) -> dict[dt.date, tupl
         for name, target in (("property", totals), ("anonymized", anonymized)):
             found = level(name)
             if found.num_rows:
-                target.update({k: found.column(k)[0].as_py() for k in ("clicks", "impressions", "ctr", "position")})
+                target.update({k: found.column(k)[0].as_py() for k in ("clicks", "impressions", "position")})
+                target["ctr"] = _ctr([target["clicks"]], [target["impressions"]])[0]
         result = DayResult(day, "final", totals or {"clicks": 0, "impressions": 0},
                            _columns(level("page"), False, canonical), _columns(level("query"), True, canonical))
         out[day] = (result, anonymized, rows.num_rows)
@@ -457,16 +473,16 @@ class BulkExport:
 
     def estimate_days(self, first: dt.date, last: dt.date, search_type: str) -> int:
         """Dry run of the query for days first..last (CostCapError above the cap)."""
-        return self.dry_run(day_sql(self.prefix, by_property=self.by_property),
+        return self.dry_run(day_sql(self.prefix, by_property=self.by_property, by_day=first != last),
                             self.day_params(first, last, search_type), _days_label(first, last))
 
     def fetch_days(self, first: dt.date, last: dt.date, search_type: str,
                    epoch_versions: dict[dt.date, int]) -> list[BulkDay]:
         """Days first..last, aggregated in BigQuery, whole (never capped); ``epoch_versions`` are
         the published days among them (ExportLog) and say which versions they are stored at."""
-        job, table = self.query(day_sql(self.prefix, by_property=self.by_property),
+        job, table = self.query(day_sql(self.prefix, by_property=self.by_property, by_day=first != last),
                                 self.day_params(first, last, search_type), _days_label(first, last))
-        results = day_results(table, epoch_versions)
+        results = day_results(table, first, last, epoch_versions)
         processed, billed = int(job.total_bytes_processed or 0), int(job.total_bytes_billed or 0)
         share = max(len(results), 1)
         return [BulkDay(result, epoch_versions.get(day), rows, processed // share, billed // share, anonymized)

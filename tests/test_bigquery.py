@@ -303,7 +303,7 @@ def test_the_tools_queries_read_one_days_partition_never_the_whole_table(authori
     assert len(dry) == len(DAYS) and all(s.processed > 0 for s in dry)
     # The same query without its data_date filter reads every partition: exactly the days' sum.
     export = bigquery.BulkExport(auth.credentials(bigquery=True), PROJECT, DATASET)
-    unfiltered = bigquery.day_sql(export.prefix).replace("data_date BETWEEN @first_day AND @last_day AND ", "")
+    unfiltered = bigquery.day_sql(export.prefix, by_day=True).replace("data_date BETWEEN @first_day AND @last_day AND ", "")
     whole = export.dry_run(unfiltered, {"search_type": "WEB"}, "the whole table")
     assert sum(s.processed for s in dry) == whole
     assert max(s.processed for s in dry) < whole / (len(DAYS) - 2)
@@ -339,6 +339,22 @@ def test_a_query_bigquery_bills_above_the_cap_is_one_line(authorized, tmp_path):
     assert "would bill more than --max-gb 0.02" in line and "23068672 or higher required" in line
     assert "0 complete days were stored" in line
     assert search_tables(store) is None
+
+
+def test_a_query_of_several_days_gives_the_same_days_as_one_query_each(authorized):
+    export = bigquery.BulkExport(auth.credentials(bigquery=True), PROJECT, DATASET)
+    versions = {day: 0 for day in DAYS[:3]}
+
+    together = export.fetch_days(DAYS[0], DAYS[2], "web", versions)
+    apart = [d for day in DAYS[:3] for d in export.fetch_days(day, day, "web", {day: 0})]
+
+    assert [d.result.day for d in together] == DAYS[:3]
+    def rows(columns: dict) -> list:  # rows come in no set order
+        return sorted(zip(*columns.values()))
+
+    assert [(d.result.totals, rows(d.result.pages), rows(d.result.queries), d.anonymized) for d in together] == [
+        (d.result.totals, rows(d.result.pages), rows(d.result.queries), d.anonymized) for d in apart]
+    assert all(d.result.query_count == PAGES * QUERIES and not d.result.queries_truncated for d in together)
 
 
 # --- failures: one line, the right exit code, the store unchanged ---------------------------------
