@@ -25,6 +25,7 @@ endpoint comes from ``GSC_BACKLINKS_BIGQUERY_ENDPOINT`` only (tests, proxies).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import os
 import re
@@ -279,7 +280,9 @@ def result_table(rows):
     batches = []
     for page in rows.pages:
         raw = (page.raw_page or {}).get("rows") or []
-        columns = [arrow.array([row["f"][i]["v"] for row in raw], pa.string()) for i in range(len(fields))]
+        # pa.array of a list would import pandas; google-cloud-bigquery has imported it already.
+        cells = zip(*[[cell["v"] for cell in row["f"]] for row in raw]) if raw else [[]] * len(fields)
+        columns = [pa.array(column, pa.string()) for column in cells]
         arrays = [c if kind == "string" else _cast(c, kind) for c, kind in zip(columns, kinds)]
         batches.append(pa.RecordBatch.from_arrays(arrays, names=[f.name for f in fields]))
     if not batches:
@@ -507,12 +510,12 @@ class BulkExport:
             text = str(exc.args[0]) if exc.args else str(exc)
             return AuthError(f"Google refused the saved authorization ({text.splitlines()[0][:120]}); run "
                              "`gsc-backlinks auth login --bigquery` again (for a service account: with a current key)")
+        if isinstance(exc, (json.JSONDecodeError, requests.exceptions.JSONDecodeError)):  # a proxy's or portal's page
+            return ApiError(f"{what}: the BigQuery endpoint answered something that is not BigQuery JSON; a proxy or "
+                            "Wi-Fi sign-in page may be in between, or GSC_BACKLINKS_BIGQUERY_ENDPOINT is wrong")
         if isinstance(exc, (auth_exceptions.TransportError, requests.exceptions.RequestException, OSError)):
             return ApiError(f"{what}: cannot reach BigQuery ({type(exc).__name__}); check the network "
                             "(or GSC_BACKLINKS_BIGQUERY_ENDPOINT) and run the command again")
-        if isinstance(exc, ValueError):  # a body that is not BigQuery's JSON (a proxy's or portal's page)
-            return ApiError(f"{what}: the BigQuery endpoint answered something that is not BigQuery JSON; a proxy or "
-                            "Wi-Fi sign-in page may be in between, or GSC_BACKLINKS_BIGQUERY_ENDPOINT is wrong")
         return exc  # a bug: keeps its traceback
 
     def _translate_api(self, exc, what: str, retried: bool = False) -> GscBacklinksError:
@@ -536,6 +539,9 @@ class BulkExport:
         if reason in ("quotaExceeded", "rateLimitExceeded") or status == 429:
             return QuotaError(f"BigQuery quota or rate limit exceeded for {what} ({said}); what was stored is "
                               "kept — run the command again later")
+        if reason.startswith("billing"):  # billingNotEnabled, billingTierLimitExceeded
+            return AccessError(f"BigQuery refused {what} for project {self.project}'s billing ({said}); enable billing "
+                               "for the project in Google Cloud Console (or use the BigQuery sandbox's limits)")
         if reason == "bytesBilledLimitExceeded":
             return CostCapError(f"BigQuery refused {what}: it would bill more than --max-gb {self.max_gb:g} "
                                 f"({said}); raise --max-gb, or sync fewer days")

@@ -435,6 +435,7 @@ class BigQueryStandIn:
         self.quota_exhausted = False  #: jobs.insert / jobs.query answer 403 quotaExceeded
         self.rate_limited = 0  #: the next N requests answer 429 rateLimitExceeded
         self.backend_errors = 0  #: the next N requests answer 503 backendError
+        self.html_answers = 0  #: the next N requests answer 200 with an HTML page (a captive portal, a proxy)
         #: job -> an error to fail it with (or None), asked of every query that would run (not dry runs)
         self.fail_job: Callable[[Job], BqError | None] | None = None
         self.requests: list[Seen] = []
@@ -579,8 +580,10 @@ class BigQueryStandIn:
         for key, filters in reads.tables.items():
             catalog, schema, table = key
             ds = self.datasets.get((catalog, schema))
+            if job.location is None and ds is not None:
+                job.location = ds.location  # no location given: BigQuery runs the job where the data is
             if ds is None or ds.location.lower() != job.location.lower():
-                raise not_found_dataset(catalog, schema, job.location)
+                raise not_found_dataset(catalog, schema, job.location or "US")
             if (catalog, schema) in self.denied_datasets:
                 raise access_denied_table(catalog, schema, table)
             real = next((t for t in ds.tables if t.lower() == table.lower()), None)
@@ -642,6 +645,7 @@ class BigQueryStandIn:
             raise BqError(400, "invalidQuery", "Only one SELECT statement per query is supported here",
                           location="query")
         self._cost(job, statements[0], params)
+        job.location = job.location or "US"
         limit = job.config.get("maximumBytesBilled")
         if not job.dry_run and limit is not None and job.bytes_billed > int(limit):
             raise bytes_billed_exceeded(int(limit), job.bytes_billed)
@@ -683,7 +687,7 @@ class BigQueryStandIn:
         """Create a query job; a dry run or a refused one is DONE at once, else it runs in the background."""
         job_ref = job_ref or {}
         job_id = job_ref.get("jobId") or "job_" + uuid.uuid4().hex
-        location = job_ref.get("location") or config.get("_location") or "US"
+        location = job_ref.get("location") or config.get("_location")  # None: the datasets' (as BigQuery infers)
         job = Job(project, job_id, location, str(config.get("query", "")),
                   {k: v for k, v in config.items() if not k.startswith("_")}, time.time(), dry_run)
         with self._lock:
@@ -805,6 +809,18 @@ class _Handler(BaseHTTPRequestHandler):
                 if s.backend_errors and kind != "other":
                     s.backend_errors -= 1
                     raise BACKEND_ERROR
+                html = bool(s.html_answers)
+                s.html_answers -= html
+            if html:
+                page = b"<!DOCTYPE html><html><head><title>Sign in to the Wi-Fi</title></head><body>Sign in</body></html>"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page)
+                with s._lock:
+                    s.requests.append(dataclasses.replace(seen, status=200, bytes=len(page)))
+                return
             status, answer = route(body or {}, query)
         except BqError as exc:
             self._send(exc.status, exc.body(), seen)

@@ -404,6 +404,15 @@ def _token_without_bigquery_scope(g):  # the saved login says it has the scope; 
         "scopes": [SCOPE_READONLY, auth.BIGQUERY_SCOPE]}))
 
 
+def _captive_portal(g):
+    g.bq.html_answers = 10_000
+
+
+def _billing(g):
+    g.bq.fail_job = lambda job: BqError(403, "billingNotEnabled", "Billing has not been enabled for this project. "
+                                                                 "Enable billing at https://console.cloud.google.com/billing.")
+
+
 def _unreachable(g, monkeypatch):
     monkeypatch.setenv("GSC_BACKLINKS_BIGQUERY_ENDPOINT", "http://127.0.0.1:9")
 
@@ -423,6 +432,9 @@ FAILURES = {
     "login without BigQuery": (_login_without_bigquery, 77, ["auth login --bigquery"]),
     "token without the scope": (_token_without_bigquery_scope, 77, ["no BigQuery access", "auth login --bigquery"]),
     "unreachable": (_unreachable, 69, ["cannot reach BigQuery", "GSC_BACKLINKS_BIGQUERY_ENDPOINT"]),
+    "revoked login": (lambda g: g.api.revoke_all(), 77, ["Google refused the saved authorization"]),
+    "captive portal": (_captive_portal, 69, ["not BigQuery JSON", "proxy or Wi-Fi sign-in page"]),
+    "billing": (_billing, 77, ["billing", "Billing has not been enabled"]),
 }
 
 
@@ -518,6 +530,7 @@ def test_options_are_checked_before_any_request(authorized, tmp_path, case):
 def test_the_dataset_location_is_sent_and_a_wrong_one_is_named(authorized, tmp_path):
     authorized.bq.datasets[(PROJECT, DATASET)].location = "EU"
     assert sync_bq(tmp_path / "eu.duckdb", "--location", "EU").exit_code == 0
+    assert sync_bq(tmp_path / "any.duckdb").exit_code == 0  # without --location BigQuery finds the data's
 
     result = sync_bq(tmp_path / "us.duckdb", "--location", "US")
 
