@@ -159,6 +159,11 @@ def main(argv: list[str] | None = None) -> int:
                "GSC_BACKLINKS_TOKEN_URI": api.token_uri, "GSC_BACKLINKS_REVOKE_URI": api.revoke_uri,
                "GSC_BACKLINKS_BIGQUERY_ENDPOINT": bq.base_url}
 
+        # Every BigQuery answer worked out once up front (a sync into a scratch store, not timed), as the
+        # API's are above: both contenders then meet a server that only waits.
+        bq.cache_results = True
+        run_sync(tmp / "warm-up.duckdb", env, days[0], days[-1], "--source", "bigquery", "--project", PROJECT)
+
         api.reset_requests()
         api_wall, api_rss, api_cpu, api_said = run_sync(tmp / "api.duckdb", env, days[0], days[-1])
         print(f"\nAPI sync:          {api_wall:6.2f} s, {api.count('searchanalytics')} requests, "
@@ -172,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         received = sum(s.rows for s in answers if URL_TABLE in bq.jobs[(PROJECT, job_id(s.path))].sql)
         received_all = sum(s.rows for s in answers)
         received_bytes = sum(s.bytes for s in bq.requests)
-        jobs = list(bq.jobs.values())
+        jobs = {job_id(s.path): bq.jobs[(PROJECT, job_id(s.path))] for s in bq.requests
+                if s.kind == "jobs.getQueryResults"}.values()
         read = sum(j.bytes_processed for j in jobs)
         billed = sum(j.bytes_billed for j in jobs)
         print(f"BigQuery sync:     {bq_wall:6.2f} s, {len(bq.requests)} requests "

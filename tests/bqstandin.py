@@ -415,6 +415,8 @@ class Seen:
     bytes: int = 0  #: body bytes sent
     processed: int = 0  #: bytes the query reads, as its answer says (dry runs: the estimate)
     params: dict = dataclasses.field(default_factory=dict)  #: query parameters by name (raw strings)
+    started: float = 0.0  #: time.monotonic() when the request arrived
+    at: float = 0.0  #: and when it was answered
 
 
 class BigQueryStandIn:
@@ -444,6 +446,11 @@ class BigQueryStandIn:
         self._db = duckdb.connect()
         self._lock = threading.RLock()
         self._sizes: dict = {}  #: (catalog, schema, table) -> {date or None: {column: bytes}}
+        self._dates: dict = {}  #: (catalog, schema, table) -> its partitions' dates
+        #: Keep each query's answer (by SQL and parameters) for the next job of the same query: a benchmark
+        #: runs every query once up front, so the tool measured meets a server that only waits.
+        self.cache_results = False
+        self._results: dict = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.base_url = ""
@@ -495,7 +502,7 @@ class BigQueryStandIn:
         with self._lock:
             self._db.execute(f"DROP TABLE {_q(project)}.{_q(dataset)}.{_q(table)}")
             self.datasets[(project, dataset)].tables.discard(table)
-            self._sizes.pop((project, dataset, table), None)
+            self._forget((project, dataset, table))
 
     def insert(self, project: str, dataset: str, table: str, columns: dict) -> None:
         """Append rows given as columns (lists) to a table."""
@@ -513,12 +520,12 @@ class BigQueryStandIn:
                                  f"SELECT {cols} FROM incoming_rows")
             finally:
                 self._db.unregister("incoming_rows")
-            self._sizes.pop((project, dataset, table), None)
+            self._forget((project, dataset, table))
 
     def delete_day(self, project: str, dataset: str, table: str, day: dt.date) -> None:
         with self._lock:
             self._db.execute(f"DELETE FROM {_q(project)}.{_q(dataset)}.{_q(table)} WHERE data_date = ?", [day])
-            self._sizes.pop((project, dataset, table), None)
+            self._forget((project, dataset, table))
 
     def log_export(self, project: str, dataset: str, day: dt.date, epoch_version: int = 0,
                    tables: tuple[str, ...] = (SITE_TABLE, URL_TABLE), at: dt.datetime | None = None) -> None:
@@ -530,7 +537,8 @@ class BigQueryStandIn:
             "publish_time": [at] * len(tables)})
 
     def sql(self, text: str, params: list | None = None) -> list[tuple]:
-        """Run SQL (DuckDB dialect) on the stand-in's tables: for tests to look at what it holds."""
+        """Run SQL (DuckDB dialect) on the stand-in's tables: for tests to look at what it holds, or to change
+        values in place (sizes and partitions are remembered: use insert/delete_day for more or fewer rows)."""
         with self._lock:
             return self._db.execute(text, params or []).fetchall()
 
@@ -546,6 +554,20 @@ class BigQueryStandIn:
             self.requests.clear()
 
     # -- cost --
+    def _forget(self, key: tuple) -> None:
+        """A table's data changed: what was worked out of it is gone."""
+        self._sizes.pop(key, None)
+        self._dates.pop(key, None)
+        self._results.clear()
+
+    def _partition_dates(self, key: tuple) -> list:
+        with self._lock:
+            if key not in self._dates:
+                catalog, schema, table = key
+                self._dates[key] = [r[0] for r in self._db.execute(
+                    f"SELECT DISTINCT data_date FROM {_q(catalog)}.{_q(schema)}.{_q(table)} ORDER BY 1").fetchall()]
+            return self._dates[key]
+
     def _partition_sizes(self, key: tuple, dates: list | None) -> dict:
         """{date (None for an unpartitioned table): {column: logical bytes}} for the asked dates."""
         catalog, schema, table = key
@@ -553,8 +575,7 @@ class BigQueryStandIn:
         with self._lock:
             cache = self._sizes.setdefault(key, {})
             if table in PARTITIONED:
-                all_dates = [r[0] for r in self._db.execute(
-                    f"SELECT DISTINCT data_date FROM {_q(catalog)}.{_q(schema)}.{_q(table)}").fetchall()]
+                all_dates = self._partition_dates(key)
                 wanted = all_dates if dates is None else [d for d in all_dates if d in set(dates)]
             else:
                 wanted = [None]
@@ -592,8 +613,7 @@ class BigQueryStandIn:
             kinds = dict(SCHEMAS[real])
             columns = list(kinds) if reads.columns is None else [c for c in kinds if c.lower() in reads.columns]
             if real in PARTITIONED and all(f is not None for f in filters):
-                dates = {d for (d,) in self.sql(f"SELECT DISTINCT data_date FROM {_q(catalog)}.{_q(schema)}.{_q(real)}")
-                         if any(f(d) for f in filters)}
+                dates = {d for d in self._partition_dates((catalog, schema, real)) if any(f(d) for f in filters)}
                 sizes = self._partition_sizes((catalog, schema, real), sorted(dates))
             else:
                 sizes = self._partition_sizes((catalog, schema, real), None)
@@ -657,21 +677,14 @@ class BigQueryStandIn:
 
     def _run(self, job: Job, duck_sql: str, params: dict) -> None:
         job.state, job.started = "RUNNING", time.time()
+        key = (duck_sql, tuple(sorted(params.items())))
+        cached = self._results.get(key) if self.cache_results else None
         try:
-            cursor = self._db.cursor()
-            try:
-                result = cursor.execute(duck_sql, params)
-                names = [d[0] for d in result.description]
-                kinds = [bq_type(str(d[1])) for d in result.description]
-                job.rows = result.fetchall()
-                job.schema = list(zip(names, kinds))
-                # Encoded once, while the job runs: the stand-in's own CPU must not be what a client measures.
-                job.encoded = {flag: [json.dumps({"f": [{"v": cell(v, k, flag)} for v, k in zip(row, kinds)]},
-                                                 separators=(",", ":")) for row in job.rows]
-                               for flag in ((False, True) if "TIMESTAMP" in kinds else (False,))}
-                job.encoded.setdefault(True, job.encoded[False])
-            finally:
-                cursor.close()
+            if cached is None:
+                cached = self._execute(duck_sql, params)
+                if self.cache_results:
+                    self._results[key] = cached
+            job.schema, job.rows, job.encoded = cached
         except Exception as exc:  # noqa: BLE001  (any DuckDB error is the query's fault here)
             job.error = BqError(400, "invalidQuery", str(exc).splitlines()[0], location="query")
         left = job.started + self.job_seconds - time.time()
@@ -682,6 +695,23 @@ class BigQueryStandIn:
             job.bytes_billed = job.bytes_processed = 0
         job.state = "DONE"
         job.done.set()
+
+    def _execute(self, duck_sql: str, params: dict) -> tuple[list, list, dict]:
+        """(schema, rows, rows encoded as JSON per useInt64Timestamp) of a query run in DuckDB."""
+        cursor = self._db.cursor()
+        try:
+            result = cursor.execute(duck_sql, params)
+            names = [d[0] for d in result.description]
+            kinds = [bq_type(str(d[1])) for d in result.description]
+            rows = result.fetchall()
+        finally:
+            cursor.close()
+        # Encoded once, while the job runs: the stand-in's own CPU must not be what a client measures.
+        encoded = {flag: [json.dumps({"f": [{"v": cell(v, k, flag)} for v, k in zip(row, kinds)]},
+                                     separators=(",", ":")) for row in rows]
+                   for flag in ((False, True) if "TIMESTAMP" in kinds else (False,))}
+        encoded.setdefault(True, encoded[False])
+        return list(zip(names, kinds)), rows, encoded
 
     def submit(self, project: str, config: dict, job_ref: dict | None, *, dry_run: bool, wait: bool = False) -> Job:
         """Create a query job; a dry run or a refused one is DONE at once, else it runs in the background."""
@@ -776,7 +806,7 @@ class _Handler(BaseHTTPRequestHandler):
         processed = int(stats.get("totalBytesProcessed") or 0) if isinstance(stats, dict) else 0
         with s._lock:
             s.requests.append(dataclasses.replace(seen, status=status, rows=rows, bytes=len(data),
-                                                  processed=processed))
+                                                  processed=processed, started=self._t0, at=time.monotonic()))
         self.send_response(status)
         self.send_header("Content-Type", JSON_CT)
         self.send_header("Content-Length", str(len(data)))
