@@ -41,9 +41,9 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(HERE))
 
-from bench_import import clean_env, ensure_bytecode, gsc_backlinks_cmd, run_main, run_wrapped  # noqa: E402
-from bqstandin import SITE_TABLE, URL_TABLE, BigQueryStandIn, export_rows  # noqa: E402
-from standin import SCOPE_READONLY, SearchData, StandIn  # noqa: E402
+from bench_import import clean_env, ensure_bytecode, gsc_backlinks_cmd, run_main, run_wrapped
+from bqstandin import SITE_TABLE, URL_TABLE, BigQueryStandIn, export_rows
+from standin import SCOPE_READONLY, SearchData, StandIn
 
 SITE = "sc-domain:example.com"
 PROJECT = "gsc-bench-export"

@@ -101,7 +101,7 @@ def check_cap(max_gb: float) -> None:
                          f"of the two tables it reads; use --max-gb {math.ceil(MIN_MAX_GB * 100) / 100:g} or more")
 
 
-def size_text(n: int | float) -> str:
+def size_text(n: float) -> str:
     """Bytes as BigQuery shows them: ``850 B``, ``12.3 MB``, ``1.50 GB``, ``2.00 TB`` (powers of 1024)."""
     for unit, scale in (("TB", 2**40), ("GB", 2**30), ("MB", 2**20), ("KB", 2**10)):
         if n >= scale:
@@ -240,18 +240,15 @@ def day_results(table, first: dt.date, last: dt.date,
         per_day = [(first, table)] if table.num_rows else []
     for day, rows in per_day:
         levels = rows.column("level")
-
-        def level(name: str):
-            return rows.filter(pc.equal(levels, name))
-
+        level = {name: rows.filter(pc.equal(levels, name)) for name in ("property", "anonymized", "page", "query")}
         totals, anonymized = {}, {}
         for name, target in (("property", totals), ("anonymized", anonymized)):
-            found = level(name)
+            found = level[name]
             if found.num_rows:
                 target.update({k: found.column(k)[0].as_py() for k in ("clicks", "impressions", "position")})
                 target["ctr"] = _ctr([target["clicks"]], [target["impressions"]])[0]
         result = DayResult(day, "final", totals or {"clicks": 0, "impressions": 0},
-                           _columns(level("page"), False, canonical), _columns(level("query"), True, canonical))
+                           _columns(level["page"], False, canonical), _columns(level["query"], True, canonical))
         out[day] = (result, anonymized, rows.num_rows)
     for day in epoch_versions:
         if day not in out:  # published, but nothing of this search type: a final day without data
@@ -331,7 +328,7 @@ class BulkExport:
         self.rows_received = 0
         base = _retry_base()
         self._retry_seconds = base * 120  # how long one call is retried (429, 5xx, dropped connections)
-        self._retry_args = dict(initial=base, maximum=base * 32, multiplier=2.0)
+        self._retry_args = {"initial": base, "maximum": base * 32, "multiplier": 2.0}
 
     @property
     def prefix(self) -> str:
@@ -493,9 +490,9 @@ class BulkExport:
 
     # -- errors --
     def _translate(self, exc: Exception, what: str) -> Exception:
+        import requests
         from google.api_core import exceptions as core
         from google.auth import exceptions as auth_exceptions
-        import requests
 
         if isinstance(exc, core.RetryError) and exc.cause is not None:
             cause = exc.cause

@@ -15,10 +15,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 from .bigquery import BulkDay, BulkExport, export_search_type
 from .dates import pacific_now
@@ -102,7 +103,6 @@ def sync_bigquery(
 
     ``on_plan`` hears the report once the dry runs are done (what will be queried and its estimate).
     """
-    from . import store
 
     export_search_type(search_type)  # a wrong type is a typo: before any request
     today = today or pacific_now().date()
@@ -203,7 +203,7 @@ def _fetch(export: BulkExport, pool: ThreadPoolExecutor, order: list[dt.date], w
             if finished:
                 store.save_search_days(
                     store_path, site, search_type, [d.result for d in finished],
-                    fetched_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), source=SOURCE,
+                    fetched_at=dt.datetime.now(dt.UTC).replace(tzinfo=None), source=SOURCE,
                     epoch_versions={d.result.day: d.epoch_version for d in finished})
                 for d in finished:
                     report.stored.append(d.result.day)
@@ -223,6 +223,6 @@ def _fetch(export: BulkExport, pool: ThreadPoolExecutor, order: list[dt.date], w
             fut.cancel()
     if error is not None:
         if isinstance(error, GscBacklinksError) and error.args:
-            error.args = (f"{error.args[0]} ({len(report.stored)} complete days were stored; "
-                          "`gsc-backlinks sync --source bigquery` resumes from there)",)
+            kept = f"{len(report.stored)} complete days were stored; `gsc-backlinks sync --source bigquery` resumes from there"
+            error.args = (f"{error.args[0]} ({kept})",)
         raise error

@@ -40,8 +40,9 @@ import threading
 import time
 import urllib.parse
 import uuid
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Self
+from typing import Self
 
 JSON_CT = "application/json; charset=UTF-8"
 MB = 1024 * 1024
@@ -161,7 +162,7 @@ def insufficient_scopes() -> dict:
 
 # --- SQL: dialect rewrites and what a query reads --------------------------------------------
 
-_TOKEN_RE = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`(?:\s*\.\s*`[^`]*`)*|@\w+|\bFLOAT64\b", re.I)
+_TOKEN_RE = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`(?:\s*\.\s*`[^`]*`)*|@\w+|\bFLOAT64\b", re.IGNORECASE)
 
 
 def to_duckdb(sql: str, project: str) -> str:
@@ -323,7 +324,7 @@ def bq_type(duck_type: str) -> str:
     return "STRING"
 
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def cell(value, kind: str, int64_timestamp: bool):
@@ -335,7 +336,7 @@ def cell(value, kind: str, int64_timestamp: bool):
     if kind == "FLOAT":
         return repr(float(value))
     if kind == "TIMESTAMP":
-        moment = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
         micros = (moment - _EPOCH) // dt.timedelta(microseconds=1)
         return str(micros) if int64_timestamp else repr(micros / 1e6)
     if kind == "DATE":
@@ -530,7 +531,7 @@ class BigQueryStandIn:
     def log_export(self, project: str, dataset: str, day: dt.date, epoch_version: int = 0,
                    tables: tuple[str, ...] = (SITE_TABLE, URL_TABLE), at: dt.datetime | None = None) -> None:
         """Rows in ExportLog saying the day of these tables was published (again)."""
-        at = at or dt.datetime.combine(day + dt.timedelta(days=2), dt.time(9, 30), tzinfo=dt.timezone.utc)
+        at = at or dt.datetime.combine(day + dt.timedelta(days=2), dt.time(9, 30), tzinfo=dt.UTC)
         self.insert(project, dataset, EXPORT_LOG, {
             "agenda": ["SEARCHDATA"] * len(tables), "namespace": [NAMESPACES[t] for t in tables],
             "data_date": [day] * len(tables), "epoch_version": [epoch_version] * len(tables),
@@ -858,7 +859,7 @@ class _Handler(BaseHTTPRequestHandler):
         except _Raw as raw_answer:
             self._send(raw_answer.status, raw_answer.body, seen)
             return
-        except Exception as exc:  # a bug of the stand-in: kept for the test to see, answered unretryably
+        except Exception as exc:  # noqa: BLE001  (a bug of the stand-in: kept for the test to see, answered unretryably)
             import traceback
 
             s.crashes.append(traceback.format_exc())

@@ -427,8 +427,7 @@ FAILURES = {
     "jobs denied": (_jobs_denied, 77, ["may not run queries in project gsc-export-4711", "BigQuery Job User"]),
     "quota": (_quota, 75, ["BigQuery quota or rate limit exceeded", "run the command again later"]),
     "rate limit": (_rate_limited, 75, ["BigQuery quota or rate limit exceeded"]),
-    "another property": (_other_property, 2, ["holds the bulk export of sc-domain:other.example, not "
-                                              "sc-domain:example.com"]),
+    "another property": (_other_property, 2, ["holds the bulk export of sc-domain:other.example, not sc-domain:"]),
     "login without BigQuery": (_login_without_bigquery, 77, ["auth login --bigquery"]),
     "token without the scope": (_token_without_bigquery_scope, 77, ["no BigQuery access", "auth login --bigquery"]),
     "unreachable": (_unreachable, 69, ["cannot reach BigQuery", "GSC_BACKLINKS_BIGQUERY_ENDPOINT"]),
