@@ -264,7 +264,8 @@ def add_search(con, npr, perf_rows: int, pages: list[str]) -> None:
 
     # Property totals per day from the page totals; the last FRESH_DAYS days not final yet.
     con.execute(f"""
-        INSERT INTO search_days
+        INSERT INTO search_days (property, search_type, day, data_state, clicks, impressions, ctr, position,
+                                 page_rows, query_rows, pages_truncated, queries_truncated, fetched_at)
         SELECT p.property, p.search_type, p.day,
                CASE WHEN p.day > DATE '{LAST_DAY}' - {FRESH_DAYS} THEN 'fresh' ELSE 'final' END,
                sum(clicks), sum(impressions), sum(clicks) / sum(impressions),

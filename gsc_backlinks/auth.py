@@ -4,7 +4,8 @@ Two kinds of authorization are kept in one file in the user config folder
 (``token.json``, mode 0600, written atomically):
 
 * ``authorized_user`` — the installed-app OAuth flow of google-auth-oauthlib
-  with a loopback redirect, scope ``webmasters.readonly`` only; the refresh
+  with a loopback redirect, scope ``webmasters.readonly`` only (plus
+  ``bigquery.readonly`` when asked for, to read the bulk export); the refresh
   token is kept and the access token refreshed (and saved again) when due;
 * ``service_account`` — a reference to a service-account key file (for cron);
   the key itself stays where the user keeps it.
@@ -31,6 +32,7 @@ from urllib.parse import parse_qs, urlsplit
 from .errors import AuthError, UsageError
 
 SCOPE = "https://www.googleapis.com/auth/webmasters.readonly"
+BIGQUERY_SCOPE = "https://www.googleapis.com/auth/bigquery.readonly"  #: only with `auth login --bigquery`
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 GOOGLE_REVOKE_URI = "https://oauth2.googleapis.com/revoke"
 CLIENT_SECRETS_ENV = "GSC_BACKLINKS_CLIENT_SECRETS"
@@ -275,17 +277,19 @@ def login_user(
     read_paste: Callable[[], str] | None = None,
     echo: Callable[[str], None] = print,
     timeout: float = 300.0,
+    bigquery: bool = False,
 ):
     """The installed-app flow with a loopback redirect; saves and returns the credentials.
 
     With ``read_paste`` (``--no-browser``) the redirected URL may also be pasted
-    back, for machines whose browser cannot reach this one's loopback.
+    back, for machines whose browser cannot reach this one's loopback.  ``bigquery``
+    asks for read-only BigQuery access too (the bulk export), and only then.
     """
     import requests
     from google_auth_oauthlib.flow import InstalledAppFlow
 
     config = load_client_config(client_secrets)
-    flow = InstalledAppFlow.from_client_config(config, scopes=[SCOPE])
+    flow = InstalledAppFlow.from_client_config(config, scopes=[SCOPE, BIGQUERY_SCOPE] if bigquery else [SCOPE])
     redirect = _Redirect(port)
     flow.redirect_uri = f"http://localhost:{redirect.port}/"
     auth_url, state = flow.authorization_url(prompt="consent", access_type="offline")
@@ -400,13 +404,20 @@ def require_saved(path: Path | None = None) -> Saved:
     return found
 
 
-def credentials(path: Path | None = None):
-    """Usable credentials, refreshed (and the refreshed token saved) when due."""
+def credentials(path: Path | None = None, *, bigquery: bool = False):
+    """Usable credentials, refreshed (and the refreshed token saved) when due.
+
+    ``bigquery``: for the bulk export — a service account asks for the BigQuery read-only scope
+    instead, a user's login must have been given it (`auth login --bigquery`).
+    """
     found = require_saved(path)
     if found.kind == "service_account":
-        creds = _saved_service_credentials(found)
+        creds = _saved_service_credentials(found, [BIGQUERY_SCOPE] if bigquery else [SCOPE])
     elif found.kind == "authorized_user":
         creds = _user_credentials(found.info, found.path)
+        if bigquery and BIGQUERY_SCOPE not in (creds.scopes or []):
+            raise AuthError("the saved Google login has no BigQuery access; run `gsc-backlinks auth login --bigquery` "
+                            "(it adds read-only BigQuery access), or use a service account")
     else:
         raise AuthError(f"the saved authorization {found.path} is of an unknown type; run `gsc-backlinks auth login` again")
     if not creds.valid:
@@ -414,10 +425,10 @@ def credentials(path: Path | None = None):
     return creds
 
 
-def _saved_service_credentials(found: Saved):
+def _saved_service_credentials(found: Saved, scopes: list[str] | None = None):
     """The key a login or GOOGLE_APPLICATION_CREDENTIALS points at; a key gone or changed says which and how to fix it."""
     try:
-        return _service_credentials(Path(found.info["key_file"]))
+        return _service_credentials(Path(found.info["key_file"]), scopes)
     except UsageError as exc:  # no option was given: it is the saved authorization that is broken
         fix = ("from GOOGLE_APPLICATION_CREDENTIALS: point it at a current JSON key, or unset it"
                if found.info.get("from_env") else
@@ -448,14 +459,14 @@ def _guard_refresh(creds) -> None:
     creds.refresh = guarded
 
 
-def _service_credentials(key_path: Path):
+def _service_credentials(key_path: Path, scopes: list[str] | None = None):
     """Credentials of a service-account key; the token is asked of $GSC_BACKLINKS_TOKEN_URI when set."""
     from google.oauth2 import service_account
 
     info = _read_service_key(key_path)
     info["token_uri"] = os.environ.get("GSC_BACKLINKS_TOKEN_URI") or info["token_uri"]
     try:
-        creds = service_account.Credentials.from_service_account_info(info, scopes=[SCOPE])
+        creds = service_account.Credentials.from_service_account_info(info, scopes=scopes or [SCOPE])
     except ValueError as exc:
         raise AuthError(f"service-account key {key_path} is not usable ({exc})") from None
     _guard_refresh(creds)

@@ -29,16 +29,25 @@ class SearchCoverage:
     last_day: dt.date | None
     last_state: str | None
     fetched_at: dt.datetime | None  #: UTC
+    days: int = 0  #: days held
+    bulk_days: int = 0  #: of them, read from the BigQuery bulk export (every row) rather than the API
 
     @property
     def held(self) -> bool:
         return self.last_day is not None
 
+    @property
+    def source_label(self) -> str:
+        """Where the held days came from, as a report names it."""
+        if self.bulk_days == 0:
+            return "API"
+        return "BigQuery bulk export" if self.bulk_days == self.days else "API and BigQuery bulk export"
+
 
 def search_coverage(con: duckdb.DuckDBPyConnection, site: str, search_type: str = "web") -> SearchCoverage:
     row = con.execute(
         """SELECT min(day), max(day) FILTER (WHERE data_state = 'final'), max(day),
-                  arg_max(data_state, day), max(fetched_at)
+                  arg_max(data_state, day), max(fetched_at), count(*), count(*) FILTER (WHERE source = 'bigquery')
            FROM search_days WHERE property = ? AND search_type = ?""",
         [site, search_type],
     ).fetchall()[0]

@@ -8,6 +8,9 @@ import sys
 import click
 
 from ..api import SEARCH_TYPES  # stdlib only at import: keeps --help fast
+from ..bigquery import DEFAULT_DATASET as BQ_DATASET
+from ..bigquery import DEFAULT_MAX_GB as BQ_MAX_GB
+from ..errors import UsageError
 from ..text import printable
 from . import FORMATS, State, cli, date_type, output, site_option
 
@@ -30,8 +33,10 @@ def auth() -> None:
               help="Use a service-account key instead (for cron; GOOGLE_APPLICATION_CREDENTIALS also works without "
                    "login); the account must be a user of the property.")
 @click.option("--timeout", type=click.IntRange(min=10), default=300, show_default=True, help="Seconds to wait for the browser.")
+@click.option("--bigquery", is_flag=True,
+              help="Also allow read-only BigQuery access, for `sync --source bigquery` (the bulk data export).")
 @click.pass_obj
-def auth_login(state: State, client_secrets, port, no_browser, service_account, timeout) -> None:
+def auth_login(state: State, client_secrets, port, no_browser, service_account, timeout, bigquery) -> None:
     """Authorize gsc-backlinks to read your Search Console data (read-only scope)."""
     from .. import auth as A
 
@@ -48,9 +53,10 @@ def auth_login(state: State, client_secrets, port, no_browser, service_account, 
         def read_paste() -> str:
             return sys.stdin.readline()
     creds = A.login_user(path, port=port, open_browser=not no_browser, read_paste=read_paste,
-                         echo=lambda text: click.echo(text, err=True), timeout=timeout)
+                         echo=lambda text: click.echo(text, err=True), timeout=timeout, bigquery=bigquery)
     if not state.quiet:
-        click.echo(f"Authorized (scope webmasters.readonly); token saved to {A.token_path()} (readable by you only).")
+        scopes = "scopes webmasters.readonly and bigquery.readonly" if bigquery else "scope webmasters.readonly"
+        click.echo(f"Authorized ({scopes}); token saved to {A.token_path()} (readable by you only).")
     _live_check(state, creds)
 
 
@@ -185,14 +191,40 @@ class _Bar:
               help="Requests in flight at once (kept under Google's per-site quota either way).")
 @click.option("--inspect-top", type=click.IntRange(min=0), default=0, metavar="N",
               help="Also inspect the N most-linked pages (Top target pages export), reusing results younger than a week.")
-@click.pass_obj
-def sync_cmd(state: State, site, days, start, end, search_type, workers, inspect_top) -> None:
+@click.option("--source", type=click.Choice(["api", "bigquery"]), default="api", show_default=True,
+              envvar="GSC_BACKLINKS_SOURCE", help="Search Console API, or the bulk data export in BigQuery.")
+@click.option("--project", metavar="P", envvar="GSC_BACKLINKS_BIGQUERY_PROJECT",
+              help="--source bigquery: the Google Cloud project ID holding the bulk export.")
+@click.option("--dataset", metavar="NAME", envvar="GSC_BACKLINKS_BIGQUERY_DATASET",
+              help=f"--source bigquery: the bulk export's dataset (default {BQ_DATASET}).")
+@click.option("--location", metavar="L", envvar="GSC_BACKLINKS_BIGQUERY_LOCATION",
+              help="--source bigquery: the dataset's location, such as US, EU or europe-west1.")
+@click.option("--max-gb", type=float, envvar="GSC_BACKLINKS_MAX_GB",
+              help=f"--source bigquery: refuse a query that would read more (default {BQ_MAX_GB:g}; each day is one query).")
+@click.pass_context
+def sync_cmd(ctx: click.Context, site, days, start, end, search_type, workers, inspect_top, source, project, dataset,
+             location, max_gb) -> None:
     """Pull search performance (property, page and page x query totals per day) into the store.
 
     The first sync fetches the last 16 months; later ones fetch only days not
     yet final. Every day is stored whole, so an interrupted sync resumes.
+
+    With --source bigquery it reads Search Console's bulk data export instead:
+    every row (no 50,000-row cap), summed in BigQuery, one query per day, each
+    first dry-run against --max-gb; days already held at their export version
+    are not asked again.
     """
     from ..dates import pacific_now
+
+    state: State = ctx.obj
+    if source == "bigquery":
+        _sync_bigquery(ctx, state, site, days, start, end, search_type, workers, inspect_top, project,
+                       dataset, location, max_gb)
+        return
+    given = [f"--{name.replace('_', '-')}" for name in ("project", "dataset", "location", "max_gb")
+             if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
+    if given:
+        raise UsageError(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} for --source bigquery")
     from ..jobs.google import google_api
     from ..jobs.sync import resolve_range, sync
 
@@ -207,6 +239,83 @@ def sync_cmd(state: State, site, days, start, end, search_type, workers, inspect
         _print_sync_report(state, prop.site, report)
         if inspect_top:
             _inspect_top(state, api, prop.site, inspect_top)
+
+
+def _sync_bigquery(ctx: click.Context, state: State, site, days, start, end, search_type, workers, inspect_top,
+                   project, dataset, location, max_gb) -> None:
+    """sync --source bigquery: every option checked before any request."""
+    from ..bigquery import check_cap, check_names, endpoint, size_text
+    from ..dates import pacific_now
+    from ..jobs.bqsync import bulk_export, sync_bigquery
+    from ..jobs.sync import checked_range
+    from ..urls import parse_property
+
+    if inspect_top:
+        raise UsageError("--inspect-top asks the Search Console API; run it with --source api, or use "
+                         "`gsc-backlinks inspect`")
+    if not project:
+        raise UsageError("--source bigquery needs --project, the Google Cloud project ID of the bulk export "
+                         "(Search Console > Settings > Bulk data export shows it)")
+    dataset = dataset or BQ_DATASET
+    check_names(project, dataset, location)
+    if max_gb is None:
+        max_gb = BQ_MAX_GB
+    check_cap(max_gb)
+    prop = parse_property(site)
+    today = pacific_now().date()
+    start, end = checked_range(today, start=start.date() if start else None, end=end.date() if end else None,
+                               days=days)
+    endpoint()
+
+    def on_estimate(what: str, n: int) -> None:
+        if state.verbose:
+            click.echo(f"  dry run: {what} would read {size_text(n)}", err=True)
+
+    def on_plan(report) -> None:
+        if not state.quiet:
+            n = report.published - report.already_current
+            click.echo(f"BigQuery dry runs: {n} quer{'y' if n == 1 else 'ies'} would read "
+                       f"{size_text(report.bytes_estimated)} in all (the largest {size_text(report.largest_estimate)}; "
+                       f"cap {max_gb:g} GB per query)", err=True)
+
+    bar = _Bar(state, "BigQuery") if state.wants_progress else None
+    with bulk_export(project, dataset, location=location, max_gb=max_gb, on_estimate=on_estimate) as export:
+        report = sync_bigquery(export, state.store_path, prop.site, start=start, end=end, search_type=search_type,
+                               workers=min(workers, 4), progress=bar, today=today, on_plan=on_plan)
+    _print_bigquery_report(state, report)
+
+
+def _print_bigquery_report(state: State, report) -> None:
+    from ..bigquery import size_text
+
+    if state.quiet:
+        return
+    span = f"{report.start or 'the first exported day'} to {report.end or 'the last'}"
+    click.echo(f"{report.site} ({report.search_type}) from the BigQuery bulk export {report.dataset}, {span}: "
+               f"{len(report.stored)} days stored, {report.already_current} already at their export version; "
+               f"{report.page_rows:,} page rows, {report.query_rows:,} page x query rows (none capped)")
+    if report.queries:
+        click.echo(f"  {report.queries} queries read {size_text(report.bytes_processed)}, billed "
+                   f"{size_text(report.bytes_billed)}; {report.rows_received:,} aggregated rows received")
+    if report.anonymized_impressions:
+        click.echo(f"  anonymized queries: {report.anonymized_impressions:,} impressions, "
+                   f"{report.anonymized_clicks:,} clicks (in the totals, not among the query rows)")
+    if report.republished:
+        click.echo(f"  re-published by Search Console since the last sync, replaced: "
+                   f"{_days_text(report.republished)}")
+    if report.replaced_api:
+        click.echo(f"  replaced days held from the Search Console API: {_days_text(report.replaced_api)}")
+    if report.partly_published:
+        click.echo(f"  exported in part so far (one table of two), next time: {_days_text(report.partly_published)}")
+    if not report.published:
+        click.echo("  ExportLog lists no exported day in this range yet (the export starts the day after it "
+                   "is set up, and lags 2-3 days)")
+
+
+def _days_text(days: list) -> str:
+    days = sorted(days)
+    shown = ", ".join(str(d) for d in days[:5]) + (" …" if len(days) > 5 else "")
+    return f"{len(days)} ({shown})"
 
 
 def _print_sync_report(state: State, site: str, report) -> None:

@@ -71,26 +71,33 @@ class SyncReport:
     newest_final: dt.date | None = None
 
 
-def resolve_range(
-    today: dt.date, *, start: dt.date | None, end: dt.date | None, days: int | None
-) -> tuple[dt.date, dt.date]:
-    """The day range a sync covers (Pacific Time dates, inclusive)."""
-    earliest = months_before(today, HISTORY_MONTHS)
+def checked_range(today: dt.date, *, start: dt.date | None, end: dt.date | None,
+                  days: int | None) -> tuple[dt.date | None, dt.date | None]:
+    """The range as given (None where not given), refused before any request when it cannot be meant."""
     if days is not None:
         if start or end:
             raise UsageError("give either --days or --start/--end, not both")
         if days < 1:
             raise UsageError("--days must be at least 1")
-        return max(earliest, today - dt.timedelta(days=days - 1)), today
-    end = end or today
-    start = start or earliest
-    if end > today:
+        return today - dt.timedelta(days=days - 1), today
+    if end and end > today:
         raise UsageError(f"--end {end} is in the future (today is {today} in Pacific Time, as Search Console counts days)")
+    if start and end and start > end:
+        raise UsageError(f"--start {start} is after --end {end}")
+    return start, end
+
+
+def resolve_range(
+    today: dt.date, *, start: dt.date | None, end: dt.date | None, days: int | None
+) -> tuple[dt.date, dt.date]:
+    """The day range an API sync covers (Pacific Time dates, inclusive): at most the 16 months Google keeps."""
+    earliest = months_before(today, HISTORY_MONTHS)
+    given_start, given_end = checked_range(today, start=start, end=end, days=days)
+    end = given_end or today
+    start = given_start or earliest
     if start > end:
         raise UsageError(f"--start {start} is after --end {end}")
-    if start < earliest:
-        start = earliest  # Google keeps no older data: nothing to ask for
-    return start, end
+    return max(start, earliest), end  # Google keeps no older data: nothing to ask for
 
 
 PAGES = ("page",)

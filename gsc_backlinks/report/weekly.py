@@ -155,8 +155,11 @@ def _sources(fresh: Freshness) -> tuple[Source, ...]:
         if s.last_day and s.last_day != s.last_final:
             tail = f"; {s.last_day} is {s.last_state}, not final yet"
         fetched = f"; fetched {pacific_text(s.fetched_at)}" if s.fetched_at else ""
-        out.append(Source("Search performance (API)",
-                          f"{s.first_day} to {s.last_final or s.last_day} final{tail}{fetched}",
+        bulk = ""
+        if s.bulk_days and s.bulk_days != s.days:
+            bulk = f"; {num(s.bulk_days)} of {num(s.days)} days from the bulk export (every row)"
+        out.append(Source(f"Search performance ({s.source_label})",
+                          f"{s.first_day} to {s.last_final or s.last_day} final{tail}{fetched}{bulk}",
                           "fresh" if tail else ""))
     else:
         out.append(Source("Search performance (API)", "none in the store — gsc-backlinks auth login, then sync", "missing"))

@@ -319,6 +319,16 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        9,
+        "search days marked with their source (Search Console API or BigQuery bulk export)",
+        """
+        -- 'api' or 'bigquery'; a bulk-export day keeps the ExportLog version it was read at
+        -- (the sum of its two tables' epoch versions), so a re-published day is read again.
+        ALTER TABLE search_days ADD COLUMN source VARCHAR NOT NULL DEFAULT 'api';
+        ALTER TABLE search_days ADD COLUMN epoch_version BIGINT;
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -24,9 +24,23 @@ def final_search_days(con: duckdb.DuckDBPyConnection, site: str, search_type: st
     return {r[0] for r in rows}
 
 
+def search_day_versions(con: duckdb.DuckDBPyConnection, site: str,
+                        search_type: str) -> dict[dt.date, tuple[str, int | None]]:
+    """Every day held for a property and search type: {day: (source, bulk-export version)}."""
+    rows = con.execute(
+        "SELECT day, source, epoch_version FROM search_days WHERE property = ? AND search_type = ?",
+        [site, search_type],
+    ).fetchall()
+    return {day: (source, version) for day, source, version in rows}
+
+
 def save_search_days(con: duckdb.DuckDBPyConnection, site: str, search_type: str, results: list[DayResult], *,
-                     fetched_at: dt.datetime) -> None:
-    """Write whole days (totals, page totals, page x query rows) in one transaction."""
+                     fetched_at: dt.datetime, source: str = "api", epoch_versions: dict | None = None) -> None:
+    """Write whole days (totals, page totals, page x query rows) in one transaction.
+
+    ``source`` is where they came from ('api' or 'bigquery'); ``epoch_versions`` the bulk
+    export's version of each day (day -> int).
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -69,10 +83,11 @@ def save_search_days(con: duckdb.DuckDBPyConnection, site: str, search_type: str
         for r in results:
             t = r.totals or {}
             con.execute(
-                "INSERT OR REPLACE INTO search_days VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO search_days VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [site, search_type, r.day, r.state, int(round(t.get("clicks", 0) or 0)),
                  int(round(t.get("impressions", 0) or 0)), t.get("ctr"), t.get("position"),
-                 r.page_count, r.query_count, r.pages_truncated, r.queries_truncated, fetched_at],
+                 r.page_count, r.query_count, r.pages_truncated, r.queries_truncated, fetched_at,
+                 source, (epoch_versions or {}).get(r.day)],
             )
 
 
