@@ -365,11 +365,11 @@ class BulkExport:
         return DEFAULT_RETRY.with_deadline(self._retry_seconds).with_delay(**self._retry_args)
 
     def _config(self, params: dict, *, dry_run: bool):
-        from google.cloud import bigquery
+        from google.cloud.bigquery import QueryJobConfig, ScalarQueryParameter
 
         kinds = {dt.date: "DATE", str: "STRING", int: "INT64"}
-        config = bigquery.QueryJobConfig(
-            query_parameters=[bigquery.ScalarQueryParameter(k, kinds[type(v)], v) for k, v in params.items()],
+        config = QueryJobConfig(
+            query_parameters=[ScalarQueryParameter(k, kinds[type(v)], v) for k, v in params.items()],
             use_legacy_sql=False,
         )
         if dry_run:
