@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .domains import domain_bases
-from .snapshots import Snapshots
+from .snapshots import SampleSet, Snapshots
 
 if TYPE_CHECKING:
     import duckdb
@@ -59,9 +59,14 @@ def _diff(con, sql_a: str, params_a: list, sql_b: str, params_b: list, key: str,
     return tuple(Changed(name, domain) for name, domain, _ in rows), (rows[0][2] if rows else 0)
 
 
-def domain_changes(con: duckdb.DuckDBPyConnection, snaps: Snapshots, limit: int) -> Changes:
-    """Linking domains new in the newest basis, and those no longer in it."""
+def domain_changes(con: duckdb.DuckDBPyConnection, snaps: Snapshots, limit: int,
+                   since: dt.date | None = None) -> Changes:
+    """Linking domains new in the newest basis, and those no longer in it (against the basis before it, or
+    the newest one on or before `since`)."""
     latest, previous = domain_bases(snaps)
+    if since is not None and latest:
+        earlier, _ = domain_bases(snaps.before(since + dt.timedelta(days=1)))
+        previous = earlier if earlier and earlier.kind == latest.kind and earlier.date < latest.date else None
     if not (latest and previous):
         return Changes("domains", latest.date if latest else None, None, _labels(latest.snapshots) if latest else "")
     sql_a, pa = latest.sql()
@@ -73,9 +78,14 @@ def domain_changes(con: duckdb.DuckDBPyConnection, snaps: Snapshots, limit: int)
     return Changes("domains", latest.date, previous.date, _labels(latest.snapshots), new, lost, new_count, lost_count)
 
 
-def page_changes(con: duckdb.DuckDBPyConnection, snaps: Snapshots, limit: int) -> Changes:
-    """Linking pages new in the newest sample set, and those no longer in it."""
+def page_changes(con: duckdb.DuckDBPyConnection, snaps: Snapshots, limit: int,
+                 since: dt.date | None = None) -> Changes:
+    """Linking pages new in the newest sample set, and those no longer in it (against the set before it, or
+    the newest one on or before `since`)."""
     latest, previous = snaps.sample(), snaps.previous_sample()
+    if since is not None and latest:
+        earlier = snaps.before(since + dt.timedelta(days=1)).sample()
+        previous = earlier if earlier and earlier.date < latest.date else SampleSet(())
     if not (latest and previous):
         return Changes("pages", latest.date if latest else None, None, _labels(latest.snapshots))
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from ..dates import Period
 from . import anchors as A
-from .changes import Changes, domain_changes, page_changes
-from .checks import BrokenTarget, CheckCoverage, LostLink, broken_targets, check_coverage, lost_links
+from .changes import Changes
+from .checks import BrokenTarget, CheckCoverage, LostLink, check_coverage, lost_links
 from .domains import DomainBasis, LinkingDomains, domain_bases, domain_count, domains_history, linking_domains
 from .opportunities import LinksWithoutTraffic, TrafficWithoutLinks, links_without_traffic, traffic_without_links
 from .page import PageDetail, page_details, rate_links
@@ -26,6 +26,7 @@ from .search import DayTotals, SearchTotals, daily_totals, report_period, search
 from .snapshots import UI_ROW_CAP, SampleSet, Snapshots
 from .sources import Freshness, freshness
 from .value import Rated, Valuer
+from .week import WeekInLinks, week_in_links
 
 if TYPE_CHECKING:
     import duckdb
@@ -113,6 +114,7 @@ class WeeklyData:
     lost_links: tuple[LostLink, ...] = ()  #: links the link checks saw go, in the 4 weeks up to the period's end
     broken_targets: tuple[BrokenTarget, ...] = ()  #: own pages with links that are gone
     checks: CheckCoverage | None = None
+    week: WeekInLinks | None = None  #: the first screen: what changed and whether it matters
 
     @property
     def has_search(self) -> bool:
@@ -144,6 +146,7 @@ def collect_weekly(con: duckdb.DuckDBPyConnection, site: str, *, today: dt.date,
     seen = set(drill)
     drill += [r.page for r in (few.rows if few else ()) if r.page not in seen]
     details = page_details(con, snaps, drill, period, chart, search_type=search_type)
+    week_links = week_in_links(con, snaps, valuer, rows=change_rows)
     rate_links(valuer, list(details.values()), rules.index([r.anchor_text for r in anchors.rows]) if anchors else None)
 
     data = WeeklyData(
@@ -151,8 +154,8 @@ def collect_weekly(con: duckdb.DuckDBPyConnection, site: str, *, today: dt.date,
         search_totals(con, site, period, search_type), search_totals(con, site, prev, search_type),
         tuple(daily_totals(con, site, chart, search_type)), tuple(link_counts(con, snaps)),
         linked, domains, values, domains_history(con, snaps), anchors,
-        domain_changes(con, snaps, change_rows), page_changes(con, snaps, change_rows),
+        week_links.domains, week_links.pages.changes,
         few, unfound, tuple(valuer.explain()), details,
         tuple(lost_links(con, site, since=dt.datetime.combine(period.end - dt.timedelta(days=27), dt.time()))),
-        tuple(broken_targets(con, snaps)), check_coverage(con, site))
+        week_links.gone_targets, check_coverage(con, site), week_links)
     return data, valuer

@@ -1,0 +1,282 @@
+"""This week in links: what appeared and what left, what each is worth, and a verdict on whether it matters.
+
+Gross changes, not only the net: linking domains and linking pages new since
+the snapshot before (or since a date) and those gone, each rated by
+:class:`~.value.Valuer` and given its context (an example linking page, the
+target page and anchor where a link check or a third-party export saw them,
+first and last seen, the sources that list it, and for a lost link why).
+Links the link checks saw go (removed, page gone, noindex, nofollow now) are
+lost links too, even while the domain is still in Google's sample.  Own pages
+that answer 404 and still have links are listed with "redirect them".
+
+One definition, used by the weekly report's first screen, `links changes`,
+the portfolio page and the mail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .changes import Changes, domain_changes, page_changes
+from .checks import BrokenTarget, Link, LostLink, broken_targets, current_links, lost_links
+from .domains import domain_bases
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from .snapshots import Snapshots
+    from .value import Rated, Valuer
+
+#: Value (0-100) from which a new or lost link "matters": the verdict names it and the report lists it first.
+VALUABLE = 30
+#: Best new links and lost links that mattered shown on the first screen.
+FIRST_SCREEN_ROWS = 5
+SEARCH_CONSOLE = "Search Console"
+LINK_CHECK = "link check"
+
+
+@dataclass(frozen=True)
+class LinkChange:
+    """One linking domain or link new or lost, with what is known about it."""
+
+    linking_domain: str
+    linking_url: str | None  #: the linking page (for a domain: an example)
+    target_url: str | None  #: where a link check or a third-party export saw it point
+    anchor_text: str | None
+    first_seen: dt.date | None
+    last_seen: dt.date | None  #: lost: the last date a source still listed it
+    rated: Rated
+    sources: tuple[str, ...]  #: which sources say so ("Search Console", "link check", "Ahrefs"…)
+    reason: str | None = None  #: lost: why, in the user's words
+    lost_on: dt.date | None = None
+    followed: bool | None = None  #: None: no source says
+
+    @property
+    def value(self) -> int:
+        return self.rated.value
+
+    @property
+    def authority(self) -> int | None:
+        return self.rated.authority
+
+    def as_dict(self) -> dict:
+        return {"linking_domain": self.linking_domain, "linking_url": self.linking_url,
+                "target_url": self.target_url, "anchor_text": self.anchor_text,
+                "first_seen": self.first_seen.isoformat() if self.first_seen else None,
+                "last_seen": self.last_seen.isoformat() if self.last_seen else None,
+                "lost_on": self.lost_on.isoformat() if self.lost_on else None,
+                "reason": self.reason, "followed": self.followed, "sources": list(self.sources),
+                **self.rated.as_dict()}
+
+
+@dataclass(frozen=True)
+class PageChanges:
+    """Linking pages new and gone between two sample sets, with their summed value."""
+
+    changes: Changes
+    new_value: int
+    lost_value: int
+
+
+@dataclass(frozen=True)
+class WeekInLinks:
+    """What changed in a property's links, as the first screen of the weekly report tells it."""
+
+    site: str
+    latest_date: dt.date | None  #: the newest snapshot the comparison reads
+    previous_date: dt.date | None  #: the one it is compared with (None: nothing to compare)
+    basis: str  #: where linking domains come from, in the user's words
+    domains: Changes  #: gross new and lost linking domains (names)
+    new_domains: tuple[LinkChange, ...]  #: every new linking domain, most valuable first
+    lost_domains: tuple[LinkChange, ...]  #: every lost linking domain, most valuable first
+    pages: PageChanges
+    lost_links: tuple[LinkChange, ...]  #: links the link checks saw go since the comparison's start
+    gone_targets: tuple[BrokenTarget, ...]  #: own pages that are gone and still linked
+    verdict: str
+    tone: str  #: "good", "attention", "quiet", "first" (nothing to compare yet) or "none" (no links held)
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def compared(self) -> bool:
+        return self.previous_date is not None
+
+    @property
+    def new_value(self) -> int:
+        return sum(c.value for c in self.new_domains)
+
+    @property
+    def lost_value(self) -> int:
+        return sum(c.value for c in self.lost_domains)
+
+    @property
+    def best_new(self) -> tuple[LinkChange, ...]:
+        return tuple(c for c in self.new_domains if c.value > 0)[:FIRST_SCREEN_ROWS]
+
+    @property
+    def mattered(self) -> tuple[LinkChange, ...]:
+        """Lost domains and links worth at least :data:`VALUABLE`, one per linking domain, most valuable first."""
+        seen: set[str] = set()
+        out = []
+        for c in sorted((*self.lost_links, *self.lost_domains), key=lambda c: (-c.value, c.linking_domain)):
+            if c.value >= VALUABLE and c.linking_domain not in seen:
+                seen.add(c.linking_domain)
+                out.append(c)
+        return tuple(out)
+
+    @property
+    def valuable_new(self) -> tuple[LinkChange, ...]:
+        return tuple(c for c in self.new_domains if c.value >= VALUABLE)
+
+    @property
+    def linked_gone_targets(self) -> tuple[BrokenTarget, ...]:
+        return tuple(t for t in self.gone_targets if (t.links or 0) + t.linking_pages > 0)
+
+
+def _day(d: dt.date | dt.datetime | None) -> dt.date | None:
+    return d.date() if isinstance(d, dt.datetime) else d
+
+
+def short_day(d: dt.date, near: dt.date | None = None) -> str:
+    """3 Dec (with the year when it is not `near`'s)."""
+    return f"{d.day} {d:%b}" + (f" {d.year}" if near is None or d.year != near.year else "")
+
+
+def _example_pages(con: duckdb.DuckDBPyConnection, ids: list[int], domains: list[str]) -> dict[str, str]:
+    """An example linking page of each domain in these snapshots (the shortest URL: usually the clearest)."""
+    if not ids or not domains:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    return dict(con.execute(
+        f"""SELECT linking_domain, arg_min(linking_url, length(linking_url)) FROM linking_pages
+            WHERE snapshot_id IN ({marks}) AND list_contains(?, linking_domain) GROUP BY 1""",
+        [*ids, domains]).fetchall())
+
+
+def week_in_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots, valuer: Valuer, *,
+                  since: dt.date | None = None, rows: int = 10_000) -> WeekInLinks:
+    """New and lost linking domains and pages of the newest snapshots against the ones before (or the newest
+    on or before `since`), rated, with context and a verdict."""
+    domains = domain_changes(con, snaps, rows, since)
+    pages = page_changes(con, snaps, rows, since)
+    latest, _ = domain_bases(snaps)
+    start = dt.datetime.combine(domains.previous_date or pages.previous_date or dt.date.min, dt.time())
+
+    # What the link checks say: the links seen now, and those seen go since the comparison's start.
+    now_links: dict[str, list[Link]] = {}
+    for checked_link in current_links(con, snaps.site):
+        now_links.setdefault(checked_link.linking_domain or "", []).append(checked_link)
+    gone: list[LostLink] = lost_links(con, snaps.site, since=start) if domains.compared or pages.compared else []
+    gone_by_domain: dict[str, LostLink] = {}
+    for lost in gone:
+        gone_by_domain.setdefault(lost.linking_domain or "", lost)
+
+    new_names = [c.name for c in domains.new]
+    lost_names = [c.name for c in domains.lost]
+    new_rated = valuer.rate_domains(new_names)
+    lost_rated = valuer.rate_domains(lost_names)
+    sample, before = snaps.sample(), snaps.previous_sample()
+    new_examples = _example_pages(con, sample.ids, new_names)
+    lost_examples = _example_pages(con, before.ids if before else [], lost_names)
+
+    new_domains = []
+    for name, rated in zip(new_names, new_rated):
+        seen = now_links.get(name, [])
+        link: Link | None = next((k for k in seen if k.placement == "content"), seen[0] if seen else None)
+        new_domains.append(LinkChange(
+            name, link.linking_url if link else new_examples.get(name), link.target_url if link else None,
+            link.anchor_text if link else None, domains.latest_date, None, rated,
+            (SEARCH_CONSOLE, LINK_CHECK) if link else (SEARCH_CONSOLE,),
+            followed=(not link.flags) if link else None))
+    lost_words = ("no longer in the Top linking sites export" if latest and latest.kind == "export"
+                  else "no longer in Google's sample")
+    lost_domains = []
+    for name, rated in zip(lost_names, lost_rated):
+        checked = gone_by_domain.get(name)
+        lost_domains.append(LinkChange(
+            name, checked.linking_url if checked else lost_examples.get(name),
+            checked.target_url if checked else None, checked.anchor_text if checked else None,
+            None, _day(checked.last_seen) if checked else domains.previous_date, rated,
+            (SEARCH_CONSOLE, LINK_CHECK) if checked else (SEARCH_CONSOLE,),
+            reason=checked.reason if checked else lost_words,
+            lost_on=_day(checked.lost_on) if checked else domains.latest_date))
+
+    link_rated = valuer.rate_pages([g.linking_url for g in gone], [g.linking_domain for g in gone])
+    lost_checked = [LinkChange(g.linking_domain or "", g.linking_url, g.target_url, g.anchor_text, None,
+                               _day(g.last_seen), rated, (LINK_CHECK,), reason=g.reason, lost_on=_day(g.lost_on))
+                    for g, rated in zip(gone, link_rated)]
+
+    page_value = PageChanges(pages, *_page_values(valuer, pages))
+    targets = tuple(broken_targets(con, snaps))
+
+    def by_value(items: list[LinkChange]) -> tuple[LinkChange, ...]:
+        return tuple(sorted(items, key=lambda c: (-c.value, c.linking_domain)))
+
+    week = WeekInLinks(
+        snaps.site, domains.latest_date or pages.latest_date, domains.previous_date or pages.previous_date,
+        latest.describe() if latest else "", domains, by_value(new_domains), by_value(lost_domains), page_value,
+        by_value(lost_checked), targets, "", "none")
+    verdict, tone = verdict_of(week)
+    return WeekInLinks(**{**week.__dict__, "verdict": verdict, "tone": tone})
+
+
+def _page_values(valuer: Valuer, pages: Changes) -> tuple[int, int]:
+    new = valuer.rate_pages([c.name for c in pages.new], [c.linking_domain for c in pages.new])
+    lost = valuer.rate_pages([c.name for c in pages.lost], [c.linking_domain for c in pages.lost])
+    return sum(r.value for r in new), sum(r.value for r in lost)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def _named(c: LinkChange, near: dt.date | None) -> str:
+    from ..urls import display_url
+
+    worth = f"authority {c.authority}" if c.authority is not None else f"value {c.value}"
+    text = f"a link from {c.linking_domain} ({worth})"
+    if c.target_url:
+        text += f" to {display_url(c.target_url)}"
+    if c.reason:
+        when = f" on {short_day(c.lost_on, near)}" if c.lost_on else ""
+        text += f": {c.reason}{when}" if c.reason.startswith("no longer") else f": the {_reason_words(c.reason)}{when}"
+    return text
+
+
+def _reason_words(reason: str) -> str:
+    """A checker reason in a sentence ("link removed" -> "link was removed")."""
+    return {"link removed": "link was removed", "nofollow now": "link is nofollow now",
+            "page gone (404/410)": "page is gone (404/410)"}.get(reason, reason)
+
+
+def verdict_of(week: WeekInLinks) -> tuple[str, str]:
+    """One line in plain words on whether this week's changes matter, and its tone."""
+    from ..urls import display_url
+
+    if week.latest_date is None:
+        return "No link exports held yet: import Search Console's Links exports to see what changes.", "none"
+    mattered = week.mattered
+    targets = week.linked_gone_targets
+    if mattered:
+        more = f" (and {_plural(len(mattered) - 1, 'more valuable loss')})" if len(mattered) > 1 else ""
+        return f"Attention: you lost {_named(mattered[0], week.latest_date)}{more}.", "attention"
+    if targets:
+        t = targets[0]
+        links = t.links if t.links is not None else t.linking_pages
+        return (f"Attention: {display_url(t.url)} ({t.reason}) still has {_plural(links, 'link')} pointing at it: "
+                "redirect it to its nearest live page.", "attention")
+    if not week.compared:
+        return (f"First snapshot ({week.latest_date}): changes show once a newer export is imported.", "first")
+    new, lost = week.domains.new_count, week.domains.lost_count
+    good = week.valuable_new
+    if good:
+        return (f"A good week: {_plural(len(good), 'valuable new linking domain')} (best: {good[0].linking_domain}, "
+                f"value {good[0].value}), nothing valuable lost.", "good")
+    if not new and not lost and not week.pages.changes.new_count and not week.pages.changes.lost_count:
+        return f"A quiet week: no change since {week.previous_date}.", "quiet"
+    changed = f"{new:,} new and {lost:,} lost linking domain" + ("" if new + lost == 1 else "s")
+    if not new and not lost:
+        changed = (f"{week.pages.changes.new_count:,} new and {week.pages.changes.lost_count:,} lost linking pages, "
+                   "no change in linking domains")
+    return f"A quiet week: {changed}, none of them valuable (value {VALUABLE} or more).", "quiet"
