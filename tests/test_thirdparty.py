@@ -547,7 +547,7 @@ def test_search_console_reader_names_a_third_party_export(tmp_path):
     with pytest.raises(UnknownExportError) as err:
         parse_export(collect([path]).files[0], SITE)
     assert str(err.value) == (f"{path}: this is an Ahrefs backlinks export, not a Search Console Links export; "
-                              "third-party exports are read by gsc-backlinks import once supported")
+                              "gsc-backlinks import reads it as one (with --competitor DOMAIN when it lists a competitor's links)")
 
 
 @pytest.mark.parametrize("header, key", [

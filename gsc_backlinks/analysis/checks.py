@@ -43,7 +43,9 @@ def _marks(values) -> str:
 
 def known_linking_pages(con: duckdb.DuckDBPyConnection, snaps: Snapshots) -> list[tuple[str, str | None]]:
     """(URL, registrable domain) of every linking page known for the property: Google's sample (the newest
-    More sample links and Latest links), linking-pages drill-downs, URL Inspection's referring URLs."""
+    More sample links and Latest links), linking-pages drill-downs, URL Inspection's referring URLs, and the
+    pages the newest third-party exports of the property's links list (live or lost: a fresh fetch confirms
+    or corrects what the tool says)."""
     from ..urls import host_of, registrable_domain
 
     ids = snaps.sample().ids + [s.snapshot_id for s in snaps.of("site_linking_pages")]
@@ -59,6 +61,14 @@ def known_linking_pages(con: duckdb.DuckDBPyConnection, snaps: Snapshots) -> lis
                    WHERE property = ? GROUP BY url)""", [snaps.site]).fetchall():
         if ref and ref not in found:
             found[ref] = registrable_domain(host_of(ref))
+    from ..store.vendors import current_vendor_snapshots
+
+    vendor_ids = [s.snapshot_id for s in current_vendor_snapshots(con, snaps.site, snaps.as_of)]
+    if vendor_ids:
+        for url, domain in con.execute(
+                """SELECT DISTINCT linking_url, linking_domain FROM link_observations
+                   WHERE source <> 'check' AND list_contains(?, snapshot_id)""", [vendor_ids]).fetchall():
+            found.setdefault(url, domain)
     return sorted(found.items())
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..store.vendors import VendorSnapshot, current_vendor_snapshots
 from .search import SearchCoverage, search_coverage
 from .snapshots import Snapshot, Snapshots
 
@@ -31,6 +32,7 @@ class Freshness:
     search: SearchCoverage
     inspections: int
     last_inspection: dt.datetime | None  #: UTC
+    vendor: tuple[VendorSnapshot, ...] = ()  #: the current third-party exports, the property's and competitors'
 
     def held(self, kind: str) -> bool:
         return any(s.kind == kind for s in self.exports)
@@ -41,7 +43,9 @@ def freshness(con: duckdb.DuckDBPyConnection, snaps: Snapshots, search_type: str
     count, last = con.execute(
         "SELECT count(*), max(inspected_at) FROM inspections WHERE property = ?", [snaps.site]
     ).fetchall()[0]
-    return Freshness(tuple(exports), search_coverage(con, snaps.site, search_type), count, last)
+    vendor = [*current_vendor_snapshots(con, snaps.site, snaps.as_of),
+              *current_vendor_snapshots(con, snaps.site, snaps.as_of, competitor=None)]
+    return Freshness(tuple(exports), search_coverage(con, snaps.site, search_type), count, last, tuple(vendor))
 
 
 @dataclass(frozen=True)

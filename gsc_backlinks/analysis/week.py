@@ -103,6 +103,15 @@ class WeekInLinks:
         return self.previous_date is not None
 
     @property
+    def new_count(self) -> int:
+        """New linking domains: Search Console's count, and those only a third-party tool saw."""
+        return self.domains.new_count + len(self.new_domains) - len(self.domains.new)
+
+    @property
+    def lost_count(self) -> int:
+        return self.domains.lost_count + len(self.lost_domains) - len(self.domains.lost)
+
+    @property
     def new_value(self) -> int:
         return sum(c.value for c in self.new_domains)
 
@@ -154,6 +163,49 @@ def _example_pages(con: duckdb.DuckDBPyConnection, ids: list[int], domains: list
         [*ids, domains]).fetchall())
 
 
+@dataclass(frozen=True)
+class _ToolLink:
+    """A link a third-party tool lists for the property (its newest export): the best live one of a domain, or
+    the newest lost one."""
+
+    linking_url: str
+    target_url: str | None
+    anchor_text: str | None
+    followed: bool | None
+    first_seen: dt.date | None
+    last_seen: dt.date | None
+    lost_on: dt.date | None
+    reason: str | None
+    tool: str
+
+
+def _tool_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots) -> tuple[dict[str, _ToolLink], dict[str, _ToolLink]]:
+    """(live, lost) links of each linking domain in the newest third-party exports of the property's links."""
+    from ..store.vendors import current_vendor_snapshots
+    from .thirdparty import tool_name
+
+    ids = [s.snapshot_id for s in current_vendor_snapshots(con, snaps.site, snaps.as_of)]
+    if not ids:
+        return {}, {}
+    rows = con.execute(
+        """SELECT linking_domain, lost_on IS NOT NULL OR coalesce(status, 'live') = 'lost' AS lost,
+                  arg_max(struct_pack(linking_url, target_url, anchor_text, nofollow, ugc, sponsored, first_seen,
+                                      last_seen, lost_on, reason, source),
+                          CASE WHEN lost_on IS NULL THEN (NOT coalesce(nofollow OR ugc OR sponsored, false))::INT
+                               ELSE epoch(lost_on) END)
+           FROM link_observations WHERE source <> 'check' AND list_contains(?, snapshot_id)
+             AND linking_domain IS NOT NULL GROUP BY ALL""", [ids]).fetchall()
+    live: dict[str, _ToolLink] = {}
+    lost: dict[str, _ToolLink] = {}
+    for domain, is_lost, k in rows:
+        flags = (k["nofollow"], k["ugc"], k["sponsored"])
+        followed = None if all(f is None for f in flags) else not any(flags)
+        link = _ToolLink(k["linking_url"], k["target_url"], k["anchor_text"], followed, k["first_seen"],
+                         k["last_seen"], k["lost_on"], k["reason"], tool_name(k["source"]))
+        (lost if is_lost else live)[domain] = link
+    return live, lost
+
+
 def week_in_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots, valuer: Valuer, *,
                   since: dt.date | None = None, rows: int = 10_000) -> WeekInLinks:
     """New and lost linking domains and pages of the newest snapshots against the ones before (or the newest
@@ -180,27 +232,57 @@ def week_in_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots, valuer: Valu
     new_examples = _example_pages(con, sample.ids, new_names)
     lost_examples = _example_pages(con, before.ids if before else [], lost_names)
 
+    tool_live, tool_lost = _tool_links(con, snaps)
     new_domains = []
     for name, rated in zip(new_names, new_rated):
         seen = now_links.get(name, [])
         link: Link | None = next((k for k in seen if k.placement == "content"), seen[0] if seen else None)
-        new_domains.append(LinkChange(
-            name, link.linking_url if link else new_examples.get(name), link.target_url if link else None,
-            link.anchor_text if link else None, domains.latest_date, None, rated,
-            (SEARCH_CONSOLE, LINK_CHECK) if link else (SEARCH_CONSOLE,),
-            followed=(not link.flags) if link else None))
+        tool = tool_live.get(name)
+        sources = (SEARCH_CONSOLE, *((LINK_CHECK,) if link else ()), *((tool.tool,) if tool else ()))
+        if link:
+            new_domains.append(LinkChange(name, link.linking_url, link.target_url, link.anchor_text,
+                                          tool.first_seen if tool and tool.first_seen else domains.latest_date, None,
+                                          rated, sources, followed=not link.flags))
+        elif tool:
+            new_domains.append(LinkChange(name, tool.linking_url, tool.target_url, tool.anchor_text,
+                                          tool.first_seen or domains.latest_date, None, rated, sources,
+                                          followed=tool.followed))
+        else:
+            new_domains.append(LinkChange(name, new_examples.get(name), None, None, domains.latest_date, None, rated,
+                                          sources))
     lost_words = ("no longer in the Top linking sites export" if latest and latest.kind == "export"
                   else "no longer in Google's sample")
     lost_domains = []
     for name, rated in zip(lost_names, lost_rated):
         checked = gone_by_domain.get(name)
-        lost_domains.append(LinkChange(
-            name, checked.linking_url if checked else lost_examples.get(name),
-            checked.target_url if checked else None, checked.anchor_text if checked else None,
-            None, _day(checked.last_seen) if checked else domains.previous_date, rated,
-            (SEARCH_CONSOLE, LINK_CHECK) if checked else (SEARCH_CONSOLE,),
-            reason=checked.reason if checked else lost_words,
-            lost_on=_day(checked.lost_on) if checked else domains.latest_date))
+        tool = tool_lost.get(name)
+        sources = (SEARCH_CONSOLE, *((LINK_CHECK,) if checked else ()), *((tool.tool,) if tool else ()))
+        if checked:
+            lost_domains.append(LinkChange(name, checked.linking_url, checked.target_url, checked.anchor_text, None,
+                                           _day(checked.last_seen), rated, sources, reason=checked.reason,
+                                           lost_on=_day(checked.lost_on)))
+        elif tool:
+            lost_domains.append(LinkChange(name, tool.linking_url, tool.target_url, tool.anchor_text, tool.first_seen,
+                                           tool.last_seen, rated, sources, reason=_tool_reason(tool),
+                                           lost_on=tool.lost_on, followed=tool.followed))
+        else:
+            lost_domains.append(LinkChange(name, lost_examples.get(name), None, None, None, domains.previous_date,
+                                           rated, sources, reason=lost_words, lost_on=domains.latest_date))
+
+    # Changes only a tool saw, dated since the comparison's start (a tool's own first-seen and lost dates).
+    if domains.previous_date is not None:
+        since_day = domains.previous_date
+        listed = {c.linking_domain for c in (*new_domains, *lost_domains)}
+        fresh = [(d, k) for d, k in tool_live.items() if d not in listed and k.first_seen and k.first_seen > since_day]
+        gone_tool = [(d, k) for d, k in tool_lost.items() if d not in listed and d not in tool_live and k.lost_on
+                     and k.lost_on > since_day]
+        for (d, k), rated in zip(fresh, valuer.rate_domains([d for d, _ in fresh])):
+            new_domains.append(LinkChange(d, k.linking_url, k.target_url, k.anchor_text, k.first_seen, None, rated,
+                                          (k.tool,), followed=k.followed))
+        for (d, k), rated in zip(gone_tool, valuer.rate_domains([d for d, _ in gone_tool])):
+            lost_domains.append(LinkChange(d, k.linking_url, k.target_url, k.anchor_text, k.first_seen, k.last_seen,
+                                           rated, (k.tool,), reason=_tool_reason(k), lost_on=k.lost_on,
+                                           followed=k.followed))
 
     link_rated = valuer.rate_pages([g.linking_url for g in gone], [g.linking_domain for g in gone])
     lost_checked = [LinkChange(g.linking_domain or "", g.linking_url, g.target_url, g.anchor_text, None,
@@ -219,6 +301,10 @@ def week_in_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots, valuer: Valu
         by_value(lost_checked), targets, "", "none")
     verdict, tone = verdict_of(week)
     return WeekInLinks(**{**week.__dict__, "verdict": verdict, "tone": tone})
+
+
+def _tool_reason(link: _ToolLink) -> str:
+    return f"{link.tool}: {link.reason}" if link.reason else f"{link.tool} lists it as lost"
 
 
 def _page_values(valuer: Valuer, pages: Changes) -> tuple[int, int]:
@@ -268,7 +354,7 @@ def verdict_of(week: WeekInLinks) -> tuple[str, str]:
                 "redirect it to its nearest live page.", "attention")
     if not week.compared:
         return (f"First snapshot ({week.latest_date}): changes show once a newer export is imported.", "first")
-    new, lost = week.domains.new_count, week.domains.lost_count
+    new, lost = week.new_count, week.lost_count
     good = week.valuable_new
     if good:
         return (f"A good week: {_plural(len(good), 'valuable new linking domain')} (best: {good[0].linking_domain}, "

@@ -25,6 +25,7 @@ from .samples import page_count
 from .search import DayTotals, SearchTotals, daily_totals, report_period, search_totals
 from .snapshots import UI_ROW_CAP, SampleSet, Snapshots
 from .sources import Freshness, freshness
+from .thirdparty import LinkGap, coverage, link_gap
 from .value import Rated, Valuer
 from .week import WeekInLinks, week_in_links
 
@@ -115,6 +116,7 @@ class WeeklyData:
     broken_targets: tuple[BrokenTarget, ...] = ()  #: own pages with links that are gone
     checks: CheckCoverage | None = None
     week: WeekInLinks | None = None  #: the first screen: what changed and whether it matters
+    gap: LinkGap | None = None  #: domains linking to competitors and not to you (None: no competitor exports)
 
     @property
     def has_search(self) -> bool:
@@ -147,6 +149,8 @@ def collect_weekly(con: duckdb.DuckDBPyConnection, site: str, *, today: dt.date,
     drill += [r.page for r in (few.rows if few else ()) if r.page not in seen]
     details = page_details(con, snaps, drill, period, chart, search_type=search_type)
     week_links = week_in_links(con, snaps, valuer, rows=change_rows)
+    gap = link_gap(con, snaps, valuer, limit=change_rows, own=coverage(con, snaps))
+
     rate_links(valuer, list(details.values()), rules.index([r.anchor_text for r in anchors.rows]) if anchors else None)
 
     data = WeeklyData(
@@ -157,5 +161,5 @@ def collect_weekly(con: duckdb.DuckDBPyConnection, site: str, *, today: dt.date,
         week_links.domains, week_links.pages.changes,
         few, unfound, tuple(valuer.explain()), details,
         tuple(lost_links(con, site, since=dt.datetime.combine(period.end - dt.timedelta(days=27), dt.time()))),
-        week_links.gone_targets, check_coverage(con, site), week_links)
+        week_links.gone_targets, check_coverage(con, site), week_links, gap if gap.snapshots else None)
     return data, valuer

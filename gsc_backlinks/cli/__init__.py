@@ -179,33 +179,42 @@ def cli(ctx: click.Context, store: str | None, verbose: int, quiet: bool) -> Non
 @click.option("--date", "date_", type=date_type(), help="Snapshot date (default: from the file name, else the file time).")
 @click.option("--target", metavar="URL", help="For drill-down exports: the page of yours they were filtered on.")
 @click.option("--skip-unknown", is_flag=True, help="Leave out files that are not Links exports instead of stopping.")
+@click.option("--competitor", metavar="DOMAIN",
+              help="Third-party exports of a competitor's links (e.g. example.org): kept as that competitor's, "
+                   "for `links gap`.")
 @click.pass_obj
 def import_cmd(state: State, paths: tuple[str, ...], site: str, date_: dt.datetime | None,
-               target: str | None, skip_unknown: bool) -> None:
+               target: str | None, skip_unknown: bool, competitor: str | None) -> None:
     """Import Links exports (CSV, XLSX, ZIP or a folder of them) as dated snapshots.
 
-    Every file is checked before anything is written; if one is wrong, nothing
-    is imported. Importing a file already held is a no-op.
+    Search Console's Links exports and third-party backlink exports (Ahrefs,
+    Semrush, Majestic, Moz, Bing Webmaster Tools) are recognised by their
+    header rows. Every file is checked before anything is written; if one is
+    wrong, nothing is imported. Importing a file already held is a no-op.
     """
     from ..exports.kinds import KINDS
+    from ..exports.thirdparty import VENDOR_EXPORTS, export_label
     from ..jobs.importing import import_paths
     from ..urls import display_url
 
     report = import_paths(
         list(paths), site, state.store_path, target=target,
-        date=date_.date() if date_ else None, skip_unknown=skip_unknown,
+        date=date_.date() if date_ else None, skip_unknown=skip_unknown, competitor=competitor,
     )
     if state.quiet:
         return
     new = [r for r in report.results if not r.duplicate_of]
     for r in report.results:
-        label = KINDS[r.kind].label
+        label = export_label(r.kind) if r.kind in VENDOR_EXPORTS else KINDS[r.kind].label
         if r.duplicate_of:
             sid, when, name = r.duplicate_of
             click.echo(f"= {printable(r.source)}: already imported (same content as snapshot #{sid} "
                        f"of {when}, {printable(name)}); nothing to do")
             continue
-        target_text = f", target {display_url(r.target_url)}" if r.target_url else ""
+        target_url = getattr(r, "target_url", None)
+        competitor_of = getattr(r, "competitor", "")
+        target_text = (f", target {display_url(target_url)}" if target_url else
+                       f", competitor {competitor_of}" if competitor_of else "")
         click.echo(f"+ {printable(r.source)}: {label}, {r.rows:,} rows, snapshot #{r.snapshot_id} "
                    f"dated {r.snapshot_date} (date from {r.date_source}){target_text}")
         for note in r.notes:
@@ -271,10 +280,13 @@ def links_pages(state: State, site, top, as_of, fmt, internal) -> None:
 @summary_options
 @click.option("--sort", type=click.Choice(["links", "value"]), default="links", show_default=True,
               help="links: most linking pages first; value: best link value first, with authority and relevance.")
+@click.option("--sources", "coverage", is_flag=True,
+              help="Which sources list each domain (Search Console, URL Inspection, link checks, Ahrefs, "
+                   "Semrush…), with the domains only third-party tools list.")
 @click.pass_obj
-def links_domains(state: State, site, top, as_of, fmt, sort) -> None:
+def links_domains(state: State, site, top, as_of, fmt, sort, coverage) -> None:
     """Sites linking to you: linking pages and target pages per domain (and what each is worth)."""
-    _run_summary(state, "domains", site, top, as_of, fmt, sort=sort)
+    _run_summary(state, "domains", site, top, as_of, fmt, sort=sort, sources=coverage)
 
 
 def brand_option(func):
@@ -303,6 +315,39 @@ def links_anchors(state: State, site, top, as_of, fmt, brands, target) -> None:
 def links_samples(state: State, site, top, as_of, fmt, domain) -> None:
     """Sample linking pages (More sample links and Latest links exports)."""
     _run_summary(state, "samples", site, top, as_of, fmt, domain=domain)
+
+
+@links.command("gap")
+@summary_options
+@click.option("--competitor", "competitors", multiple=True, metavar="DOMAIN",
+              help="Only these competitors (repeatable; default: every competitor with an export).")
+@click.option("--min-competitors", type=click.IntRange(min=1), default=1, show_default=True, metavar="K",
+              help="Domains linking to at least K of the competitors.")
+@click.pass_obj
+def links_gap(state: State, site, top, as_of, fmt, competitors, min_competitors) -> None:
+    """The link gap: domains linking to your competitors and not to you, most valuable first (an outreach list).
+
+    Reads the competitors' third-party exports (gsc-backlinks import FILE --competitor DOMAIN); "not to
+    you" means no source lists the domain for your property (Search Console, URL Inspection, link checks,
+    your own third-party exports).
+    """
+    _run_summary(state, "gap", site, top, as_of, fmt, competitors=tuple(competitors),
+                 min_competitors=min_competitors)
+
+
+@cli.command("competitors")
+@site_option
+@click.option("--add", multiple=True, metavar="DOMAIN", help="Add a competitor (repeatable).")
+@click.option("--remove", multiple=True, metavar="DOMAIN",
+              help="Remove a competitor and its imported exports (repeatable).")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True,
+              help="table for people; csv or json for scripts.")
+@click.pass_obj
+def competitors_cmd(state: State, site, add, remove, fmt) -> None:
+    """List (and add or remove) a property's competitors: the domains whose third-party exports `links gap` reads."""
+    from ..jobs.links import competitor_list
+
+    _emit(state, competitor_list(state.store_path, site, add=tuple(add), remove=tuple(remove)), fmt)
 
 
 @links.command("sources")

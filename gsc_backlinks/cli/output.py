@@ -17,6 +17,7 @@ from pathlib import PurePath
 import click
 
 from .. import urls
+from ..report.model import shown
 from ..text import UNKNOWN, json_safe, printable, shorten, terminal_safe
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -60,7 +61,7 @@ def rows_to_csv(rows, keys) -> str:
 
 
 def to_csv(summary) -> str:
-    return rows_to_csv(summary.rows, [c.key for c in summary.columns])
+    return rows_to_csv(summary.rows, [c.key for c in summary.columns if not c.json_only])
 
 
 def to_json(summary) -> str:
@@ -96,8 +97,8 @@ def print_table(summary, console) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    columns = [c for c in summary.columns
-               if not c.machine_only and not (c.optional and all(row.get(c.key) is None for row in summary.rows))]
+    columns = [c for c in shown(summary.columns)
+               if not (c.optional and all(row.get(c.key) is None for row in summary.rows))]
     cells = [[_cell(row.get(c.key), c) for c in columns] for row in summary.rows]
     widths = [max([len(c.header)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     wide = [i for i, c in enumerate(columns) if c.url or c.path]
@@ -123,9 +124,9 @@ def print_table(summary, console) -> None:
     for source in summary.sources:
         name = PurePath(source["file"]).name
         lines.append(f"From: {source['label']} of {source['snapshot_date']} ({name})")
-    shown = len(summary.rows)
-    if summary.total_rows > shown:
-        lines.append(f"Showing {shown:,} of {summary.total_rows:,} rows (--top N for more, --top 0 for all).")
+    count = len(summary.rows)
+    if summary.total_rows > count:
+        lines.append(f"Showing {count:,} of {summary.total_rows:,} rows (--top N for more, --top 0 for all).")
     lines.extend(summary.notes)
     for line in lines:
         console.print(Text(printable(line), style="dim"))

@@ -124,7 +124,7 @@ def _unknown_header(source: str, cells: list[str]) -> UnknownExportError:
     if vendor:
         return UnknownExportError(
             source, f"this is {vendor.label}, not a Search Console Links export; "
-            "third-party exports are read by gsc-backlinks import once supported",
+            "gsc-backlinks import reads it as one (with --competitor DOMAIN when it lists a competitor's links)",
         )
     shown = ", ".join(repr(shown_text(c, 40)) for c in cells[:6]) or "(nothing)"
     return UnknownExportError(

@@ -224,6 +224,15 @@ _SPEC_BY_KEY = {s.key: s for s in _SPECS}
 #: export key -> label ("ahrefs_backlinks" -> "an Ahrefs backlinks export").
 VENDOR_EXPORTS: dict[str, str] = {s.key: s.label for s in _SPECS}
 
+def export_label(key: str) -> str:
+    """An export's name without its article, as a list shows it: "Ahrefs backlinks export"."""
+    label = VENDOR_EXPORTS[key]
+    return label.split(" ", 1)[1] if label.startswith(("a ", "an ")) else label
+
+
+#: vendor -> the tool's name as people say it ("ahrefs" -> "Ahrefs").
+TOOLS: dict[str, str] = {s.vendor: s.tool for s in _SPECS}
+
 #: Every vendor metric column: name -> Metric (its label and SQL type), for the store's columns.
 VENDOR_METRICS: dict[str, Metric] = {m.column: m for s in _SPECS for m in s.metrics}
 
@@ -654,7 +663,6 @@ def vendor_of(raw: RawFile) -> VendorExport | None:
     try:
         if is_zip(raw.data):
             from python_calamine import CalamineWorkbook
-
 
             workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw.data))
             for name in workbook.sheet_names:

@@ -14,12 +14,13 @@ from ..errors import GscBacklinksError, UnknownExportError, UsageError
 from ..exports import Limits, collect, import_arrow_beside, parse_export
 from ..exports.reader import merged_note, snapshot_date_for
 from ..store.snapshots import ImportResult
+from ..store.vendors import VendorImport
 
 
 @dataclass(frozen=True)
 class ImportReport:
     site: str
-    results: list[ImportResult]
+    results: list[ImportResult | VendorImport]  #: in the order of the files
     skipped: list[str]  #: files in folders that are not CSV/XLSX/ZIP
     unknown: list[str]  #: files left out with --skip-unknown, with the reason
 
@@ -34,47 +35,89 @@ def import_paths(
     skip_unknown: bool = False,
     limits: Limits | None = None,
     now: dt.datetime | None = None,
+    competitor: str | None = None,
 ) -> ImportReport:
     """Read every export under ``paths`` and store each as a dated snapshot.
 
-    Every file is read and checked before the store is opened for writing, and
-    all of them are written in one transaction: on any error the store is as it
-    was.  A file whose content the store holds already is not parsed again.
+    Search Console's Links exports and third-party backlink exports (Ahrefs, Semrush, Majestic, Moz,
+    Bing) are told apart by their header rows; ``competitor`` says third-party exports are of that
+    competitor's links.  Every file is read and checked before the store is opened for writing, and all
+    of them are written in one transaction: on any error the store is as it was.  A file whose content
+    the store holds already is not parsed again.
     """
-    from ..store import open_current, open_store
-    from ..store.snapshots import held_imports, save_imports
+    from ..exports import thirdparty
+    from ..store import open_current, open_store, transaction
+    from ..store.snapshots import bulk_write_settings, held_imports, write_snapshots
+    from ..store.vendors import held_vendor_imports, save_vendor_imports
 
     prop = urls.parse_property(site)
     target_url = urls.page_in_property(target, prop, option="--target") if target else None
+    rival = thirdparty.competitor_domain(competitor) if competitor is not None else None
     import_arrow_beside()  # while the files are read from disk
     collected = collect(paths, limits)
+    vendors = {raw.display: thirdparty.vendor_of(raw) for raw in collected.files}
+    for raw in collected.files:
+        found = vendors[raw.display]
+        if found and target_url:
+            raise UsageError(f"{raw.display}: --target is for Search Console's drill-down exports; this is "
+                             f"{found.label}, whose rows name their target pages")
+        if not found and rival:
+            raise UsageError(f"{raw.display}: --competitor is for third-party exports (Ahrefs, Semrush, Majestic, "
+                             "Moz, Bing); a Search Console export is always of your own property")
     # Hashed now, while Arrow is still being imported; files held already (the same content, date and target)
     # are not parsed again.  Looking never creates or migrates a store: the import finds those as it writes.
     with open_current(store_path) as con:
-        keys = {raw.display: (raw.content_hash, snapshot_date_for(raw, date)[0], target_url) for raw in collected.files}
-        held = held_imports(con, prop.site, keys) if con else {}
+        keys = {raw.display: (raw.content_hash, snapshot_date_for(raw, date)[0], target_url)
+                for raw in collected.files if not vendors[raw.display]}
+        vendor_keys = {raw.display: (raw.content_hash, thirdparty.snapshot_date_for(raw, date)[0], rival or "")
+                       for raw in collected.files if vendors[raw.display]}
+        held: dict[str, ImportResult | VendorImport] = {}
+        if con:
+            held.update(held_imports(con, prop.site, keys))
+            held.update(held_vendor_imports(con, prop.site, vendor_keys))
     parsed = []
+    parsed_vendor = []
     unknown = []
-    in_order: list[ImportResult | None] = []  # None: the next result of save_imports
+    in_order: list[ImportResult | VendorImport | str] = []  # "search console"/"vendor": the next result written
     for raw in collected.files:
         if raw.display in held:
             in_order.append(held[raw.display])
             continue
         try:
-            parsed.append(parse_export(raw, prop, target=target_url, date_option=date))
-            in_order.append(None)
+            if vendors[raw.display]:
+                parsed_vendor.append(thirdparty.parse_vendor_export(
+                    raw, site=prop, competitor=rival, date_option=date))
+                in_order.append("vendor")
+            else:
+                parsed.append(parse_export(raw, prop, target=target_url, date_option=date))
+                in_order.append("search console")
         except UnknownExportError as exc:
             if not skip_unknown:
                 raise
             unknown.append(str(exc))
         raw.data = b""  # parsed rows are all we keep: a big file's bytes need not stay in memory
     saved_results: list[ImportResult] = []
-    if parsed:
+    saved_vendor: list[VendorImport] = []
+    if parsed or parsed_vendor:
+        stamp = now or utc_now()
         with open_store(store_path, write=True) as con:
-            saved_results = save_imports(con, prop.site, parsed, now=now or utc_now())
+            bulk_write_settings(con)
+            with transaction(con):
+                saved_results = write_snapshots(con, prop.site, parsed, now=stamp)
+                saved_vendor = save_vendor_imports(con, prop.site, parsed_vendor, now=stamp)
     saved = iter(_with_merge_note(r) for r in saved_results)
-    results = [r if r is not None else next(saved) for r in in_order]
+    saved_v = iter(_with_unchanged_note(r) for r in saved_vendor)
+    results = [r if not isinstance(r, str) else next(saved) if r == "search console" else next(saved_v)
+               for r in in_order]
     return ImportReport(prop.site, results, collected.skipped, unknown)
+
+
+def _with_unchanged_note(result: VendorImport) -> VendorImport:
+    if not result.same_as:
+        return result
+    sid, day = result.same_as
+    return dataclasses.replace(result, notes=(*result.notes, f"unchanged since {day} (the same content as "
+                                              f"snapshot #{sid})"))
 
 
 def _with_merge_note(result: ImportResult) -> ImportResult:

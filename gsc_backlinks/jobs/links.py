@@ -39,9 +39,13 @@ def summary(store_path: Path, name: str, site: str, *, top: int | None = None, a
         site = held_property(con, site)
         if name == "sources":
             from ..analysis.sources import held_snapshots
+            from ..analysis.thirdparty import coverage
             from ..report import summaries
+            from ..store.vendors import vendor_snapshots
 
-            return summaries.sources(site, held_snapshots(con, site))
+            vendor = vendor_snapshots(con, site)
+            cover = coverage(con, Snapshots.read(con, site)) if vendor else None
+            return summaries.sources(site, held_snapshots(con, site), vendor, cover)
         snaps = Snapshots.read(con, site, as_of)
         result, valuer = _SUMMARIES[name](con, snaps, top, as_of, **options)
     if valuer is not None:
@@ -62,20 +66,46 @@ def _pages(con, snaps, top, as_of, internal: bool = False):
     return summaries.target_pages(snaps.site, found, internal, top), None
 
 
-def _domains(con, snaps, top, as_of, sort: str = "links"):
+def _domains(con, snaps, top, as_of, sort: str = "links", sources: bool = False):
     from ..analysis.domains import linking_domains
     from ..analysis.search import topic_end
+    from ..analysis.thirdparty import coverage
     from ..analysis.value import Valuer
     from ..report import summaries
 
     found = linking_domains(con, snaps)
     if found is None:
         raise _missing(snaps.site, ("top_linking_sites", "sample_links"), as_of)
+    cover = coverage(con, snaps) if sources else None
     if sort != "value":
-        return summaries.linking_domains(snaps.site, found, top), None
+        return summaries.linking_domains(snaps.site, found, top, cover=cover), None
     valuer = Valuer.for_property(con, snaps, topic_end(con, snaps.site, as_of), found)
     values = valuer.rate_domains([r.linking_domain for r in found.rows])
-    return summaries.linking_domains(snaps.site, found, top, values, tuple(valuer.explain())), valuer
+    others = sorted(cover.all - {r.linking_domain for r in found.rows}) if cover else []
+    return summaries.linking_domains(snaps.site, found, top, values, tuple(valuer.explain()), cover,
+                                     valuer.rate_domains(others)), valuer
+
+
+def _gap(con, snaps, top, as_of, competitors: tuple[str, ...] = (), min_competitors: int = 1):
+    from ..analysis.search import topic_end
+    from ..analysis.thirdparty import link_gap
+    from ..analysis.value import Valuer
+    from ..exports.thirdparty import competitor_domain
+    from ..report import summaries
+    from ..store.vendors import competitors as held_competitors
+
+    wanted = [competitor_domain(c) for c in competitors] or None
+    known = held_competitors(con, snaps.site)
+    for name in wanted or ():
+        if name not in known:
+            raise NoDataError(f"no export of competitor {name} imported for {snaps.site}; import one with "
+                              f"gsc-backlinks import FILE --site {snaps.site} --competitor {name}")
+    valuer = Valuer.for_property(con, snaps, topic_end(con, snaps.site, as_of))
+    gap = link_gap(con, snaps, valuer, competitors=wanted, min_competitors=min_competitors)
+    if not gap.snapshots:
+        raise NoDataError(f"no competitor's backlinks export imported for {snaps.site}; import one with "
+                          f"gsc-backlinks import FILE --site {snaps.site} --competitor DOMAIN")
+    return summaries.link_gap(snaps.site, gap, top, tuple(valuer.explain())), valuer
 
 
 def _anchors(con, snaps, top, as_of, brands: tuple[str, ...] = (), target: str | None = None):
@@ -125,4 +155,45 @@ def _checks(con, snaps, top, as_of, status: str | None = None):
 
 
 _SUMMARIES: dict[str, Callable[..., tuple[Summary, Valuer | None]]] = {
-    "pages": _pages, "domains": _domains, "anchors": _anchors, "samples": _samples, "checks": _checks}
+    "pages": _pages, "domains": _domains, "anchors": _anchors, "samples": _samples, "checks": _checks,
+    "gap": _gap}
+
+
+def competitor_list(store_path: Path, site: str, *, add: tuple[str, ...] = (), remove: tuple[str, ...] = ()):
+    """The property's competitors (after adding and removing some), as a ``Summary``."""
+    from ..analysis.thirdparty import vendor_linking_domains
+    from ..dates import utc_now
+    from ..exports.thirdparty import competitor_domain
+    from ..report import summaries
+    from ..store import open_current, open_store
+    from ..store.vendors import add_competitors, competitors, current_vendor_snapshots, remove_competitors, vendor_snapshots
+    from ..urls import parse_property
+    from .common import held_property
+
+    added = [competitor_domain(d) for d in add]
+    removed = [competitor_domain(d) for d in remove]
+    if added or removed:
+        site = parse_property(site).site
+        with open_store(store_path, write=True) as con:
+            missing = [d for d in removed if d not in competitors(con, site)]
+            if missing:
+                raise NoDataError(f"{', '.join(missing)} is not a competitor of {site}; "
+                                  f"gsc-backlinks competitors --site {site} lists them")
+            if removed:
+                remove_competitors(con, site, removed)
+            if added:
+                add_competitors(con, site, added, utc_now())
+    with open_current(store_path) as con:
+        if con is None:
+            raise NoDataError(f"no store at {store_path} yet; add a competitor with gsc-backlinks competitors "
+                              f"--site {site} --add DOMAIN")
+        site = held_property(con, site) if not (added or removed) else parse_property(site).site
+        snaps = vendor_snapshots(con, site)
+        rows = []
+        for name in competitors(con, site):
+            own = [s for s in snaps if s.competitor == name]
+            current = current_vendor_snapshots(con, site, competitor=name)
+            rows.append({"competitor": name, "exports": len(own),
+                         "newest": own[0].date.isoformat() if own else None,
+                         "linking_domains": len(vendor_linking_domains(con, current)) if current else 0})
+    return summaries.competitors(site, rows)

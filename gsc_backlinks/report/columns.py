@@ -25,3 +25,12 @@ INTERNAL_LINKS = Column("internal_links", "Internal links", True)
 ANCHOR_TEXT = Column("anchor_text", "Anchor text")
 ANCHOR_CLASS = Column("class", "Class")
 RANK = Column("rank", "Rank", True)
+SOURCES = Column("sources", "Sources", help="Which sources list it: Search Console, URL Inspection, link check, "
+                 "and each third-party tool whose newest export lists it as live")
+COMPETITOR_COUNT = Column("competitor_count", "Competitors", True, "How many of your competitors it links to")
+COMPETITORS = Column("competitors", "Links to")
+FOLLOWED = Column("followed", "Followed", help="Whether the competitor's link is followed (no nofollow, ugc or "
+                  "sponsored), where the tool says")
+TOOL_METRIC = Column("tool_metric_value", "Tool's authority", True,
+                     "The third-party tool's own authority figure (named in the CSV/JSON), shown beside ours, "
+                     "never mixed into value")

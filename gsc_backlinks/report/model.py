@@ -39,11 +39,12 @@ class Column:
     path: bool = False  #: terminal: a file path, shown by its name
     optional: bool = False  #: terminal: left out when no row has a value (JSON keeps it)
     machine_only: bool = False  #: only in CSV and JSON (tables say it in a note)
+    json_only: bool = False  #: a nested value: only in JSON
 
 
 def shown(columns) -> tuple[Column, ...]:
     """The columns a table for people shows (not the machine-only ones)."""
-    return tuple(c for c in columns if not c.machine_only)
+    return tuple(c for c in columns if not c.machine_only and not c.json_only)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ shared :mod:`.columns`, and where the numbers come from.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,8 +19,11 @@ from ..analysis.samples import SampleLinks
 from ..analysis.search import TOPIC_DAYS
 from ..analysis.snapshots import SAMPLE_NOTE, UI_ROW_CAP, Snapshot
 from ..analysis.sources import HeldSnapshot
+from ..analysis.thirdparty import Coverage, LinkGap, tool_name
 from ..analysis.value import Rated
 from ..exports.kinds import KINDS
+from ..exports.thirdparty import export_label
+from ..store.vendors import VendorSnapshot
 from . import columns as C
 from .model import Column
 
@@ -68,11 +72,17 @@ DOMAIN_COLUMNS = (C.LINKING_DOMAIN, C.LINKING_PAGES, C.TARGET_PAGES)
 
 
 def linking_domains(site: str, found: LinkingDomains, top: int | None, values: list[Rated] | None = None,
-                    value_basis: tuple[str, ...] = ()) -> Summary:
-    """Linking domains, most linking pages first; with `values` (one per row), best value first."""
+                    value_basis: tuple[str, ...] = (), cover: Coverage | None = None,
+                    extra_values: list[Rated] | None = None) -> Summary:
+    """Linking domains, most linking pages first; with `values` (one per row), best value first; with `cover`,
+    the sources that list each, and the domains only third-party tools list after Search Console's."""
     rows: list[dict[str, Any]] = [
         {"linking_domain": r.linking_domain, "linking_pages": r.linking_pages, "target_pages": r.target_pages}
         for r in found.rows]
+    others = sorted(cover.all - {r.linking_domain for r in found.rows}) if cover else []
+    rows += [{"linking_domain": d, "linking_pages": None, "target_pages": None} for d in others]
+    if values is not None:
+        values = [*values, *(extra_values or [])]
     columns: tuple[Column, ...] = DOMAIN_COLUMNS
     title = "Top linking domains"
     notes: tuple[str, ...] = ()
@@ -92,7 +102,16 @@ def linking_domains(site: str, found: LinkingDomains, top: int | None, values: l
         title += ", by value"
         notes += ("Sorted by value = half authority + half relevance (0-100 each; see the README, "
                   "'How link value is computed'); authority unknown = not in the loaded rank file", *value_basis)
-    return Summary("domains", title, site, columns, rows[:top or None], len(found.rows),
+    if cover is not None:
+        for row in rows:
+            row["sources"] = ", ".join(cover.of(row["linking_domain"]))
+        columns = (*columns, C.SOURCES)
+        title += ", with the sources that list them"
+        if others:
+            notes += (f"{len(others):,} domains only other sources list follow Search Console's (no linking-page "
+                      "counts for them)",)
+        notes += tuple(cover.comparisons())
+    return Summary("domains", title, site, columns, rows[:top or None], len(rows),
                    tuple(_source(s) for s in found.basis.snapshots), basis, notes)
 
 
@@ -183,10 +202,67 @@ SOURCE_COLUMNS = (
 )
 
 
-def sources(site: str, held: list[HeldSnapshot]) -> Summary:
+def sources(site: str, held: list[HeldSnapshot], vendor: Sequence[VendorSnapshot] = (),
+            cover: Coverage | None = None) -> Summary:
+    """Every snapshot held, Search Console's and third-party tools' (theirs numbered T1, T2…), and how the
+    sources compare."""
     rows = []
     for s in held:
         row = {k: _value(v) for k, v in vars(s).items()}
         row["label"] = KINDS[s.kind].label
         rows.append(row)
-    return Summary("sources", "Snapshots held", site, SOURCE_COLUMNS, rows, len(rows), (), "store", ())
+    for v in vendor:
+        rows.append({"snapshot_id": f"T{v.snapshot_id}", "label": export_label(v.export)
+                     + (f" of competitor {v.competitor}" if v.competitor else ""),
+                     "snapshot_date": v.date.isoformat(), "date_source": v.date_source, "row_count": v.rows,
+                     "target_url": None, "source_name": v.source,
+                     "tool": tool_name(v.vendor), "competitor": v.competitor or None})
+    rows.sort(key=lambda r: r["snapshot_date"], reverse=True)
+    notes = tuple(cover.comparisons()) if cover else ()
+    return Summary("sources", "Snapshots held", site, SOURCE_COLUMNS, rows, len(rows), (), "store", notes)
+
+
+GAP_COLUMNS = (
+    C.LINKING_DOMAIN, C.COMPETITOR_COUNT, C.COMPETITORS, *C.VALUE_COLUMNS, C.TOOL_METRIC,
+    Column("tool_metric", "Tool metric", machine_only=True),
+    Column("example_url", "Example linking page", url=True),
+    C.ANCHOR_TEXT, C.FOLLOWED,
+    Column("links", "Links", json_only=True),  # every competitor's example link
+)
+
+
+def link_gap(site: str, gap: LinkGap, top: int | None, value_basis: tuple[str, ...] = ()) -> Summary:
+    """The outreach list: domains linking to competitors and not to you, most valuable first."""
+    rows = []
+    for r in gap.rows[:top or None]:
+        first = r.links[0]
+        row = {k: v for k, v in r.as_dict().items() if k != "links"}
+        row["competitors"] = ", ".join(r.competitors)
+        row.update(example_url=first.linking_url, anchor_text=first.anchor_text,
+                   followed=None if first.followed is None else ("yes" if first.followed else "no"),
+                   links=r.as_dict()["links"])
+        rows.append(row)
+    notes = (f"Linking domains that link to at least {gap.min_competitors} of {', '.join(gap.competitors)} "
+             "(their newest third-party exports) and to you by no source; value as for your own links, with the "
+             "relevance of the competitor's linking page to your search queries",
+             "Example linking page, anchor and followed: of the first competitor listed (CSV/JSON: every one)",
+             *gap.notes, *value_basis)
+    sources = tuple({"snapshot_id": f"T{s.snapshot_id}", "kind": s.export, "label": tool_name(s.vendor),
+                     "snapshot_date": s.date.isoformat(), "file": s.source, "competitor": s.competitor}
+                    for s in gap.snapshots)
+    return Summary("gap", "Link gap: domains linking to competitors, not to you", site, GAP_COLUMNS, rows,
+                   gap.total, sources, "third-party exports", notes)
+
+
+COMPETITOR_COLUMNS = (
+    Column("competitor", "Competitor"),
+    Column("exports", "Exports", True),
+    Column("newest", "Newest export"),
+    Column("linking_domains", "Linking domains", True, "Live linking domains in its newest exports"),
+)
+
+
+def competitors(site: str, rows: list[dict]) -> Summary:
+    return Summary("competitors", "Competitors", site, COMPETITOR_COLUMNS, rows, len(rows), (), "store",
+                   ("Import a competitor's Ahrefs/Semrush/Majestic/Moz export with gsc-backlinks import FILE "
+                    f"--site {site} --competitor DOMAIN",))

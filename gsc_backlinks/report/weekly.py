@@ -12,9 +12,11 @@ from ..analysis.opportunities import FEW_LINKS
 from ..analysis.search import TOPIC_DAYS
 from ..analysis.snapshots import SAMPLE_NOTE, UI_ROW_CAP
 from ..analysis.sources import WANTED_KINDS, WHERE, Freshness
+from ..analysis.thirdparty import STALE_DAYS, tool_name
 from ..analysis.weekly import CHART_WEEKS, WeeklyData
 from ..dates import pacific_text, to_pacific
 from ..exports.kinds import KINDS
+from ..exports.thirdparty import export_label
 from ..text import UNKNOWN, printable, shorten
 from ..urls import display_url
 from . import charts
@@ -83,8 +85,14 @@ def weekly_report(data: WeeklyData, *, now: dt.datetime, notices: tuple[str, ...
         _anchors_section(data),
         _changes_section(data, pages),
         _opportunities_section(data),
-        how_valued,
     ]
+    if data.gap is not None:
+        sections.append(_gap_section(data, pages))
+        stale = data.gap.stale(period.end)
+        if stale:
+            notes.append(f"The competitor exports are old: {_stale_text(stale)} at the end of this week (more than "
+                         f"{STALE_DAYS} days): the link gap may miss their newer links; export them again from the tool.")
+    sections.append(how_valued)
     generated = generated_at(now)
     index = Page(
         title=f"Links and search · {data.site} · {period.label()}",
@@ -146,6 +154,11 @@ def _sources(fresh: Freshness) -> tuple[Source, ...]:
         unchanged = f" · unchanged since {snap.unchanged_since}" if snap.unchanged_since else ""
         out.append(Source(snap.label, f"{snap.date} · {num(snap.rows)} rows{unchanged} · "
                                       f"{printable(_file_name(snap.source))}"))
+    for v in fresh.vendor:
+        whose = f" (competitor {v.competitor})" if v.competitor else ""
+        unchanged = f" · unchanged since {v.unchanged_since}" if v.unchanged_since else ""
+        out.append(Source(f"{export_label(v.export)}{whose}",
+                          f"{v.date} · {num(v.rows)} rows{unchanged} · {printable(_file_name(v.source))}"))
     for kind in WANTED_KINDS:
         if not fresh.held(kind) and not (kind == "latest_links" and fresh.held("sample_links")):
             out.append(Source(KINDS[kind].label, f"not imported — in Search Console: {WHERE[kind]}", "missing"))
@@ -380,6 +393,56 @@ def _change_tables(site: str, ch: Changes, pages: dict[str, Page]) -> list[Table
         out.append(Table(tid, title, cols, rows[:INDEX_ROWS], count, note, empty="None.", more_href=more,
                          more_text=f"All {num(count)}" if more else None, page_size=10))
     return out
+
+
+def _stale_text(stale) -> str:
+    return ", ".join(f"{s.competitor} ({tool_name(s.vendor)}, {s.date})" for s in stale[:5]) + (
+        f" and {len(stale) - 5} more" if len(stale) > 5 else "")
+
+
+GAP_ROWS = 25  #: link gap rows on the weekly page (the rest under lists/)
+
+
+def _gap_section(data: WeeklyData, pages: dict[str, Page]) -> Section:
+    gap = data.gap
+    assert gap is not None
+    cols = (C.LINKING_DOMAIN, *shown(C.VALUE_COLUMNS), C.COMPETITOR_COUNT, C.COMPETITORS, C.TOOL_METRIC,
+            Column("example_url", "Their link"), C.ANCHOR_TEXT, C.FOLLOWED)
+
+    def rows_of(found) -> tuple:
+        out = []
+        for r in found:
+            first = r.links[0]
+            metric = (num_cell(r.metric[1]) if r.metric else Cell(UNKNOWN, None, cls="muted"))
+            if r.metric:
+                metric = Cell(metric.text, metric.sort, title=r.metric[0])
+            out.append((text_cell(r.linking_domain, limit=60), *value_cells(r.rated), num_cell(len(r.competitors)),
+                        text_cell(", ".join(r.competitors), limit=60), metric, link_cell(first.linking_url),
+                        text_cell(first.anchor_text, limit=60),
+                        Cell(UNKNOWN if first.followed is None else "yes" if first.followed else "no", cls="muted"
+                             if first.followed is None else "")))
+        return tuple(out)
+
+    comps = ", ".join(gap.competitors)
+    note = (f"Domains linking to at least {gap.min_competitors} of your competitors ({comps}) in their newest "
+            "third-party exports and to you by no source, most valuable first: value as for your own links, with "
+            "the relevance of the competitor's linking page to your search queries. The tool's own authority is "
+            "shown beside ours, never mixed into it. Their link, anchor and followed: of the first competitor listed.")
+    more = None
+    if len(gap.rows) > GAP_ROWS:
+        more = "lists/link-gap.html"
+        pages[more] = list_page(data.site, "Link gap", Table("all-gap", "Link gap", cols, rows_of(gap.rows), gap.total,
+                                                             note, page_size=50),
+                                max(s.date for s in gap.snapshots))
+    table = Table("link-gap", "Domains linking to competitors, not to you", cols, rows_of(gap.rows[:GAP_ROWS]),
+                  gap.total, note, empty="None: every domain linking to your competitors links to you too.",
+                  more_href=more, more_text=f"All {num(gap.total)}" if more else None, sort_column=1)
+    intro = ("An outreach list: sites that already link to your competitors are the likeliest to link to you. "
+             f"Full list for scripts: gsc-backlinks links gap --site {data.site} --format csv.")
+    stale = gap.stale(data.period.end)
+    if stale:
+        intro += f" Old competitor exports: {_stale_text(stale)}."
+    return Section("gap", "Link gap", intro, (table,))
 
 
 def _broken_targets_table(data: WeeklyData) -> Table:

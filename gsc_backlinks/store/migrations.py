@@ -329,6 +329,71 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE search_days ADD COLUMN epoch_version BIGINT;
         """,
     ),
+    (
+        10,
+        "third-party backlink exports (Ahrefs, Semrush, Majestic, Moz, Bing) and competitors",
+        """
+        -- A third-party export is a dated snapshot like a Search Console one, of the property's own links
+        -- or of a competitor's (competitor = its registrable domain; '' = the property's own).
+        CREATE SEQUENCE vendor_snapshot_ids START 1;
+        CREATE TABLE vendor_snapshots (
+            snapshot_id   BIGINT PRIMARY KEY DEFAULT nextval('vendor_snapshot_ids'),
+            property      VARCHAR NOT NULL,
+            competitor    VARCHAR NOT NULL,
+            vendor        VARCHAR NOT NULL,   -- 'ahrefs', 'semrush', 'majestic', 'moz', 'bing'
+            export        VARCHAR NOT NULL,   -- 'ahrefs_backlinks', 'semrush_referring_domains', ...
+            snapshot_date DATE NOT NULL,
+            date_source   VARCHAR NOT NULL,
+            source_name   VARCHAR NOT NULL,
+            content_hash  VARCHAR NOT NULL,
+            row_count     BIGINT NOT NULL,
+            encoding      VARCHAR,
+            notes         VARCHAR[],
+            imported_at   TIMESTAMP NOT NULL  -- UTC
+        );
+        CREATE TABLE competitors (
+            property VARCHAR NOT NULL,
+            domain   VARCHAR NOT NULL,        -- registrable domain
+            added_at TIMESTAMP NOT NULL,      -- UTC
+            PRIMARY KEY (property, domain)
+        );
+        -- A backlinks export's rows are link observations (source = the tool, snapshot_id = its
+        -- vendor snapshot), with the tool's own metrics kept as they are, named with the tool.
+        ALTER TABLE link_observations ADD COLUMN sitewide BOOLEAN;
+        ALTER TABLE link_observations ADD COLUMN linking_title VARCHAR;
+        ALTER TABLE link_observations ADD COLUMN ahrefs_dr DOUBLE;
+        ALTER TABLE link_observations ADD COLUMN ahrefs_ur DOUBLE;
+        ALTER TABLE link_observations ADD COLUMN ahrefs_domain_traffic DOUBLE;
+        ALTER TABLE link_observations ADD COLUMN ahrefs_page_traffic DOUBLE;
+        ALTER TABLE link_observations ADD COLUMN ahrefs_is_spam BOOLEAN;
+        ALTER TABLE link_observations ADD COLUMN semrush_page_ascore DOUBLE;
+        ALTER TABLE link_observations ADD COLUMN semrush_page_score DOUBLE;
+        ALTER TABLE link_observations ADD COLUMN semrush_page_trust_score DOUBLE;
+        ALTER TABLE link_observations ADD COLUMN majestic_source_trust_flow DOUBLE;
+        ALTER TABLE link_observations ADD COLUMN majestic_source_citation_flow DOUBLE;
+        ALTER TABLE link_observations ADD COLUMN majestic_source_topic VARCHAR;
+        ALTER TABLE link_observations ADD COLUMN majestic_source_topic_trust_flow DOUBLE;
+        ALTER TABLE link_observations ADD COLUMN moz_domain_authority DOUBLE;
+        ALTER TABLE link_observations ADD COLUMN moz_page_authority DOUBLE;
+        ALTER TABLE link_observations ADD COLUMN moz_spam_score DOUBLE;
+        -- A referring-domains export: one row per linking domain.
+        CREATE TABLE vendor_domains (
+            snapshot_id            BIGINT NOT NULL,
+            linking_domain         VARCHAR NOT NULL,
+            first_seen             DATE,
+            last_seen              DATE,
+            lost_on                DATE,
+            status                 VARCHAR,
+            semrush_domain_ascore  DOUBLE,
+            semrush_backlinks      DOUBLE,
+            ahrefs_dr              DOUBLE,
+            ahrefs_domain_traffic  DOUBLE,
+            ahrefs_links_to_target DOUBLE,
+            ahrefs_dofollow_links  DOUBLE,
+            ahrefs_is_spam         BOOLEAN
+        );
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

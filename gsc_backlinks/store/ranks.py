@@ -13,9 +13,12 @@ from .connection import transaction, unregister
 if TYPE_CHECKING:
     import duckdb
 
-#: Every registrable domain that links to any property in the store.
+#: Every registrable domain that links to any property in the store (or to one of its competitors: the link
+#: gap ranks those too), by any source.
 _LINKING_DOMAINS = """SELECT linking_domain AS domain FROM linking_pages WHERE linking_domain IS NOT NULL
-           UNION SELECT coalesce(linking_domain, site) FROM linking_sites"""
+           UNION SELECT coalesce(linking_domain, site) FROM linking_sites
+           UNION SELECT linking_domain FROM link_observations WHERE linking_domain IS NOT NULL
+           UNION SELECT linking_domain FROM vendor_domains"""
 _NOT_LOOKED_UP = f"""SELECT domain FROM ({_LINKING_DOMAINS}) d
            WHERE domain NOT IN (SELECT domain FROM domain_ranks WHERE source_id = ?)"""
 

@@ -90,65 +90,75 @@ def held_imports(con: duckdb.DuckDBPyConnection, site: str,
     return {name: _held_result(name, first[key]) for name, key in files.items() if key in first}
 
 
+def bulk_write_settings(con: duckdb.DuckDBPyConnection) -> None:
+    """Bounded memory for million-row imports; row order within a snapshot is not kept."""
+    con.execute("SET memory_limit = '512MB'")
+    con.execute("SET preserve_insertion_order = false")
+
+
 def save_imports(con: duckdb.DuckDBPyConnection, site: str, parsed: Sequence[SnapshotRows], *,
                  now: dt.datetime) -> list[ImportResult]:
     """Write parsed exports as snapshots in one transaction: all of them or none."""
+    bulk_write_settings(con)
+    with transaction(con):
+        return write_snapshots(con, site, parsed, now=now)
+
+
+def write_snapshots(con: duckdb.DuckDBPyConnection, site: str, parsed: Sequence[SnapshotRows], *,
+                    now: dt.datetime) -> list[ImportResult]:
+    """Write parsed exports as snapshots, inside the caller's transaction."""
     import pyarrow  # noqa: F401  (DuckDB reads the registered Arrow tables)
 
     results: list[ImportResult] = []
-    # Bounded memory for million-row imports; row order within a snapshot is not kept.
-    con.execute("SET memory_limit = '512MB'")
-    con.execute("SET preserve_insertion_order = false")
-    with transaction(con):
-        for item in parsed:
-            # Only the same kind, date, target and content is a repeat (e.g. the same file twice in one import).
-            held = con.execute(
-                f"""SELECT {_HELD_COLUMNS} FROM snapshots
-                    WHERE property = ? AND content_hash = ? AND kind = ? AND snapshot_date = ?
-                      AND target_url IS NOT DISTINCT FROM ?
-                    ORDER BY snapshot_id LIMIT 1""",
-                [site, item.content_hash, item.kind, item.snapshot_date, item.target_url],
-            ).fetchall()
-            if held:
-                results.append(_held_result(item.source, held[0], tuple(item.notes)))
-                continue
-            # The same content of another date: an unchanged export (kept, as evidence nothing changed).
-            earlier = con.execute(
-                """SELECT snapshot_id, snapshot_date FROM snapshots
-                   WHERE property = ? AND content_hash = ? AND kind = ? AND target_url IS NOT DISTINCT FROM ?
-                     AND snapshot_date < ?
-                   ORDER BY snapshot_date, snapshot_id LIMIT 1""",
-                [site, item.content_hash, item.kind, item.target_url, item.snapshot_date],
-            ).fetchall()
-            same_as = (earlier[0][0], earlier[0][1]) if earlier else None
-            table = item.row_table
-            columns = ROW_COLUMNS[table]
-            snapshot_id = con.execute(
-                """INSERT INTO snapshots (property, kind, snapshot_date, date_source, source_name,
-                       content_hash, row_count, file_rows, target_url, language, imported_at, same_as)
-                   VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) RETURNING snapshot_id""",
-                [site, item.kind, item.snapshot_date, item.date_source, item.source, item.content_hash,
-                 item.file_rows, item.target_url, item.language, now, same_as[0] if same_as else None],
-            ).fetchall()[0][0]
-            con.register("incoming", item.table)
-            try:
-                if table == "linking_pages" and not item.one_row_per_url:
-                    # Search Console merges duplicates; canonical forms can collide too.
-                    select = (
-                        "SELECT ?, linking_url, any_value(linking_domain), "
-                        "max(last_crawled) FROM incoming GROUP BY linking_url"
-                    )
-                else:
-                    select = f"SELECT ?, {', '.join(columns)} FROM incoming"
-                con.execute(f"INSERT INTO {table} (snapshot_id, {', '.join(columns)}) {select}", [snapshot_id])
-            finally:
-                unregister(con, "incoming")
-            rows = con.execute(f"SELECT count(*) FROM {table} WHERE snapshot_id = ?", [snapshot_id]).fetchall()[0][0]
-            merged = item.table.num_rows - rows if table == "linking_pages" else 0
-            con.execute("UPDATE snapshots SET row_count = ? WHERE snapshot_id = ?", [rows, snapshot_id])
-            results.append(ImportResult(item.source, item.kind, snapshot_id, item.snapshot_date, item.date_source,
-                                        rows, item.file_rows, item.target_url, notes=tuple(item.notes),
-                                        merged_rows=max(merged, 0), same_as=same_as))
+    for item in parsed:
+        # Only the same kind, date, target and content is a repeat (e.g. the same file twice in one import).
+        held = con.execute(
+            f"""SELECT {_HELD_COLUMNS} FROM snapshots
+                WHERE property = ? AND content_hash = ? AND kind = ? AND snapshot_date = ?
+                  AND target_url IS NOT DISTINCT FROM ?
+                ORDER BY snapshot_id LIMIT 1""",
+            [site, item.content_hash, item.kind, item.snapshot_date, item.target_url],
+        ).fetchall()
+        if held:
+            results.append(_held_result(item.source, held[0], tuple(item.notes)))
+            continue
+        # The same content of another date: an unchanged export (kept, as evidence nothing changed).
+        earlier = con.execute(
+            """SELECT snapshot_id, snapshot_date FROM snapshots
+               WHERE property = ? AND content_hash = ? AND kind = ? AND target_url IS NOT DISTINCT FROM ?
+                 AND snapshot_date < ?
+               ORDER BY snapshot_date, snapshot_id LIMIT 1""",
+            [site, item.content_hash, item.kind, item.target_url, item.snapshot_date],
+        ).fetchall()
+        same_as = (earlier[0][0], earlier[0][1]) if earlier else None
+        table = item.row_table
+        columns = ROW_COLUMNS[table]
+        snapshot_id = con.execute(
+            """INSERT INTO snapshots (property, kind, snapshot_date, date_source, source_name,
+                   content_hash, row_count, file_rows, target_url, language, imported_at, same_as)
+               VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) RETURNING snapshot_id""",
+            [site, item.kind, item.snapshot_date, item.date_source, item.source, item.content_hash,
+             item.file_rows, item.target_url, item.language, now, same_as[0] if same_as else None],
+        ).fetchall()[0][0]
+        con.register("incoming", item.table)
+        try:
+            if table == "linking_pages" and not item.one_row_per_url:
+                # Search Console merges duplicates; canonical forms can collide too.
+                select = (
+                    "SELECT ?, linking_url, any_value(linking_domain), "
+                    "max(last_crawled) FROM incoming GROUP BY linking_url"
+                )
+            else:
+                select = f"SELECT ?, {', '.join(columns)} FROM incoming"
+            con.execute(f"INSERT INTO {table} (snapshot_id, {', '.join(columns)}) {select}", [snapshot_id])
+        finally:
+            unregister(con, "incoming")
+        rows = con.execute(f"SELECT count(*) FROM {table} WHERE snapshot_id = ?", [snapshot_id]).fetchall()[0][0]
+        merged = item.table.num_rows - rows if table == "linking_pages" else 0
+        con.execute("UPDATE snapshots SET row_count = ? WHERE snapshot_id = ?", [rows, snapshot_id])
+        results.append(ImportResult(item.source, item.kind, snapshot_id, item.snapshot_date, item.date_source,
+                                    rows, item.file_rows, item.target_url, notes=tuple(item.notes),
+                                    merged_rows=max(merged, 0), same_as=same_as))
     return results
 
 
@@ -156,9 +166,11 @@ def save_imports(con: duckdb.DuckDBPyConnection, site: str, parsed: Sequence[Sna
 
 
 def properties(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Properties the store holds data for: link snapshots or search performance."""
+    """Properties the store holds data for: link snapshots (Search Console's or a tool's) or search performance."""
     return [r[0] for r in con.execute(
-        "SELECT property FROM snapshots UNION SELECT property FROM search_days ORDER BY property").fetchall()]
+        """SELECT property FROM snapshots UNION SELECT property FROM search_days
+           UNION SELECT property FROM vendor_snapshots UNION SELECT property FROM competitors
+           ORDER BY property""").fetchall()]
 
 
 SNAPSHOT_COLUMNS = ("snapshot_id", "kind", "snapshot_date", "date_source", "source_name", "row_count", "file_rows",
