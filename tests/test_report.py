@@ -89,8 +89,12 @@ class _Text(HTMLParser):
     def __init__(self):
         super().__init__()
         self.text, self.links, self.scripts, self._skip = [], [], 0, 0
+        self._glue = False  # a <wbr> (a line-break opportunity) splits no word
 
     def handle_starttag(self, tag, attrs):
+        if tag == "wbr":
+            self._glue = True
+            return
         if tag in ("script", "style"):
             self._skip += 1
             self.scripts += tag == "script"
@@ -103,7 +107,11 @@ class _Text(HTMLParser):
 
     def handle_data(self, data):
         if not self._skip and data.strip():
-            self.text.append(data.strip())
+            if self._glue and self.text:
+                self.text[-1] += data.strip()
+            else:
+                self.text.append(data.strip())
+        self._glue = False
 
 
 def _read(path: Path) -> _Text:
@@ -166,9 +174,11 @@ def test_drill_down_page_joins_every_source(built):
                      r"greenthumbs\.example \| URL Inspection", text)
     # The index verdict, the page's top queries and its search week.
     assert "PASS · Submitted and indexed (URL Inspection of 2026-11-18)" in text
-    # Sample links of those linking sites, shown apart (the export does not say which page they link to).
-    assert "Sample links from these linking sites" in page.text
-    assert "https://www.gardenersforum.example/guides/hedges/?page=10" in text
+    # Its linking pages are known (a Linking pages export): sample links of its linking sites, which may point at
+    # other pages, are left out; the page's own linking pages are listed.
+    assert not any(t.startswith("Sample links from these linking sites") for t in page.text)
+    assert "https://www.gardenersforum.example/threads/worm-bins/?page=2" in text
+    assert "https://www.gardenersforum.example/guides/hedges/?page=10" not in text
     assert "how to compost" in page.text and "Top queries, 13–19 Nov 2026" in text
     assert any(a.get("href") == "../index.html" for a in page.links)
 
@@ -176,7 +186,7 @@ def test_drill_down_page_joins_every_source(built):
 def test_a_page_without_drill_down_exports_says_how_to_get_them(built):
     page = _read(built.parent / page_file("https://www.fernhill-nursery.example/herbs/"))
     text = " ".join(page.text)
-    assert "No drill-down exports recorded for this page" in text
+    assert "No drill-down export of this page yet" in text
     assert "--target https://www.fernhill-nursery.example/herbs/" in text
 
 
@@ -288,7 +298,9 @@ def _domain_chart(html: str) -> tuple[list[str], list[str]]:
     """The linking-domains chart: its caption and the hover text of each point."""
     chart = html[html.index('id="domains-history"'):html.index("</figure>", html.index('id="domains-history"'))] \
         if 'id="domains-history"' in html else ""
-    return re.findall(r"<figcaption>([^<]*)", chart), re.findall(r"<title>([^<]*)</title>", chart)
+    # The chart is drawn twice (wide, and narrow for phones): the points of one drawing.
+    titles = re.findall(r"<title>([^<]*)</title>", chart)
+    return re.findall(r"<figcaption>([^<]*)", chart), titles[:len(titles) // 2]
 
 
 def test_a_past_weeks_domain_chart_ends_with_the_snapshots_of_then(demo_store, tmp_path, no_google):

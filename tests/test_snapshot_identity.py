@@ -62,7 +62,8 @@ def test_an_unchanged_export_a_week_later_is_a_new_snapshot_that_says_so(tmp_pat
     html = Path(report.stdout.strip().splitlines()[-1]).read_text(encoding="utf-8")
     assert "unchanged since 2026-11-17" in html
     # The week of 23–29 Nov compares 24 Nov with 17 Nov: the same domains, so no "new" ones this week.
-    assert '<h3>New linking domains</h3><p class="note">Top linking sites snapshots 2026-11-17 → 2026-11-24.' in html
+    assert ('<h3>New linking domains</h3><p class="note">Top linking sites snapshots 2026-11-17 → 2026-11-24; '
+            'most valuable first.') in html
     new_domains = html.split("<h3>New linking domains</h3>")[1].split("</div>")[0]
     assert "None." in new_domains
 

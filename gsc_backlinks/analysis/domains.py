@@ -131,27 +131,31 @@ def linking_domains(con: duckdb.DuckDBPyConnection, snaps: Snapshots) -> Linking
     return LinkingDomains(out, basis, previous)
 
 
+def bases_by_date(snaps: Snapshots) -> list[tuple[dt.date, DomainBasis]]:
+    """The newest basis's kind as it stood on each date a snapshot of it was imported, oldest first: the
+    Top linking sites export of each date, or the sample set as of each sample snapshot's date."""
+    basis, _ = domain_bases(snaps)
+    if basis is None:
+        return []
+    if basis.kind == EXPORT:
+        dates = sorted({s.date for s in snaps.of("top_linking_sites")})
+    else:
+        dates = sorted({s.date for s in snaps.all if s.kind in SAMPLE_KINDS})
+    out = []
+    for day in dates:
+        then, _ = domain_bases(snaps.before(day + dt.timedelta(days=1)))
+        if then is not None and then.kind == basis.kind:
+            out.append((day, then))
+    return out
+
+
+def domain_names(con: duckdb.DuckDBPyConnection, basis: DomainBasis) -> list[str]:
+    """The linking domains a basis holds."""
+    sql, params = basis.sql()
+    return [r[0] for r in con.execute(f"SELECT linking_domain FROM ({sql}) ORDER BY 1", params).fetchall()]
+
+
 def domains_history(con: duckdb.DuckDBPyConnection, snaps: Snapshots) -> tuple[DomainBasis | None, list[tuple[dt.date, int]]]:
     """Linking domains per snapshot date, oldest first, counted as :func:`linking_domains` counts them."""
     basis, _ = domain_bases(snaps)
-    if basis is None:
-        return None, []
-    if basis.kind == EXPORT:
-        found = snaps.of("top_linking_sites")
-        rows = con.execute(
-            f"""SELECT snapshot_id, count(DISTINCT coalesce(linking_domain, site)) FROM linking_sites
-                WHERE snapshot_id IN ({_marks(found)}) GROUP BY snapshot_id""",
-            [s.snapshot_id for s in found]).fetchall()
-        counts = dict(rows)
-        by_date = {s.date: counts[s.snapshot_id] for s in reversed(found) if s.snapshot_id in counts}
-        return basis, sorted(by_date.items())
-    # Sample basis: the sample set as it stood on each date a sample snapshot was imported.
-    dates = sorted({s.date for s in snaps.all if s.kind in SAMPLE_KINDS})
-    pairs = [(d, sid) for d in dates for sid in Snapshots(snaps.site, d, tuple(s for s in snaps.all if s.date <= d)).sample().ids]
-    rows = con.execute(
-        """SELECT s.day, count(DISTINCT p.linking_domain)
-           FROM (SELECT unnest(?::DATE[]) AS day, unnest(?::BIGINT[]) AS sid) s
-           JOIN linking_pages p ON p.snapshot_id = s.sid
-           WHERE p.linking_domain IS NOT NULL GROUP BY s.day ORDER BY s.day""",
-        [[d for d, _ in pairs], [i for _, i in pairs]]).fetchall()
-    return basis, [(d, n) for d, n in rows]
+    return basis, [(day, domain_count(con, then) or 0) for day, then in bases_by_date(snaps)]

@@ -234,9 +234,14 @@ def page_details(con: duckdb.DuckDBPyConnection, snaps: Snapshots, pages: list[s
                     "first_seen": first_seen.get((row[0], ref)), "last_seen": row[10],
                     "last_crawled": None, "source": "URL Inspection"})
 
+        # Third-party exports of the property's links: each tool's links to these pages (anchor, rel, first and
+        # last seen, lost); a page no Search Console export lists is added with the tool as its source.
+        _add_tool_facts(con, snaps, details)
         # Link checks: what the newest check of each linking page found about its link to this page (anchor,
         # rel, context); a checked page that links here but no export lists is added ("link check").
         _add_check_facts(con, site, details)
+        # When Google last crawled each linking page, from any Latest links export that lists it.
+        _add_crawl_dates(con, site, as_of, details)
 
         # Search: daily clicks and impressions over the chart period; the week and the one before.
         for url, day, clicks, impressions in con.execute(
@@ -282,6 +287,52 @@ CHECK_FIELDS = ("check_status", "check_reason", "checked_at", "anchor_text", "re
                 "context_after", "image")
 
 
+def _add_tool_facts(con: duckdb.DuckDBPyConnection, snaps: Snapshots, details: dict[str, PageDetail]) -> None:
+    from ..store.vendors import current_vendor_snapshots
+    from .thirdparty import tool_name
+
+    ids = [s.snapshot_id for s in current_vendor_snapshots(con, snaps.site, snaps.as_of)]
+    if not ids:
+        return
+    for target, url, domain, vendor, anchor, nofollow, ugc, sponsored, first, last, lost_on, reason in con.execute(
+        """SELECT o.target_url, o.linking_url, any_value(o.linking_domain), any_value(o.source),
+                  arg_max(o.anchor_text, o.last_seen), bool_or(o.nofollow), bool_or(o.ugc), bool_or(o.sponsored),
+                  min(o.first_seen), max(o.last_seen), max(o.lost_on), any_value(o.reason)
+           FROM link_observations o JOIN wanted w ON w.url = o.target_url
+           WHERE o.source <> 'check' AND list_contains(?, o.snapshot_id)
+           GROUP BY o.target_url, o.linking_url ORDER BY o.target_url, o.linking_url""", [ids]).fetchall():
+        d = details[target]
+        page = next((p for p in d.linking_pages if p["linking_url"] == url), None)
+        tool = tool_name(vendor)
+        if page is None:
+            page = {"linking_url": url, "linking_domain": domain, "first_seen": first, "last_seen": last,
+                    "last_crawled": None, "source": tool}
+            d.linking_pages.append(page)
+        else:
+            page["source"] = f"{page['source']}, {tool}"
+            page["first_seen"] = min(filter(None, (page.get("first_seen"), first)), default=None)
+        flags = [f for f, on in (("nofollow", nofollow), ("ugc", ugc), ("sponsored", sponsored)) if on]
+        known = nofollow is not None or ugc is not None or sponsored is not None
+        page["tool"] = {"tool": tool, "anchor_text": anchor, "rel": " ".join(flags) or ("followed" if known else None),
+                        "first_seen": first, "last_seen": last, "lost_on": lost_on,
+                        "reason": (reason or "lost") if lost_on else None}
+
+
+def _add_crawl_dates(con: duckdb.DuckDBPyConnection, site: str, as_of: dt.date,
+                     details: dict[str, PageDetail]) -> None:
+    wanted = sorted({p["linking_url"] for d in details.values() for p in d.linking_pages if not p.get("last_crawled")})
+    if not wanted:
+        return
+    crawled = dict(con.execute(
+        """SELECT p.linking_url, max(p.last_crawled) FROM linking_pages p JOIN snapshots s USING (snapshot_id)
+           WHERE s.property = ? AND s.snapshot_date <= ? AND p.last_crawled IS NOT NULL
+             AND list_contains(?, p.linking_url) GROUP BY 1""", [site, as_of, wanted]).fetchall())
+    for d in details.values():
+        for p in d.linking_pages:
+            if not p.get("last_crawled") and p["linking_url"] in crawled:
+                p["last_crawled"] = crawled[p["linking_url"]]
+
+
 def _add_check_facts(con: duckdb.DuckDBPyConnection, site: str, details: dict[str, PageDetail]) -> None:
     from .checks import _NEWEST, facts_of
 
@@ -317,6 +368,9 @@ def _add_check_facts(con: duckdb.DuckDBPyConnection, site: str, details: dict[st
                             placement=None, context_before=None, context_after=None, image=None)
             else:
                 page.update(dict.fromkeys(CHECK_FIELDS))
+                tool = page.get("tool")
+                if tool:  # not checked: what the tool says, named as the tool's
+                    page.update(anchor_text=tool["anchor_text"], rel=tool["rel"])
 
 
 def rate_links(valuer: Valuer, details: list[PageDetail], anchors: AnchorIndex | None = None) -> None:

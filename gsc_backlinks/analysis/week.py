@@ -73,11 +73,19 @@ class LinkChange:
 
 @dataclass(frozen=True)
 class PageChanges:
-    """Linking pages new and gone between two sample sets, with their summed value."""
+    """Linking pages new and gone between two sample sets, each rated, with their summed value."""
 
     changes: Changes
-    new_value: int
-    lost_value: int
+    new_rated: tuple[Rated, ...] = ()  #: of each of `changes.new`, in its order
+    lost_rated: tuple[Rated, ...] = ()
+
+    @property
+    def new_value(self) -> int:
+        return sum(r.value for r in self.new_rated)
+
+    @property
+    def lost_value(self) -> int:
+        return sum(r.value for r in self.lost_rated)
 
 
 @dataclass(frozen=True)
@@ -289,7 +297,9 @@ def week_in_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots, valuer: Valu
                                _day(g.last_seen), rated, (LINK_CHECK,), reason=g.reason, lost_on=_day(g.lost_on))
                     for g, rated in zip(gone, link_rated)]
 
-    page_value = PageChanges(pages, *_page_values(valuer, pages))
+    page_value = PageChanges(
+        pages, tuple(valuer.rate_pages([c.name for c in pages.new], [c.linking_domain for c in pages.new])),
+        tuple(valuer.rate_pages([c.name for c in pages.lost], [c.linking_domain for c in pages.lost])))
     targets = tuple(broken_targets(con, snaps))
 
     def by_value(items: list[LinkChange]) -> tuple[LinkChange, ...]:
@@ -305,12 +315,6 @@ def week_in_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots, valuer: Valu
 
 def _tool_reason(link: _ToolLink) -> str:
     return f"{link.tool}: {link.reason}" if link.reason else f"{link.tool} lists it as lost"
-
-
-def _page_values(valuer: Valuer, pages: Changes) -> tuple[int, int]:
-    new = valuer.rate_pages([c.name for c in pages.new], [c.linking_domain for c in pages.new])
-    lost = valuer.rate_pages([c.name for c in pages.lost], [c.linking_domain for c in pages.lost])
-    return sum(r.value for r in new), sum(r.value for r in lost)
 
 
 def _plural(n: int, word: str) -> str:

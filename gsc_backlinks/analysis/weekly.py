@@ -18,7 +18,14 @@ from . import anchors as A
 from .changes import Changes
 from .checks import BrokenTarget, CheckCoverage, LostLink, check_coverage, lost_links
 from .domains import DomainBasis, LinkingDomains, domain_bases, domain_count, domains_history, linking_domains
-from .opportunities import LinksWithoutTraffic, TrafficWithoutLinks, links_without_traffic, traffic_without_links
+from .opportunities import (
+    DrillDownNext,
+    LinksWithoutTraffic,
+    TrafficWithoutLinks,
+    drill_downs_next,
+    links_without_traffic,
+    traffic_without_links,
+)
 from .page import PageDetail, page_details, rate_links
 from .pages import LinkedPages, linked_pages_week, target_count
 from .samples import page_count
@@ -26,6 +33,7 @@ from .search import DayTotals, SearchTotals, daily_totals, report_period, search
 from .snapshots import UI_ROW_CAP, SampleSet, Snapshots
 from .sources import Freshness, freshness
 from .thirdparty import LinkGap, coverage, link_gap
+from .trends import AnchorMix, Trends, anchor_mix_history, link_trends
 from .value import Rated, Valuer
 from .week import WeekInLinks, week_in_links
 
@@ -34,6 +42,7 @@ if TYPE_CHECKING:
 
 CHART_WEEKS = 8  #: weeks of daily search data the charts show
 OPPORTUNITY_ROWS = 50  #: rows of each "where links would pay off" table
+DRILL_NEXT_ROWS = 10  #: rows of the "export these drill-downs next" checklist
 
 
 def chart_period_ending(end: dt.date) -> Period:
@@ -117,6 +126,9 @@ class WeeklyData:
     checks: CheckCoverage | None = None
     week: WeekInLinks | None = None  #: the first screen: what changed and whether it matters
     gap: LinkGap | None = None  #: domains linking to competitors and not to you (None: no competitor exports)
+    trends: Trends | None = None  #: linking domains, pages and value over every snapshot held
+    anchor_history: tuple[AnchorMix, ...] = ()  #: anchor make-up of every Top linking text export
+    drill_next: tuple[DrillDownNext, ...] = ()  #: the drill-down exports that would tell the most, best first
 
     @property
     def has_search(self) -> bool:
@@ -161,5 +173,7 @@ def collect_weekly(con: duckdb.DuckDBPyConnection, site: str, *, today: dt.date,
         week_links.domains, week_links.pages.changes,
         few, unfound, tuple(valuer.explain()), details,
         tuple(lost_links(con, site, since=dt.datetime.combine(period.end - dt.timedelta(days=27), dt.time()))),
-        week_links.gone_targets, check_coverage(con, site), week_links, gap if gap.snapshots else None)
+        week_links.gone_targets, check_coverage(con, site), week_links, gap if gap.snapshots else None,
+        link_trends(con, snaps, valuer), tuple(anchor_mix_history(con, snaps, rules)),
+        tuple(drill_downs_next(con, snaps, period, DRILL_NEXT_ROWS, search_type)))
     return data, valuer

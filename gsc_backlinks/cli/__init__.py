@@ -317,6 +317,22 @@ def links_samples(state: State, site, top, as_of, fmt, domain) -> None:
     _run_summary(state, "samples", site, top, as_of, fmt, domain=domain)
 
 
+@links.command("changes")
+@summary_options
+@click.option("--since", type=date_type(), help="Compare with the newest snapshot on or before this date "
+              "(default: the one before the newest).")
+@click.option("--pages", is_flag=True, help="Linking pages in Google's sample instead of linking domains.")
+@click.pass_obj
+def links_changes(state: State, site, top, as_of, fmt, since, pages) -> None:
+    """What changed: new and lost linking domains (or pages), each with its value and context, and the verdict.
+
+    The same figures as the weekly report's "This week in links": first and last seen, target page, anchor,
+    sources, and for a lost link why (removed, page gone, noindex, nofollow now, or no longer in Google's
+    sample).
+    """
+    _run_summary(state, "changes", site, top, as_of, fmt, since=since.date() if since else None, pages=pages)
+
+
 @links.command("gap")
 @summary_options
 @click.option("--competitor", "competitors", multiple=True, metavar="DOMAIN",

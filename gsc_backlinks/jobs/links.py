@@ -154,9 +154,26 @@ def _checks(con, snaps, top, as_of, status: str | None = None):
     return summaries.checks(snaps.site, found, top), None
 
 
+def _changes(con, snaps, top, as_of, since: dt.date | None = None, pages: bool = False):
+    from ..analysis.search import topic_end
+    from ..analysis.value import Valuer
+    from ..analysis.week import week_in_links
+    from ..report import summaries
+
+    if not snaps.all:
+        raise _missing(snaps.site, ("top_linking_sites", "sample_links"), as_of)
+    valuer = Valuer.for_property(con, snaps, topic_end(con, snaps.site, as_of))
+    week = week_in_links(con, snaps, valuer, since=since)
+    if since is not None and not week.compared and not week.pages.changes.compared:
+        oldest = min(s.date for s in snaps.all)
+        raise NoDataError(f"no snapshot on or before {since} to compare with (the oldest held is {oldest}); give a "
+                          "later --since, or leave it out to compare with the snapshot before the newest")
+    return summaries.changes(snaps.site, week, top, pages, tuple(valuer.explain())), valuer
+
+
 _SUMMARIES: dict[str, Callable[..., tuple[Summary, Valuer | None]]] = {
     "pages": _pages, "domains": _domains, "anchors": _anchors, "samples": _samples, "checks": _checks,
-    "gap": _gap}
+    "gap": _gap, "changes": _changes}
 
 
 def competitor_list(store_path: Path, site: str, *, add: tuple[str, ...] = (), remove: tuple[str, ...] = ()):

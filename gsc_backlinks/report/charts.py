@@ -54,6 +54,21 @@ class Series:
 
 
 @dataclass(frozen=True)
+class Tick:
+    x: float
+    text: str
+    anchor: str  #: SVG text-anchor: the first label starts at its point, the last ends there (never cut)
+
+
+@dataclass(frozen=True)
+class ValueLabel:
+    x: float
+    y: float
+    text: str
+    anchor: str
+
+
+@dataclass(frozen=True)
 class LineChart:
     width: int
     height: int
@@ -62,17 +77,32 @@ class LineChart:
     top: int
     bottom: int
     y_ticks: tuple[tuple[float, str], ...]
-    x_ticks: tuple[tuple[float, str], ...]
+    x_ticks: tuple[Tick, ...]
     series: tuple[Series, ...]
     label: str  #: aria-label: what the chart shows
     empty: bool = False
+    values: tuple[ValueLabel, ...] = ()  #: values written beside their points (few points: all of them)
+    markers: bool = False  #: points drawn (few points), not only on hover
+
+#: Widths in SVG units: the wide chart for screens and print, the narrow one for phones, where a 360-unit chart
+#: is drawn at about 1:1, so its 12-unit text stays 12 px.
+WIDE, NARROW = 720, 360
+CHAR_WIDTH = 6.6  #: average width of a label character in SVG units (12-unit system font)
+
+
+def _anchor(i: int, n: int) -> str:
+    return "start" if i == 0 and n > 1 else "end" if i == n - 1 and n > 1 else "middle"
 
 
 def line_chart(xs: list, values: list[float | None], *, cls: str, label: str,
-               x_text, point_text, fresh_from: int | None = None, width: int = 720, height: int = 180,
-               x_every: int = 7) -> LineChart:
-    """One series over evenly spaced x positions (days or snapshots); None values are gaps."""
-    left, right, top, bottom = 52, 12, 10, 24
+               x_text, point_text, fresh_from: int | None = None, width: int = WIDE, height: int = 180,
+               x_every: int | None = None, value_text=None) -> LineChart:
+    """One series over evenly spaced x positions (days or snapshots); None values are gaps.
+
+    `x_every`: label every n-th x (default: as many as fit); `value_text`: the text written beside a point
+    (default: the number) — with few points every point is marked and labelled, so two points read as well
+    as fifty."""
+    left, right, top, bottom = 46, 14, 18, 24
     plot_w, plot_h = width - left - right, height - top - bottom
     present = [v for v in values if v is not None]
     ticks = nice_ticks(max(present) if present else 0)
@@ -111,11 +141,35 @@ def line_chart(xs: list, values: list[float | None], *, cls: str, label: str,
     if len(solid) > 1:
         base = round(top + plot_h, 1)
         area = [f"M{solid[0].x},{base}"] + [f"L{p.x},{p.y}" for p in solid] + [f"L{solid[-1].x},{base}Z"]
-    x_ticks = tuple((round(x_at(i), 1), x_text(xs[i])) for i in range(0, n, x_every)) if n else ()
+    texts = [x_text(x) for x in xs]
+    if x_every is None:
+        widest = max((len(t) for t in texts), default=1) * CHAR_WIDTH + 16
+        x_every = max(1, math.ceil(n / max(1, int(plot_w // widest))))
+    shown = list(range(0, n, x_every))
+    if n > 1 and shown[-1] != n - 1:  # the newest x is named (it is the one people look for), its neighbour not
+        shown = [i for i in shown if n - 1 - i >= x_every] + [n - 1]
+    x_ticks = tuple(Tick(round(x_at(i), 1), texts[i], _anchor(k, len(shown))) for k, i in enumerate(shown))
     y_ticks = tuple((round(y_at(t), 1), _short(t)) for t in ticks)
     series = Series(cls, "".join(line), "".join(fresh), "".join(area), tuple(points))
+    few = max(2, int(plot_w // 46))  # points that can each carry a value label
+    if len(points) <= few:
+        labelled = list(range(len(points)))
+    else:  # the newest value, and the highest where it is well apart from it
+        last = len(points) - 1
+        top_i = min(range(len(points)), key=lambda i: points[i].y)
+        labelled = [top_i, last] if points[last].x - points[top_i].x > plot_w / 8 else [last]
+    present_values = [v for v in values if v is not None]
+    labels = tuple(ValueLabel(points[i].x, points[i].y - 7, (value_text or _short)(present_values[i]),
+                              _anchor(i, len(points)) if len(points) > 1 else "middle")
+                   for i in labelled) if points else ()
     return LineChart(width, height, left, right, top, bottom, y_ticks, x_ticks, (series,), label,
-                     empty=not present)
+                     empty=not present, values=labels, markers=len(points) <= 31)
+
+
+def line_charts(xs: list, values: list[float | None], **kw) -> tuple[LineChart, LineChart]:
+    """The wide and the narrow (phone) drawing of one line chart."""
+    kw.pop("width", None)
+    return line_chart(xs, values, width=WIDE, **kw), line_chart(xs, values, width=NARROW, **kw)
 
 
 @dataclass(frozen=True)
@@ -137,10 +191,10 @@ class BarChart:
     label: str
 
 
-def bar_chart(items: list[tuple[str, float, str, str]], *, label: str, width: int = 720) -> BarChart:
+def bar_chart(items: list[tuple[str, float, str, str]], *, label: str, width: int = WIDE) -> BarChart:
     """Horizontal bars: (label, share 0..1, value text, css class)."""
-    label_width, bar_height, gap = 120, 22, 8
-    plot = width - label_width - 90
+    label_width, bar_height, gap = (120, 22, 8) if width >= WIDE else (104, 20, 6)
+    plot = width - label_width - (90 if width >= WIDE else 70)
     top_share = max((s for _, s, _, _ in items), default=0) or 1
     bars = tuple(
         Bar(text, value, i * (bar_height + gap), round(plot * share / top_share, 1), cls)
@@ -148,3 +202,56 @@ def bar_chart(items: list[tuple[str, float, str, str]], *, label: str, width: in
     )
     height = max(len(items), 1) * (bar_height + gap)
     return BarChart(width, height, label_width, bar_height, bars, label)
+
+
+@dataclass(frozen=True)
+class Segment:
+    x: float
+    width: float
+    cls: str
+    title: str
+
+
+@dataclass(frozen=True)
+class StackRow:
+    label: str
+    y: float
+    segments: tuple[Segment, ...]
+
+
+@dataclass(frozen=True)
+class StackChart:
+    """Rows of 100% stacked bars (one per date), with a legend below."""
+
+    width: int
+    height: int
+    label_width: int
+    bar_height: int
+    rows: tuple[StackRow, ...]
+    legend: tuple[tuple[float, float, str, str], ...]  #: (x, y, class, text)
+    label: str
+
+
+def stack_chart(rows: list[tuple[str, list[tuple[str, float, str]]]], classes: list[tuple[str, str]], *,
+                label: str, width: int = WIDE) -> StackChart:
+    """`rows`: (row label, [(css class, share 0..1, hover text)]); `classes`: (css class, legend text)."""
+    label_width, bar_height, gap = (96, 20, 8) if width >= WIDE else (84, 18, 6)
+    plot = width - label_width - 8
+    out = []
+    for i, (text, parts) in enumerate(rows):
+        x, segs = float(label_width), []
+        for cls, share, title in parts:
+            w = round(plot * share, 1)
+            if w > 0:
+                segs.append(Segment(round(x, 1), w, cls, title))
+            x += plot * share
+        out.append(StackRow(text, i * (bar_height + gap), tuple(segs)))
+    top = len(rows) * (bar_height + gap) + 6
+    legend, x, y = [], float(label_width), top + 12
+    for cls, text in classes:
+        room = 16 + len(text) * CHAR_WIDTH + 14
+        if x + room > width and x > label_width:
+            x, y = float(label_width), y + 18
+        legend.append((round(x, 1), round(y, 1), cls, text))
+        x += room
+    return StackChart(width, int(y + 8), label_width, bar_height, tuple(out), tuple(legend), label)

@@ -46,7 +46,9 @@ def page_file(url: str) -> str:
 
 def value_section(value_basis) -> Section:
     """"How link value is computed": the method, and where this report's numbers come from."""
-    return Section("value", "How link value is computed", None, (), (), items=method() + tuple(value_basis))
+    return Section("value", "How link value is computed", None, (), (), items=method() + tuple(value_basis),
+                   print_note="left out of print; the HTML report and the README explain it. Values are estimates "
+                              "from sampled data: use them to rank links against each other.")
 
 
 @lru_cache(maxsize=4096)
@@ -60,11 +62,11 @@ def daily_charts(days: list[dt.date], by_day: dict, fresh_days: set, chart_id: s
     out = []
     for key, name, cls in (("clicks", "Clicks", "s-clicks"), ("impressions", "Impressions", "s-impr")):
         values = [by_day[d][key] if d in by_day else None for d in days]
-        svg = charts.line_chart(
+        wide, narrow = charts.line_charts(
             days, values, cls=cls, label=f"{name} per day, {days[0]} to {days[-1]}",
             x_text=lambda d: f"{d.day} {d:%b}", point_text=lambda d, v, n=name: f"{_day_text(d)}: {num(v)} {n.lower()}",
             fresh_from=fresh_from)
-        out.append(Chart(f"{chart_id}-{key}", f"{name} per day", svg))
+        out.append(Chart(f"{chart_id}-{key}", f"{name} per day", wide, narrow))
     return tuple(out)
 
 
@@ -124,24 +126,33 @@ def drill_down_page(d: PageDetail, site: str, period: Period, chart_period: Peri
 
     site_rows = tuple((text_cell(s["site"], limit=60), *vcells(s), num_cell(s["linking_pages"]),
                        date_cell(s["first_seen"]), date_cell(s["last_seen"])) for s in d.linking_sites)
-    checked = any(p.get("check_status") for p in d.linking_pages)
-    check_cols = (Column("anchor_text", "Anchor", help="The link's text as the newest link check saw it; the words "
-                         "around it in the tooltip"),
+    checked = any(p.get("check_status") or p.get("tool") for p in d.linking_pages)
+    check_cols = (Column("anchor_text", "Anchor", help="The link's text as the newest link check saw it (else as a "
+                         "third-party tool lists it); the words around it in the tooltip"),
                   Column("rel", "Rel", help="nofollow / ugc / sponsored, or followed"),
-                  Column("check_status", "Checked", help="What the newest link check found (gsc-backlinks check)")
+                  Column("check_status", "Status", help="What the newest link check found (gsc-backlinks check), "
+                         "else what a third-party tool says")
                   ) if checked else ()
 
     def check_cells(p: dict) -> tuple:
         if not checked:
             return ()
         context = " ".join(filter(None, (p.get("context_before"), "[…]", p.get("context_after")))) \
-            if p.get("anchor_text") is not None else None
+            if p.get("anchor_text") is not None and p.get("check_status") else None
         anchor = text_cell(p.get("anchor_text"), limit=60)
         anchor = Cell(anchor.text, anchor.sort, cls=anchor.cls, title=printable(context) if context else anchor.title)
         status = p.get("check_status")
-        return (anchor, text_cell(p.get("rel")),
-                Cell(status.replace("_", " ") if status else UNKNOWN, status or "", cls="" if status else "muted",
-                     title=printable(p["check_reason"]) if p.get("check_reason") else None))
+        tool = p.get("tool")
+        if status:
+            shown_status = Cell(status.replace("_", " "), status,
+                                title=printable(p["check_reason"]) if p.get("check_reason") else None)
+        elif tool:
+            said = f"lost ({tool['reason']})" if tool.get("lost_on") else "live"
+            shown_status = Cell(f"{tool['tool']}: {said}", f"tool {said}", cls="muted",
+                                title=f"Not checked; {tool['tool']} last saw it {tool['last_seen'] or 'on an unknown date'}")
+        else:
+            shown_status = Cell(UNKNOWN, "", cls="muted")
+        return (anchor, text_cell(p.get("rel")), shown_status)
 
     page_rows = tuple((link_cell(p["linking_url"]), *vcells(p), *check_cells(p), text_cell(p["linking_domain"], limit=50),
                        Cell(p["source"]), date_cell(p["first_seen"]), date_cell(p["last_seen"]),
@@ -149,34 +160,37 @@ def drill_down_page(d: PageDetail, site: str, period: Period, chart_period: Peri
                       for p in d.linking_pages)
     by_value = " Sorted by value (see “How link value is computed”)." if rated else ""
     sort_at = 1 if rated else None
-    missing = ("No drill-down exports recorded for this page. In Search Console open Links → Top linked pages → this "
-               "page, export its linking sites (and a site's linking pages), then run "
+    missing = ("No drill-down export of this page yet: in Search Console open Links → Top linked pages → this "
+               "page → Export (its linking sites; then a site → Export for its linking pages), and run "
                f"`gsc-backlinks import FILE --site {site} --target {full}`.")
-    sections.append(Section("links", "Who links here", None, (
-        Table("linking-sites", "Linking sites",
-              (Column("site", "Linking site"), *vcols, Column("linking_pages", "Linking pages", True),
-               Column("first_seen", "First seen"), Column("last_seen", "Last seen")),
-              site_rows, len(site_rows), "From “Top sites linking to this page” exports of this page." + by_value,
-              empty=missing, sort_column=1),
+    site_table = (Table("linking-sites", "Linking sites",
+                        (Column("site", "Linking site"), *vcols, Column("linking_pages", "Linking pages", True),
+                         Column("first_seen", "First seen"), Column("last_seen", "Last seen")),
+                        site_rows, len(site_rows), "From “Top sites linking to this page” exports of this page." + by_value,
+                        sort_column=1),) if site_rows else ()
+    sections.append(Section("links", "Who links here", None if site_rows else missing, (
+        *site_table,
         Table("linking-pages", "Linking pages",
               (Column("linking_url", "Linking page"), *vcols, *check_cols, Column("linking_domain", "Domain"),
                Column("source", "Source"), Column("first_seen", "First seen"), Column("last_seen", "Last seen"),
                Column("last_crawled", "Crawled")),
               page_rows, len(page_rows) + d.exported_links_left_out,
-              ("From linking-pages exports of this page, URL Inspection's sample of referring URLs and link checks "
-               "(anchor, rel and what the newest check found; a removed link counts 0 in value). " if checked else
-               "From linking-pages exports of this page and URL Inspection's sample of referring URLs. ") + SAMPLE_NOTE
+              ("From linking-pages exports of this page, URL Inspection's sample of referring URLs, link checks "
+               "(anchor, rel and what the newest check found; a removed link counts 0 in value) and third-party "
+               "exports of your links. Crawled: Google's last crawl of the page (Latest links). " if checked else
+               "From linking-pages exports of this page and URL Inspection's sample of referring URLs. Crawled: "
+               "Google's last crawl of the page (Latest links). ") + SAMPLE_NOTE
               + by_value
               + (f" `gsc-backlinks page {full} --site {site} --all` lists every one."
                  if d.exported_links_left_out else ""),
               empty="No linking pages known for this page: export them from Search Console's drill-down, or run "
                     "`gsc-backlinks inspect` on it for Google's sample of referring URLs.", sort_column=sort_at),
     )))
-    if d.site_samples:
+    if d.site_samples and not d.linking_pages:  # only when nothing better is known
         rows = tuple((link_cell(p["linking_url"]), *vcells(p), text_cell(p["linking_domain"], limit=50),
                       date_cell(p["last_crawled"])) for p in d.site_samples)
-        sections[-1] = Section(sections[-1].id, sections[-1].title, None, sections[-1].tables + (Table(
-            "site-samples", "Sample links from these linking sites",
+        sections[-1] = Section(sections[-1].id, sections[-1].title, sections[-1].intro, sections[-1].tables + (Table(
+            "site-samples", "Sample links from these linking sites (they may point at other pages of yours)",
             (Column("linking_url", "Linking page"), *vcols, Column("linking_domain", "Domain"),
              Column("last_crawled", "Crawled")),
             rows, len(rows),
@@ -196,11 +210,17 @@ def drill_down_page(d: PageDetail, site: str, period: Period, chart_period: Peri
     if rated and how_valued is not None:
         sections.append(how_valued)
     if d.link_history:
-        rows = tuple((date_cell(day), num_cell(links), num_cell(sites)) for day, links, sites in reversed(d.link_history))
-        sections.append(Section("history", "Links over time", None, (Table(
-            "link-history", "Incoming links per snapshot",
-            (Column("date", "Snapshot"), Column("incoming_links", "Incoming links", True),
-             Column("linking_sites", "Linking sites", True)), rows, len(rows), "From the Top target pages exports."),)))
+        dates = [day for day, _, _ in d.link_history]
+        out = []
+        for col, (name, cls) in enumerate((("Incoming links", "s-domains"), ("Linking sites", "s-pages")), start=1):
+            values = [row[col] for row in d.link_history]
+            wide, narrow = charts.line_charts(
+                dates, values, cls=cls, label=f"{name} per snapshot of the Top target pages export", height=150,
+                x_text=lambda day: f"{day.day} {day:%b}",
+                point_text=lambda day, v, n=name: f"{day}: {num(v)} {n.lower()}")
+            out.append(Chart(f"history-{cls}", f"{name} per snapshot", wide, narrow))
+        sections.append(Section("history", "Links over time", "From the Top target pages exports of every date "
+                                "held.", (), tuple(out)))
     return Page(
         title=f"{shorten(full, 60)} · links and search",
         heading=shorten(full, 80),
@@ -216,6 +236,8 @@ def drill_down_page(d: PageDetail, site: str, period: Period, chart_period: Peri
 
 
 def _iso(value):
+    if isinstance(value, dict):
+        return {k: _iso(v) for k, v in value.items()}
     if isinstance(value, dt.datetime):  # the store keeps moments in UTC
         return value.isoformat(timespec="seconds") + "Z"
     if isinstance(value, dt.date):

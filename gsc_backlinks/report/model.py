@@ -61,6 +61,7 @@ class Table:
     more_text: str | None = None
     sort_column: int | None = None  #: column the rows are sorted by (for aria-sort)
     sort_desc: bool = True
+    print_rows: int | None = 6  #: rows a printed page shows (None: all); the rest stay in the HTML
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,10 @@ class Section:
     tables: tuple[Table, ...] = ()
     charts: tuple = ()
     items: tuple[str, ...] = ()  #: a bulleted list under the intro
+    lead: str | None = None  #: one line in plain words before everything else (the verdict)
+    tone: str = ""  #: "good", "attention", "quiet": how the lead is marked
+    stats: tuple[Stat, ...] = ()  #: headline numbers of the section
+    print_note: str | None = None  #: when set, printing leaves the section out and prints this line instead
 
 
 @dataclass(frozen=True)
@@ -206,7 +211,9 @@ def text_cell(value, *, limit: int = 120, cls: str = "") -> Cell:
 class Chart:
     id: str
     title: str
-    svg: object  #: charts.LineChart / charts.BarChart
+    svg: object  #: charts.LineChart / charts.BarChart / charts.StackChart
+    narrow: object | None = None  #: the same chart drawn for phones (None: the wide one scales)
+    note: str | None = None
 
 
 @dataclass

@@ -23,8 +23,30 @@ def _env():
 
     folder = resources.files("gsc_backlinks.report") / "templates"
     loader = jinja2.DictLoader({p.name: p.read_text(encoding="utf-8") for p in folder.iterdir() if p.name.endswith(".html")})
-    return jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                              trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
+    env.filters["breakable"] = breakable
+    return env
+
+
+_NAME_RE = None
+
+
+def breakable(text: str):
+    """Escaped text; a name (a domain, URL or path: one token, no markup characters) gets a line-break
+    opportunity after every dot, slash, hyphen and underscore, so that it wraps at its own boundaries
+    ("countryliving.<wbr>example"), never inside a word."""
+    import re
+
+    from markupsafe import Markup, escape
+
+    global _NAME_RE
+    if _NAME_RE is None:
+        _NAME_RE = re.compile(r"[^\s<>\"'&`]+")
+    text = str(text)
+    if len(text) < 12 or not _NAME_RE.fullmatch(text):
+        return escape(text)
+    return Markup(re.sub(r"([./_-])(?=[^/])", r"\1<wbr>", str(escape(text))))
 
 
 @lru_cache(maxsize=1)

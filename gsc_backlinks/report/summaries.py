@@ -21,6 +21,7 @@ from ..analysis.snapshots import SAMPLE_NOTE, UI_ROW_CAP, Snapshot
 from ..analysis.sources import HeldSnapshot
 from ..analysis.thirdparty import Coverage, LinkGap, tool_name
 from ..analysis.value import Rated
+from ..analysis.week import WeekInLinks
 from ..exports.kinds import KINDS
 from ..exports.thirdparty import export_label
 from ..store.vendors import VendorSnapshot
@@ -266,3 +267,48 @@ def competitors(site: str, rows: list[dict]) -> Summary:
     return Summary("competitors", "Competitors", site, COMPETITOR_COLUMNS, rows, len(rows), (), "store",
                    ("Import a competitor's Ahrefs/Semrush/Majestic/Moz export with gsc-backlinks import FILE "
                     f"--site {site} --competitor DOMAIN",))
+
+
+CHANGE_COLUMNS = (
+    Column("change", "Change"), C.LINKING_DOMAIN, *C.VALUE_COLUMNS,
+    Column("target_url", "Your page", url=True), C.ANCHOR_TEXT,
+    Column("first_seen", "First seen"), Column("last_seen", "Last seen", optional=True),
+    Column("lost_on", "Lost on", optional=True), Column("reason", "Why"), C.SOURCES,
+    Column("followed", "Followed", machine_only=True), Column("linking_url", "Linking page", url=True),
+)
+PAGE_CHANGE_COLUMNS = (Column("change", "Change"), C.LINKING_URL, C.LINKING_DOMAIN, *C.VALUE_COLUMNS)
+
+
+def changes(site: str, week: WeekInLinks, top: int | None, pages: bool = False,
+            value_basis: tuple[str, ...] = ()) -> Summary:
+    """What changed: new and lost linking domains (or pages) with their context, most valuable first."""
+    if pages:
+        pc = week.pages
+        ch = pc.changes
+        rows = [{"change": "new", "linking_url": c.name, "linking_domain": c.linking_domain, **r.as_dict()}
+                for c, r in zip(ch.new, pc.new_rated)]
+        rows += [{"change": "lost", "linking_url": c.name, "linking_domain": c.linking_domain, **r.as_dict()}
+                 for c, r in zip(ch.lost, pc.lost_rated)]
+        rows.sort(key=lambda r: (r["change"] != "new", -r["value"], r["linking_url"]))
+        span = f"{ch.previous_date} → {ch.latest_date}" if ch.compared else "nothing to compare yet"
+        notes = (f"Linking pages in Google's sample, {span}: {ch.new_count:,} new (value {pc.new_value:,}), "
+                 f"{ch.lost_count:,} lost (value {pc.lost_value:,}); \"lost\" = no longer in the sample",
+                 *value_basis)
+        return Summary("changes", "New and lost linking pages", site, PAGE_CHANGE_COLUMNS, rows[:top or None],
+                       len(rows), (), "changes", notes)
+    rows = []
+    for kind, found in (("new", week.new_domains), ("lost", week.lost_domains), ("link lost", week.lost_links)):
+        for c in found:
+            row = c.as_dict()
+            row["change"] = kind
+            row["sources"] = ", ".join(c.sources)
+            row["followed"] = None if c.followed is None else ("yes" if c.followed else "no")
+            rows.append(row)
+    span = f"since {week.previous_date}" if week.previous_date else "with nothing to compare yet"
+    notes = (week.verdict,
+             f"Linking domains {span} ({week.basis or 'no domain export'}): {week.new_count:,} new (value "
+             f"{week.new_value:,}), {week.lost_count:,} lost (value {week.lost_value:,}); \"link lost\": a link the "
+             "link checks saw go while its domain still links",
+             *value_basis)
+    return Summary("changes", "New and lost links", site, CHANGE_COLUMNS, rows[:top or None], len(rows), (),
+                   "changes", notes)

@@ -6,13 +6,13 @@ import datetime as dt
 import re
 
 from ..analysis.anchors import ANCHOR_CLASSES, TOP_QUERIES
-from ..analysis.changes import Changes
 from ..analysis.domains import EXPORT
 from ..analysis.opportunities import FEW_LINKS
 from ..analysis.search import TOPIC_DAYS
 from ..analysis.snapshots import SAMPLE_NOTE, UI_ROW_CAP
 from ..analysis.sources import WANTED_KINDS, WHERE, Freshness
 from ..analysis.thirdparty import STALE_DAYS, tool_name
+from ..analysis.week import SEARCH_CONSOLE, VALUABLE
 from ..analysis.weekly import CHART_WEEKS, WeeklyData
 from ..dates import pacific_text, to_pacific
 from ..exports.kinds import KINDS
@@ -56,34 +56,26 @@ def generated_at(now: dt.datetime) -> str:
     return now.strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
+FRESH_EXPORT_DAYS = 14  #: a link export older than this at the end of the week gets a notice
+
+
 def weekly_report(data: WeeklyData, *, now: dt.datetime, notices: tuple[str, ...] = ()) -> Report:
     """The weekly page, its list pages and a drill-down page per linked page (nothing is written)."""
     period, prev = data.period, data.period.previous()
     pages: dict[str, Page] = {}
     notes = list(notices) + list(data.notes)
-    stats: list[Stat] = []
-    if data.has_search:
-        cur, old = data.totals, data.previous_totals
-        if cur.days < period.days:
-            notes.append(f"Search data holds {cur.days} of the {period.days} days of this week; totals cover those days only.")
-        if cur.fresh_days:
-            notes.append(f"{cur.fresh_days} day(s) of this week are not final yet in Search Console; "
-                         "their numbers can still change.")
-        stats += search_stats(cur.metrics(), old.metrics(), f"vs {prev.label()}" if old.days else None)
-    for count in data.counts:
-        if count.value is None:
-            continue
-        text, cls = delta(count.value, count.previous)
-        compare = f"vs {count.previous_date}: {num(count.previous)}" if count.previous_date else "no earlier snapshot"
-        stats.append(Stat(count.name, num(count.value), text, cls, compare, f"{count.basis}; snapshot of {count.date}"))
-
+    old = _old_exports_notice(data)
+    if old:
+        notes.insert(0, old)
     how_valued = value_section(data.value_basis)  # one for the weekly page and every drill-down
     sections = [
-        _search_section(data),
+        _week_section(data),
+        _changes_section(data, pages),
+        _trends_section(data),
+        _search_section(data, notes),
         _linked_pages_section(data),
         _domains_section(data, pages),
         _anchors_section(data),
-        _changes_section(data, pages),
         _opportunities_section(data),
     ]
     if data.gap is not None:
@@ -103,7 +95,6 @@ def weekly_report(data: WeeklyData, *, now: dt.datetime, notices: tuple[str, ...
         sources=_sources(data.freshness) + (_checks_source(data),),
         freshness=_freshness_line(data.freshness),
         notices=tuple(notes),
-        stats=tuple(stats),
         sections=tuple(sections),
         nav=tuple((f"#s-{s.id}", s.title) for s in sections),
     )
@@ -113,6 +104,86 @@ def weekly_report(data: WeeklyData, *, now: dt.datetime, notices: tuple[str, ...
     return Report(index, pages)
 
 
+def _old_exports_notice(data: WeeklyData) -> str | None:
+    """Link exports older than two weeks at the end of the report's week: say so first, with what to do."""
+    newest = max((s.date for s in data.freshness.exports if s.target_url is None), default=None)
+    if newest is None:
+        return None
+    age = (data.period.end - newest).days
+    if age <= FRESH_EXPORT_DAYS:
+        return None
+    return (f"The newest link export is from {newest}, {age} days before the end of this week: this report's links "
+            "are that old. In Search Console open Links → Export external links (More sample links, Latest links) "
+            "and the Top linked pages, Top linking sites and Top linking text tables (More → Export), then run "
+            "gsc-backlinks report weekly again with --exports pointing at your downloads.")
+
+
+# --- this week in links ---------------------------------------------------------------------------------
+
+
+def _week_section(data: WeeklyData) -> Section:
+    week = data.week
+    if week is None or week.latest_date is None:
+        return Section("week", "This week in links",
+                       "No Links exports imported yet: in Search Console open Links → Export external links, then "
+                       "gsc-backlinks import FILE --site … (or report weekly --exports DIR).",
+                       lead="No link exports held yet: import Search Console's Links exports to see what changes.",
+                       tone="first")
+    since = f"since {week.previous_date}" if week.previous_date else "no earlier snapshot"
+    pc = week.pages.changes
+    stats = (
+        Stat("New linking domains", num(week.new_count), f"value {num(week.new_value)}", "up" if week.new_count else "flat",
+             since, week.basis),
+        Stat("Lost linking domains", num(week.lost_count), f"value {num(week.lost_value)}",
+             "down" if week.lost_value else "flat", since, week.basis),
+        Stat("New linking pages", num(pc.new_count) if pc.compared else UNKNOWN,
+             f"value {num(week.pages.new_value)}" if pc.compared else None, "up" if pc.new_count else "flat",
+             f"since {pc.previous_date}" if pc.compared else "no earlier sample", "in Google's sample of links"),
+        Stat("Lost linking pages", num(pc.lost_count) if pc.compared else UNKNOWN,
+             f"value {num(week.pages.lost_value)}" if pc.compared else None, "down" if pc.lost_count else "flat",
+             f"since {pc.previous_date}" if pc.compared else "no earlier sample", "no longer in Google's sample"),
+    )
+    tables = [
+        Table("best-new", "Best new links", _CHANGE_COLUMNS_NEW, tuple(_change_row(data, c, new=True)
+                                                                        for c in week.best_new),
+              len(week.best_new), "The most valuable new linking domains, with the page they link to and the anchor "
+              "where a link check or a tool saw it.", empty="No new linking domain." if week.compared else
+              "Nothing to compare with yet.", sort_column=1, print_rows=5),
+        Table("lost-mattered", "Lost links that mattered", _CHANGE_COLUMNS_LOST,
+              tuple(_change_row(data, c, new=False) for c in week.mattered[:10]), len(week.mattered),
+              f"Lost linking domains and links worth {VALUABLE} or more, with why: what the link check saw "
+              "(removed, page gone, noindex, nofollow now), what a tool says, or only \"no longer in Google's "
+              "sample\" (which does not mean removed).", empty="Nothing valuable lost.", sort_column=1, print_rows=5),
+    ]
+    targets = week.linked_gone_targets
+    if targets:
+        tables.append(_broken_targets_table(targets, "gone-targets"))
+    intro = (f"What changed in your links {since} ({week.basis or 'no domain export'}): gross counts, each with the "
+             "summed value of what came and went, the best new links and the losses that matter. "
+             "Full lists are under “New and lost links”.")
+    return Section("week", "This week in links", intro, tuple(tables), lead=week.verdict, tone=week.tone, stats=stats)
+
+
+_CHANGE_COLUMNS_NEW = (C.LINKING_DOMAIN, *shown(C.VALUE_COLUMNS), Column("target_url", "Your page"), C.ANCHOR_TEXT,
+                       Column("first_seen", "First seen", help="The tool's first-seen date, else the snapshot's"),
+                       C.SOURCES)
+_CHANGE_COLUMNS_LOST = (C.LINKING_DOMAIN, *shown(C.VALUE_COLUMNS), Column("target_url", "Your page"),
+                        Column("reason", "Why"), Column("lost_on", "Lost on", help="The check or snapshot that no "
+                                                        "longer saw it"), C.SOURCES)
+
+
+def _change_row(data: WeeklyData, c, *, new: bool) -> tuple[Cell, ...]:
+    name = text_cell(c.linking_domain, limit=60)
+    if c.linking_url:
+        name = Cell(name.text, name.sort, href=c.linking_url if c.linking_url.startswith(("http://", "https://"))
+                    else None, external=True, title=display_url(c.linking_url))
+    target = own_page_cell(c.target_url, page_file(c.target_url) if c.target_url in data.details else None) \
+        if c.target_url else Cell(UNKNOWN, "", cls="muted", title="No check or tool has seen where it points")
+    common = (name, *value_cells(c.rated), target)
+    sources = text_cell(", ".join(c.sources), limit=60)
+    if new:
+        return (*common, text_cell(c.anchor_text, limit=60), date_cell(c.first_seen), sources)
+    return (*common, text_cell(c.reason, limit=80), date_cell(c.lost_on), sources)
 # --- the header -----------------------------------------------------------------------------------------
 
 
@@ -188,7 +259,7 @@ def _sources(fresh: Freshness) -> tuple[Source, ...]:
 # --- sections -------------------------------------------------------------------------------------------
 
 
-def _search_section(data: WeeklyData) -> Section:
+def _search_section(data: WeeklyData, notes: list[str]) -> Section:
     if not data.has_search:
         return Section("search", "Search performance",
                        "No search performance data in the store for this property. Run "
@@ -196,6 +267,14 @@ def _search_section(data: WeeklyData) -> Section:
                        "(the weekly report syncs by itself unless --offline).")
     from .drilldown import daily_charts
 
+    period, prev = data.period, data.period.previous()
+    cur, old = data.totals, data.previous_totals
+    if cur.days < period.days:
+        notes.append(f"Search data holds {cur.days} of the {period.days} days of this week; totals cover those days only.")
+    if cur.fresh_days:
+        notes.append(f"{cur.fresh_days} day(s) of this week are not final yet in Search Console; "
+                     "their numbers can still change.")
+    stats = tuple(search_stats(cur.metrics(), old.metrics(), f"vs {prev.label()}" if old.days else None))
     chart_period = data.chart_period
     by_day = {d.day: {"clicks": d.clicks, "impressions": d.impressions} for d in data.daily}
     fresh_days = {d.day for d in data.daily if not d.final}
@@ -207,12 +286,13 @@ def _search_section(data: WeeklyData) -> Section:
         tuple((date_cell(d), num_cell(by_day[d]["clicks"]), num_cell(by_day[d]["impressions"]),
                Cell("fresh" if d in fresh_days else "final", cls="muted" if d not in fresh_days else "new"))
               for d in reversed(days) if d in by_day),
-        len(by_day), page_size=14)
-    intro = (f"Daily totals for the property over the last {CHART_WEEKS} weeks ({chart_period.iso()}, Pacific Time), "
-             "as Search Console's performance report counts them.")
+        len(by_day), page_size=14, print_rows=0)
+    intro = (f"This week against the week before, and daily totals for the property over the last {CHART_WEEKS} "
+             f"weeks ({chart_period.iso()}, Pacific Time), as Search Console's performance report counts them.")
     if fresh_days:
         intro += " Dashed: days not final yet."
-    return Section("search", "Search performance", intro, (table,), daily_charts(days, by_day, fresh_days, "daily"))
+    return Section("search", "Search performance", intro, (table,), daily_charts(days, by_day, fresh_days, "daily"),
+                   stats=stats)
 
 
 def own_page_cell(url: str, href: str | None) -> Cell:
@@ -262,17 +342,7 @@ def _linked_pages_section(data: WeeklyData) -> Section:
 
 
 def _domains_section(data: WeeklyData, pages: dict[str, Page]) -> Section:
-    basis, history = data.domains_history
     charts_: tuple[Chart, ...] = ()
-    if history:
-        dates = [d for d, _ in history]
-        values = [n for _, n in history]
-        what = "Top linking sites export" if basis and basis.kind == EXPORT else "Google's sample of links"
-        svg = charts.line_chart(dates, values, cls="s-domains",
-                                label=f"Linking domains per snapshot ({what})", x_text=lambda d: d.isoformat(),
-                                point_text=lambda d, v: f"{d}: {num(v)} linking domains", x_every=max(1, len(dates) // 6),
-                                height=160)
-        charts_ = (Chart("domains-history", f"Linking domains per snapshot ({what})", svg),)
     domains = data.domains
     if domains is None:
         return Section("domains", "Linking domains",
@@ -324,6 +394,7 @@ def _anchors_section(data: WeeklyData) -> Section:
     total = len(found.rows) or 1
     items = [(c, n / total, f"{n} ({n / total:.0%})", "b-" + c.split()[0].lower()) for c, n in counts.items()]
     svg = charts.bar_chart(items, label="Anchor texts by class")
+    narrow = charts.bar_chart(items, label="Anchor texts by class", width=charts.NARROW)
     rows = tuple((num_cell(r.rank), text_cell(r.anchor_text), Cell(r.anchor_class, ANCHOR_CLASSES.index(r.anchor_class)))
                  for r in found.rows[:INDEX_ROWS])
     rules = found.rules
@@ -339,19 +410,37 @@ def _anchors_section(data: WeeklyData) -> Section:
     table = Table("anchors", "Top anchor text", (C.RANK, C.ANCHOR_TEXT, C.ANCHOR_CLASS), rows, found.total, note,
                   sort_column=0, sort_desc=False)
     return Section("anchors", "Anchor text", None, (table,),
-                   (Chart("anchor-classes", "Anchor text make-up (share of distinct anchor texts)", svg),))
+                   (Chart("anchor-classes", "Anchor text make-up (share of distinct anchor texts)", svg, narrow),))
 
 
 def _changes_section(data: WeeklyData, pages: dict[str, Page]) -> Section:
-    tables = []
+    week = data.week
     dc, pc = data.domain_changes, data.page_changes
-    if not (dc.compared or pc.compared):
+    if week is None or not (dc.compared or pc.compared):
         return Section("changes", "New and lost links",
                        "Needs two snapshots of the same export on different dates; import next week's exports to see "
                        "what changed. " + SAMPLE_NOTE)
-    for ch in (dc, pc):
-        if ch.compared:
-            tables += _change_tables(data.site, ch, pages)
+    tables: list[Table] = []
+    span = f"{dc.previous_date} → {dc.latest_date}"
+    for tid, title, found, count, cols, new in (
+            ("new-domains", "New linking domains", week.new_domains, week.new_count, _CHANGE_COLUMNS_NEW, True),
+            ("lost-domains", "Lost linking domains", week.lost_domains, week.lost_count, _CHANGE_COLUMNS_LOST, False)):
+        if not dc.compared and not found:
+            continue
+        rows = tuple(_change_row(data, c, new=new) for c in found)
+        note = f"{dc.basis} snapshots {span}" if dc.compared else "Links a third-party tool saw appear or go"
+        if dc.compared and any(SEARCH_CONSOLE not in c.sources for c in found):
+            note += ", and links a third-party tool saw appear or go since"
+        note += "; most valuable first."
+        more = None
+        if count > INDEX_ROWS:
+            more = f"lists/{tid}.html"
+            pages[more] = list_page(data.site, title, Table(tid, title, cols, rows, count, note, page_size=50,
+                                                            sort_column=1), dc.latest_date)
+        tables.append(Table(tid, title, cols, rows[:INDEX_ROWS], count, note, empty="None.", more_href=more,
+                            more_text=f"All {num(count)}" if more else None, page_size=10, sort_column=1))
+    if pc.compared:
+        tables += _page_change_tables(data, pages)
     if data.lost_links:
         tables.append(_lost_links_table(data))
     return Section("changes", "New and lost links", SAMPLE_NOTE, tuple(tables))
@@ -366,33 +455,89 @@ def _lost_links_table(data: WeeklyData) -> Table:
                   Column("reason", "Why")), rows, len(data.lost_links),
                  "Links a check of their page saw, and the next check of it no longer did, in the four weeks up to "
                  f"{data.period.end} (gsc-backlinks check). Unlike \"no longer in Google's sample\", these are gone.",
-                 empty="None.", page_size=10)
+                 empty="None.", page_size=10, print_rows=5)
 
 
-def _change_tables(site: str, ch: Changes, pages: dict[str, Page]) -> list[Table]:
+_PAGE_COLUMNS = (C.LINKING_URL, C.LINKING_DOMAIN, *shown(C.VALUE_COLUMNS))
+
+
+def _page_change_tables(data: WeeklyData, pages: dict[str, Page]) -> list[Table]:
+    week = data.week
+    assert week is not None
+    ch = week.pages.changes
     out = []
     span = f"{ch.previous_date} → {ch.latest_date}"
-    for which, found, count in (("new", ch.new, ch.new_count), ("lost", ch.lost, ch.lost_count)):
-        rows: tuple[tuple[Cell, ...], ...]
-        if ch.what == "domains":
-            cols: tuple[Column, ...] = (C.LINKING_DOMAIN,)
-            rows = tuple((text_cell(c.name, limit=60),) for c in found)
-        else:
-            cols = (C.LINKING_URL, C.LINKING_DOMAIN)
-            rows = tuple((link_cell(c.name), text_cell(c.linking_domain, limit=60)) for c in found)
-        title = f"New linking {ch.what}" if which == "new" else f"Linking {ch.what} no longer in Google's sample"
-        note = f"{ch.basis} snapshots {span}."
-        tid = f"{which}-{ch.what}"
+    for which, found, rated, count in (("new", ch.new, week.pages.new_rated, ch.new_count),
+                                       ("lost", ch.lost, week.pages.lost_rated, ch.lost_count)):
+        ranked = sorted(zip(found, rated), key=lambda cr: (-cr[1].value, cr[0].linking_domain or "", cr[0].name))
+        rows = tuple((link_cell(c.name), text_cell(c.linking_domain, limit=60), *value_cells(r)) for c, r in ranked)
+        title = "New linking pages" if which == "new" else "Linking pages no longer in Google's sample"
+        note = f"{ch.basis} snapshots {span}; most valuable first."
+        tid = f"{which}-pages"
         more = None
         if count > INDEX_ROWS:
             more = f"lists/{tid}.html"
             tail = (f" The first {num(LIST_ROWS)} are listed here; each snapshot's full list: gsc-backlinks links "
-                    f"samples --site {site} --as-of DATE --top 0 --format csv." if count > LIST_ROWS else "")
-            pages[more] = list_page(site, title, Table(tid, title, cols, rows, count, note + tail, page_size=50),
-                                    ch.latest_date)
-        out.append(Table(tid, title, cols, rows[:INDEX_ROWS], count, note, empty="None.", more_href=more,
-                         more_text=f"All {num(count)}" if more else None, page_size=10))
+                    f"samples --site {data.site} --as-of DATE --top 0 --format csv." if count > LIST_ROWS else "")
+            pages[more] = list_page(data.site, title, Table(tid, title, _PAGE_COLUMNS, rows, count, note + tail,
+                                                            page_size=50, sort_column=2), ch.latest_date)
+        out.append(Table(tid, title, _PAGE_COLUMNS, rows[:INDEX_ROWS], count, note, empty="None.", more_href=more,
+                         more_text=f"All {num(count)}" if more else None, page_size=10, sort_column=2, print_rows=5))
     return out
+
+
+# --- trends -------------------------------------------------------------------------------------------
+
+
+def _trends_section(data: WeeklyData) -> Section:
+    trends = data.trends
+    out: list[Chart] = []
+    if trends and trends.points:
+        dates = [p.date for p in trends.points]
+        basis, _ = data.domains_history
+        what = "Top linking sites export" if basis and basis.kind == EXPORT else "Google's sample of links"
+        for key, title, cls, unit in ((("linking_domains", f"Linking domains ({what})", "s-domains",
+                                        "linking domains")),
+                                      ("linking_pages", "Linking pages in Google's sample", "s-pages", "linking pages"),
+                                      ("value", "Value of the linking domains (summed)", "s-value", "value")):
+            values = [getattr(p, key) for p in trends.points]
+            if all(v is None for v in values):
+                continue
+            wide, narrow = charts.line_charts(
+                dates, values, cls=cls, label=f"{title} per snapshot, {dates[0]} to {dates[-1]}", height=170,
+                x_text=_date_text, point_text=lambda d, v, u=unit: f"{d}: {num(v)} {u}")
+            caption = title.replace(" (", " per snapshot (", 1) if "(" in title else f"{title} per snapshot"
+            out.append(Chart("domains-history" if key == "linking_domains" else f"trend-{key.replace('_', '-')}",
+                             caption, wide, narrow))
+    if len(data.anchor_history) >= 1:
+        out.append(_anchor_history_chart(data))
+    stats = []
+    for count in data.counts:
+        if count.value is None:
+            continue
+        text, cls = delta(count.value, count.previous)
+        compare = f"vs {count.previous_date}: {num(count.previous)}" if count.previous_date else "no earlier snapshot"
+        stats.append(Stat(count.name, num(count.value), text, cls, compare, f"{count.basis}; snapshot of {count.date}"))
+    if not out:
+        return Section("trends", "Trends", "Trends need link exports: import Search Console's Links exports.",
+                       stats=tuple(stats))
+    intro = (f"Every snapshot held, oldest first, each point as that export stood ({trends.basis if trends else ''}). "
+             "Value is the sum of the linking domains' values (0-100 each), rated against this week's search queries.")
+    return Section("trends", "Trends", intro, (), tuple(out), stats=tuple(stats))
+
+
+def _date_text(d: dt.date) -> str:
+    return f"{d.day} {d:%b}" if d.year == dt.date.today().year else f"{d.day} {d:%b} {d:%y}"
+
+
+def _anchor_history_chart(data: WeeklyData) -> Chart:
+    classes = [(f"b-{c.split()[0].lower()}", c) for c in ANCHOR_CLASSES]
+    rows = [(str(m.date), [(cls, m.share(name), f"{m.date}: {name} {m.counts.get(name, 0)} of {m.total} "
+                                                 f"({m.share(name):.0%})") for cls, name in classes])
+            for m in data.anchor_history]
+    title = "Anchor text make-up per Top linking text export (share of distinct anchor texts)"
+    return Chart("anchor-history", title, charts.stack_chart(rows, classes, label=title),
+                 charts.stack_chart(rows, classes, label=title, width=charts.NARROW))
 
 
 def _stale_text(stale) -> str:
@@ -445,24 +590,46 @@ def _gap_section(data: WeeklyData, pages: dict[str, Page]) -> Section:
     return Section("gap", "Link gap", intro, (table,))
 
 
-def _broken_targets_table(data: WeeklyData) -> Table:
+def _broken_targets_table(targets, tid: str = "broken-targets") -> Table:
     rows = tuple((own_page_cell(b.url, None), text_cell(b.reason), num_cell(b.links), num_cell(b.linking_pages),
-                  date_cell(to_pacific(b.checked_at).date())) for b in data.broken_targets)
-    return Table("broken-targets", "Your linked pages that are gone: redirect them",
+                  date_cell(to_pacific(b.checked_at).date())) for b in targets)
+    return Table(tid, "Your linked pages that are gone: redirect them",
                  (Column("url", "Your page"), Column("reason", "What the check found"),
                   Column("links", "Incoming links", True, "From the Top target pages export"),
                   Column("linking_pages", "Checked linking pages", True, "Linking pages whose newest check links here"),
                   Column("checked", "Checked")), rows, len(rows),
                  "Pages of yours that links point at but that answer 404/410, redirect to the home page or say "
                  "noindex (gsc-backlinks check): a 301 redirect to the closest live page wins those links back.",
-                 sort_column=2)
+                 sort_column=2, print_rows=5)
+
+
+def _drill_next_table(data: WeeklyData) -> Table:
+    rows = tuple((own_page_cell(r.page, page_file(r.page) if r.page in data.details else None),
+                  num_cell(r.incoming_links), num_cell(r.known_linking_pages), num_cell(r.unnamed), num_cell(r.clicks),
+                  Cell(f"Links → Top linked pages → {_path_of(r.page)} → Export", None))
+                 for r in data.drill_next)
+    return Table("drill-next", "Export these drill-downs next",
+                 (Column("page", "Your page"), Column("incoming_links", "Links", True, "Top target pages export"),
+                  Column("known", "Named", True, "Linking pages a link check or a tool names for it"),
+                  Column("unnamed", "Unnamed", True, "Links whose linking page no source names yet"),
+                  Column("clicks", "Clicks", True, "This week"),
+                  Column("how", "In Search Console")), rows, len(rows),
+                 "Linked pages with no drill-down export yet, those whose export would name the most links first "
+                 "(weighted by their clicks this week). Import each with gsc-backlinks import FILE --site … --target URL.",
+                 empty="Every linked page has a drill-down export.", print_rows=5)
+
+
+def _path_of(url: str) -> str:
+    full = display_url(url)
+    return re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/]+", "", full) or "/"
 
 
 def _opportunities_section(data: WeeklyData) -> Section:
     if not data.has_search or data.few_links is None:
         return Section("opportunities", "Where links would pay off",
                        "Needs search performance data: sync it first (gsc-backlinks sync).",
-                       (_broken_targets_table(data),) if data.broken_targets else ())
+                       (*((_broken_targets_table(data.broken_targets),) if data.broken_targets else ()),
+                        *((_drill_next_table(data),) if data.drill_next else ())))
     few = data.few_links
     cols = (Column("page", "Page"), Column("impressions", "Impressions", True), Column("clicks", "Clicks", True),
             Column("position", "Position", True), Column("incoming_links", "Known links", True))
@@ -475,7 +642,9 @@ def _opportunities_section(data: WeeklyData) -> Section:
     tables = [Table("traffic-few-links", "Search traffic, few or no known links", cols, rows, len(rows), note,
                     empty="Every page with impressions this week has more than a few known links.", sort_column=1)]
     if data.broken_targets:
-        tables.insert(0, _broken_targets_table(data))
+        tables.insert(0, _broken_targets_table(data.broken_targets))
+    if data.drill_next:
+        tables.append(_drill_next_table(data))
     unfound = data.unfound
     if unfound is not None:
         rows2 = tuple((own_page_cell(r.target_url, page_file(r.target_url)), num_cell(r.incoming_links),

@@ -28,7 +28,7 @@
     var where = pager.querySelector(".where");
     var prev = pager.querySelector("[data-prev]"), next = pager.querySelector("[data-next]");
     var page = 0, visible = rows;
-    tools.hidden = false;
+    tools.hidden = rows.length <= 10; // a short table needs no filter
 
     function show() {
       var pages = Math.max(1, Math.ceil(visible.length / size));
@@ -49,7 +49,9 @@
       button.type = "button";
       while (th.firstChild) button.appendChild(th.firstChild);
       th.appendChild(button);
-      button.addEventListener("click", function () {
+      th.classList.add("sortable");
+      // The whole header cell sorts, not only its label (the button keeps it reachable by keyboard).
+      th.addEventListener("click", function () {
         var numeric = th.classList.contains("num");
         var desc = th.getAttribute("aria-sort") === "descending" ? false
           : th.getAttribute("aria-sort") === "ascending" ? true : numeric;
@@ -94,6 +96,15 @@
       setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 0);
     });
     applyFilter();
+    // A table wider than the screen says so (a shadow at the edge, and a line under the title).
+    var scroller = box.querySelector(".scroll");
+    var hint = document.createElement("p");
+    hint.className = "scroll-hint";
+    hint.textContent = "Scroll sideways for more columns \u2192";
+    scroller.parentNode.insertBefore(hint, scroller);
+    function widthCheck() { box.classList.toggle("scrolls", scroller.scrollWidth > scroller.clientWidth + 1); }
+    widthCheck();
+    window.addEventListener("resize", widthCheck);
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("div.table"), setup);
