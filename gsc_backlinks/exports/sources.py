@@ -65,6 +65,12 @@ class RawFile:
         """SHA-256 of the bytes, hex: what makes a second import of the same file a no-op."""
         return hashlib.sha256(self.data).hexdigest()
 
+    @functools.cached_property
+    def quick_key(self) -> str:
+        """Size and SHA-256 of the first MiB: tells a new file from a held one without reading it all
+        (a match is confirmed by :attr:`content_hash`)."""
+        return f"{len(self.data)}:{hashlib.sha256(self.data[:1 << 20]).hexdigest()}"
+
 
 @dataclass
 class Collected:

@@ -345,6 +345,7 @@ class VendorParsed:
     file_rows: int  #: data rows read from the file (broken lines not counted)
     skipped_rows: int  #: lines that were not valid CSV rows and were skipped
     content_hash: str
+    quick_key: str  #: size and hash of the first MiB (see RawFile.quick_key)
     snapshot_date: dt.date
     date_source: str  #: "file name", "--date", "file time" or "today"
     site: str | None  #: the property the targets belong to (None with a competitor or no site given)
@@ -1146,7 +1147,7 @@ def parse_vendor_export(
         table=table,
         file_rows=n,
         skipped_rows=read.skipped,
-        content_hash=hashing.result(),
+        content_hash=hashing.result(), quick_key=raw.quick_key,
         snapshot_date=snapshot_date,
         date_source=date_source,
         site=site.site if site is not None and comp is None else None,

@@ -48,7 +48,7 @@ def import_paths(
     from ..exports import thirdparty
     from ..store import open_current, open_store, transaction
     from ..store.snapshots import bulk_write_settings, held_imports, write_snapshots
-    from ..store.vendors import held_vendor_imports, save_vendor_imports
+    from ..store.vendors import held_vendor_imports, maybe_held_vendor_files, save_vendor_imports
 
     prop = urls.parse_property(site)
     target_url = urls.page_in_property(target, prop, option="--target") if target else None
@@ -69,11 +69,15 @@ def import_paths(
     with open_current(store_path) as con:
         keys = {raw.display: (raw.content_hash, snapshot_date_for(raw, date)[0], target_url)
                 for raw in collected.files if not vendors[raw.display]}
-        vendor_keys = {raw.display: (raw.content_hash, thirdparty.snapshot_date_for(raw, date)[0], rival or "")
-                       for raw in collected.files if vendors[raw.display]}
         held: dict[str, ImportResult | VendorImport] = {}
         if con:
             held.update(held_imports(con, prop.site, keys))
+            # A third-party export (often a million rows) is hashed whole only when its size and first MiB match
+            # a held one; a new file is hashed beside its parse instead.
+            others = [raw for raw in collected.files if vendors[raw.display]]
+            maybe = maybe_held_vendor_files(con, prop.site, [raw.quick_key for raw in others])
+            vendor_keys = {raw.display: (raw.content_hash, thirdparty.snapshot_date_for(raw, date)[0], rival or "")
+                           for raw in others if raw.quick_key in maybe}
             held.update(held_vendor_imports(con, prop.site, vendor_keys))
     parsed = []
     parsed_vendor = []

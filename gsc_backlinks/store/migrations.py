@@ -346,6 +346,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             date_source   VARCHAR NOT NULL,
             source_name   VARCHAR NOT NULL,
             content_hash  VARCHAR NOT NULL,
+            quick_key     VARCHAR,            -- size and hash of the first MiB: a cheap "maybe held" test
             row_count     BIGINT NOT NULL,
             encoding      VARCHAR,
             notes         VARCHAR[],

@@ -25,6 +25,7 @@ class VendorRows(Protocol):
     source: str
     table: Any  #: pyarrow.Table: link-observation (or referring-domain) columns, then the tool's metrics
     content_hash: str
+    quick_key: str
     snapshot_date: dt.date
     date_source: str
     competitor: str | None
@@ -54,6 +55,16 @@ class VendorImport:
     duplicate_of: tuple[int, dt.date, str] | None = None  #: (snapshot id, date, file) when already held
     notes: tuple[str, ...] = ()
     same_as: tuple[int, dt.date] | None = None  #: an earlier snapshot of the same content (a re-export)
+
+
+def maybe_held_vendor_files(con: duckdb.DuckDBPyConnection, site: str, quick_keys: list[str]) -> set[str]:
+    """Of these quick keys (size and hash of the first MiB), those a held snapshot has: only those files need
+    their whole content hashed before they are parsed."""
+    if not quick_keys:
+        return set()
+    return {r[0] for r in con.execute(
+        "SELECT DISTINCT quick_key FROM vendor_snapshots WHERE property = ? AND list_contains(?, quick_key)",
+        [site, quick_keys]).fetchall()}
 
 
 def held_vendor_imports(con: duckdb.DuckDBPyConnection, site: str,
@@ -101,10 +112,11 @@ def save_vendor_imports(con: duckdb.DuckDBPyConnection, site: str, parsed: Seque
             [site, competitor, item.content_hash, item.kind, item.snapshot_date]).fetchall()
         snapshot_id = con.execute(
             """INSERT INTO vendor_snapshots (property, competitor, vendor, export, snapshot_date, date_source,
-                   source_name, content_hash, row_count, encoding, notes, imported_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING snapshot_id""",
+                   source_name, content_hash, quick_key, row_count, encoding, notes, imported_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING snapshot_id""",
             [site, competitor, item.vendor, item.kind, item.snapshot_date, item.date_source, item.source,
-             item.content_hash, item.table.num_rows, item.encoding, list(item.notes), now]).fetchall()[0][0]
+             item.content_hash, item.quick_key, item.table.num_rows, item.encoding, list(item.notes),
+             now]).fetchall()[0][0]
         con.register("incoming_vendor", item.table)
         try:
             if "linking_url" in item.table.column_names:
