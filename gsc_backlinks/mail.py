@@ -241,10 +241,10 @@ class Mailer:
         except ssl.SSLError as exc:
             raise MailError(f"mail server {s.server}: the TLS handshake failed ({exc.reason or exc}); is it the port "
                             f"for implicit TLS? (465 is; 587 is STARTTLS: set {ENV}TLS=starttls)") from None
-        except TimeoutError:
-            raise MailError(f"mail server {s.server} did not answer within {s.timeout:g} s; check {ENV}HOST and "
-                            f"{ENV}PORT (and that a firewall lets the connection out)") from None
         except (OSError, smtplib.SMTPException) as exc:
+            if _timed_out(exc):  # no greeting in time (smtplib says so as a closed connection)
+                raise MailError(f"mail server {s.server} did not answer within {s.timeout:g} s; check {ENV}HOST and "
+                                f"{ENV}PORT (and that a firewall lets the connection out)") from None
             raise self._error(exc, "could not be reached") from None
         try:
             smtp.ehlo()
@@ -294,7 +294,7 @@ class Mailer:
         import smtplib
 
         s = self.settings
-        if isinstance(exc, TimeoutError):
+        if _timed_out(exc):
             return MailError(f"mail server {s.server} stopped answering ({what}, timeout {s.timeout:g} s); try again "
                              f"later or raise {ENV}TIMEOUT")
         if isinstance(exc, ConnectionRefusedError):
@@ -327,6 +327,12 @@ def _secret_forms(settings: SmtpSettings) -> list[str]:
     for raw in (password, f"\0{user}\0{password}", f"{user} {password}"):
         forms.append(base64.b64encode(raw.encode("utf-8")).decode("ascii"))
     return forms
+
+
+def _timed_out(exc: BaseException) -> bool:
+    import smtplib
+
+    return isinstance(exc, TimeoutError) or (isinstance(exc, smtplib.SMTPServerDisconnected) and "timed out" in str(exc))
 
 
 def _first_reply(recipients: dict) -> str:
