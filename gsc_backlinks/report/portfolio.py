@@ -9,6 +9,7 @@ history.  Nothing is computed here.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from dataclasses import dataclass
@@ -157,7 +158,8 @@ def _row(r: PropertyRow, page_folder: Path) -> Row:
     name = printable(r.name)
     title = printable(r.site) if r.name != r.site else None
     cells: list[Cell] = [Cell(shorten(name, 60), r.name.lower(), href=href, title=title)]
-    cells.append(Cell(r.period.label(), r.period.end.isoformat()) if r.period else Cell("–", "", cls="muted"))
+    cells.append(Cell(r.period.label(), r.period.end.isoformat(), cls="nowrap") if r.period
+                 else Cell("–", "", cls="muted"))
     if r.index is None:
         cells += [Cell("–", "", cls="muted")] * 4
     elif not r.compared:
@@ -187,7 +189,7 @@ def _row(r: PropertyRow, page_folder: Path) -> Row:
         age = (r.today - r.exports_date).days if r.today else None
         stale = age is not None and age > STALE_DAYS
         cells.append(Cell(r.exports_date.isoformat() + (f" ({age} days old)" if age is not None and age > 1 else ""),
-                          r.exports_date.isoformat(), cls="down" if stale else "",
+                          r.exports_date.isoformat(), cls="nowrap down" if stale else "nowrap",
                           title="Older than two weeks: export the Links report again" if stale else None))
     spark = sparkline(r.domains_history)
     latest = r.domains_history[-1][1] if r.domains_history else ""
@@ -224,6 +226,7 @@ def write_portfolio(rows: list[PropertyRow], folder: Path, *, now: dt.datetime) 
         tmp.write_text(render_portfolio(portfolio_page(rows, folder=folder, now=now)), encoding="utf-8", newline="\n")
         tmp.replace(path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise GscBacklinksError(f"cannot write the portfolio page {path}: {exc.strerror or exc}") from None
     return path
