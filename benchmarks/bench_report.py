@@ -272,8 +272,9 @@ def add_search(con, npr, perf_rows: int, pages: list[str]) -> None:
                sum(position * impressions) / sum(impressions), count(*), any_value(q.n), false, false,
                least(p.day + INTERVAL 3 DAY + INTERVAL 9 HOUR, TIMESTAMP '2026-11-21 16:55:00')
         FROM search_pages p
-        LEFT JOIN (SELECT day, count(*) AS n FROM search_queries GROUP BY day) q USING (day)
-        GROUP BY p.property, p.search_type, p.day ORDER BY p.day""")
+        LEFT JOIN (SELECT day, count(*) AS n FROM search_queries WHERE property = $site GROUP BY day) q USING (day)
+        WHERE p.property = $site  -- this property's (bench_portfolio puts many in one store)
+        GROUP BY p.property, p.search_type, p.day ORDER BY p.day""", {"site": SITE})
 
 
 def build_store(path: Path, links: int, perf_rows: int, seed: int) -> dict:

@@ -76,3 +76,24 @@ class QuotaError(ApiError):
     """A Search Console quota is spent; what was fetched so far is kept."""
 
     exit_code = 75  # EX_TEMPFAIL
+
+
+class ConfigError(UsageError):
+    """The configuration file is missing, not TOML, or has an unknown key, a wrong type or a bad value:
+    names the file, the line and the key."""
+
+
+class MailError(GscBacklinksError):
+    """A report could not be mailed: names the SMTP server and what to fix (the report itself is written)."""
+
+    exit_code = 69  # EX_UNAVAILABLE
+
+
+class RunLockedError(GscBacklinksError):
+    """Another run of the same job holds the run lock beside the store (says which: pid, started)."""
+
+    exit_code = 75  # EX_TEMPFAIL
+
+
+class PropertiesFailed(GscBacklinksError):
+    """A run over many properties finished, but one or more of them failed (each was reported as it happened)."""

@@ -15,7 +15,7 @@ import pytest
 from test_report_browser import ARTIFACTS, Tab, browser  # noqa: F401  (the browser fixture is used by name)
 
 from gsc_backlinks.jobs.demo import run_demo
-from gsc_backlinks.report.render import breakable
+from gsc_backlinks.report.templating import breakable
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}

@@ -90,10 +90,16 @@ class Ticket:
 
 
 class Slots:
-    """Every host's slot, made on first use, and forgotten when its host is done."""
+    """Every host's slot, made on first use, and forgotten when its host is done.
 
-    def __init__(self, delay: float):
+    ``memory`` (host -> monotonic time before which no request may start) carries politeness from one run
+    to the next: runs that share it (the checks of several properties, one after another) never ask a
+    host sooner than one run alone would.
+    """
+
+    def __init__(self, delay: float, memory: dict[str, float] | None = None):
         self.delay = delay
+        self.memory = memory
         self._slots: dict[str, HostSlot] = {}
         self._given_up: dict[str, tuple[str, str]] = {}  #: of hosts forgotten: all a new slot must know
         self.seen: set[str] = set()  #: every host that had a slot this run
@@ -103,6 +109,8 @@ class Slots:
         if slot is None:
             slot = self._slots[host] = HostSlot(host, self.delay)
             slot.given_up = self._given_up.get(host)
+            if self.memory:
+                slot.next_start = self.memory.get(host, 0.0)
             self.seen.add(host)
         return slot
 
@@ -120,6 +128,17 @@ class Slots:
             self._given_up[host] = slot.given_up
         del self._slots[host]
         return True
+
+    def remember(self) -> None:
+        """Note in ``memory`` when each host may next be asked (the hosts whose delay has not passed yet)."""
+        if self.memory is None:
+            return
+        now = time.monotonic()
+        for host in [h for h, t in self.memory.items() if t <= now]:
+            del self.memory[host]
+        for host, slot in self._slots.items():
+            if slot.next_start > now:
+                self.memory[host] = max(self.memory.get(host, 0.0), slot.next_start)
 
     def __len__(self) -> int:
         """Hosts that had a slot this run."""

@@ -77,7 +77,8 @@ class _Run:
     """One run of the checker: its guard, slots, robots verdicts and counters."""
 
     def __init__(self, site: urls.Property, settings: CheckSettings, on_result: Callable[[PageCheck], None],
-                 progress: Callable[[CheckProgress], None] | None, own: bool):
+                 progress: Callable[[CheckProgress], None] | None, own: bool,
+                 host_times: dict[str, float] | None = None):
         self.settings = settings
         self.guard = Guard(allowance_from(settings.testing_hosts))  # a wrong allowance fails before anything runs
         self.site = SiteMatcher(site)
@@ -85,7 +86,7 @@ class _Run:
         self.progress = progress
         self.own = own
         self.token = settings.robots_token
-        self.slots = Slots(settings.per_host_delay)
+        self.slots = Slots(settings.per_host_delay, host_times)
         self.robots: dict[str, robots_txt.RobotsRules | asyncio.Future] = {}
         self.robots_keys: dict[str, set[str]] = {}  # host -> its robots.txt URLs (schemes, ports)
         # The rules of hosts that are done, in case they come back: a few, the newest.
@@ -149,6 +150,7 @@ class _Run:
             sweeper.cancel()
             if ticker is not None:
                 ticker.cancel()
+            self.slots.remember()
             self.summary.hosts = len(self.slots)
             self.summary.elapsed = time.monotonic() - self.started
         if self.progress:
@@ -630,22 +632,25 @@ def _retry_after_seconds(value: str) -> float | None:
 
 async def check_pages(pages: Iterable[str], *, site: urls.Property, settings: CheckSettings | None = None,
                       on_result: Callable[[PageCheck], None],
-                      progress: Callable[[CheckProgress], None] | None = None, own: bool = False) -> CheckSummary:
+                      progress: Callable[[CheckProgress], None] | None = None, own: bool = False,
+                      host_times: dict[str, float] | None = None) -> CheckSummary:
     """Check every page (linking pages, or the property's ``own`` pages) and hand each result to ``on_result``.
 
     Results come in the order checks finish; nothing is kept in memory.  A
     cancelled task (Ctrl-C) stops at once; the results handed over stay with
-    the caller.
+    the caller.  Runs that share ``host_times`` keep each host's delay across
+    them (see ``hosts.Slots``).
     """
-    run = _Run(site, settings or CheckSettings(), on_result, progress, own)
+    run = _Run(site, settings or CheckSettings(), on_result, progress, own, host_times)
     return await run.run(pages)
 
 
 def run_checks(pages: Iterable[str], *, site: urls.Property, settings: CheckSettings | None = None,
                on_result: Callable[[PageCheck], None],
-               progress: Callable[[CheckProgress], None] | None = None, own: bool = False) -> CheckSummary:
+               progress: Callable[[CheckProgress], None] | None = None, own: bool = False,
+               host_times: dict[str, float] | None = None) -> CheckSummary:
     """check_pages in an event loop of its own; Ctrl-C raises CheckInterrupted with the counts so far."""
-    run = _Run(site, settings or CheckSettings(), on_result, progress, own)
+    run = _Run(site, settings or CheckSettings(), on_result, progress, own, host_times)
     try:
         return asyncio.run(run.run(pages))
     except KeyboardInterrupt:

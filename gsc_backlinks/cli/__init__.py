@@ -7,29 +7,61 @@ the commands, so ``gsc-backlinks --help`` starts fast.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from .. import __version__
-from ..errors import GscBacklinksError
+from ..errors import GscBacklinksError, UsageError
 from ..text import printable  # stdlib only: keeps --help fast
+
+if TYPE_CHECKING:
+    from ..config import Config, PropertyConfig
 
 FORMATS = click.Choice(["table", "csv", "json"])
 
 
 class State:
-    def __init__(self, store: str | None, verbose: int, quiet: bool):
+    def __init__(self, store: str | None, verbose: int, quiet: bool, config: str | None = None):
         self._store = store
         self.verbose = verbose
         self.quiet = quiet
+        self._config_file = config
+        self._config: Config | None = None
+        self._config_read = False
+        self.property: PropertyConfig | None = None  #: the file's property named by --property
+
+    @property
+    def config(self) -> Config | None:
+        """The configuration file (--config, GSC_BACKLINKS_CONFIG, else the default one if it exists), read
+        and checked once; None when there is none."""
+        if not self._config_read:
+            from ..config import read_config
+
+            self._config = read_config(self._config_file)
+            self._config_read = True
+        return self._config
+
+    def require_config(self, why: str) -> Config:
+        config = self.config
+        if config is None:
+            from ..config import default_config_path
+
+            raise UsageError(f"{why} needs the configuration file, and there is none at {default_config_path()}; "
+                             "write one (README: \"Many properties\") or give --config FILE")
+        return config
 
     @property
     def store_path(self) -> Path:
+        """--store or GSC_BACKLINKS_STORE, else the configuration file's store, else the default one."""
         if self._store:
             return Path(self._store).expanduser()
+        config = self.config
+        if config is not None and config.store is not None:
+            return config.store
         from ..store import default_store_path
 
         return default_store_path()
@@ -69,6 +101,12 @@ def _set_store(ctx: click.Context, param: click.Parameter, value: str | None) ->
         _state(ctx)._store = value
 
 
+def _set_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        state = _state(ctx)
+        state._config_file, state._config_read = value, False
+
+
 def _add_verbose(ctx: click.Context, param: click.Parameter, value: int) -> None:
     if value:
         _state(ctx).verbose += value
@@ -85,6 +123,9 @@ def _global_params() -> list[click.Parameter]:
         click.Option(["--store"], metavar="PATH", expose_value=False, callback=_set_store,
                      help="DuckDB store file (also before the command; default: $GSC_BACKLINKS_STORE, "
                           "else in your user data folder)."),
+        click.Option(["--config"], metavar="FILE", expose_value=False, callback=_set_config,
+                     help="Configuration file of your properties (also before the command; default: "
+                          "$GSC_BACKLINKS_CONFIG, else gsc-backlinks.toml in your user config folder)."),
         click.Option(["-v", "--verbose"], count=True, expose_value=False, callback=_add_verbose,
                      help="Say more about what is done."),
         click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, callback=_set_quiet,
@@ -132,14 +173,37 @@ class Group(click.Group):
             ctx.exit(130)
 
 
-def site_option(func):
-    return click.option(
-        "--site",
-        required=True,
-        envvar="GSC_BACKLINKS_SITE",
-        show_envvar=True,
-        help="Search Console property, exactly as Google writes it: sc-domain:example.com or https://www.example.com/.",
-    )(func)
+def site_option(func=None, *, required: bool = True):
+    """--site SITE, or --property NAME of the configuration file (which sets ``State.property`` too)."""
+
+    def decorate(f):
+        @functools.wraps(f)
+        def command(*args, **kwargs):
+            ctx = click.get_current_context()
+            name = kwargs.pop("property_name", None)
+            if name is not None:
+                if kwargs.get("site") and ctx.get_parameter_source("site") == click.core.ParameterSource.COMMANDLINE:
+                    raise UsageError("give --site or --property, not both")
+                state = _state(ctx)
+                state.property = state.require_config(f"--property {printable(name)}").property(name)
+                kwargs["site"] = state.property.site
+            elif required and not kwargs.get("site"):
+                raise UsageError("give the property: --site SITE (as Google writes it, e.g. sc-domain:example.com), "
+                                 "or --property NAME from the configuration file")
+            return f(*args, **kwargs)
+
+        command = click.option(
+            "--property", "property_name", metavar="NAME",
+            help="A property of the configuration file, by its name (its settings apply; options given here win).",
+        )(command)
+        return click.option(
+            "--site",
+            envvar="GSC_BACKLINKS_SITE",
+            show_envvar=True,
+            help="Search Console property, exactly as Google writes it: sc-domain:example.com or https://www.example.com/.",
+        )(command)
+
+    return decorate(func) if func is not None else decorate
 
 
 def date_type():
@@ -154,11 +218,18 @@ def date_type():
     metavar="PATH",
     help="DuckDB store file (default: in your user data folder).",
 )
+@click.option(
+    "--config",
+    envvar="GSC_BACKLINKS_CONFIG",
+    show_envvar=True,
+    metavar="FILE",
+    help="Configuration file of your properties (default: gsc-backlinks.toml in your user config folder).",
+)
 @click.option("-v", "--verbose", count=True, help="Say more about what is done.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and requested data (for cron).")
 @click.version_option(__version__, prog_name="gsc-backlinks")
 @click.pass_context
-def cli(ctx: click.Context, store: str | None, verbose: int, quiet: bool) -> None:
+def cli(ctx: click.Context, store: str | None, config: str | None, verbose: int, quiet: bool) -> None:
     """Who links to your site: Google Search Console's Links exports, kept as history.
 
     \b
@@ -167,7 +238,7 @@ def cli(ctx: click.Context, store: str | None, verbose: int, quiet: bool) -> Non
       gsc-backlinks links pages --site sc-domain:example.com
       gsc-backlinks demo
     """
-    ctx.obj = State(store, verbose, quiet)
+    ctx.obj = State(store, verbose, quiet, config)
 
 
 # --- import ----------------------------------------------------------------------
@@ -409,6 +480,7 @@ def demo(state: State, out_dir: str, open_: bool) -> None:
 
 from . import authority as _authority  # noqa: E402,F401  (registers authority, brand, store)
 from . import check as _check  # noqa: E402,F401  (registers check, links checks)
+from . import config as _config  # noqa: E402,F401  (registers config check)
 from . import google as _google  # noqa: E402,F401  (registers auth, sites, sync, inspect)
 from . import page as _page  # noqa: E402,F401  (registers page)
 from . import report as _report  # noqa: E402,F401  (registers report weekly)

@@ -148,8 +148,13 @@ class CheckReport:
 
 
 def check(store_path: Path, site: str, plan_: CheckPlan, settings: CheckSettings | None = None,
-          progress: Callable[[CheckProgress], None] | None = None) -> CheckReport:
-    """Check the planned pages; every result is kept as it comes."""
+          progress: Callable[[CheckProgress], None] | None = None,
+          host_times: dict[str, float] | None = None) -> CheckReport:
+    """Check the planned pages; every result is kept as it comes.
+
+    Checks that share ``host_times`` (those of several properties, one after another) keep each host's
+    delay across them.
+    """
     from ..analysis.checks import broken_targets
     from ..analysis.snapshots import Snapshots
     from ..checker import CheckInterrupted, run_checks
@@ -163,12 +168,13 @@ def check(store_path: Path, site: str, plan_: CheckPlan, settings: CheckSettings
     try:
         if plan_.linking:
             report.linking = run_checks(plan_.linking, site=prop, settings=settings,
-                                        on_result=lambda r: writer.add(r, False), progress=progress)
+                                        on_result=lambda r: writer.add(r, False), progress=progress,
+                                        host_times=host_times)
         if plan_.own:
             done = len(plan_.linking)
             report.own = run_checks(plan_.own, site=prop, settings=settings, on_result=lambda r: writer.add(r, True),
                                     progress=(lambda p: progress(dataclasses.replace(p, pages_done=done + p.pages_done)))
-                                    if progress else None, own=True)
+                                    if progress else None, own=True, host_times=host_times)
     except CheckInterrupted:
         writer.finish()  # what was checked is kept
         raise

@@ -14,6 +14,8 @@ from .importing import ExportScan
 
 if TYPE_CHECKING:
     from ..analysis.value import Valuer
+    from ..analysis.week import WeekInLinks
+    from ..report.portfolio import PropertyRow
     from .sync import SyncReport
 
 #: Days of search data the report shows (8 weeks) plus the week before, plus Search Console's lag.
@@ -30,6 +32,8 @@ class WeeklyResult:
     period: Period
     pages: int  #: HTML files written, index included
     notices: tuple[str, ...] = ()  #: what the report says about its own data (not final, days missing…)
+    week: WeekInLinks | None = None  #: "This week in links", as the report's first screen tells it (the mail reads it)
+    row: PropertyRow | None = None  #: the property's line on the portfolio page
 
 
 def store_ratings(store_path: Path, valuer: Valuer) -> None:
@@ -51,6 +55,7 @@ def write_weekly(store_path: Path, site: str, out_dir: Path, *, now: dt.datetime
     """Build the weekly report from the store and write it under ``out_dir/<property>/<end date>/``."""
     from ..analysis.weekly import collect_weekly
     from ..report.lists import LIST_ROWS
+    from ..report.portfolio import property_row
     from ..report.render import write_report
     from ..report.weekly import property_slug, weekly_report
     from ..store import open_store
@@ -64,7 +69,13 @@ def write_weekly(store_path: Path, site: str, out_dir: Path, *, now: dt.datetime
     folder = Path(out_dir).expanduser() / property_slug(site) / data.period.end.isoformat()
     index = write_report(report, folder)
     own = tuple(n for n in report.index.notices if n not in notices)
-    return WeeklyResult(index, data.period, 1 + len(report.pages), own)
+    return WeeklyResult(index, data.period, 1 + len(report.pages), own, data.week,
+                        property_row(data, index, today=local.date()))
+
+
+def synced_text(site: str, rep: SyncReport) -> str:
+    return (f"Synced {site}: {rep.final_days + rep.fresh_days} days fetched, {rep.already_final} already final"
+            + (f", newest final day {rep.newest_final}" if rep.newest_final else ""))
 
 
 @dataclass(frozen=True)
@@ -91,6 +102,27 @@ def sync_for_report(store_path: Path, site: str, now: dt.datetime) -> SyncOutcom
     return SyncOutcome(report, None)
 
 
+def import_step(store_path: Path, site: str, exports_dir: str | Path, notices: list[str], *,
+                say: Callable[[str], None] = _quiet, warn: Callable[[str], None] = _quiet) -> ExportScan:
+    """The weekly job's first step: import the property's new exports from a folder, saying what was done;
+    an export that cannot be read is added to ``notices`` (the report says so) and the others go on."""
+    from ..text import printable
+    from .importing import import_new_exports
+
+    scan = import_new_exports(exports_dir, site, store_path)
+    say(f"Exports in {printable(str(exports_dir))}: {len(scan.imported)} new imported, {scan.held} already held"
+        + (f", {scan.other_property} of other properties left alone" if scan.other_property else ""))
+    for r in scan.imported:
+        say(f"  + {printable(r.source)} ({r.rows:,} rows, {r.snapshot_date})")
+    for name in scan.needs_target:
+        warn(f"  skipped {printable(name)}: a drill-down export; import it with "
+             f"`gsc-backlinks import FILE --site {site} --target URL`")
+    for line in scan.problems:
+        warn(f"  skipped: {line}")
+        notices.append(f"An export in the exports folder could not be read: {line}")
+    return scan
+
+
 @dataclass(frozen=True)
 class WeeklyRun:
     site: str  #: the property, as Search Console names it
@@ -106,27 +138,12 @@ def run_weekly(store_path: Path, site: str, out_dir: Path, *, now: dt.datetime, 
 
     `say` gets progress lines, `warn` problems that did not stop the run (both one line each).
     """
-    from ..text import printable
     from ..urls import parse_property
     from .common import resolve_property
 
     prop = parse_property(site)
     notices: list[str] = []
-    scan = None
-    if exports_dir:
-        from .importing import import_new_exports
-
-        scan = import_new_exports(exports_dir, prop.site, store_path)
-        say(f"Exports in {printable(str(exports_dir))}: {len(scan.imported)} new imported, {scan.held} already held"
-            + (f", {scan.other_property} of other properties left alone" if scan.other_property else ""))
-        for r in scan.imported:
-            say(f"  + {printable(r.source)} ({r.rows:,} rows, {r.snapshot_date})")
-        for name in scan.needs_target:
-            warn(f"  skipped {printable(name)}: a drill-down export; import it with "
-                 f"`gsc-backlinks import FILE --site {prop.site} --target URL`")
-        for line in scan.problems:
-            warn(f"  skipped: {line}")
-            notices.append(f"An export in the exports folder could not be read: {line}")
+    scan = import_step(store_path, prop.site, exports_dir, notices, say=say, warn=warn) if exports_dir else None
     outcome = None
     if offline:
         notices.append("Built with --offline: search data is what the store held, not synced now.")
@@ -136,9 +153,7 @@ def run_weekly(store_path: Path, site: str, out_dir: Path, *, now: dt.datetime, 
             warn(outcome.problem)
             notices.append(outcome.problem)
         elif outcome.report is not None:
-            rep = outcome.report
-            say(f"Synced {prop.site}: {rep.final_days + rep.fresh_days} days fetched, {rep.already_final} already final"
-                + (f", newest final day {rep.newest_final}" if rep.newest_final else ""))
+            say(synced_text(prop.site, outcome.report))
     resolve_property(store_path, prop.site)  # after import and sync: a typo in --site writes no empty report
     result = write_weekly(store_path, prop.site, Path(out_dir), now=now, week=week, notices=tuple(notices),
                           brands=brands)

@@ -2,76 +2,25 @@
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import hashlib
 import os
 import shutil
 import tempfile
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from .. import __version__
 from ..errors import GscBacklinksError
 from .model import Page, Report
-
-
-@lru_cache(maxsize=1)
-def _env():
-    import jinja2
-
-    folder = resources.files("gsc_backlinks.report") / "templates"
-    loader = jinja2.DictLoader({p.name: p.read_text(encoding="utf-8") for p in folder.iterdir() if p.name.endswith(".html")})
-    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
-    env.filters["breakable"] = breakable
-    return env
-
-
-_NAME_RE = None
-
-
-def breakable(text: str):
-    """Escaped text; a name (a domain, URL or path: one token, no markup characters) gets a line-break
-    opportunity after every dot, slash, hyphen and underscore, so that it wraps at its own boundaries
-    ("countryliving.<wbr>example"), never inside a word."""
-    import re
-
-    from markupsafe import Markup, escape
-
-    global _NAME_RE
-    if _NAME_RE is None:
-        _NAME_RE = re.compile(r"[^\s<>\"'&`]+")
-    text = str(text)
-    if len(text) < 12 or not _NAME_RE.fullmatch(text):
-        return escape(text)
-    return Markup(re.sub(r"([./_-])(?=[^/])", r"\1<wbr>", str(escape(text))))
-
-
-@lru_cache(maxsize=1)
-def _assets() -> tuple[str, str, str]:
-    """(css, js, Content-Security-Policy): only this exact CSS and JS may run or apply."""
-    static = resources.files("gsc_backlinks.report") / "static"
-    css = (static / "report.css").read_text(encoding="utf-8")
-    js = (static / "report.js").read_text(encoding="utf-8")
-    assert "</" not in css and "</" not in js, "an inlined asset must not close its own element"
-
-    def digest(text: str) -> str:
-        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
-
-    csp = (f"default-src 'none'; style-src {digest(css)}; script-src {digest(js)}; img-src data:; "
-           "base-uri 'none'; form-action 'none'")
-    return css, js, csp
+from .templating import page_assets, template
 
 
 def render_page(page: Page) -> str:
     from markupsafe import Markup
 
-    css, js, csp = _assets()
+    css, js, csp = page_assets()
     # Our own static files, inlined as they are (escaping would change them and break the CSP hashes);
     # everything from the data goes through autoescape.
-    return _env().get_template("page.html").render(page=page, css=Markup(css), js=Markup(js), csp=Markup(csp),
+    return template("page.html").render(page=page, css=Markup(css), js=Markup(js), csp=Markup(csp),
                                                    version=__version__)
 
 

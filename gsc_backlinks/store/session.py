@@ -4,10 +4,15 @@ Every fault of the disk or the file met inside a session (a full disk, a folder
 it may not write to, a damaged block) ends as one StoreError line
 (:func:`.health.store_fault`); the transaction it was in is rolled back, so the
 store is as it was.
+
+Within one process, sessions take turns (one at a time, across threads): DuckDB
+refuses a read-only connection to a file this process has open for writing,
+and a run over many properties syncs and checks them in threads.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +28,8 @@ if TYPE_CHECKING:
 
 #: Stores whose every block this process has read through once before writing to them.
 _VERIFIED: set[str] = set()
+#: One session at a time in this process (re-entrant: a session may open another in the same thread).
+_TURN = threading.RLock()
 
 
 @contextmanager
@@ -59,6 +66,13 @@ def _check_before_writing(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 def open_store(path: Path, *, write: bool = False, timeout: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived connection: write=True creates and migrates the store (and checks it once per process);
     a read finds it migrated."""
+    with _TURN:  # noqa: SIM117  (the turn is taken before the file is opened, and given back after it is closed)
+        with _open_store(path, write=write, timeout=timeout) as con:
+            yield con
+
+
+@contextmanager
+def _open_store(path: Path, *, write: bool, timeout: float | None) -> Iterator[duckdb.DuckDBPyConnection]:
     path = Path(path)
     if write:
         try:
@@ -107,10 +121,11 @@ def open_current(path: Path) -> Iterator[duckdb.DuckDBPyConnection | None]:
     if not path.exists():
         yield None
         return
-    con = connect(path, read_only=True)
-    try:
-        with _faults_as_errors(path):
-            current = schema_version(con) == SCHEMA_VERSION
-            yield con if current else None
-    finally:
-        con.close()
+    with _TURN:
+        con = connect(path, read_only=True)
+        try:
+            with _faults_as_errors(path):
+                current = schema_version(con) == SCHEMA_VERSION
+                yield con if current else None
+        finally:
+            con.close()

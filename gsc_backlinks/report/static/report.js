@@ -28,7 +28,8 @@
     var where = pager.querySelector(".where");
     var prev = pager.querySelector("[data-prev]"), next = pager.querySelector("[data-next]");
     var page = 0, visible = rows;
-    tools.hidden = rows.length <= 10; // a short table needs no filter
+    tools.hidden = false;
+    filter.parentNode.hidden = rows.length <= 10; // a short table needs no filter
 
     function show() {
       var pages = Math.max(1, Math.ceil(visible.length / size));

@@ -1,0 +1,171 @@
+"""The configuration file: read and checked before anything runs, one `FILE:LINE: key 'x' …` line per
+problem; `config check`; --property on the commands that take --site; the file's store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gsc_backlinks.config import load_config
+from gsc_backlinks.errors import ConfigError
+
+from clihelp import SITE, error_line, import_ok, run, write_export
+
+ISSUE_EXAMPLE = """\
+[defaults]
+exports = "~/Downloads"           # where Search Console exports land
+out = "~/reports"
+mail_to = ["seo@agency.example"]
+
+[[property]]
+site = "sc-domain:fernhill-nursery.example"
+brand = ["Fernhill", "FN Garden"]
+competitors = ["greenfingers.example", "rosehall.example"]
+exports = "~/clients/fernhill/exports"
+mail_to = ["owner@fernhill-nursery.example"]
+"""
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    for name in ("GSC_BACKLINKS_CONFIG", "GSC_BACKLINKS_SITE", "GSC_BACKLINKS_STORE", "GSC_BACKLINKS_OUT",
+                 "GSC_BACKLINKS_EXPORTS"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("HOST", "PORT", "USER", "PASSWORD", "FROM", "TLS", "CA"):
+        monkeypatch.delenv(f"GSC_BACKLINKS_SMTP_{name}", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config-home"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+
+
+def write(tmp_path: Path, text: str, name: str = "gsc-backlinks.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_issue_example_resolves_with_the_defaults_filled_in(tmp_path):
+    cfg = load_config(write(tmp_path, ISSUE_EXAMPLE))
+    (p,) = cfg.properties
+    home = tmp_path / "home"
+    assert p.name == p.site == "sc-domain:fernhill-nursery.example"
+    assert p.brand == ("Fernhill", "FN Garden") and p.competitors == ("greenfingers.example", "rosehall.example")
+    assert p.exports == home / "clients/fernhill/exports" and p.out == home / "reports" == cfg.out
+    assert p.mail_to == ("owner@fernhill-nursery.example",)  # the property's list replaces the defaults'
+    assert p.alert_drop == 5 and cfg.store is None
+
+
+@pytest.mark.parametrize("text, line, message", [
+    (ISSUE_EXAMPLE + 'colour = "green"\n', 12,
+     "key 'colour' is not a setting of [[property]]; its keys are: name, site, brand, competitors, exports, out, "
+     "mail_to, report_url, alert_drop_domains"),
+    (ISSUE_EXAMPLE.replace('mail_to = ["seo@agency.example"]', 'mail_to = "seo@agency.example"'), 4,
+     "key 'mail_to' must be a list of e-mail addresses, like [\"seo@agency.example\"], not a string"),
+    (ISSUE_EXAMPLE.replace('site = "sc-domain:fernhill-nursery.example"', 'site = "fernhill-nursery.example"'), 7,
+     "key 'site' is not a property name: 'fernhill-nursery.example' is not a Search Console property name; use "
+     "sc-domain:fernhill-nursery.example for a Domain property or https://fernhill-nursery.example/ for a URL-prefix "
+     "property (exactly as `gsc-backlinks sites` lists it)"),
+    (ISSUE_EXAMPLE + '\n[[property]]\nsite = "https://www.example.com/"\nbrand = "Example"\n', 15,
+     "key 'brand' must be a list of brand terms, like [\"Fernhill\", \"FN Garden\"], not a string"),
+    (ISSUE_EXAMPLE + '\n[[property]]\nname = "x"\n', 13,
+     "[[property]] number 2 has no key 'site'; give it like site = \"sc-domain:example.com\""),
+    (ISSUE_EXAMPLE + '\n[[property]]\nsite = "sc-domain:fernhill-nursery.example"\n', 14,
+     "key 'site' names a property twice: 'sc-domain:fernhill-nursery.example' is already [[property]] number 1; "
+     "give each a name of its own"),
+    ('[defaults]\nsmtp_password = "hunter2"\n', 2,
+     "key 'smtp_password' is not read from the configuration file: SMTP settings and passwords come from the "
+     "environment only (GSC_BACKLINKS_SMTP_HOST, _PORT, _USER, _PASSWORD); remove it from the file"),
+    ('[defaults]\nout = "x"\n[[property]]\nsite = "sc-domain:a.example"\nmail_to = ["not an address"]\n', 5,
+     "key 'mail_to' has 'not an address', which is not an e-mail address (like seo@agency.example)"),
+    ('[defaults]\nalert_drop_domains = -1\n', 2, "key 'alert_drop_domains' must be 0 or more"),
+    ('[defaults\nout = "x"\n', 1, "not valid TOML: Expected ']' at the end of a table declaration (column 10)"),
+    ('[property]\nsite = "sc-domain:a.example"\n', 1,
+     "key 'property' must be a list of tables: write [[property]] (two brackets) above each property's keys"),
+    ('[[property]]\nsite = "sc-domain:a.example"\ncompetitors = ["https://rival.example/page"]\n', 3,
+     "key 'competitors' has 'https://rival.example/page', which is not a domain (like greenfingers.example)"),
+])
+def test_a_wrong_file_is_one_line_with_file_line_and_key(tmp_path, text, line, message):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == f"{path}:{line}: {message}"
+    assert "hunter2" not in str(caught.value)
+    # The same line from the command line, before anything runs, with the usage exit code.
+    result = run(tmp_path / "store.duckdb", "--config", str(path), "config", "check")
+    assert error_line(result) == f"Error: {path}:{line}: {message}" and result.exit_code == 2
+    assert not (tmp_path / "store.duckdb").exists()
+
+
+def test_config_check_lists_what_each_property_resolves_to(tmp_path, monkeypatch):
+    path = write(tmp_path, ISSUE_EXAMPLE.replace('out = "~/reports"', 'out = "reports"\nstore = "seo.duckdb"'))
+    monkeypatch.setenv("GSC_BACKLINKS_SMTP_HOST", "smtp.agency.example")
+    monkeypatch.setenv("GSC_BACKLINKS_SMTP_USER", "reports@agency.example")
+    monkeypatch.setenv("GSC_BACKLINKS_SMTP_PASSWORD", "hunter2-secret")
+    result = run(tmp_path / "ignored.duckdb", "--config", str(path), "config", "check")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert f"Configuration file {path}: 1 properties, valid." in out
+    assert f"Portfolio page: {tmp_path / 'reports' / 'index.html'}" in out
+    assert "  competitors  greenfingers.example, rosehall.example" in out
+    assert "  mail to      owner@fernhill-nursery.example" in out
+    assert ("Mail (SMTP settings from the environment): server smtp.agency.example:587; TLS starttls; from "
+            "reports@agency.example; user reports@agency.example; password set") in out
+    assert "hunter2" not in out + result.stderr
+    assert "exports folder" in out and "does not exist (yet)" in out
+    data = json.loads(run(tmp_path / "x.duckdb", "--config", str(path), "config", "check", "--format", "json").stdout)
+    assert data["smtp"]["password"] == "set" and data["properties"][0]["brand"] == ["Fernhill", "FN Garden"]
+    # --store wins over the file's store; without it, the file's store is used (relative to the file).
+    assert data["store"] == str(tmp_path / "x.duckdb")
+    bare = json.loads(run_without_store(["--config", str(path), "config", "check", "--format", "json"]).stdout)
+    assert bare["store"] == str(tmp_path / "seo.duckdb")
+
+
+def run_without_store(args):
+    from click.testing import CliRunner
+
+    from gsc_backlinks.cli import cli
+
+    return CliRunner().invoke(cli, args)
+
+
+def test_mail_to_without_smtp_settings_is_refused_by_config_check(tmp_path):
+    result = run(tmp_path / "s.duckdb", "--config", str(write(tmp_path, ISSUE_EXAMPLE)), "config", "check")
+    assert error_line(result).startswith("Error: reports are to be mailed (mail_to / --mail-to) but "
+                                         "GSC_BACKLINKS_SMTP_HOST is not set")
+
+
+def test_property_works_wherever_site_does_and_the_command_line_wins(tmp_path, monkeypatch):
+    store = tmp_path / "store.duckdb"
+    import_ok(store, write_export(tmp_path, "Top linking sites"), write_export(tmp_path, "Top target pages"))
+    path = write(tmp_path, f'[defaults]\nout = "from-file"\n\n[[property]]\nname = "ex"\nsite = "{SITE}"\n')
+    via_site = run(store, "links", "domains", "--site", SITE, "--format", "json")
+    via_name = run(store, "--config", str(path), "links", "domains", "--property", "ex", "--format", "json")
+    assert via_name.exit_code == 0, via_name.output
+    assert json.loads(via_name.stdout) == json.loads(via_site.stdout)
+    # The environment's config file, and the file's out (relative to the file) unless --out is given.
+    monkeypatch.setenv("GSC_BACKLINKS_CONFIG", str(path))
+    report = run(store, "report", "weekly", "--property", "ex", "--offline", "--now", "2026-05-20T12:00:00Z")
+    assert report.exit_code == 0, report.output
+    assert Path(report.stdout.strip().splitlines()[-1]).is_relative_to(tmp_path / "from-file")
+    other = run(store, "report", "weekly", "--property", "ex", "--offline", "--out", str(tmp_path / "cli"))
+    assert Path(other.stdout.strip().splitlines()[-1]).is_relative_to(tmp_path / "cli")
+
+    unknown = run(store, "links", "pages", "--property", "nope")
+    assert error_line(unknown) == f"Error: --property 'nope': {path} has no property of that name (it has: ex)"
+    both = run(store, "links", "pages", "--property", "ex", "--site", SITE)
+    assert error_line(both) == "Error: give --site or --property, not both"
+    neither = run(store, "links", "pages")
+    assert error_line(neither).startswith("Error: give the property: --site SITE")
+    monkeypatch.setenv("GSC_BACKLINKS_SITE", "sc-domain:other.example")  # the file's property wins over the env's site
+    assert run(store, "links", "pages", "--property", "ex").exit_code == 0
+
+
+def test_property_without_a_configuration_file_says_where_it_looked(tmp_path):
+    result = run(tmp_path / "s.duckdb", "links", "pages", "--property", "ex")
+    line = error_line(result)
+    assert line.startswith("Error: --property ex needs the configuration file, and there is none at ")
+    assert line.endswith("gsc-backlinks.toml; write one (README: \"Many properties\") or give --config FILE")
+    missing = run(tmp_path / "s.duckdb", "--config", str(tmp_path / "nope.toml"), "config", "check")
+    assert error_line(missing) == (f"Error: {tmp_path / 'nope.toml'}: no such configuration file; write one "
+                                   "(README: \"Many properties\") or leave --config out")
