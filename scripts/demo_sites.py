@@ -418,8 +418,7 @@ STORY: dict[str, dict[int, dict]] = {
     # A forum reply: user-generated content, marked so.
     "https://forum.gardenersforum.example/reader-questions/?page=2": {1: {"rel": "ugc"}, 2: {"rel": "ugc"}},
     # A paid listing in the local paper's shop directory.
-    "https://www.localnews.example/shops/?page=4": {
-        2: {"rel": "sponsored", "link": Link("", "Fernhill Nursery", rel="sponsored")}},
+    "https://www.localnews.example/shops/?page=4": {2: {"link": Link("", "Fernhill Nursery", rel="sponsored")}},
 }
 #: Fernhill's own page that is gone while links still point at it (round 2); in round 1 it still answered,
 #: naming the page it moved to as its canonical (as URL Inspection saw it on 2026-11-02).

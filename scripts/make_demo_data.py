@@ -27,11 +27,13 @@ seeded so that it is the same on every run:
   loads them through the check job's writer and opens no socket.
 
 Run from the repository root: ``python scripts/make_demo_data.py`` (the Links
-exports must be there: ``python scripts/make_sample_data.py`` first).
+exports must be there: ``python scripts/make_sample_data.py`` first).  ``--out
+DIR`` writes the files elsewhere (a test compares them with the shipped ones).
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import datetime as dt
 import gzip
@@ -422,12 +424,24 @@ _COMPETITOR_LINKS = {
         ("seedandsoil.example", [""], ["Rosehall Gardens"]),
         ("weddingflowers.example", ["roses/"], ["garden roses"]),
         ("perfumedgarden.example", ["roses/scented/", "roses/"], ["scented roses", "Rosehall roses"]),
+        ("hedgelayers.example", ["roses/hedging-roses/"], ["rugosa hedging"]),
         ("historic-roses.example", ["roses/old-roses/", ""], ["old roses", "Rosehall"]),
         ("hortweekly.co.uk", ["roses/"], ["Rosehall Gardens"]),
         ("homesandgardens.example", [""], ["Rosehall Gardens"]),
         ("countryliving.example", [""], ["Rosehall Gardens"]),
+        ("localnews.example", ["visit/"], ["Rosehall Gardens open days"]),
     ],
 }
+
+
+#: Words around a competitor's link (Ahrefs' left and right context).
+_COMPETITOR_CONTEXT = [
+    ("Our members recommend ", " for plants that arrive healthy and well packed."),
+    ("We bought ours from ", "; they came bare-root in November and every one took."),
+    ("For a wider choice, try ", ", who post across the country from November to March."),
+    ("Photographed at ", " in June, when the beds were at their best."),
+    ("Suppliers: ", " (mail order), and two local nurseries listed below."),
+]
 
 
 def ahrefs_competitor(rng: random.Random, competitor: str) -> list[list]:
@@ -440,9 +454,10 @@ def ahrefs_competitor(rng: random.Random, competitor: str) -> list[list]:
         for path, title in pages:
             for target, anchor in zip(targets, anchors):
                 rel = "ugc" if "/forum/" in path or "/threads/" in path else ""
+                left, right = _COMPETITOR_CONTEXT[(len(rows) + len(path)) % len(_COMPETITOR_CONTEXT)]
                 rows.append(_ahrefs_row(
                     rng, url=f"https://{host}/{path}", title=title, target=site + target, anchor=anchor,
-                    left="Recommended: ", right=", for plants that arrive healthy and well packed.", rel=rel,
+                    left=left, right=right, rel=rel,
                     first=_stamp(rng, dt.date(2022, 5, 1), exported - dt.timedelta(days=20)),
                     last=_stamp(rng, exported - dt.timedelta(days=6), exported),
                     page_type="forum thread" if rel else "article"))
@@ -552,6 +567,7 @@ def link_checks(drilldown_targets: dict[str, str]) -> dict:
     from gsc_backlinks.jobs import check, demo
     from gsc_backlinks.jobs.importing import import_paths
 
+    # The Links exports are the shipped ones (scripts/make_sample_data.py); the rest is what this run wrote.
     first = [str(p) for p in demo.sample_files() if "2026-11-03" in p.name]
     second = [str(p) for p in demo.sample_files() if "2026-11-03" not in p.name]
     rounds = []
@@ -564,7 +580,7 @@ def link_checks(drilldown_targets: dict[str, str]) -> dict:
         for name, target in sorted(drilldown_targets.items()):
             if "Linking pages" in name:
                 import_paths([str(OUT / name)], SITE, store, target=target)
-        demo.load_inspections(store)
+        demo.load_inspections(store, OUT / "inspections.json")
         later = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)  # the pages of round 1 are due again
         rounds.append({"date": ROUNDS[2].date().isoformat(),
                        **_check_round(sites, 2, check.plan(store, SITE, older_than=0, now=later))})
@@ -581,6 +597,11 @@ def _json(name: str, data) -> None:
 
 
 def main() -> None:
+    global OUT
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--out", type=Path, default=OUT, help="folder to write to (default: the package's sample data)")
+    OUT = parser.parse_args().out
+    OUT.mkdir(parents=True, exist_ok=True)
     rng = random.Random(20261117)
     (OUT / "search-performance.csv.gz").write_bytes(performance(rng))
     _json("inspections.json", inspections())
@@ -589,7 +610,8 @@ def main() -> None:
     _json("drilldowns.json", targets)
     from gsc_backlinks.urls import canonical_url
 
-    sample = (OUT / f"{SLUG}-More sample links-2026-11-17.csv").read_text(encoding="utf-8").split("\n")[1:]
+    links = HERE.parent / "gsc_backlinks" / "sample_data" / f"{SLUG}-More sample links-2026-11-17.csv"
+    sample = links.read_text(encoding="utf-8").split("\n")[1:]
     _json("thirdparty.json", third_party([canonical_url(u) for u in sample if u]))
     _json("link-checks.json", link_checks(targets))
 

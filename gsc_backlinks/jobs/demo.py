@@ -54,7 +54,7 @@ def third_party_files() -> dict[Path, str]:
 
 
 def load_sample_data(store_path: Path) -> None:
-    """Import every sample export and load the sample search and inspection data into a store."""
+    """Import every sample export and load the sample search, inspection and link-check data into a store."""
     from ..store import open_store
     from ..store.search import save_search_days
     from . import authority
@@ -62,7 +62,7 @@ def load_sample_data(store_path: Path) -> None:
 
     tools = third_party_files()
     # The property's own Ahrefs export goes in with Search Console's exports (one import, one transaction).
-    import_paths([str(p) for p in sample_files()] + [str(p) for p, rival in tools.items() if not rival],
+    import_paths([*map(str, sample_files()), *(str(p) for p, rival in tools.items() if not rival)],
                  DEMO_SITE, store_path)
     for name, target in sorted(_drilldowns().items()):
         import_paths([str(_folder() / name)], DEMO_SITE, store_path, target=target)
@@ -102,14 +102,16 @@ def _search_days() -> list:
     return [days[d] for d in sorted(days)]
 
 
-def load_inspections(store_path: Path) -> None:
-    """Load the sample URL Inspection answers (in the API's JSON shape) into a store."""
+def load_inspections(store_path: Path, source: Path | None = None) -> None:
+    """Load the sample URL Inspection answers (in the API's JSON shape) into a store; `source`: another
+    file of them (scripts/make_demo_data.py plans its link checks with the answers it has just written)."""
     from ..inspection import parse_result
     from ..store import open_store
     from ..store.inspections import save_inspections
     from ..urls import canonical_url
 
-    items = json.loads((_folder() / "inspections.json").read_text(encoding="utf-8"))
+    text = source.read_text(encoding="utf-8") if source else (_folder() / "inspections.json").read_text(encoding="utf-8")
+    items = json.loads(text)
     by_day: dict[dt.date, list] = {}
     for item in items:
         at = dt.datetime.fromisoformat(item["inspected_at"])
