@@ -198,18 +198,30 @@ def test_target_is_ignored_for_a_file_titled_more_sample_links(tmp_path):
 def test_shipped_sample_data_is_all_recognised():
     import json
 
+    from gsc_backlinks.exports.thirdparty import parse_vendor_export, vendor_of
+
     folder = Path(urls.__file__).parent / "sample_data"
     targets = json.loads((folder / "drilldowns.json").read_text())
+    tools = json.loads((folder / "thirdparty.json").read_text())
     collected = collect([folder])
     prop = urls.parse_property("https://www.fernhill-nursery.example/")
     kinds = sorted({parse_export(raw, prop, target=targets.get(raw.filename)).kind
-                    for raw in collected.files})
+                    for raw in collected.files if raw.filename not in tools})
     assert kinds == sorted(["sample_links", "latest_links", "top_target_pages", "internal_target_pages",
                             "top_linking_sites", "top_linking_text", "target_linking_sites", "site_linking_pages"])
-    # The search performance and URL Inspection samples are not Links exports.
+    # The demo's Ahrefs exports (of the property and of two competitors) are read as Ahrefs exports, every row.
+    vendor = [raw for raw in collected.files if raw.filename in tools]
+    assert sorted(raw.filename for raw in vendor) == sorted(tools)
+    for raw in vendor:
+        assert vendor_of(raw).key == "ahrefs_backlinks"
+        parsed = parse_vendor_export(raw, site=None if tools[raw.filename] else prop,
+                                     competitor=tools[raw.filename] or None)
+        assert parsed.rows == parsed.file_rows > 20 and parsed.skipped_rows == 0 and parsed.date_source == "file name"
+    # The search performance, URL Inspection, link-check and rank samples are not exports.
     assert sorted(Path(p).name for p in collected.skipped) == ["cc-main-2026-demo-sample-domain-ranks.txt.gz",
                                                                 "drilldowns.json", "inspections.json",
-                                                               "search-performance.csv.gz"]
+                                                                "link-checks.json", "search-performance.csv.gz",
+                                                                "thirdparty.json"]
 
 
 # --- file forms ----------------------------------------------------------------------------

@@ -142,8 +142,8 @@ def test_all_offline_writes_every_report_and_the_portfolio_and_says_which_failed
     rows = portfolio_rows(page)
     assert [r["cells"][0] for r in rows] == ["fernhill", "example", "nothing"]
     fern, example, nothing = rows
-    assert fern["cells"][2:7] == ["2", "22", "1", "5", "A quiet week: 2 new and 1 lost linking domains, none of them "
-                                                      "valuable (value 30 or more)."]
+    assert fern["cells"][2:7] == ["2", "55", "1", "2", "Attention: you lost a link from rhs-members.example (authority "
+                                                      "58) to /hedging/: the link was removed on 19 Nov."]
     assert fern["cells"][7:10] == ["3,743", "+168 (+5%)", "2026-11-17 (4 days old)"]
     assert fern["cells"][10] == "[sparkline]Linking domains: 18 on 2026-11-03 to 19 on 2026-11-17"
     assert example["cells"][2] == "1" and example["cells"][4] == "0"  # rhs.org.uk came, nothing left

@@ -169,9 +169,10 @@ def test_drill_down_page_joins_every_source(built):
     # Each with its value, authority (rank 352,918 in the demo's Common Crawl sample -> 31) and relevance.
     assert re.search(r"gardenersforum\.example \| \d+ \| 31 \| \d+ · (high|medium|low) \| 7 \| 2026-11-03 \| 2026-11-17", text)
     assert re.search(r"seedswap\.example \| \d+ \| 8 \| \d+ · \w+ \| 1 \| 2026-11-17 \| 2026-11-17", text)
-    # URL Inspection's referring URLs that no export names, with their source.
+    # URL Inspection's referring URLs that no export names, with their source; the link check of the page
+    # (2026-11-19) says its anchor, rel and status.
     assert re.search(r"https://greenthumbs\.example/blog/soil-health/ \| \d+ \| 28 \| \d+ · \w+ \| "
-                     r"greenthumbs\.example \| URL Inspection", text)
+                     r"compost \| followed \| live \| greenthumbs\.example \| URL Inspection", text)
     # The index verdict, the page's top queries and its search week.
     assert "PASS · Submitted and indexed (URL Inspection of 2026-11-18)" in text
     # Its linking pages are known (a Linking pages export): sample links of its linking sites, which may point at
@@ -410,7 +411,9 @@ def test_a_drill_down_with_more_linking_pages_than_it_shows_says_so(tmp_path):
     import_paths([str(folder)], SITE, store, target=tulips)
     index = write_weekly(store, SITE, tmp_path / "out", now=NOW_DT).index
     text = " ".join(_read(index.parent / page_file(tulips)).text)
-    assert "Linking pages (top 2,000 of 2,500)" in text
+    # The drill-down's 2,500 (its top 2,000 shown) and the 4 pages the demo's link checks saw link to the
+    # tulips page (always shown).
+    assert "Linking pages (top 2,004 of 2,504)" in text
     assert f"gsc-backlinks page {tulips} --site {SITE} --all" in text
 
 

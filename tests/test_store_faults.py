@@ -140,10 +140,25 @@ def test_a_store_cut_in_half_is_one_line_for_every_command(demo_store, tmp_path)
 
 
 def _corrupt(store: Path, into: Path) -> Path:
-    """A copy of the store with one data block (4 KB in the middle of the file) overwritten with random bytes."""
+    """A copy of the store with 4 KB of a data block of its biggest table (search_queries) overwritten with
+    random bytes.
+
+    The block is found by asking DuckDB where the table's data lies (``pragma_storage_info``): the middle of
+    the file may be an index or metadata block, or the unused end of a block, that no read touches.  A block
+    sits at 3 x 4 KB (the file's headers) + block id x block size, after its 8-byte checksum.
+    """
+    import duckdb
+
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        block_size = con.execute("SELECT block_size FROM pragma_database_size()").fetchone()[0]
+        blocks = [b for (b,) in con.execute("SELECT DISTINCT block_id FROM pragma_storage_info('search_queries') "
+                                            "WHERE block_id >= 0 ORDER BY 1").fetchall()]
+    finally:
+        con.close()
     shutil.copy(store, into)
     with open(into, "r+b") as f:
-        f.seek(os.path.getsize(into) // 2)
+        f.seek(3 * 4096 + blocks[len(blocks) // 2] * block_size + 8)
         f.write(os.urandom(4096))
     return into
 

@@ -317,17 +317,25 @@ def _tool_reason(link: _ToolLink) -> str:
     return f"{link.tool}: {link.reason}" if link.reason else f"{link.tool} lists it as lost"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
+def _plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n:,} " + (word if n == 1 else many or word + "s")
+
+
+def own_path(url: str) -> str:
+    """One of the property's pages as a verdict names it: its path ("/pricing/")."""
+    import re
+
+    from ..urls import display_url
+
+    return re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/]+", "", display_url(url)) or "/"
 
 
 def _named(c: LinkChange, near: dt.date | None) -> str:
-    from ..urls import display_url
 
     worth = f"authority {c.authority}" if c.authority is not None else f"value {c.value}"
     text = f"a link from {c.linking_domain} ({worth})"
     if c.target_url:
-        text += f" to {display_url(c.target_url)}"
+        text += f" to {own_path(c.target_url)}"
     if c.reason:
         when = f" on {short_day(c.lost_on, near)}" if c.lost_on else ""
         text += f": {c.reason}{when}" if c.reason.startswith("no longer") else f": the {_reason_words(c.reason)}{when}"
@@ -342,19 +350,18 @@ def _reason_words(reason: str) -> str:
 
 def verdict_of(week: WeekInLinks) -> tuple[str, str]:
     """One line in plain words on whether this week's changes matter, and its tone."""
-    from ..urls import display_url
 
     if week.latest_date is None:
         return "No link exports held yet: import Search Console's Links exports to see what changes.", "none"
     mattered = week.mattered
     targets = week.linked_gone_targets
     if mattered:
-        more = f" (and {_plural(len(mattered) - 1, 'more valuable loss')})" if len(mattered) > 1 else ""
+        more = f" (and {_plural(len(mattered) - 1, 'more valuable loss', 'more valuable losses')})" if len(mattered) > 1 else ""
         return f"Attention: you lost {_named(mattered[0], week.latest_date)}{more}.", "attention"
     if targets:
         t = targets[0]
         links = t.links if t.links is not None else t.linking_pages
-        return (f"Attention: {display_url(t.url)} ({t.reason}) still has {_plural(links, 'link')} pointing at it: "
+        return (f"Attention: {own_path(t.url)} ({t.reason}) still has {_plural(links, 'link')} pointing at it: "
                 "redirect it to its nearest live page.", "attention")
     if not week.compared:
         return (f"First snapshot ({week.latest_date}): changes show once a newer export is imported.", "first")

@@ -2,8 +2,12 @@
 
 The sample data (``sample_data/``) holds Links exports of two snapshots two
 weeks apart, drill-down exports of one page, 13 weeks of search performance,
-a few URL Inspection answers and a small sample of Common Crawl's domain
-ranks: everything the report shows, no Google account needed.  ``scripts/make_demo_data.py`` writes the API-side files.
+a few URL Inspection answers, two rounds of link checks, Ahrefs backlinks
+exports of the property and of two competitors, and a small sample of Common
+Crawl's domain ranks: everything the report shows, no Google account and no
+network needed.  ``scripts/make_sample_data.py`` writes the Links exports,
+``scripts/make_demo_data.py`` the rest (its link checks are made by the real
+checker against loopback copies of the linking pages).
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ DEMO_SITE = "https://www.fernhill-nursery.example/"
 #: When the demo report says it was made: two days after the newest final day of its data.
 DEMO_NOW = dt.datetime(2026, 11, 21, 17, 0, tzinfo=dt.UTC)
 RANK_SAMPLE = "cc-main-2026-demo-sample-domain-ranks.txt.gz"  #: written by scripts/make_demo_data.py
+LINK_CHECKS = "link-checks.json"  #: written by scripts/make_demo_data.py
+#: Third-party exports: file name -> the competitor it is of ('' = the property's own links).
+THIRD_PARTY = "thirdparty.json"
 
 
 def _folder():
@@ -31,26 +38,43 @@ def _drilldowns() -> dict[str, str]:
     return json.loads((_folder() / "drilldowns.json").read_text(encoding="utf-8"))
 
 
+def _third_party() -> dict[str, str]:
+    return json.loads((_folder() / THIRD_PARTY).read_text(encoding="utf-8"))
+
+
 def sample_files() -> list[Path]:
-    """The property-wide sample exports (two rounds, two weeks apart)."""
-    drill = _drilldowns()
-    return sorted(Path(str(p)) for p in _folder().iterdir() if p.name.endswith(".csv") and p.name not in drill)
+    """The property-wide Search Console sample exports (two rounds, two weeks apart)."""
+    other = {**_drilldowns(), **_third_party()}
+    return sorted(Path(str(p)) for p in _folder().iterdir() if p.name.endswith(".csv") and p.name not in other)
+
+
+def third_party_files() -> dict[Path, str]:
+    """The sample Ahrefs exports, each with the competitor it is of ('' = the property's own links)."""
+    return {Path(str(_folder() / name)): competitor for name, competitor in sorted(_third_party().items())}
 
 
 def load_sample_data(store_path: Path) -> None:
-    """Import every sample export and load the sample search and inspection data into a store."""
+    """Import every sample export and load the sample search, inspection and link-check data into a store."""
     from ..store import open_store
     from ..store.search import save_search_days
     from . import authority
     from .importing import import_paths
 
-    import_paths([str(p) for p in sample_files()], DEMO_SITE, store_path)
+    tools = third_party_files()
+    # The property's own Ahrefs export goes in with Search Console's exports (one import, one transaction).
+    import_paths([*map(str, sample_files()), *(str(p) for p, rival in tools.items() if not rival)],
+                 DEMO_SITE, store_path)
     for name, target in sorted(_drilldowns().items()):
         import_paths([str(_folder() / name)], DEMO_SITE, store_path, target=target)
+    for path, competitor in tools.items():
+        if competitor:
+            import_paths([str(path)], DEMO_SITE, store_path, competitor=competitor)
     with open_store(store_path, write=True) as con:
         save_search_days(con, DEMO_SITE, "web", _search_days(), fetched_at=dt.datetime(2026, 11, 21, 16, 55))
-    _load_inspections(store_path)
-    # A small sample of Common Crawl's domain ranks, read by the same code as `authority load`.
+    load_inspections(store_path)
+    load_link_checks(store_path)
+    # A small sample of Common Crawl's domain ranks, read by the same code as `authority load` (last: it ranks
+    # every linking domain the store holds, the tools' and the checks' too).
     authority.load(store_path, Path(str(_folder() / RANK_SAMPLE)), now=dt.datetime(2026, 11, 21, 16, 56))
 
 
@@ -78,13 +102,16 @@ def _search_days() -> list:
     return [days[d] for d in sorted(days)]
 
 
-def _load_inspections(store_path: Path) -> None:
+def load_inspections(store_path: Path, source: Path | None = None) -> None:
+    """Load the sample URL Inspection answers (in the API's JSON shape) into a store; `source`: another
+    file of them (scripts/make_demo_data.py plans its link checks with the answers it has just written)."""
     from ..inspection import parse_result
     from ..store import open_store
     from ..store.inspections import save_inspections
     from ..urls import canonical_url
 
-    items = json.loads((_folder() / "inspections.json").read_text(encoding="utf-8"))
+    text = source.read_text(encoding="utf-8") if source else (_folder() / "inspections.json").read_text(encoding="utf-8")
+    items = json.loads(text)
     by_day: dict[dt.date, list] = {}
     for item in items:
         at = dt.datetime.fromisoformat(item["inspected_at"])
@@ -92,6 +119,29 @@ def _load_inspections(store_path: Path) -> None:
     with open_store(store_path, write=True) as con:
         for day, results in sorted(by_day.items()):
             save_inspections(con, DEMO_SITE, results, day)
+
+
+def load_link_checks(store_path: Path) -> None:
+    """Load the sample link checks (two rounds, as the checker returned them) through the check job's writer."""
+    from ..store import open_store
+    from ..store.checks import save_checks
+
+    rounds = json.loads((_folder() / LINK_CHECKS).read_text(encoding="utf-8"))["rounds"]
+    with open_store(store_path, write=True) as con:
+        for own in (False, True):  # the rounds in the order they were made
+            save_checks(con, DEMO_SITE, [page_check(c) for r in rounds for c in r["own" if own else "linking"]],
+                        own=own)
+
+
+def page_check(item: dict):
+    """A ``checker.PageCheck`` from its JSON form in the sample data (the dataclass's fields by name)."""
+    from ..checker.model import LinkFact, PageCheck
+
+    fields = dict(item)
+    fields["checked_at"] = dt.datetime.fromisoformat(fields["checked_at"])
+    fields["hops"] = tuple((url, status) for url, status in fields.get("hops", ()))
+    fields["links"] = tuple(LinkFact(**link) for link in fields.get("links", ()))
+    return PageCheck(**fields)
 
 
 def run_demo(out_dir: Path, *, now: dt.datetime | None = None):

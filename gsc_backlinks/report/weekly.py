@@ -12,7 +12,7 @@ from ..analysis.search import TOPIC_DAYS
 from ..analysis.snapshots import SAMPLE_NOTE, UI_ROW_CAP
 from ..analysis.sources import WANTED_KINDS, WHERE, Freshness
 from ..analysis.thirdparty import STALE_DAYS, tool_name
-from ..analysis.week import SEARCH_CONSOLE, VALUABLE
+from ..analysis.week import SEARCH_CONSOLE, VALUABLE, own_path
 from ..analysis.weekly import CHART_WEEKS, WeeklyData
 from ..dates import pacific_text, to_pacific
 from ..exports.kinds import KINDS
@@ -297,9 +297,7 @@ def _search_section(data: WeeklyData, notes: list[str]) -> Section:
 
 def own_page_cell(url: str, href: str | None) -> Cell:
     """One of the property's own pages: its path for short (the host is the same on every row)."""
-    full = display_url(url)
-    path = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/]+", "", full) or "/"
-    return Cell(shorten(printable(path), 80), url, href=href, title=full)
+    return Cell(shorten(printable(own_path(url)), 80), url, href=href, title=display_url(url))
 
 
 def _linked_pages_section(data: WeeklyData) -> Section:
@@ -606,7 +604,7 @@ def _broken_targets_table(targets, tid: str = "broken-targets") -> Table:
 def _drill_next_table(data: WeeklyData) -> Table:
     rows = tuple((own_page_cell(r.page, page_file(r.page) if r.page in data.details else None),
                   num_cell(r.incoming_links), num_cell(r.known_linking_pages), num_cell(r.unnamed), num_cell(r.clicks),
-                  Cell(f"Links → Top linked pages → {_path_of(r.page)} → Export", None))
+                  Cell(f"Links → Top linked pages → {own_path(r.page)} → Export", None))
                  for r in data.drill_next)
     return Table("drill-next", "Export these drill-downs next",
                  (Column("page", "Your page"), Column("incoming_links", "Links", True, "Top target pages export"),
@@ -617,11 +615,6 @@ def _drill_next_table(data: WeeklyData) -> Table:
                  "Linked pages with no drill-down export yet, those whose export would name the most links first "
                  "(weighted by their clicks this week). Import each with gsc-backlinks import FILE --site … --target URL.",
                  empty="Every linked page has a drill-down export.", print_rows=5)
-
-
-def _path_of(url: str) -> str:
-    full = display_url(url)
-    return re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/]+", "", full) or "/"
 
 
 def _opportunities_section(data: WeeklyData) -> Section:
