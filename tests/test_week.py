@@ -138,3 +138,17 @@ def test_page_changes_are_rated_too(tmp_path):
     assert [(r["change"], r["linking_url"]) for r in data["rows"]] == [
         ("new", "https://new.example/c"), ("lost", "https://old.example/b")]
     assert all(isinstance(r["value"], int) for r in data["rows"])
+
+
+def test_a_tools_new_page_on_a_domain_google_already_counts_is_no_new_domain(make, tmp_path):
+    store = make(["bbc.co.uk"], ["bbc.co.uk"])
+    rows = [row_of(AHREFS_BACKLINKS, referring_page_url="https://www.bbc.co.uk/new-story/",
+                   target_url="https://www.example.com/", anchor="example", first_seen="2026-05-12",
+                   last_seen="2026-05-19")]
+    import_ok(store, vendor_file(tmp_path, "www.example.com-backlinks-subdomains_2026-05-20_09-00-00.csv",
+                                 utf8_csv(AHREFS_BACKLINKS, rows)))
+
+    data = changes(store)
+
+    assert data["rows"] == []
+    assert data["notes"][0] == "A quiet week: no change since 2026-05-04."

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from .changes import Changes, domain_changes, page_changes
 from .checks import BrokenTarget, Link, LostLink, broken_targets, current_links, lost_links
-from .domains import domain_bases
+from .domains import domain_bases, domain_names
 
 if TYPE_CHECKING:
     import duckdb
@@ -280,8 +280,14 @@ def week_in_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots, valuer: Valu
     # Changes only a tool saw, dated since the comparison's start (a tool's own first-seen and lost dates).
     if domains.previous_date is not None:
         since_day = domains.previous_date
-        listed = {c.linking_domain for c in (*new_domains, *lost_domains)}
-        fresh = [(d, k) for d, k in tool_live.items() if d not in listed and k.first_seen and k.first_seen > since_day]
+        # Only domains Search Console does not list now (nor listed before, for a new one): a tool's new page on a
+        # domain Google already counts is no new linking domain.
+        now_listed = set(domain_names(con, latest)) if latest else set()
+        basis_then, _ = domain_bases(snaps.before(since_day + dt.timedelta(days=1)))
+        before_listed = set(domain_names(con, basis_then)) if basis_then else set()
+        listed = {c.linking_domain for c in (*new_domains, *lost_domains)} | now_listed
+        fresh = [(d, k) for d, k in tool_live.items() if d not in listed and d not in before_listed and k.first_seen
+                 and k.first_seen > since_day]
         gone_tool = [(d, k) for d, k in tool_lost.items() if d not in listed and d not in tool_live and k.lost_on
                      and k.lost_on > since_day]
         for (d, k), rated in zip(fresh, valuer.rate_domains([d for d, _ in fresh])):
