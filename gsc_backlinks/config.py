@@ -45,6 +45,16 @@ _SECRET_HINTS = ("smtp", "password", "secret", "token")
 
 
 @dataclass(frozen=True)
+class BigQuerySource:
+    """Where a property's search data comes from when it is Search Console's bulk export in BigQuery."""
+
+    project: str
+    dataset: str | None = None  #: None: the export's default ("searchconsole")
+    location: str | None = None
+    max_gb: float | None = None  #: None: the default cap
+
+
+@dataclass(frozen=True)
 class PropertyConfig:
     """One ``[[property]]`` of the file, with the defaults filled in and every path made absolute."""
 
@@ -57,6 +67,7 @@ class PropertyConfig:
     mail_to: tuple[str, ...] = ()
     report_url: str | None = None  #: where `out` is published (for a link in the mail)
     alert_drop: int = DEFAULT_ALERT_DROP
+    bigquery: BigQuerySource | None = None  #: source = "bigquery": sync from the bulk export
 
 
 @dataclass(frozen=True)
@@ -217,13 +228,29 @@ class _Reader:
                                                        f"{printable(sites[p['site']])!r}")
             names[name] = i
             sites[p["site"]] = name
+            bigquery = self.bigquery_of(p, d, i)
             properties.append(PropertyConfig(
                 name=name, site=p["site"], brand=tuple(p.get("brand", ())), competitors=tuple(p.get("competitors", ())),
                 exports=p.get("exports", d.get("exports")), out=p.get("out", out),
                 mail_to=tuple(p.get("mail_to", d.get("mail_to", ()))),
                 report_url=p.get("report_url", d.get("report_url")),
-                alert_drop=p.get("alert_drop_domains", d.get("alert_drop_domains", DEFAULT_ALERT_DROP))))
+                alert_drop=p.get("alert_drop_domains", d.get("alert_drop_domains", DEFAULT_ALERT_DROP)),
+                bigquery=bigquery))
         return Config(self.path, tuple(properties), d.get("store"), out, d.get("report_url"))
+
+    def bigquery_of(self, p: dict, d: dict, index: int) -> BigQuerySource | None:
+        """The property's BigQuery source (its keys over the defaults'), or None when it syncs from the API."""
+        def get(key: str):
+            return p.get(key, d.get(key))
+
+        if get("source") != "bigquery":
+            return None
+        if not get("bigquery_project"):
+            where = "source" if "source" in p else None
+            raise self.fail("property" if where else "defaults", index if where else None, "source",
+                            "is \"bigquery\" but no bigquery_project is given: add bigquery_project = "
+                            "\"your-gcp-project\" (the project Search Console's bulk export writes to)")
+        return BigQuerySource(get("bigquery_project"), get("bigquery_dataset"), get("bigquery_location"), get("max_gb"))
 
     def section(self, table: dict, keys: dict[str, Callable], name: str, index: int | None) -> dict[str, Any]:
         """Every key of one table checked and converted by its rule."""
@@ -353,11 +380,39 @@ def _drop(reader: _Reader, value: Any) -> int:
     return value
 
 
+def _source(reader: _Reader, value: Any) -> str:
+    text = _string(value, "\"api\" or \"bigquery\"")
+    if text not in ("api", "bigquery"):
+        raise _Wrong(f"is {shorten(printable(text), 40)!r}: give \"api\" (the Search Console API) or \"bigquery\" "
+                     "(the bulk data export)")
+    return text
+
+
+def _bq_name(reader: _Reader, value: Any) -> str:
+    text = _string(value, "a name, like \"my-gcp-project\"")
+    if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,128}", text):
+        raise _Wrong(f"is {shorten(printable(text), 60)!r}: a BigQuery project, dataset or location name has only "
+                     "letters, digits, '-', '_', '.' and ':'")
+    return text
+
+
+def _max_gb(reader: _Reader, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _Wrong(f"must be a number of gigabytes, like 10, not {_type_name(value)}")
+    if value < 0.02:
+        raise _Wrong("must be at least 0.02 (BigQuery bills at least 10 MB for each of the two tables a day reads)")
+    return float(value)
+
+
+_SOURCE_KEYS: dict[str, Callable] = {
+    "source": _source, "bigquery_project": _bq_name, "bigquery_dataset": _bq_name, "bigquery_location": _bq_name,
+    "max_gb": _max_gb,
+}
 DEFAULT_KEYS: dict[str, Callable] = {
     "exports": _folder, "out": _folder, "mail_to": _addresses, "store": _store, "report_url": _report_url,
-    "alert_drop_domains": _drop,
+    "alert_drop_domains": _drop, **_SOURCE_KEYS,
 }
 PROPERTY_KEYS: dict[str, Callable] = {
     "name": _name, "site": _site, "brand": _brand, "competitors": _competitors, "exports": _folder, "out": _folder,
-    "mail_to": _addresses, "report_url": _report_url, "alert_drop_domains": _drop,
+    "mail_to": _addresses, "report_url": _report_url, "alert_drop_domains": _drop, **_SOURCE_KEYS,
 }

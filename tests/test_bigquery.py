@@ -647,3 +647,21 @@ def test_the_weekly_report_names_the_bulk_export_as_the_source_of_its_search_num
 
     assert "Search performance (BigQuery bulk export)" in pages["bq"]
     assert "Search performance (API)" in pages["api"] and "bulk export" not in pages["api"]
+
+
+def test_the_configuration_file_can_name_the_bulk_export_as_a_propertys_source(authorized, tmp_path):
+    config = tmp_path / "gsc-backlinks.toml"
+    config.write_text(f'[[property]]\nname = "big"\nsite = "{DOMAIN}"\nsource = "bigquery"\n'
+                      f'bigquery_project = "{PROJECT}"\n', encoding="utf-8")
+    store = tmp_path / "s.duckdb"
+
+    result = run(store, "--config", str(config), "sync", "--property", "big", "--start", START, "--end", END)
+
+    assert result.exit_code == 0, result.output
+    assert f"{len(DAYS)} days stored" in result.stdout
+    assert stored(store, "SELECT DISTINCT source FROM search_days") == [("bigquery",)]
+    # The command line wins over the file.
+    api = run(tmp_path / "api.duckdb", "--config", str(config), "sync", "--property", "big", "--source", "api",
+              "--start", START, "--end", END)
+    assert api.exit_code == 0, api.output
+    assert stored(tmp_path / "api.duckdb", "SELECT DISTINCT source FROM search_days") == [("api",)]

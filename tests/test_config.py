@@ -59,7 +59,14 @@ def test_the_issue_example_resolves_with_the_defaults_filled_in(tmp_path):
 @pytest.mark.parametrize("text, line, message", [
     (ISSUE_EXAMPLE + 'colour = "green"\n', 12,
      "key 'colour' is not a setting of [[property]]; its keys are: name, site, brand, competitors, exports, out, "
-     "mail_to, report_url, alert_drop_domains"),
+     "mail_to, report_url, alert_drop_domains, source, bigquery_project, bigquery_dataset, bigquery_location, max_gb"),
+    ('[[property]]\nsite = "sc-domain:a.example"\nsource = "bigquery"\n', 3,
+     "key 'source' is \"bigquery\" but no bigquery_project is given: add bigquery_project = \"your-gcp-project\" "
+     "(the project Search Console's bulk export writes to)"),
+    ('[defaults]\nsource = "bulk"\n', 2,
+     "key 'source' is 'bulk': give \"api\" (the Search Console API) or \"bigquery\" (the bulk data export)"),
+    ('[defaults]\nmax_gb = 0.001\n', 2,
+     "key 'max_gb' must be at least 0.02 (BigQuery bills at least 10 MB for each of the two tables a day reads)"),
     (ISSUE_EXAMPLE.replace('mail_to = ["seo@agency.example"]', 'mail_to = "seo@agency.example"'), 4,
      "key 'mail_to' must be a list of e-mail addresses, like [\"seo@agency.example\"], not a string"),
     (ISSUE_EXAMPLE.replace('site = "sc-domain:fernhill-nursery.example"', 'site = "fernhill-nursery.example"'), 7,
@@ -169,3 +176,16 @@ def test_property_without_a_configuration_file_says_where_it_looked(tmp_path):
     missing = run(tmp_path / "s.duckdb", "--config", str(tmp_path / "nope.toml"), "config", "check")
     assert error_line(missing) == (f"Error: {tmp_path / 'nope.toml'}: no such configuration file; write one "
                                    "(README: \"Many properties\") or leave --config out")
+
+
+def test_a_property_can_take_its_search_data_from_the_bigquery_bulk_export(tmp_path):
+    path = write(tmp_path, '[defaults]\nsource = "bigquery"\nbigquery_project = "agency-gcp"\nmax_gb = 2\n'
+                           '[[property]]\nname = "big"\nsite = "sc-domain:big.example"\nbigquery_dataset = "sc_big"\n'
+                           '[[property]]\nname = "small"\nsite = "sc-domain:small.example"\nsource = "api"\n')
+    cfg = load_config(path)
+    big, small = cfg.property("big"), cfg.property("small")
+    assert (big.bigquery.project, big.bigquery.dataset, big.bigquery.max_gb) == ("agency-gcp", "sc_big", 2.0)
+    assert small.bigquery is None
+    shown = run(tmp_path / "store.duckdb", "--config", str(path), "config", "check").stdout
+    assert "search data  BigQuery bulk export agency-gcp.sc_big, max GB a query 2.0" in shown
+    assert "search data  Search Console API" in shown

@@ -319,3 +319,18 @@ def test_google_refusing_one_property_fails_it_and_the_others_go_on(online, tmp_
     assert "Search data not synced" in reports[[p.parts[-3] for p in reports].index(
         online["rose"].replace("://", "_").replace(":", "_").strip("/").replace("/", "_"))].read_text()
     assert stored(store, "SELECT count(*) FROM page_checks") == [(0,)]  # --no-check
+
+
+def test_the_files_competitors_are_kept_with_their_property(offline):
+    offline.config.write_text(offline.config.read_text().replace(
+        'brand = ["Fernhill"]', 'brand = ["Fernhill"]\ncompetitors = ["mossandstone.example", "greenfingers.example"]'),
+        encoding="utf-8")
+
+    offline.all("--offline", "-q")
+
+    listed = run(offline.store, "--config", str(offline.config), "competitors", "--property", "fernhill",
+                 "--format", "json")
+    assert listed.exit_code == 0, listed.output
+    names = [r["competitor"] for r in json.loads(listed.stdout)["rows"]]
+    # The demo's own competitor exports, and the one only the file names.
+    assert "mossandstone.example" in names and "greenfingers.example" in names

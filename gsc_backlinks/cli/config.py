@@ -16,6 +16,15 @@ def config() -> None:
     """The configuration file of your properties (gsc-backlinks.toml)."""
 
 
+def _source_text(p) -> str:
+    b = p.bigquery
+    if b is None:
+        return "Search Console API"
+    where = ".".join(x for x in (b.project, b.dataset or "searchconsole"))
+    extra = "".join(f", {k} {v}" for k, v in (("location", b.location), ("max GB a query", b.max_gb)) if v is not None)
+    return f"BigQuery bulk export {where}{extra}"
+
+
 def _path(path: Path | None) -> str:
     return printable(str(path)) if path else "not set"
 
@@ -49,7 +58,8 @@ def config_check(state: State, fmt: str) -> None:
         props.append({
             "name": p.name, "site": p.site, "exports": str(p.exports) if p.exports else None,
             "reports": str(p.out / property_slug(p.site)), "mail_to": list(p.mail_to), "brand": list(p.brand),
-            "competitors": list(p.competitors), "report_url": p.report_url, "alert_drop_domains": p.alert_drop})
+            "competitors": list(p.competitors), "report_url": p.report_url, "alert_drop_domains": p.alert_drop,
+            "search_source": _source_text(p)})
     if not cfg.properties:
         notes.append("no [[property]] tables: report weekly --all has nothing to do")
     mail = dict(smtp.describe()) if smtp else None
@@ -67,6 +77,7 @@ def config_check(state: State, fmt: str) -> None:
         rows = [("exports", _path(p.exports)), ("reports", printable(str(d["reports"])) + "/<end date>/index.html"),
                 ("mail to", ", ".join(p.mail_to) or "nobody"), ("brand", printable(", ".join(p.brand)) or "none"),
                 ("competitors", ", ".join(p.competitors) or "none"), ("report url", printable(p.report_url or "not set")),
+                ("search data", _source_text(p)),
                 ("alert", f"a valuable link lost, a linked page gone, or linking domains down by more than "
                           f"{p.alert_drop}")]
         for label, value in rows:

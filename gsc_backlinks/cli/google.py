@@ -217,6 +217,14 @@ def sync_cmd(ctx: click.Context, site, days, start, end, search_type, workers, i
     from ..dates import pacific_now
 
     state: State = ctx.obj
+    configured = state.property.bigquery if state.property is not None else None
+    if configured is not None and ctx.get_parameter_source("source") == click.core.ParameterSource.DEFAULT:
+        # The configuration file says this property's search data comes from its bulk export; options given win.
+        source = "bigquery"
+        project = project or configured.project
+        dataset = dataset or configured.dataset
+        location = location or configured.location
+        max_gb = max_gb if max_gb is not None else configured.max_gb
     if source == "bigquery":
         _sync_bigquery(ctx, state, site, days, start, end, search_type, workers, inspect_top, project,
                        dataset, location, max_gb)

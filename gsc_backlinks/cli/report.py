@@ -133,7 +133,8 @@ def _weekly_one(ctx, state: State, site: str, period, now, exports_dir, out_dir,
     if check and not offline:
         _check_first(state, site, check_limit)
     run = run_weekly(state.store_path, site, out, now=now, week=period, exports_dir=exports_dir,
-                     offline=offline, brands=tuple(brands), say=state.say, warn=state.warn)
+                     offline=offline, brands=tuple(brands), say=state.say, warn=state.warn,
+                     bigquery=prop.bigquery if prop is not None else None)
     result = run.result
     for line in result.notices:
         click.echo(f"Note: {line}", err=True)

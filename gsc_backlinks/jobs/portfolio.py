@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from ..dates import Period, to_pacific
 from ..errors import GscBacklinksError, NoDataError
 from ..text import printable
+from ..urls import parse_property
 
 if TYPE_CHECKING:
     from ..checker import CheckSettings
@@ -110,6 +111,27 @@ def wants_mail(config: Config, options: PortfolioOptions) -> bool:
     return any(p.mail_to for p in config.properties)
 
 
+def _register_competitors(store_path: Path, config: Config, *, problem_of: dict, problem) -> None:
+    from ..dates import utc_now
+    from ..exports.thirdparty import competitor_domain
+    from ..store import open_store
+    from ..store.vendors import add_competitors, competitors
+
+    wanted = [(p, p.competitors) for p in config.properties if p.competitors]
+    if not wanted:
+        return
+    try:
+        with open_store(store_path, write=True) as con:
+            for prop, names in wanted:
+                site = parse_property(prop.site).site
+                new = [d for d in (competitor_domain(n) for n in names) if d not in competitors(con, site)]
+                if new:
+                    add_competitors(con, site, new, utc_now())
+    except GscBacklinksError as exc:
+        for prop, _ in wanted:
+            problem(problem_of[prop.name], f"competitors not stored: {printable(str(exc))}")
+
+
 def run_portfolio(config: Config, store_path: Path, options: PortfolioOptions, *, mailer: Mailer | None = None,
                   say: Callable[[str], None] = _quiet, warn: Callable[[str], None] = _quiet,
                   verbose: Callable[[str], None] = _quiet) -> PortfolioRun:
@@ -130,6 +152,9 @@ def run_portfolio(config: Config, store_path: Path, options: PortfolioOptions, *
     def problem(run: PropertyRun, text: str) -> None:
         run.problems.append(text)
         warn(f"{printable(run.prop.name)}: {text}")
+
+    # 0. The competitors the file names, kept with each property (links gap reads their exports).
+    _register_competitors(store_path, config, problem_of={r.prop.name: r for r in runs}, problem=problem)
 
     # 1. New exports, one property after another.
     for run, notes in zip(runs, notices):
@@ -159,7 +184,8 @@ def run_portfolio(config: Config, store_path: Path, options: PortfolioOptions, *
 
             host_times: dict[str, float] = {}  # only the check thread touches it
             for i, run in enumerate(runs):
-                syncs[i] = sync_pool.submit(sync_for_report, store_path, run.prop.site, options.now)
+                syncs[i] = sync_pool.submit(sync_for_report, store_path, run.prop.site, options.now,
+                                            run.prop.bigquery)
                 if options.check:
                     checks[i] = check_pool.submit(_check_due, store_path, run.prop.site, options, host_times)
         for i, run in enumerate(runs):

@@ -15,7 +15,9 @@ from .importing import ExportScan
 if TYPE_CHECKING:
     from ..analysis.value import Valuer
     from ..analysis.week import WeekInLinks
+    from ..config import BigQuerySource
     from ..report.portfolio import PropertyRow
+    from .bqsync import BigQuerySyncReport
     from .sync import SyncReport
 
 #: Days of search data the report shows (8 weeks) plus the week before, plus Search Console's lag.
@@ -73,19 +75,24 @@ def write_weekly(store_path: Path, site: str, out_dir: Path, *, now: dt.datetime
                         property_row(data, index, today=local.date()))
 
 
-def synced_text(site: str, rep: SyncReport) -> str:
+def synced_text(site: str, rep) -> str:
+    """What a sync for the report did, in one line (from the API, or from the BigQuery bulk export)."""
+    if hasattr(rep, "already_current"):
+        return (f"Synced {site} from the BigQuery bulk export: {len(rep.stored)} days stored, {rep.already_current} "
+                "already at their export version")
     return (f"Synced {site}: {rep.final_days + rep.fresh_days} days fetched, {rep.already_final} already final"
             + (f", newest final day {rep.newest_final}" if rep.newest_final else ""))
 
 
 @dataclass(frozen=True)
 class SyncOutcome:
-    report: SyncReport | None  #: when it synced
+    report: SyncReport | BigQuerySyncReport | None  #: when it synced
     problem: str | None  #: why it did not (one line, said in the report too)
 
 
-def sync_for_report(store_path: Path, site: str, now: dt.datetime) -> SyncOutcome:
-    """Sync the days the report needs; on any problem say why, and go on with what the store holds."""
+def sync_for_report(store_path: Path, site: str, now: dt.datetime, bigquery: BigQuerySource | None = None) -> SyncOutcome:
+    """Sync the days the report needs (from the API, or the property's BigQuery bulk export); on any problem say
+    why, and go on with what the store holds."""
     from .. import auth
     from ..text import printable
     from .google import google_api
@@ -94,9 +101,23 @@ def sync_for_report(store_path: Path, site: str, now: dt.datetime) -> SyncOutcom
     if auth.saved() is None:  # the token file or GOOGLE_APPLICATION_CREDENTIALS
         return SyncOutcome(None, "Search data not synced: not authorized with Google (run `gsc-backlinks auth login`); "
                                  "the report uses what the store holds.")
+    report: SyncReport | BigQuerySyncReport
     try:
-        with google_api(site) as (api, _):
-            report = sync(api, store_path, site, days=SYNC_DAYS, today=to_pacific(now).date())
+        if bigquery is not None:
+            from ..bigquery import DEFAULT_DATASET, DEFAULT_MAX_GB, check_cap, check_names
+            from ..urls import parse_property
+            from .bqsync import bulk_export, sync_bigquery
+
+            dataset = bigquery.dataset or DEFAULT_DATASET
+            max_gb = DEFAULT_MAX_GB if bigquery.max_gb is None else bigquery.max_gb
+            check_names(bigquery.project, dataset, bigquery.location)
+            check_cap(max_gb)
+            with bulk_export(bigquery.project, dataset, location=bigquery.location, max_gb=max_gb) as export:
+                report = sync_bigquery(export, store_path, parse_property(site).site, days=SYNC_DAYS,
+                                       today=to_pacific(now).date())
+        else:
+            with google_api(site) as (api, _):
+                report = sync(api, store_path, site, days=SYNC_DAYS, today=to_pacific(now).date())
     except GscBacklinksError as exc:
         return SyncOutcome(None, f"Search data not synced: {printable(str(exc))}. The report uses what the store holds.")
     return SyncOutcome(report, None)
@@ -133,7 +154,8 @@ class WeeklyRun:
 
 def run_weekly(store_path: Path, site: str, out_dir: Path, *, now: dt.datetime, week: Period | None = None,
                exports_dir: str | None = None, offline: bool = False, brands: tuple[str, ...] = (),
-               say: Callable[[str], None] = _quiet, warn: Callable[[str], None] = _quiet) -> WeeklyRun:
+               say: Callable[[str], None] = _quiet, warn: Callable[[str], None] = _quiet,
+               bigquery: BigQuerySource | None = None) -> WeeklyRun:
     """The main job: import new exports from a folder, sync search data, write the weekly report.
 
     `say` gets progress lines, `warn` problems that did not stop the run (both one line each).
@@ -148,7 +170,7 @@ def run_weekly(store_path: Path, site: str, out_dir: Path, *, now: dt.datetime, 
     if offline:
         notices.append("Built with --offline: search data is what the store held, not synced now.")
     else:
-        outcome = sync_for_report(store_path, prop.site, now)
+        outcome = sync_for_report(store_path, prop.site, now, bigquery)
         if outcome.problem:
             warn(outcome.problem)
             notices.append(outcome.problem)
