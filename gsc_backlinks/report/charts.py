@@ -255,3 +255,70 @@ def stack_chart(rows: list[tuple[str, list[tuple[str, float, str]]]], classes: l
         legend.append((round(x, 1), round(y, 1), cls, text))
         x += room
     return StackChart(width, int(y + 8), label_width, bar_height, tuple(out), tuple(legend), label)
+
+
+# --- drawing: geometry in, SVG markup out (Python, not template loops: a report draws thousands) -------------
+
+
+def _n(value: float) -> str:
+    """A coordinate as Jinja wrote it before (Python's str of the number)."""
+    return str(value)
+
+
+def draw(g, variant: str = ""):
+    """The SVG of a chart (LineChart, BarChart or StackChart), as safe markup: every text escaped."""
+    from markupsafe import Markup, escape
+
+    out: list[str] = []
+    add = out.append
+    if isinstance(g, BarChart):
+        add(f'\n<svg viewBox="0 0 {g.width} {g.height}" role="img" aria-label="{escape(g.label)}" class="bars {variant}">')
+        for b in g.bars:
+            label, value, y = escape(b.label), escape(b.value), b.y + g.bar_height * 0.7
+            add(f'\n<g class="{escape(b.cls)}"><text x="{g.label_width - 8}" y="{_n(y)}" class="blabel">{label}</text>'
+                f'<rect x="{g.label_width}" y="{_n(b.y)}" width="{_n(b.width)}" height="{g.bar_height}" rx="3">'
+                f'<title>{label}: {value}</title></rect><text x="{_n(g.label_width + b.width + 6)}" y="{_n(y)}" '
+                f'class="bvalue">{value}</text></g>')
+        add("\n</svg>")
+        return Markup("".join(out))
+    if isinstance(g, StackChart):
+        add(f'\n<svg viewBox="0 0 {g.width} {g.height}" role="img" aria-label="{escape(g.label)}" class="stack {variant}">')
+        for r in g.rows:
+            add(f'\n<g><text x="{g.label_width - 8}" y="{_n(r.y + g.bar_height * 0.72)}" class="blabel">'
+                f'{escape(r.label)}</text>')
+            for s in r.segments:
+                add(f'<rect x="{_n(s.x)}" y="{_n(r.y)}" width="{_n(s.width)}" height="{g.bar_height}" '
+                    f'class="{escape(s.cls)}"><title>{escape(s.title)}</title></rect>')
+            add("</g>")
+        for x, y, cls, text in g.legend:
+            add(f'<rect x="{_n(x)}" y="{_n(y - 10)}" width="11" height="11" class="{escape(cls)}"/>'
+                f'<text x="{_n(x + 15)}" y="{_n(y)}" class="legend">{escape(text)}</text>')
+        add("\n</svg>")
+        return Markup("".join(out))
+    if g.empty:
+        return Markup('\n<p class="empty">No data for this chart.</p>')
+    marked = " marked" if g.markers else ""
+    add(f'\n<svg viewBox="0 0 {g.width} {g.height}" role="img" aria-label="{escape(g.label)}" '
+        f'class="line {variant}{marked}">\n<g class="grid">')
+    for y, text in g.y_ticks:
+        add(f'<line x1="{g.left}" x2="{g.width - g.right}" y1="{_n(y)}" y2="{_n(y)}"/><text x="{g.left - 6}" '
+            f'y="{_n(y + 4)}" class="ytick">{escape(text)}</text>')
+    for t in g.x_ticks:
+        add(f'<text x="{_n(t.x)}" y="{g.height - 6}" class="xtick {t.anchor}">{escape(t.text)}</text>')
+    add("\n</g>")
+    for s in g.series:
+        add(f'\n<g class="series {escape(s.cls)}">')
+        if s.area:
+            add(f'<path class="area" d="{s.area}"/>')
+        if s.line:
+            add(f'<path class="stroke" d="{s.line}"/>')
+        if s.fresh_line:
+            add(f'<path class="stroke fresh" d="{s.fresh_line}"/>')
+        if g.markers or variant != "narrow":
+            for p in s.points:
+                add(f'<circle cx="{_n(p.x)}" cy="{_n(p.y)}" r="3.5"><title>{escape(p.label)}</title></circle>')
+        add("\n</g>")
+    for v in g.values:
+        add(f'<text x="{_n(v.x)}" y="{_n(v.y)}" class="vlabel {v.anchor}">{escape(v.text)}</text>')
+    add("\n</svg>")
+    return Markup("".join(out))

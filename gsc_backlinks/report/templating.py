@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from functools import lru_cache
 from importlib import resources
+
+from markupsafe import Markup, escape
 
 
 @lru_cache(maxsize=1)
@@ -23,27 +26,25 @@ def _env():
     env = jinja2.Environment(loader=loader, autoescape=jinja2.select_autoescape(["html"]),
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.filters["breakable"] = breakable
+    from .charts import draw
+
+    env.globals["draw"] = draw
     return env
 
 
-_NAME_RE = None
+_NAME_RE = re.compile(r"[^\s<>\"'&`]+")
+_BREAK_RE = re.compile(r"([./_-])(?=[^/])")
 
 
-def breakable(text: str):
+@lru_cache(maxsize=65536)
+def breakable(text: str) -> Markup:
     """Escaped text; a name (a domain, URL or path: one token, no markup characters) gets a line-break
     opportunity after every dot, slash, hyphen and underscore, so that it wraps at its own boundaries
     ("countryliving.<wbr>example"), never inside a word."""
-    import re
-
-    from markupsafe import Markup, escape
-
-    global _NAME_RE
-    if _NAME_RE is None:
-        _NAME_RE = re.compile(r"[^\s<>\"'&`]+")
     text = str(text)
     if len(text) < 12 or not _NAME_RE.fullmatch(text):
         return escape(text)
-    return Markup(re.sub(r"([./_-])(?=[^/])", r"\1<wbr>", str(escape(text))))
+    return Markup(_BREAK_RE.sub(r"\1<wbr>", str(escape(text))))
 
 
 def template(name: str):
