@@ -185,7 +185,7 @@ def date_cell(value) -> Cell:
         return unknown_cell()
     if isinstance(value, dt.datetime):
         value = value.date()
-    return Cell(value.isoformat(), value.isoformat())
+    return Cell(value.isoformat(), value.isoformat(), cls="date")  # a date never wraps at its hyphens
 
 
 def link_cell(url, *, limit: int = 90) -> Cell:
