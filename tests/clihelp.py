@@ -158,3 +158,11 @@ def run_fresh(argv: list[str], report: str) -> subprocess.CompletedProcess:
         f"print({report})\n"
     )
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+
+
+def unwrapped(html: str) -> str:
+    """A page's markup without the line-break hints names and dates get (``<wbr>``, ``<span class="nw">``):
+    what a test looks for in prose, as the reader sees it."""
+    import re
+
+    return re.sub(r'<span class="nw">([^<]*)</span>', r"\1", html).replace("<wbr>", "")

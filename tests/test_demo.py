@@ -21,7 +21,7 @@ import pytest
 
 from gsc_backlinks.jobs import demo
 
-from clihelp import REPO, run, stored
+from clihelp import REPO, run, stored, unwrapped
 
 SITE = demo.DEMO_SITE
 HOME = "https://www.fernhill-nursery.example/"
@@ -186,7 +186,7 @@ def test_links_gap_lists_the_domains_linking_to_both_competitors(store):
 def test_the_weekly_report_says_a_competitor_export_is_old(store, tmp_path):
     from gsc_backlinks.jobs.weekly import write_weekly
 
-    html = write_weekly(store, SITE, tmp_path, now=demo.DEMO_NOW).index.read_text(encoding="utf-8")
+    html = unwrapped(write_weekly(store, SITE, tmp_path, now=demo.DEMO_NOW).index.read_text(encoding="utf-8"))
     assert "The competitor exports are old: rosehall-gardens.example (Ahrefs, 2026-10-12)" in html
     assert "link removed" in html and "page gone (404/410)" in html  # the links the checks saw go
 

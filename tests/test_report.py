@@ -22,7 +22,7 @@ from gsc_backlinks.jobs.importing import import_paths
 from gsc_backlinks.jobs.weekly import write_weekly
 from gsc_backlinks.report.drilldown import page_file
 
-from clihelp import error_line, run
+from clihelp import error_line, run, unwrapped
 
 SITE = demo.DEMO_SITE
 SLUG = "https___www.fernhill-nursery.example_"
@@ -116,7 +116,7 @@ class _Text(HTMLParser):
 
 def _read(path: Path) -> _Text:
     parser = _Text()
-    parser.feed(path.read_text(encoding="utf-8"))
+    parser.feed(unwrapped(path.read_text(encoding="utf-8")))
     return parser
 
 
@@ -266,7 +266,7 @@ def test_report_weekly_offline_writes_the_report_and_prints_its_path(demo_store,
     assert result.exit_code == 0, result.output
     index = report("2026-11-19")
     assert result.stdout.splitlines()[-1] == str(index)
-    assert "Built with --offline" in index.read_text(encoding="utf-8")
+    assert "Built with --offline" in unwrapped(index.read_text(encoding="utf-8"))
 
 
 def test_report_weekly_without_authorization_uses_the_store_and_says_so(demo_store, tmp_path, no_google):
@@ -280,7 +280,7 @@ def test_report_weekly_without_authorization_uses_the_store_and_says_so(demo_sto
 def test_report_weekly_for_a_week_not_final_yet_says_so(demo_store, tmp_path, no_google):
     result, report = _weekly(demo_store, tmp_path / "r", "--offline", "--week", "2026-W47")
     assert result.exit_code == 0, result.output
-    html = report("2026-11-22").read_text(encoding="utf-8")
+    html = unwrapped(report("2026-11-22").read_text(encoding="utf-8"))
     assert "This week is not final yet (final data ends 2026-11-19)" in html
     assert "Note: This week is not final yet (final data ends 2026-11-19)" in result.stderr
     assert "16–22 Nov 2026" in html

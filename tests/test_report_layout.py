@@ -75,8 +75,43 @@ def test_chart_text_is_at_least_11px_on_a_phone(browser, demo_index):  # noqa: F
                 } return out; }""")
         assert len(sizes) > 20  # every chart of the page is drawn for the phone
         assert min(sizes) >= MIN_CHART_TEXT_PX
-        # No chart needs sideways scrolling, and no text column breaks a name in the middle of a word.
+        # No chart needs sideways scrolling.
         assert tab.page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        tab.close()
+
+
+def test_names_and_dates_never_break_inside_on_a_phone(browser, demo_index):  # noqa: F811
+    tab = _open(browser, demo_index, PHONE)
+    try:
+        # Hyphenated names and dates ("rhs-members.example", "2026-11-17") stay on one line wherever they are:
+        # the verdict, notices, intros, table cells, the data sources.
+        split = tab.page.evaluate(
+            """() => Array.from(document.querySelectorAll('.nw')).filter(e => e.getClientRects().length > 1)
+                      .map(e => e.textContent)""")
+        assert tab.page.locator(".verdict .nw").count() >= 1
+        assert tab.page.locator(".nw").count() > 50
+        assert split == []
+        # The data sources read as text, not a letter per line: each value is as wide as the screen allows.
+        widths = tab.page.evaluate(
+            "() => Array.from(document.querySelectorAll('.sources dd')).map(d => d.getBoundingClientRect().width)")
+        assert len(widths) > 5 and min(widths) > 300
+    finally:
+        tab.close()
+
+
+def test_printed_tables_fit_the_page_width(browser, demo_index):  # noqa: F811
+    a4_content = {"width": 718, "height": 1000}  # A4 less the print margins, at 96 px per inch
+    tab = _open(browser, demo_index, a4_content)
+    try:
+        tab.page.emulate_media(media="print")
+        too_wide = tab.page.evaluate(
+            """() => Array.from(document.querySelectorAll('table')).filter(t => t.getBoundingClientRect().width > 718)
+                      .map(t => t.closest('div.table').id)""")
+        assert too_wide == []
+        assert tab.page.evaluate("() => document.documentElement.scrollWidth <= 718")
+        # The link gap's widest details stay on screen only.
+        assert tab.page.locator("#link-gap th", has_text="Their link").is_hidden()
     finally:
         tab.close()
 
@@ -133,8 +168,13 @@ def test_the_demo_index_prints_on_at_most_four_a4_pages(browser, demo_index):  #
 
 @pytest.mark.parametrize("text, html", [
     ("countryliving.example", "countryliving.<wbr>example"),
-    ("https://www.example.com/a-b/", "https://<wbr>www.<wbr>example.<wbr>com/<wbr>a-<wbr>b/"),
+    ("https://www.example.com/a-b/", 'https://<wbr>www.<wbr>example.<wbr>com/<wbr><span class="nw">a-b/</span>'),
     ("how to prune roses", "how to prune roses"),  # words wrap at spaces already
+    ("rosehall-gardens.example", '<span class="nw">rosehall-gardens.</span><wbr>example'),  # never after a hyphen
+    ("lost on 2026-11-17.", 'lost on <span class="nw">2026-11-17.</span>'),  # dates stay whole in prose
+    ("forum.gardenersforum.example/winter pruning tips/",  # a URL with spaces: each part breaks at its boundaries
+     "forum.<wbr>gardenersforum.<wbr>example/<wbr>winter pruning tips/"),
+    ("a" * 40 + "-b", "a" * 40 + "-b"),  # too long to keep whole: the browser may break it rather than overflow
     ('<b>x.example</b>', "&lt;b&gt;x.example&lt;/b&gt;"),  # markup stays text, without break hints
 ])
 def test_names_break_at_their_own_boundaries(text, html):

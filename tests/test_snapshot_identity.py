@@ -17,7 +17,7 @@ import duckdb
 from gsc_backlinks.jobs import demo
 from gsc_backlinks.store.migrations import MIGRATIONS
 
-from clihelp import SITE, import_ok, run, stored, write_export
+from clihelp import SITE, import_ok, run, stored, unwrapped, write_export
 
 ROSES = "https://www.example.com/roses/"
 TULIPS = "https://www.example.com/tulips/"
@@ -59,7 +59,7 @@ def test_an_unchanged_export_a_week_later_is_a_new_snapshot_that_says_so(tmp_pat
     report = run(store, "report", "weekly", "--site", demo.DEMO_SITE, "--offline", "--out", out, "--week", "2026-W48",
                  "--now", "2026-12-01T17:00:00Z")
     assert report.exit_code == 0, report.output
-    html = Path(report.stdout.strip().splitlines()[-1]).read_text(encoding="utf-8")
+    html = unwrapped(Path(report.stdout.strip().splitlines()[-1]).read_text(encoding="utf-8"))
     assert "unchanged since 2026-11-17" in html
     # The week of 23–29 Nov compares 24 Nov with 17 Nov: the same domains, so no "new" ones this week.
     assert ('<h3>New linking domains</h3><p class="note">Top linking sites snapshots 2026-11-17 → 2026-11-24; '

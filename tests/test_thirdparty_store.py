@@ -30,7 +30,7 @@ from vendorfiles import (
     vendor_file,
 )
 
-from clihelp import SITE, error_line, import_ok, run, stored, write_export
+from clihelp import SITE, error_line, import_ok, run, stored, unwrapped, write_export
 
 AHREFS_NAME = "www.example.com-backlinks-subdomains_2026-05-20_09-12-44.csv"
 RIVAL = "rival.example"
@@ -287,7 +287,7 @@ def test_links_domains_shows_which_sources_list_each_domain(store, tmp_path):
     assert ("Ahrefs lists 2 linking domains, Search Console 3, both 1: Search Console's sample misses 1 linking "
             "domain Ahrefs sees; Ahrefs misses 2 that Google counts.") in data["notes"]
 
-    table = run(store, "links", "sources", "--site", SITE)
+    table = run(store, "links", "sources", "--site", SITE, env={"COLUMNS": "120"})
     assert "Ahrefs backlinks export" in table.stdout and "Ahrefs lists 2 linking domains" in table.stdout
 
 
@@ -313,7 +313,7 @@ def test_weekly_report_has_a_link_gap_section_and_warns_of_old_competitor_export
     result = run(rivals, "report", "weekly", "--site", SITE, "--offline", "--out", out, "--week", "2026-W28")
 
     assert result.exit_code == 0, result.output
-    page = next(out.rglob("index.html")).read_text()
+    page = unwrapped(next(out.rglob("index.html")).read_text())
     assert 'id="s-gap"' in page and "garden-weekly.example" in page
     assert "The competitor exports are old" in page and f"{RIVAL} (Ahrefs, 2026-05-20)" in page
     assert "Ahrefs backlinks export (competitor rival.example)" in page

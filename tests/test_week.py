@@ -152,3 +152,26 @@ def test_a_tools_new_page_on_a_domain_google_already_counts_is_no_new_domain(mak
 
     assert data["rows"] == []
     assert data["notes"][0] == "A quiet week: no change since 2026-05-04."
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_changes_table_reads_in_a_terminal_of_80_and_120_columns(make, width):
+    store = make(["bbc.co.uk", "bigmagazine.com", "spamlinks.biz"], ["gardening.com", "tinyblog.net"])
+
+    result = run(store, "links", "changes", "--site", SITE, env={"COLUMNS": str(width)})
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    table = [line for line in lines if line[:1] in "┏┃┡│└"]
+    assert table and all(len(line) <= width for line in table)
+    header = table[1]
+    # Every column shown has room for its name: none collapsed to nothing, and the key ones are there.
+    assert "┃┃" not in header
+    for name in ("Change", "Linking domain", "Value", "Your page", "Why"):
+        assert name in header
+    assert any("bigmagazine.com" in line and "lost" in line for line in table)
+    # What a narrow terminal leaves out is said, and CSV/JSON have it.
+    after = " ".join(lines[lines.index(table[-1]) + 1:])
+    assert "Left out at this terminal width:" in after and "Sources" in after
+    if width == 120:  # a wider terminal shows more
+        assert "Relevance" in header and "First seen" in header

@@ -181,7 +181,7 @@ class AnchorRules:
             return "empty / image"
         if _is_naked_url(t):
             return "naked URL"
-        if _has_brand(t, self.brands):
+        if t in self.branded_queries or _has_brand(t, self.brands):  # "fernhill" as a query names the brand
             return "branded"
         if t in GENERIC_ANCHORS:
             return "generic"

@@ -85,6 +85,10 @@ def _cell(value, column) -> str:
     text = str(value)
     if column.path:
         text = PurePath(text).name or text  # tables show a file's name, JSON its path
+    if column.site_path and urls.is_web_url(text):
+        from ..analysis.week import own_path
+
+        return printable(own_path(text))  # tables only: CSV and JSON keep full URLs
     if column.url and urls.is_web_url(text):
         text = urls.display_url(text)
         if text.startswith("https://"):
@@ -92,8 +96,42 @@ def _cell(value, column) -> str:
     return printable(text)
 
 
+#: The narrowest a shortened column gets: a URL (shortened in the middle) and other text (cut at its end).
+_URL_FLOOR, _TEXT_FLOOR = 10, 8
+
+
+def _fit(columns: list, widths: list[int], width: int) -> tuple[list[int], dict[int, int]]:
+    """Which columns a terminal `width` wide shows (indexes), and the width each shortened one gets.
+
+    Numbers and dates keep their width; URLs, paths and text shorten, the widest first; when even that is too
+    wide, the columns marked `narrow_drop` are left out, the highest mark first, then the rightmost."""
+    keep = list(range(len(columns)))
+
+    def floor(i: int) -> int:
+        c = columns[i]
+        if c.numeric or widths[i] <= 10:  # numbers, dates and short words stay whole
+            return widths[i]
+        return min(widths[i], max(_URL_FLOOR if c.url or c.path or c.site_path else _TEXT_FLOOR, len(c.header)))
+
+    while len(keep) > 2 and sum(floor(i) + 3 for i in keep) + 1 > width:
+        drop = max(keep[2:], key=lambda i: (columns[i].narrow_drop, i))
+        keep.remove(drop)
+    limit = {i: widths[i] for i in keep if floor(i) < widths[i]}
+    room = width - sum(widths[i] + 3 for i in keep if i not in limit) - 3 * len(limit) - 1
+    # URLs and paths shorten first (both their ends still tell), other text only when that is not enough; the
+    # widest first.
+    for phase in ({i for i in limit if columns[i].url or columns[i].path or columns[i].site_path}, set(limit)):
+        while sum(limit.values()) > room:
+            over = [i for i in phase if limit[i] > floor(i)]
+            if not over:
+                break
+            limit[max(over, key=lambda i: (limit[i], -i))] -= 1
+    return keep, {i: w for i, w in limit.items() if w < widths[i]}
+
+
 def print_table(summary, console) -> None:
-    """A rich table that fits the terminal: URLs shortened in the middle, not wrapped."""
+    """A rich table that fits the terminal: URLs shortened in the middle and text at its end, not wrapped; on a
+    narrow terminal the least needed columns are left out (CSV and JSON have them all)."""
     from rich.table import Table
     from rich.text import Text
 
@@ -101,26 +139,21 @@ def print_table(summary, console) -> None:
                if not (c.optional and all(row.get(c.key) is None for row in summary.rows))]
     cells = [[_cell(row.get(c.key), c) for c in columns] for row in summary.rows]
     widths = [max([len(c.header)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    wide = [i for i, c in enumerate(columns) if c.url or c.path]
-    fixed = sum(w for i, w in enumerate(widths) if i not in wide)
-    room = max(console.width - fixed - 3 * len(widths) - 1, 10 * len(wide))
-    limit = {i: widths[i] for i in wide}
-    while sum(limit.values()) > room:  # shrink the widest long column first
-        widest = max(limit, key=lambda i: limit[i])
-        if limit[widest] <= 10:
-            break
-        limit[widest] -= 1
+    keep, limit = _fit(columns, widths, console.width)
+    left_out = [columns[i].header for i in range(len(columns)) if i not in keep]
     console.print(Text(f"{summary.title} — {summary.site}", style="bold"))
     table = Table()
-    for i, column in enumerate(columns):
-        table.add_column(Text(column.header), justify="right" if column.numeric else "left",
-                         no_wrap=True, min_width=None if i in wide else widths[i],
-                         max_width=limit.get(i))
+    for i in keep:
+        column = columns[i]
+        table.add_column(Text(column.header),
+                         justify="right" if column.numeric else "left", no_wrap=True,
+                         min_width=limit.get(i, widths[i]), max_width=limit.get(i, widths[i]))
     for row in cells:
-        table.add_row(*(Text(shorten(text, limit[i]) if i in wide else text)
-                        for i, text in enumerate(row)))
+        table.add_row(*(Text(_short(row[i], limit[i], columns[i]) if i in limit else row[i]) for i in keep))
     console.print(table)
     lines = []
+    if left_out:
+        lines.append(f"Left out at this terminal width: {', '.join(left_out)} (widen it, or --format csv/json).")
     for source in summary.sources:
         name = PurePath(source["file"]).name
         lines.append(f"From: {source['label']} of {source['snapshot_date']} ({name})")
@@ -130,3 +163,10 @@ def print_table(summary, console) -> None:
     lines.extend(summary.notes)
     for line in lines:
         console.print(Text(printable(line), style="dim"))
+
+
+def _short(text: str, width: int, column) -> str:
+    """A cell cut to `width`: a URL or path in the middle (both ends tell), other text at its end."""
+    if column.url or column.path or column.site_path:
+        return shorten(text, width)
+    return text if len(text) <= width else text[:max(width - 1, 1)] + "…"

@@ -40,6 +40,9 @@ class Column:
     optional: bool = False  #: terminal: left out when no row has a value (JSON keeps it)
     machine_only: bool = False  #: only in CSV and JSON (tables say it in a note)
     json_only: bool = False  #: a nested value: only in JSON
+    screen_only: bool = False  #: HTML: left out of print (a wide detail the page has no room for)
+    site_path: bool = False  #: terminal: one of the property's own URLs, shown as its path ("/pricing/")
+    narrow_drop: int = 0  #: terminal: a column a narrow terminal leaves out first (higher: sooner; 0: last resort)
 
 
 def shown(columns) -> tuple[Column, ...]:
@@ -62,6 +65,7 @@ class Table:
     sort_column: int | None = None  #: column the rows are sorted by (for aria-sort)
     sort_desc: bool = True
     print_rows: int | None = 6  #: rows a printed page shows (None: all); the rest stay in the HTML
+    print_note: str | None = None  #: print_rows=0: where else the printed report shows it
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ class Source:
     label: str
     detail: str
     cls: str = ""  #: "missing", "fresh"
+    file: str = ""  #: the file it was read from (left out of print)
 
 
 @dataclass(frozen=True)

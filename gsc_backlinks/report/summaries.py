@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..analysis.anchors import TOP_QUERIES, AnchorTable
@@ -270,11 +270,13 @@ def competitors(site: str, rows: list[dict]) -> Summary:
 
 
 CHANGE_COLUMNS = (
-    Column("change", "Change"), C.LINKING_DOMAIN, *C.VALUE_COLUMNS,
-    Column("target_url", "Your page", url=True), C.ANCHOR_TEXT,
-    Column("first_seen", "First seen"), Column("last_seen", "Last seen", optional=True),
-    Column("lost_on", "Lost on", optional=True), Column("reason", "Why"), C.SOURCES,
-    Column("followed", "Followed", machine_only=True), Column("linking_url", "Linking page", url=True),
+    Column("change", "Change"), C.LINKING_DOMAIN, C.VALUE_COLUMNS[0], replace(C.VALUE_COLUMNS[1], narrow_drop=1),
+    replace(C.VALUE_COLUMNS[2], narrow_drop=2), *C.VALUE_COLUMNS[3:],
+    Column("target_url", "Your page", url=True, site_path=True), replace(C.ANCHOR_TEXT, narrow_drop=2),
+    Column("first_seen", "First seen", narrow_drop=1), Column("last_seen", "Last seen", optional=True, narrow_drop=5),
+    Column("lost_on", "Lost on", optional=True, narrow_drop=3), Column("reason", "Why"),
+    replace(C.SOURCES, narrow_drop=3), Column("followed", "Followed", machine_only=True),
+    Column("linking_url", "Linking page", url=True, narrow_drop=4),
 )
 PAGE_CHANGE_COLUMNS = (Column("change", "Change"), C.LINKING_URL, C.LINKING_DOMAIN, *C.VALUE_COLUMNS)
 

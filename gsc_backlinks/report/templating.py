@@ -32,19 +32,33 @@ def _env():
     return env
 
 
+_TOKEN_RE = re.compile(r"(\s+)")
 _NAME_RE = re.compile(r"[^\s<>\"'&`]+")
-_BREAK_RE = re.compile(r"([./_-])(?=[^/])")
+_BREAK_RE = re.compile(r"(?<=[./_])(?=[^/])")
+#: A hyphenated part of a name longer than this may still break after its hyphens (rather than overflow).
+_KEEP_WHOLE = 30
 
 
 @lru_cache(maxsize=65536)
 def breakable(text: str) -> Markup:
-    """Escaped text; a name (a domain, URL or path: one token, no markup characters) gets a line-break
-    opportunity after every dot, slash, hyphen and underscore, so that it wraps at its own boundaries
-    ("countryliving.<wbr>example"), never inside a word."""
+    """Escaped text in which a name (a domain, URL, path or date: a token of letters and dots, slashes,
+    hyphens or underscores) wraps only at its own boundaries: a line-break opportunity after every dot,
+    slash and underscore ("countryliving.<wbr>example"), and never after a hyphen ("rosehall-gardens",
+    "2026-11-17" stay whole; the browser would break there by itself)."""
+    if isinstance(text, Markup):
+        return text
     text = str(text)
-    if len(text) < 12 or not _NAME_RE.fullmatch(text):
+    if "-" not in text and "–" not in text and (len(text) < 12 or (" " in text and "." not in text and "/" not in text)):
         return escape(text)
-    return Markup(_BREAK_RE.sub(r"\1<wbr>", str(escape(text))))
+    return Markup("".join(_token(t) for t in _TOKEN_RE.split(text)))
+
+
+def _token(token: str) -> str:
+    if not token or token.isspace() or not _NAME_RE.fullmatch(token):
+        return str(escape(token))
+    parts = _BREAK_RE.split(token) if len(token) >= 12 else [token]
+    return "<wbr>".join(f'<span class="nw">{escape(p)}</span>' if ("-" in p or "–" in p) and len(p) <= _KEEP_WHOLE
+                        else str(escape(p)) for p in parts)
 
 
 def template(name: str):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 
 from ..analysis.anchors import ANCHOR_CLASSES, TOP_QUERIES
 from ..analysis.domains import EXPORT
@@ -223,13 +224,13 @@ def _sources(fresh: Freshness) -> tuple[Source, ...]:
     out = []
     for snap in fresh.exports:
         unchanged = f" · unchanged since {snap.unchanged_since}" if snap.unchanged_since else ""
-        out.append(Source(snap.label, f"{snap.date} · {num(snap.rows)} rows{unchanged} · "
-                                      f"{printable(_file_name(snap.source))}"))
+        out.append(Source(snap.label, f"{snap.date} · {num(snap.rows)} rows{unchanged}", "",
+                          printable(_file_name(snap.source))))
     for v in fresh.vendor:
         whose = f" (competitor {v.competitor})" if v.competitor else ""
         unchanged = f" · unchanged since {v.unchanged_since}" if v.unchanged_since else ""
         out.append(Source(f"{export_label(v.export)}{whose}",
-                          f"{v.date} · {num(v.rows)} rows{unchanged} · {printable(_file_name(v.source))}"))
+                          f"{v.date} · {num(v.rows)} rows{unchanged}", "", printable(_file_name(v.source))))
     for kind in WANTED_KINDS:
         if not fresh.held(kind) and not (kind == "latest_links" and fresh.held("sample_links")):
             out.append(Source(KINDS[kind].label, f"not imported — in Search Console: {WHERE[kind]}", "missing"))
@@ -435,8 +436,12 @@ def _changes_section(data: WeeklyData, pages: dict[str, Page]) -> Section:
             more = f"lists/{tid}.html"
             pages[more] = list_page(data.site, title, Table(tid, title, cols, rows, count, note, page_size=50,
                                                             sort_column=1), dc.latest_date)
+        # Printed once: a list the first screen's "Best new links" already shows whole is left out of print.
+        same = new and bool(found) and len(found) == len(week.best_new)
         tables.append(Table(tid, title, cols, rows[:INDEX_ROWS], count, note, empty="None.", more_href=more,
-                            more_text=f"All {num(count)}" if more else None, page_size=10, sort_column=1))
+                            more_text=f"All {num(count)}" if more else None, page_size=10, sort_column=1,
+                            print_rows=0 if same else 6,
+                            print_note="the same as “Best new links” above." if same else None))
     if pc.compared:
         tables += _page_change_tables(data, pages)
     if data.lost_links:
@@ -549,8 +554,9 @@ GAP_ROWS = 25  #: link gap rows on the weekly page (the rest under lists/)
 def _gap_section(data: WeeklyData, pages: dict[str, Page]) -> Section:
     gap = data.gap
     assert gap is not None
-    cols = (C.LINKING_DOMAIN, *shown(C.VALUE_COLUMNS), C.COMPETITOR_COUNT, C.COMPETITORS, C.TOOL_METRIC,
-            Column("example_url", "Their link"), C.ANCHOR_TEXT, C.FOLLOWED)
+    cols = (C.LINKING_DOMAIN, *shown(C.VALUE_COLUMNS), C.COMPETITOR_COUNT, C.COMPETITORS,
+            replace(C.TOOL_METRIC, screen_only=True), Column("example_url", "Their link", screen_only=True),
+            C.ANCHOR_TEXT, C.FOLLOWED)
 
     def rows_of(found) -> tuple:
         out = []
@@ -635,7 +641,10 @@ def _opportunities_section(data: WeeklyData) -> Section:
     tables = [Table("traffic-few-links", "Search traffic, few or no known links", cols, rows, len(rows), note,
                     empty="Every page with impressions this week has more than a few known links.", sort_column=1)]
     if data.broken_targets:
-        tables.insert(0, _broken_targets_table(data.broken_targets))
+        # Printed once: under "This week in links" when it lists them there.
+        shown_above = bool(data.week and data.week.linked_gone_targets)
+        tables.insert(0, replace(_broken_targets_table(data.broken_targets), print_rows=0 if shown_above else 5,
+                                 print_note="printed under “This week in links”." if shown_above else None))
     if data.drill_next:
         tables.append(_drill_next_table(data))
     unfound = data.unfound
