@@ -503,7 +503,7 @@ OPTION_ERRORS = {
     "bad location": (["sync", "--site", DOMAIN, "--source", "bigquery", "--project", PROJECT, "--location", "us west"],
                      "is not a BigQuery location"),
     "no cap": (["sync", "--site", DOMAIN, "--source", "bigquery", "--project", PROJECT, "--max-gb", "0"],
-               "--max-gb must be a number above 0"),
+               "--max-gb must be a finite number of gigabytes above 0"),
     "cap below the 10 MB minimum": (["sync", "--site", DOMAIN, "--source", "bigquery", "--project", PROJECT,
                                      "--max-gb", "0.005"], "at least 10 MB for each of the two tables"),
     "bigquery options for the API": (["sync", "--site", DOMAIN, "--project", PROJECT, "--max-gb", "3"],

@@ -8,8 +8,8 @@ import sys
 import click
 
 from ..api import SEARCH_TYPES  # stdlib only at import: keeps --help fast
-from ..bigquery import DEFAULT_DATASET as BQ_DATASET
-from ..bigquery import DEFAULT_MAX_GB as BQ_MAX_GB
+from ..bqsettings import DEFAULT_DATASET as BQ_DATASET
+from ..bqsettings import DEFAULT_MAX_GB as BQ_MAX_GB
 from ..errors import UsageError
 from ..text import printable
 from . import FORMATS, State, cli, date_type, output, site_option
