@@ -127,7 +127,7 @@ def test_config_check_lists_what_each_property_resolves_to(tmp_path, monkeypatch
     result = run(tmp_path / "ignored.duckdb", "--config", str(path), "config", "check")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert f"Configuration file {path}: 1 properties, valid." in out
+    assert f"Configuration file {path}: 1 property, valid." in out
     assert f"Portfolio page: {tmp_path / 'reports' / 'index.html'}" in out
     assert "  competitors  greenfingers.example, rosehall.example" in out
     assert "  mail to      owner@fernhill-nursery.example" in out
