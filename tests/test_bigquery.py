@@ -430,6 +430,8 @@ FAILURES = {
     "rate limit": (_rate_limited, 75, ["BigQuery quota or rate limit exceeded"]),
     "another property": (_other_property, 2, ["holds the bulk export of sc-domain:other.example, not sc-domain:"]),
     "login without BigQuery": (_login_without_bigquery, 77, ["auth login --bigquery"]),
+    "no login at all": (lambda g: auth.token_path().unlink(), 77, ["not authorized with Google yet; run "
+                                                                   "`gsc-backlinks auth login --bigquery`"]),
     "token without the scope": (_token_without_bigquery_scope, 77, ["no BigQuery access", "auth login --bigquery"]),
     "unreachable": (_unreachable, 69, ["cannot reach BigQuery", "GSC_BACKLINKS_BIGQUERY_ENDPOINT"]),
     "revoked login": (lambda g: g.api.revoke_all(), 77, ["Google refused the saved authorization"]),

@@ -99,8 +99,8 @@ def sync_for_report(store_path: Path, site: str, now: dt.datetime, bigquery: Big
     from .sync import sync
 
     if auth.saved() is None:  # the token file or GOOGLE_APPLICATION_CREDENTIALS
-        return SyncOutcome(None, "Search data not synced: not authorized with Google (run `gsc-backlinks auth login`); "
-                                 "the report uses what the store holds.")
+        return SyncOutcome(None, f"Search data not synced: not authorized with Google (run "
+                                 f"`{auth.login_command(bigquery is not None)}`); the report uses what the store holds.")
     report: SyncReport | BigQuerySyncReport
     try:
         if bigquery is not None:
