@@ -667,3 +667,38 @@ def test_the_configuration_file_can_name_the_bulk_export_as_a_propertys_source(a
               "--start", START, "--end", END)
     assert api.exit_code == 0, api.output
     assert stored(tmp_path / "api.duckdb", "SELECT DISTINCT source FROM search_days") == [("api",)]
+
+
+def test_the_weekly_runs_say_what_the_bulk_exports_queries_would_read_as_sync_does(google, tmp_path):
+    config = tmp_path / "gsc-backlinks.toml"
+    config.write_text(f'[defaults]\nout = "reports"\n[[property]]\nname = "big"\nsite = "{DOMAIN}"\n'
+                      f'source = "bigquery"\nbigquery_project = "{PROJECT}"\n', encoding="utf-8")
+
+    def weekly(store, *args):
+        return run(tmp_path / store, "--config", str(config), "report", "weekly", *args)
+
+    # No saved login: the weekly run says which login the bulk export needs, and writes the report from the store.
+    unauthorized = weekly("none.duckdb", "--property", "big")
+    assert "not authorized with Google (run `gsc-backlinks auth login --bigquery`)" in unauthorized.stderr
+
+    _login(google, [SCOPE_READONLY, auth.BIGQUERY_SCOPE])
+    synced = run(tmp_path / "sync.duckdb", "sync", "--site", DOMAIN, "--source", "bigquery", "--project", PROJECT,
+                 "--start", START, "--end", END)
+    assert synced.exit_code == 0, synced.output
+    (plan,) = [line for line in synced.stderr.splitlines() if line.startswith("BigQuery dry runs: ")]
+    assert plan.startswith(f"BigQuery dry runs: {len(DAYS)} queries would read ") and plan.endswith(
+        "; cap 10 GB per query)")
+
+    # The weekly report's sync covers the same days (the export holds no others): the same line.
+    one = weekly("one.duckdb", "--property", "big")
+    assert one.exit_code == 0, one.output
+    assert plan in one.stdout.splitlines()
+    everything = weekly("all.duckdb", "--all", "--no-check")
+    assert everything.exit_code == 0, everything.output
+    assert f"big: {plan}" in everything.stdout.splitlines()
+    # Nothing more to query: no dry runs, no line; -q (cron) prints none either.
+    again = weekly("all.duckdb", "--all", "--no-check")
+    assert again.exit_code == 0 and "dry runs" not in again.output
+    quiet = weekly("quiet.duckdb", "-q", "--property", "big")
+    assert quiet.exit_code == 0 and "dry runs" not in quiet.output
+    assert stored(tmp_path / "quiet.duckdb", "SELECT count(*) FROM search_days") == [(len(DAYS),)]
