@@ -168,6 +168,10 @@ class _Reader:
             match = re.match(r"^\s*(\[\[?)\s*([A-Za-z0-9_\"'.-]+)\s*\]\]?", line)
             if match:
                 name = match.group(2).strip("\"'")
+                parts = [part.strip("\"'") for part in match.group(2).split(".")]
+                if key is not None and len(parts) > 1 and parts[1] == key and \
+                        (parts[0], counts.get(parts[0])) == (table, index):
+                    return number  # a sub-table of the table, as [property.extra] under [[property]]
                 if match.group(1) == "[[":
                     counts[name] = counts.get(name, -1) + 1
                     current = (name, counts[name])

@@ -101,6 +101,13 @@ def test_the_issue_example_resolves_with_the_defaults_filled_in(tmp_path):
     ('[defaults]\nout = "x"\n[[property]]\nsite = "sc-domain:a.example"\nmail_to = ["not an address"]\n', 5,
      "key 'mail_to' has 'not an address', which is not an e-mail address (like seo@agency.example)"),
     ('[defaults]\nalert_drop_domains = -1\n', 2, "key 'alert_drop_domains' must be 0 or more"),
+    # A sub-table is reported at its own header, not at its table's.
+    (ISSUE_EXAMPLE + '\n[property.extra]\nfoo = 1\n', 13,
+     "key 'extra' is not a setting of [[property]]; its keys are: name, site, brand, competitors, exports, out, "
+     "mail_to, report_url, alert_drop_domains, source, bigquery_project, bigquery_dataset, bigquery_location, max_gb"),
+    ('[defaults]\nout = "x"\n\n[defaults.smtp]\nhost = "mail.example"\n', 4,
+     "key 'smtp' is not read from the configuration file: SMTP settings and passwords come from the environment only "
+     "(GSC_BACKLINKS_SMTP_HOST, _PORT, _USER, _PASSWORD); remove it from the file"),
     ('[defaults\nout = "x"\n', 1, "not valid TOML: Expected ']' at the end of a table declaration (column 10)"),
     ('[property]\nsite = "sc-domain:a.example"\n', 1,
      "key 'property' must be a list of tables: write [[property]] (two brackets) above each property's keys"),
