@@ -396,12 +396,19 @@ def saved(path: Path | None = None) -> Saved | None:
     return None
 
 
-def require_saved(path: Path | None = None) -> Saved:
-    """What is saved (see saved()); an AuthError saying how to authorize when nothing is."""
+def require_saved(path: Path | None = None, *, bigquery: bool = False) -> Saved:
+    """What is saved (see saved()); an AuthError saying how to authorize when nothing is (``bigquery``: the
+    login that also reads the bulk export)."""
     found = saved(path)
     if found is None:
-        raise AuthError("not authorized with Google yet; run `gsc-backlinks auth login` (README: \"Authorize with Google\")")
+        raise AuthError(f"not authorized with Google yet; run `{login_command(bigquery)}` (README: \"Authorize with "
+                        "Google\")")
     return found
+
+
+def login_command(bigquery: bool = False) -> str:
+    """The command that authorizes what is needed: with ``bigquery``, BigQuery's read-only scope too."""
+    return "gsc-backlinks auth login --bigquery" if bigquery else "gsc-backlinks auth login"
 
 
 def credentials(path: Path | None = None, *, bigquery: bool = False):
@@ -410,7 +417,7 @@ def credentials(path: Path | None = None, *, bigquery: bool = False):
     ``bigquery``: for the bulk export — a service account asks for the BigQuery read-only scope
     instead, a user's login must have been given it (`auth login --bigquery`).
     """
-    found = require_saved(path)
+    found = require_saved(path, bigquery=bigquery)
     if found.kind == "service_account":
         creds = _saved_service_credentials(found, [BIGQUERY_SCOPE] if bigquery else [SCOPE])
     elif found.kind == "authorized_user":

@@ -26,21 +26,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import os
-import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import arrow, urls
+from .bqsettings import DEFAULT_DATASET, DEFAULT_MAX_GB, GB, cap_problem, dataset_problem, location_problem, project_problem
 from .errors import AccessError, ApiError, AuthError, GscBacklinksError, NoDataError, QuotaError, UsageError
 from .searchdata import DayResult
 
-DEFAULT_DATASET = "searchconsole"
-DEFAULT_MAX_GB = 10.0
-GB = 2**30  #: BigQuery's "GB" when it estimates a query
 SITE_TABLE = "searchdata_site_impression"
 URL_TABLE = "searchdata_url_impression"
 EXPORT_LOG = "ExportLog"
@@ -51,11 +47,6 @@ TIMEOUT = 120.0  #: seconds one HTTP request may take
 SETTING = "Search Console > Settings > Bulk data export"
 ROLES = ("BigQuery Data Viewer (roles/bigquery.dataViewer) on the dataset and "
          "BigQuery Job User (roles/bigquery.jobUser) on the project")
-
-# Google Cloud project IDs (optionally domain-scoped), dataset names, locations.
-_PROJECT_RE = re.compile(r"^(?:[a-z0-9][a-z0-9.-]{0,61}[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$")
-_DATASET_RE = re.compile(r"^[A-Za-z0-9_]{1,1024}$")
-_LOCATION_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{1,39}$")
 
 
 class CostCapError(UsageError):
@@ -77,29 +68,18 @@ def endpoint() -> str | None:
 
 def check_names(project: str, dataset: str, location: str | None) -> None:
     """Raise UsageError for a project, dataset or location BigQuery could not name (before any request)."""
-    if not _PROJECT_RE.match(project or ""):
-        raise UsageError(f"--project {urls.printable(project)!r} is not a Google Cloud project ID (6 to 30 lower-case "
-                         "letters, digits and hyphens, like my-project-123; the ID, not the project's name)")
-    if not _DATASET_RE.match(dataset or ""):
-        raise UsageError(f"--dataset {urls.printable(dataset)!r} is not a BigQuery dataset name (letters, digits "
-                         f"and underscores; the bulk export's default is {DEFAULT_DATASET})")
-    if location is not None and not _LOCATION_RE.match(location):
-        raise UsageError(f"--location {urls.printable(location)!r} is not a BigQuery location (like US, EU or "
-                         "europe-west1)")
-
-
-#: BigQuery bills at least 10 MB for each table a query reads; a day's query reads two.
-MIN_BILLED_PER_TABLE = 10 * 2**20
-MIN_MAX_GB = 2 * MIN_BILLED_PER_TABLE / GB
+    for option, value, problem in (("--project", project, project_problem(project)),
+                                   ("--dataset", dataset, dataset_problem(dataset)),
+                                   ("--location", location, location_problem(location))):
+        if problem:
+            raise UsageError(f"{option} {urls.printable(value or '')!r} is {problem}")
 
 
 def check_cap(max_gb: float) -> None:
     """Raise UsageError for a --max-gb no query could run under."""
-    if not 0 < max_gb < float("inf"):
-        raise UsageError("--max-gb must be a number above 0")
-    if max_gb < MIN_MAX_GB:
-        raise UsageError(f"--max-gb {max_gb:g} is below what BigQuery bills any day's query: at least 10 MB for each "
-                         f"of the two tables it reads; use --max-gb {math.ceil(MIN_MAX_GB * 100) / 100:g} or more")
+    problem = cap_problem(max_gb)
+    if problem:
+        raise UsageError(f"--max-gb {problem}")
 
 
 def size_text(n: float) -> str:

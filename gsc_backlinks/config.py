@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .bqsettings import cap_problem, dataset_problem, location_problem, project_problem
 from .errors import ConfigError, UsageError
 from .text import printable, shorten
 from .urls import canonical_url, host_of, parse_property
@@ -167,6 +168,10 @@ class _Reader:
             match = re.match(r"^\s*(\[\[?)\s*([A-Za-z0-9_\"'.-]+)\s*\]\]?", line)
             if match:
                 name = match.group(2).strip("\"'")
+                parts = [part.strip("\"'") for part in match.group(2).split(".")]
+                if key is not None and len(parts) > 1 and parts[1] == key and \
+                        (parts[0], counts.get(parts[0])) == (table, index):
+                    return number  # a sub-table of the table, as [property.extra] under [[property]]
                 if match.group(1) == "[[":
                     counts[name] = counts.get(name, -1) + 1
                     current = (name, counts[name])
@@ -388,24 +393,31 @@ def _source(reader: _Reader, value: Any) -> str:
     return text
 
 
-def _bq_name(reader: _Reader, value: Any) -> str:
-    text = _string(value, "a name, like \"my-gcp-project\"")
-    if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,128}", text):
-        raise _Wrong(f"is {shorten(printable(text), 60)!r}: a BigQuery project, dataset or location name has only "
-                     "letters, digits, '-', '_', '.' and ':'")
-    return text
+def _bq_value(what: str, problem_of: Callable[[str], str | None]) -> Callable[[_Reader, Any], str]:
+    """A rule for a BigQuery name: the same check as the sync's option (bqsettings), with the file's key."""
+    def rule(reader: _Reader, value: Any) -> str:
+        text = _string(value, what)
+        problem = problem_of(text)
+        if problem:
+            raise _Wrong(f"is {shorten(printable(text), 60)!r}, which is {problem}")
+        return text
+    return rule
 
 
 def _max_gb(reader: _Reader, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _Wrong(f"must be a number of gigabytes, like 10, not {_type_name(value)}")
-    if value < 0.02:
-        raise _Wrong("must be at least 0.02 (BigQuery bills at least 10 MB for each of the two tables a day reads)")
+    problem = cap_problem(float(value))
+    if problem:
+        raise _Wrong(problem)
     return float(value)
 
 
 _SOURCE_KEYS: dict[str, Callable] = {
-    "source": _source, "bigquery_project": _bq_name, "bigquery_dataset": _bq_name, "bigquery_location": _bq_name,
+    "source": _source,
+    "bigquery_project": _bq_value("a Google Cloud project ID, like \"my-project-123\"", project_problem),
+    "bigquery_dataset": _bq_value("a BigQuery dataset name, like \"searchconsole\"", dataset_problem),
+    "bigquery_location": _bq_value("a BigQuery location, like \"EU\"", location_problem),
     "max_gb": _max_gb,
 }
 DEFAULT_KEYS: dict[str, Callable] = {

@@ -430,6 +430,8 @@ FAILURES = {
     "rate limit": (_rate_limited, 75, ["BigQuery quota or rate limit exceeded"]),
     "another property": (_other_property, 2, ["holds the bulk export of sc-domain:other.example, not sc-domain:"]),
     "login without BigQuery": (_login_without_bigquery, 77, ["auth login --bigquery"]),
+    "no login at all": (lambda g: auth.token_path().unlink(), 77, ["not authorized with Google yet; run "
+                                                                   "`gsc-backlinks auth login --bigquery`"]),
     "token without the scope": (_token_without_bigquery_scope, 77, ["no BigQuery access", "auth login --bigquery"]),
     "unreachable": (_unreachable, 69, ["cannot reach BigQuery", "GSC_BACKLINKS_BIGQUERY_ENDPOINT"]),
     "revoked login": (lambda g: g.api.revoke_all(), 77, ["Google refused the saved authorization"]),
@@ -503,7 +505,7 @@ OPTION_ERRORS = {
     "bad location": (["sync", "--site", DOMAIN, "--source", "bigquery", "--project", PROJECT, "--location", "us west"],
                      "is not a BigQuery location"),
     "no cap": (["sync", "--site", DOMAIN, "--source", "bigquery", "--project", PROJECT, "--max-gb", "0"],
-               "--max-gb must be a number above 0"),
+               "--max-gb must be a finite number of gigabytes above 0"),
     "cap below the 10 MB minimum": (["sync", "--site", DOMAIN, "--source", "bigquery", "--project", PROJECT,
                                      "--max-gb", "0.005"], "at least 10 MB for each of the two tables"),
     "bigquery options for the API": (["sync", "--site", DOMAIN, "--project", PROJECT, "--max-gb", "3"],
@@ -665,3 +667,38 @@ def test_the_configuration_file_can_name_the_bulk_export_as_a_propertys_source(a
               "--start", START, "--end", END)
     assert api.exit_code == 0, api.output
     assert stored(tmp_path / "api.duckdb", "SELECT DISTINCT source FROM search_days") == [("api",)]
+
+
+def test_the_weekly_runs_say_what_the_bulk_exports_queries_would_read_as_sync_does(google, tmp_path):
+    config = tmp_path / "gsc-backlinks.toml"
+    config.write_text(f'[defaults]\nout = "reports"\n[[property]]\nname = "big"\nsite = "{DOMAIN}"\n'
+                      f'source = "bigquery"\nbigquery_project = "{PROJECT}"\n', encoding="utf-8")
+
+    def weekly(store, *args):
+        return run(tmp_path / store, "--config", str(config), "report", "weekly", *args)
+
+    # No saved login: the weekly run says which login the bulk export needs, and writes the report from the store.
+    unauthorized = weekly("none.duckdb", "--property", "big")
+    assert "not authorized with Google (run `gsc-backlinks auth login --bigquery`)" in unauthorized.stderr
+
+    _login(google, [SCOPE_READONLY, auth.BIGQUERY_SCOPE])
+    synced = run(tmp_path / "sync.duckdb", "sync", "--site", DOMAIN, "--source", "bigquery", "--project", PROJECT,
+                 "--start", START, "--end", END)
+    assert synced.exit_code == 0, synced.output
+    (plan,) = [line for line in synced.stderr.splitlines() if line.startswith("BigQuery dry runs: ")]
+    assert plan.startswith(f"BigQuery dry runs: {len(DAYS)} queries would read ") and plan.endswith(
+        "; cap 10 GB per query)")
+
+    # The weekly report's sync covers the same days (the export holds no others): the same line.
+    one = weekly("one.duckdb", "--property", "big")
+    assert one.exit_code == 0, one.output
+    assert plan in one.stdout.splitlines()
+    everything = weekly("all.duckdb", "--all", "--no-check")
+    assert everything.exit_code == 0, everything.output
+    assert f"big: {plan}" in everything.stdout.splitlines()
+    # Nothing more to query: no dry runs, no line; -q (cron) prints none either.
+    again = weekly("all.duckdb", "--all", "--no-check")
+    assert again.exit_code == 0 and "dry runs" not in again.output
+    quiet = weekly("quiet.duckdb", "-q", "--property", "big")
+    assert quiet.exit_code == 0 and "dry runs" not in quiet.output
+    assert stored(tmp_path / "quiet.duckdb", "SELECT count(*) FROM search_days") == [(len(DAYS),)]

@@ -66,7 +66,22 @@ def test_the_issue_example_resolves_with_the_defaults_filled_in(tmp_path):
     ('[defaults]\nsource = "bulk"\n', 2,
      "key 'source' is 'bulk': give \"api\" (the Search Console API) or \"bigquery\" (the bulk data export)"),
     ('[defaults]\nmax_gb = 0.001\n', 2,
-     "key 'max_gb' must be at least 0.02 (BigQuery bills at least 10 MB for each of the two tables a day reads)"),
+     "key 'max_gb' is 0.001, below what BigQuery bills any day's query: at least 10 MB for each of the two tables it "
+     "reads; give 0.02 or more"),
+    # The BigQuery keys are held to what the sync itself accepts (bqsettings), so `config check` passing means
+    # `sync --property` takes them: no later "--project …" error about an option the user never gave.
+    *[(f'[defaults]\nsource = "bigquery"\nbigquery_project = "agency-gcp"\n[[property]]\nsite = "sc-domain:a.example"\n'
+       f'max_gb = {value}\n', 6, "key 'max_gb' must be a finite number of gigabytes above 0, like 10")
+      for value in ("inf", "nan", "1e400", "-inf", "0")],
+    ('[defaults]\nsource = "bigquery"\nbigquery_project = "UPPER"\n', 3,
+     "key 'bigquery_project' is 'UPPER', which is not a Google Cloud project ID (6 to 30 lower-case letters, digits and "
+     "hyphens, like my-project-123; the ID, not the project's name)"),
+    ('[[property]]\nsite = "sc-domain:a.example"\nsource = "bigquery"\nbigquery_project = "agency-gcp"\n'
+     'bigquery_location = "a"\n', 5,
+     "key 'bigquery_location' is 'a', which is not a BigQuery location (like US, EU or europe-west1)"),
+    ('[defaults]\nbigquery_project = "agency-gcp"\nbigquery_dataset = "my.dataset"\n', 3,
+     "key 'bigquery_dataset' is 'my.dataset', which is not a BigQuery dataset name (letters, digits and underscores; "
+     "the bulk export's default is searchconsole)"),
     (ISSUE_EXAMPLE.replace('mail_to = ["seo@agency.example"]', 'mail_to = "seo@agency.example"'), 4,
      "key 'mail_to' must be a list of e-mail addresses, like [\"seo@agency.example\"], not a string"),
     (ISSUE_EXAMPLE.replace('site = "sc-domain:fernhill-nursery.example"', 'site = "fernhill-nursery.example"'), 7,
@@ -86,6 +101,13 @@ def test_the_issue_example_resolves_with_the_defaults_filled_in(tmp_path):
     ('[defaults]\nout = "x"\n[[property]]\nsite = "sc-domain:a.example"\nmail_to = ["not an address"]\n', 5,
      "key 'mail_to' has 'not an address', which is not an e-mail address (like seo@agency.example)"),
     ('[defaults]\nalert_drop_domains = -1\n', 2, "key 'alert_drop_domains' must be 0 or more"),
+    # A sub-table is reported at its own header, not at its table's.
+    (ISSUE_EXAMPLE + '\n[property.extra]\nfoo = 1\n', 13,
+     "key 'extra' is not a setting of [[property]]; its keys are: name, site, brand, competitors, exports, out, "
+     "mail_to, report_url, alert_drop_domains, source, bigquery_project, bigquery_dataset, bigquery_location, max_gb"),
+    ('[defaults]\nout = "x"\n\n[defaults.smtp]\nhost = "mail.example"\n', 4,
+     "key 'smtp' is not read from the configuration file: SMTP settings and passwords come from the environment only "
+     "(GSC_BACKLINKS_SMTP_HOST, _PORT, _USER, _PASSWORD); remove it from the file"),
     ('[defaults\nout = "x"\n', 1, "not valid TOML: Expected ']' at the end of a table declaration (column 10)"),
     ('[property]\nsite = "sc-domain:a.example"\n', 1,
      "key 'property' must be a list of tables: write [[property]] (two brackets) above each property's keys"),
@@ -112,7 +134,7 @@ def test_config_check_lists_what_each_property_resolves_to(tmp_path, monkeypatch
     result = run(tmp_path / "ignored.duckdb", "--config", str(path), "config", "check")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert f"Configuration file {path}: 1 properties, valid." in out
+    assert f"Configuration file {path}: 1 property, valid." in out
     assert f"Portfolio page: {tmp_path / 'reports' / 'index.html'}" in out
     assert "  competitors  greenfingers.example, rosehall.example" in out
     assert "  mail to      owner@fernhill-nursery.example" in out
@@ -189,3 +211,39 @@ def test_a_property_can_take_its_search_data_from_the_bigquery_bulk_export(tmp_p
     shown = run(tmp_path / "store.duckdb", "--config", str(path), "config", "check").stdout
     assert "search data  BigQuery bulk export agency-gcp.sc_big, max GB a query 2.0" in shown
     assert "search data  Search Console API" in shown
+
+
+@pytest.mark.parametrize("key, value, ok", [
+    ("bigquery_project", "agency-gcp", True), ("bigquery_project", "example.com:agency-gcp", True),
+    ("bigquery_project", "UPPER", False), ("bigquery_project", "My Project", False), ("bigquery_project", "a.b", False),
+    ("bigquery_dataset", "sc_big", True), ("bigquery_dataset", "my.dataset", False),
+    ("bigquery_dataset", "my-dataset", False), ("bigquery_location", "EU", True),
+    ("bigquery_location", "europe-west1", True), ("bigquery_location", "a", False),
+    ("bigquery_location", "us west", False), ("max_gb", 0.02, True), ("max_gb", 1e6, True), ("max_gb", 0.019, False),
+    ("max_gb", float("inf"), False), ("max_gb", float("nan"), False),
+])
+def test_the_file_takes_a_bigquery_setting_exactly_when_the_sync_would(tmp_path, key, value, ok):
+    from gsc_backlinks.bigquery import check_cap, check_names
+    from gsc_backlinks.errors import UsageError
+
+    names = {"bigquery_project": "agency-gcp", "bigquery_dataset": "searchconsole", "bigquery_location": None}
+    cap = 10.0
+    if key == "max_gb":
+        cap = value
+    else:
+        names[key] = value
+    try:
+        check_names(names["bigquery_project"], names["bigquery_dataset"], names["bigquery_location"])
+        check_cap(cap)
+        sync_takes = True
+    except UsageError:
+        sync_takes = False
+    toml_value = f'"{value}"' if isinstance(value, str) else "nan" if value != value else str(value).lower()
+    path = write(tmp_path, '[defaults]\nsource = "bigquery"\nbigquery_project = "agency-gcp"\n'
+                           f'[[property]]\nsite = "sc-domain:a.example"\n{key} = {toml_value}\n')
+    try:
+        load_config(path)
+        file_takes = True
+    except ConfigError:
+        file_takes = False
+    assert file_takes == sync_takes == ok

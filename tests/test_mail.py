@@ -333,7 +333,9 @@ def _rated(value: int) -> Rated:
     return Rated(40, 1200, "Common Crawl domain ranks", 50, "related", value)
 
 
-def test_hostile_anchors_and_urls_stay_text_in_both_parts():
+def _hostile_message():
+    """A week whose every string came from a stranger: markup, a javascript: URL, terminal and bidi controls,
+    and line breaks that would start a header."""
     lost = LinkChange("evil.example", HOSTILE_URL, "https://www.example.com/roses/", HOSTILE_ANCHOR, None,
                       dt.date(2026, 11, 10), _rated(60), ("link check",), reason="link removed\r\nBcc: x@y",
                       lost_on=dt.date(2026, 11, 18))
@@ -352,7 +354,12 @@ def test_hostile_anchors_and_urls_stay_text_in_both_parts():
     assert reasons == ("1 valuable link lost (best: evil.example, value 60)",
                        "1 linked page of yours gone (https://www.example.com/<b>old</b>)")
     mail = weekly_mail(week, row, alert=reasons, attachment="attached")
-    msg = mail_message(mail, sender=SENDER, to=("seo@agency.example",), now=dt.datetime(2026, 11, 21, tzinfo=dt.UTC))
+    return mail_message(mail, sender=SENDER, to=("seo@agency.example",), now=dt.datetime(2026, 11, 21, tzinfo=dt.UTC))
+
+
+def _assert_hostile_text_stays_text(msg) -> None:
+    """Both parts of the hostile week's mail: no live markup, no link at all (javascript: is shown as text),
+    no control character, no header smuggled in."""
     assert "\n" not in msg["Subject"] and "\r" not in msg["Subject"] and "Bcc" not in msg
     html = msg.get_body(("html",)).get_content()
     text = msg.get_body(("plain",)).get_content()
@@ -363,3 +370,25 @@ def test_hostile_anchors_and_urls_stay_text_in_both_parts():
     for part in (html, text):
         assert "\x1b" not in part and "\u202e" not in part and "\r\nBcc" not in part
     assert "evil.example (value 60, authority 40)" in text and HOSTILE_ANCHOR[:20] in text
+    assert not re.search(r"=\s*[\"']?\s*javascript:", html, re.IGNORECASE)  # in no attribute
+
+
+def test_hostile_anchors_and_urls_stay_text_in_both_parts():
+    _assert_hostile_text_stays_text(_hostile_message())
+
+
+def test_the_hostile_mail_arrives_at_a_real_smtp_server_as_text(tmp_path):
+    """The same message through the Mailer (STARTTLS, login) to the SMTP server on 127.0.0.1: what the server
+    received, parsed again, says the same, and no line break in a stranger's string became a recipient."""
+    from gsc_backlinks.mail import Mailer
+
+    msg = _hostile_message()
+    with SmtpServer(tmp_path) as smtp, Mailer(smtp_settings(smtp.env())) as mailer:
+        assert mailer.send(msg) == []  # no recipient refused
+    (got,) = smtp.received
+    assert got.tls and got.rcpt_tos == ("seo@agency.example",)  # nobody smuggled in by "\r\nBcc: …"
+    raw = got.data.decode("utf-8", "replace")
+    assert "\x1b" not in raw and "\u202e" not in raw and not re.search(r"^Bcc:", raw, re.MULTILINE | re.IGNORECASE)
+    received = got.parsed()
+    assert received.get_body(("plain",)) is not None and received.get_body(("html",)) is not None
+    _assert_hostile_text_stays_text(received)

@@ -23,7 +23,7 @@ from gsc_backlinks import auth
 from gsc_backlinks.jobs.demo import DEMO_SITE, load_sample_data
 from gsc_backlinks.jobs.lock import run_lock
 
-from clihelp import SITE, SLUG, run, stored, write_export
+from clihelp import SITE, SLUG, error_line, run, stored, write_export
 from googlehelp import DAYS, FINAL_UNTIL
 from smtpstandin import SmtpServer
 from standin import SCOPE_READONLY, SearchData, StandIn
@@ -130,8 +130,8 @@ def test_all_offline_writes_every_report_and_the_portfolio_and_says_which_failed
     result = offline.all("--offline")
     assert result.exit_code == 1, result.output
     err = result.stderr.strip().splitlines()
-    assert err[0] == ("nothing: no report: the store holds nothing for property sc-domain:nothing-held.example The "
-                      f"store holds: {SITE}, {DEMO_SITE}.")
+    assert err[0] == ("nothing: no report: the store holds nothing for property sc-domain:nothing-held.example. The "
+                      f"store holds: {SITE}, {DEMO_SITE}")
     assert err[-1] == ("Error: 1 of 3 properties had problems (nothing; each is said above and on the portfolio page); "
                        "the other reports and the portfolio page are written")
     page = offline.folder / "reports" / "index.html"
@@ -186,6 +186,47 @@ def test_command_line_options_win_over_the_file(offline, tmp_path):
     assert brand.exit_code == 2 and "--brand is per property" in brand.stderr
     both = offline.all("--offline", "--site", SITE)
     assert both.exit_code == 2 and "give --all, or one property (--site / --property), not both" in both.stderr
+
+
+def test_alert_without_any_recipient_is_refused_before_anything_runs(offline):
+    result = offline.all("--offline", "--alert")
+    assert error_line(result) == ("Error: --alert mails the reports when something mattered, and no property has "
+                                  "recipients: give --mail-to ADDR (or mail_to in the configuration file)")
+    assert result.exit_code == 2 and not (offline.folder / "reports").exists()  # nothing ran
+    # The same as one property's --alert without recipients.
+    one = run(offline.store, "--config", str(offline.config), "report", "weekly", "--property", "fernhill",
+              "--offline", "--alert", "--now", NOW)
+    assert error_line(one).startswith("Error: --alert mails the report when something mattered: give --mail-to ADDR")
+
+
+def test_a_file_where_the_reports_folder_should_be_is_refused_before_anything_runs(offline):
+    afile = offline.folder / "afile"
+    afile.write_text("not a folder")
+    result = offline.all("--offline", "--out", str(afile))
+    assert error_line(result) == (f"Error: --out {afile}: not a folder (a file is there); give the folder the reports "
+                                  "are written under")
+    assert result.exit_code == 2
+    one = run(offline.store, "--config", str(offline.config), "report", "weekly", "--property", "fernhill",
+              "--offline", "--out", str(afile), "--now", NOW)
+    assert error_line(one) == error_line(result)
+    offline.config.write_text(offline.config.read_text().replace('out = "reports"', 'out = "afile"'), encoding="utf-8")
+    from_file = offline.all("--offline")
+    assert error_line(from_file) == (f"Error: the configuration file's out {afile}: not a folder (a file is there); "
+                                     "give the folder the reports are written under")
+    assert afile.read_text() == "not a folder" and not (offline.folder / "reports").exists()
+
+
+def test_quiet_prints_no_notes_for_cron_and_one_property_is_one_property(offline):
+    args = ("--config", str(offline.config), "report", "weekly", "--property", "fernhill", "--offline", "--now", NOW)
+    said = run(offline.store, *args)
+    assert said.exit_code == 0, said.output
+    assert "Note: The competitor exports are old" in said.stderr
+    quiet = run(offline.store, "-q", *args)
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    assert quiet.stdout.strip() == said.stdout.strip().splitlines()[-1]  # only the report's path
+    cfg = offline.config.read_text()
+    offline.config.write_text(cfg[:cfg.index('[[property]]\nname = "example"')], encoding="utf-8")
+    assert "Portfolio of 1 property (1 without problems):" in offline.all("--offline").stdout.splitlines()
 
 
 def test_a_second_run_says_which_run_holds_the_lock_or_waits_for_it(offline):

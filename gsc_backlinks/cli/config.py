@@ -68,7 +68,8 @@ def config_check(state: State, fmt: str) -> None:
                                "portfolio": str(cfg.out / "index.html"), "properties": props, "smtp": mail,
                                "notes": notes}, indent=2, ensure_ascii=False))
         return
-    click.echo(f"Configuration file {printable(str(cfg.path))}: {len(cfg.properties)} properties, valid.")
+    n = len(cfg.properties)
+    click.echo(f"Configuration file {printable(str(cfg.path))}: {n} propert{'y' if n == 1 else 'ies'}, valid.")
     click.echo(f"Store: {_path(store)}")
     click.echo(f"Portfolio page: {_path(cfg.out / 'index.html')}")
     for p, d in zip(cfg.properties, props):

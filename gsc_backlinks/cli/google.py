@@ -8,8 +8,8 @@ import sys
 import click
 
 from ..api import SEARCH_TYPES  # stdlib only at import: keeps --help fast
-from ..bigquery import DEFAULT_DATASET as BQ_DATASET
-from ..bigquery import DEFAULT_MAX_GB as BQ_MAX_GB
+from ..bqsettings import DEFAULT_DATASET as BQ_DATASET
+from ..bqsettings import DEFAULT_MAX_GB as BQ_MAX_GB
 from ..errors import UsageError
 from ..text import printable
 from . import FORMATS, State, cli, date_type, output, site_option
@@ -254,7 +254,7 @@ def _sync_bigquery(ctx: click.Context, state: State, site, days, start, end, sea
     """sync --source bigquery: every option checked before any request."""
     from ..bigquery import check_cap, check_names, endpoint, size_text
     from ..dates import pacific_now
-    from ..jobs.bqsync import bulk_export, sync_bigquery
+    from ..jobs.bqsync import bulk_export, plan_text, sync_bigquery
     from ..jobs.sync import checked_range
     from ..urls import parse_property
 
@@ -281,10 +281,7 @@ def _sync_bigquery(ctx: click.Context, state: State, site, days, start, end, sea
 
     def on_plan(report) -> None:
         if not state.quiet:
-            n = report.published - report.already_current
-            click.echo(f"BigQuery dry runs: {n} quer{'y' if n == 1 else 'ies'} would read "
-                       f"{size_text(report.bytes_estimated)} in all (the largest {size_text(report.largest_estimate)}; "
-                       f"cap {max_gb:g} GB per query)", err=True)
+            click.echo(plan_text(report, max_gb), err=True)
 
     bar = _Bar(state, "BigQuery") if state.wants_progress else None
     with bulk_export(project, dataset, location=location, max_gb=max_gb, on_estimate=on_estimate) as export:

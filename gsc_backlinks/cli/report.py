@@ -109,6 +109,18 @@ def weekly(ctx: click.Context, site: str | None, all_: bool, week: str | None, e
                 alert, alert_drop, check, check_limit)
 
 
+ALERT_NEEDS_MAIL = ("--alert mails the report when something mattered: give --mail-to ADDR (or mail_to in the "
+                    "configuration file)")
+
+
+def _check_out(path: Path, what: str) -> None:
+    """A report folder that is a file is refused before anything runs (else every report fails on it)."""
+    path = path.expanduser()
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{what} {printable(str(path))}: not a folder (a file is there); give the folder the reports "
+                         "are written under")
+
+
 def _weekly_one(ctx, state: State, site: str, period, now, exports_dir, out_dir, offline, open_, brands, addresses,
                 report_url, alert, alert_drop, check, check_limit) -> None:
     from ..config import DEFAULT_ALERT_DROP
@@ -125,9 +137,9 @@ def _weekly_one(ctx, state: State, site: str, period, now, exports_dir, out_dir,
         addresses = addresses or prop.mail_to
         report_url = report_url or prop.report_url
     drop = alert_drop if alert_drop is not None else prop.alert_drop if prop else DEFAULT_ALERT_DROP
+    _check_out(out, "--out" if prop is None or _given(ctx, "out_dir") else f"the out of property {printable(prop.name)}")
     if alert and not addresses:
-        raise UsageError("--alert mails the report when something mattered: give --mail-to ADDR (or mail_to in the "
-                         "configuration file)")
+        raise UsageError(ALERT_NEEDS_MAIL)
     settings = mail_settings_for(bool(addresses))  # before anything runs: a wrong setting costs no sync
     mailer = Mailer(settings) if settings else None
     if check and not offline:
@@ -136,8 +148,9 @@ def _weekly_one(ctx, state: State, site: str, period, now, exports_dir, out_dir,
                      offline=offline, brands=tuple(brands), say=state.say, warn=state.warn,
                      bigquery=prop.bigquery if prop is not None else None)
     result = run.result
-    for line in result.notices:
-        click.echo(f"Note: {line}", err=True)
+    if not state.quiet:  # what the report says about its own data; -q (cron) prints only errors
+        for line in result.notices:
+            click.echo(f"Note: {line}", err=True)
     state.say(f"Weekly report for {run.site}, {result.period.iso()} (Pacific Time), {result.pages} pages:")
     click.echo(str(result.index))
     if mailer is not None:
@@ -188,6 +201,15 @@ def _weekly_all(ctx, state: State, period, now, exports_dir, out_dir, offline, o
         exports=exports_dir if _given(ctx, "exports_dir") else None,
         out=Path(out_dir) if _given(ctx, "out_dir") else None,
         mail_to=addresses or None, report_url=report_url, alert=alert, alert_drop=alert_drop)
+    if options.out is not None:
+        _check_out(options.out, "--out")
+    else:
+        _check_out(config.out, "the configuration file's out")
+        for prop in config.properties:
+            _check_out(prop.out, f"the out of property {printable(prop.name)}")
+    if alert and not wants_mail(config, options):
+        raise UsageError("--alert mails the reports when something mattered, and no property has recipients: give "
+                         "--mail-to ADDR (or mail_to in the configuration file)")
     settings = mail_settings_for(wants_mail(config, options))
     mailer = Mailer(settings) if settings else None
 
@@ -199,7 +221,8 @@ def _weekly_all(ctx, state: State, period, now, exports_dir, out_dir, offline, o
         run = run_portfolio(config, state.store_path, options, mailer=mailer, say=state.say, warn=state.warn,
                             verbose=verbose)
     done = len(run.properties) - len(run.failed)
-    state.say(f"Portfolio of {len(run.properties)} properties ({done} without problems):")
+    n = len(run.properties)
+    state.say(f"Portfolio of {n} propert{'y' if n == 1 else 'ies'} ({done} without problems):")
     if not state.quiet:
         click.echo(str(run.page))
     if open_:

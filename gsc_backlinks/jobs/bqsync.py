@@ -74,6 +74,15 @@ class BigQuerySyncReport:
     anonymized_impressions: int = 0
 
 
+def plan_text(report: BigQuerySyncReport, max_gb: float) -> str:
+    """The one line a sync says once its dry runs are done (``on_plan``): the queries to run and what they read."""
+    from ..bigquery import size_text
+
+    n = report.published - report.already_current
+    return (f"BigQuery dry runs: {n} quer{'y' if n == 1 else 'ies'} would read {size_text(report.bytes_estimated)} in "
+            f"all (the largest {size_text(report.largest_estimate)}; cap {max_gb:g} GB per query)")
+
+
 def _held(store_path: Path, site: str, search_type: str) -> dict:
     """What the store holds (nothing when there is no store yet: a failed sync must not create one)."""
     from ..store import open_current

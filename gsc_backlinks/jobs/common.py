@@ -29,7 +29,7 @@ def held_property(con: duckdb.DuckDBPyConnection, site: str) -> str:
     candidates = known + [s for s in seen_sites(con) if s not in known]
     close = close_properties(name, candidates)  # the same matcher as for Google's list (api.check_site)
     hint = f"; did you mean {' or '.join(close)}?" if close else ""
-    held = f" The store holds: {', '.join(known)}." if known and not close else ""
+    held = f". The store holds: {', '.join(known)}" if known and not close else ""
     if not known:
         raise NoDataError(f"the store holds no data yet; import exports first: gsc-backlinks import PATH --site {site}")
     raise NoDataError(f"the store holds nothing for property {site}{hint}{held}")

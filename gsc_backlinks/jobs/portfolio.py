@@ -191,6 +191,8 @@ def run_portfolio(config: Config, store_path: Path, options: PortfolioOptions, *
         for i, run in enumerate(runs):
             if i in syncs:
                 outcome: SyncOutcome = syncs.pop(i).result()
+                if outcome.plan:
+                    say(f"{printable(run.prop.name)}: {outcome.plan}")
                 if outcome.problem:
                     notices[i].append(outcome.problem)
                     problem(run, outcome.problem)

@@ -88,6 +88,7 @@ def synced_text(site: str, rep) -> str:
 class SyncOutcome:
     report: SyncReport | BigQuerySyncReport | None  #: when it synced
     problem: str | None  #: why it did not (one line, said in the report too)
+    plan: str | None = None  #: a BigQuery sync's dry runs: what its queries would read (as `sync` says it)
 
 
 def sync_for_report(store_path: Path, site: str, now: dt.datetime, bigquery: BigQuerySource | None = None) -> SyncOutcome:
@@ -99,14 +100,16 @@ def sync_for_report(store_path: Path, site: str, now: dt.datetime, bigquery: Big
     from .sync import sync
 
     if auth.saved() is None:  # the token file or GOOGLE_APPLICATION_CREDENTIALS
-        return SyncOutcome(None, "Search data not synced: not authorized with Google (run `gsc-backlinks auth login`); "
-                                 "the report uses what the store holds.")
+        return SyncOutcome(None, f"Search data not synced: not authorized with Google (run "
+                                 f"`{auth.login_command(bigquery is not None)}`); the report uses what the store holds.")
     report: SyncReport | BigQuerySyncReport
+    plan: list[str] = []  # the dry runs' line, also when a query fails after them
     try:
         if bigquery is not None:
-            from ..bigquery import DEFAULT_DATASET, DEFAULT_MAX_GB, check_cap, check_names
+            from ..bigquery import check_cap, check_names
+            from ..bqsettings import DEFAULT_DATASET, DEFAULT_MAX_GB
             from ..urls import parse_property
-            from .bqsync import bulk_export, sync_bigquery
+            from .bqsync import bulk_export, plan_text, sync_bigquery
 
             dataset = bigquery.dataset or DEFAULT_DATASET
             max_gb = DEFAULT_MAX_GB if bigquery.max_gb is None else bigquery.max_gb
@@ -114,13 +117,15 @@ def sync_for_report(store_path: Path, site: str, now: dt.datetime, bigquery: Big
             check_cap(max_gb)
             with bulk_export(bigquery.project, dataset, location=bigquery.location, max_gb=max_gb) as export:
                 report = sync_bigquery(export, store_path, parse_property(site).site, days=SYNC_DAYS,
-                                       today=to_pacific(now).date())
+                                       today=to_pacific(now).date(),
+                                       on_plan=lambda r: plan.append(plan_text(r, max_gb)))
         else:
             with google_api(site) as (api, _):
                 report = sync(api, store_path, site, days=SYNC_DAYS, today=to_pacific(now).date())
     except GscBacklinksError as exc:
-        return SyncOutcome(None, f"Search data not synced: {printable(str(exc))}. The report uses what the store holds.")
-    return SyncOutcome(report, None)
+        return SyncOutcome(None, f"Search data not synced: {printable(str(exc))}. The report uses what the store holds.",
+                           plan[0] if plan else None)
+    return SyncOutcome(report, None, plan[0] if plan else None)
 
 
 def import_step(store_path: Path, site: str, exports_dir: str | Path, notices: list[str], *,
@@ -171,6 +176,8 @@ def run_weekly(store_path: Path, site: str, out_dir: Path, *, now: dt.datetime, 
         notices.append("Built with --offline: search data is what the store held, not synced now.")
     else:
         outcome = sync_for_report(store_path, prop.site, now, bigquery)
+        if outcome.plan:
+            say(outcome.plan)
         if outcome.problem:
             warn(outcome.problem)
             notices.append(outcome.problem)
