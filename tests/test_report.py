@@ -22,7 +22,7 @@ from gsc_backlinks.jobs.importing import import_paths
 from gsc_backlinks.jobs.weekly import write_weekly
 from gsc_backlinks.report.drilldown import page_file
 
-from clihelp import error_line, run, unwrapped
+from clihelp import error_line, run, unwrapped, write_export
 
 SITE = demo.DEMO_SITE
 SLUG = "https___www.fernhill-nursery.example_"
@@ -284,6 +284,33 @@ def test_report_weekly_for_a_week_not_final_yet_says_so(demo_store, tmp_path, no
     assert "This week is not final yet (final data ends 2026-11-19)" in html
     assert "Note: This week is not final yet (final data ends 2026-11-19)" in result.stderr
     assert "16–22 Nov 2026" in html
+
+
+def test_link_exports_old_at_the_end_of_the_week_get_a_notice_with_what_to_do(demo_store, tmp_path, no_google):
+    import shutil
+
+    store = tmp_path / "store.duckdb"
+    shutil.copyfile(demo_store, store)
+    # The demo's link exports are of 2026-11-17: 26 days before the end of the week of 7-13 Dec.
+    result, report = _weekly(store, tmp_path / "r", "--offline", "--week", "2026-W50")
+    assert result.exit_code == 0, result.output
+    html = unwrapped(report("2026-12-13").read_text(encoding="utf-8"))
+    notice = "The newest link export is from 2026-11-17, 26 days before the end of this week"
+    assert notice in html and "Links → Export external links" in html
+    assert f"Note: {notice}" in result.stderr  # cron mail shows it too
+    # The week of the exports themselves is fresh: no notice.
+    fresh, report = _weekly(store, tmp_path / "f", "--offline", "--week", "2026-W47")
+    assert "newest link export is from" not in unwrapped(report("2026-11-22").read_text(encoding="utf-8"))
+    # One kind exported again, the others not: the notice names those that lag.
+    folder = tmp_path / "new"
+    folder.mkdir()
+    latest = write_export(folder, "Latest links", ["https://www.countryliving.example/best-climbing-roses/,2026-12-09"],
+                          date="2026-12-10", slug="https___www.fernhill-nursery.example_")
+    assert run(store, "import", str(latest), "--site", SITE).exit_code == 0
+    result, report = _weekly(store, tmp_path / "r2", "--offline", "--week", "2026-W50")
+    html = unwrapped(report("2026-12-13").read_text(encoding="utf-8"))
+    assert "Some link exports are older than 14 days at the end of this week" in html
+    assert "Top linking text (2026-11-17, 26 days)" in html and "Latest links (" not in html
 
 
 def test_report_weekly_for_a_past_week_uses_the_links_of_then(demo_store, tmp_path, no_google):

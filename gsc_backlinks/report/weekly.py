@@ -106,17 +106,24 @@ def weekly_report(data: WeeklyData, *, now: dt.datetime, notices: tuple[str, ...
 
 
 def _old_exports_notice(data: WeeklyData) -> str | None:
-    """Link exports older than two weeks at the end of the report's week: say so first, with what to do."""
-    newest = max((s.date for s in data.freshness.exports if s.target_url is None), default=None)
-    if newest is None:
+    """Link exports older than two weeks at the end of the report's week: say so first, with what to do (all of
+    them, or the kinds that lag behind the others)."""
+    newest = [s for s in data.freshness.exports if s.target_url is None]  # newest of each kind, newest first
+    if not newest:
         return None
-    age = (data.period.end - newest).days
-    if age <= FRESH_EXPORT_DAYS:
+    old = [s for s in newest if (data.period.end - s.date).days > FRESH_EXPORT_DAYS]
+    if not old:
         return None
-    return (f"The newest link export is from {newest}, {age} days before the end of this week: this report's links "
-            "are that old. In Search Console open Links → Export external links (More sample links, Latest links) "
-            "and the Top linked pages, Top linking sites and Top linking text tables (More → Export), then run "
-            "gsc-backlinks report weekly again with --exports pointing at your downloads.")
+    how = ("In Search Console open Links → Export external links (More sample links, Latest links) and the Top "
+           "linked pages, Top linking sites and Top linking text tables (More → Export), then run gsc-backlinks "
+           "report weekly again with --exports pointing at your downloads.")
+    if len(old) == len(newest):
+        age = (data.period.end - newest[0].date).days
+        return (f"The newest link export is from {newest[0].date}, {age} days before the end of this week: this "
+                f"report's links are that old. {how}")
+    lagging = ", ".join(f"{s.label} ({s.date}, {(data.period.end - s.date).days} days)" for s in old)
+    return (f"Some link exports are older than {FRESH_EXPORT_DAYS} days at the end of this week: {lagging}; the "
+            f"parts of this report built on them are that old. {how}")
 
 
 # --- this week in links ---------------------------------------------------------------------------------
