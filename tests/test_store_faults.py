@@ -22,7 +22,7 @@ import pytest
 
 from gsc_backlinks.jobs import demo
 
-from clihelp import REPO, SITE, fingerprint, import_ok, stored, write_export
+from clihelp import REPO, SITE, error_line, fingerprint, import_ok, run, stored, write_export
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the faults are made with Linux tools")
 
@@ -75,6 +75,7 @@ def test_an_import_that_fills_the_disk_is_one_line_and_keeps_the_store(filled, t
     proc = cli("--store", filled, "import", export, "--site", SITE, limit=limit)
     line = one_error_line(proc)
     assert "the disk is full" in line and str(filled) in line and "free some space" in line
+    assert "gsc-backlinks store check" in line and "gsc-backlinks store backup" in line
     assert fingerprint(filled) == before
 
 
@@ -103,10 +104,16 @@ def test_a_sync_that_fills_the_disk_is_one_line_and_keeps_whole_days(authorized,
 @pytest.mark.parametrize("command", [
     ("import", "EXPORT", "--site", SITE),
     ("brand", "--site", SITE, "--add", "Rosy Shop"),
+    ("sync", "--site", "DOMAIN", "--start", "START", "--end", "START"),
 ])
-def test_a_read_only_store_folder_is_one_line_and_changes_nothing(filled, tmp_path, command):
+def test_a_read_only_store_folder_is_one_line_and_changes_nothing(filled, tmp_path, command, request):
     (tmp_path / "new").mkdir()
     export = write_export(tmp_path / "new", "Top target pages", date="2026-05-25")
+    if command[0] == "sync":  # against the loopback stand-in for Google
+        from googlehelp import DOMAIN, START
+
+        request.getfixturevalue("authorized")
+        command = tuple({"DOMAIN": DOMAIN, "START": START}.get(a, a) for a in command)
     before = filled.read_bytes()
     filled.parent.chmod(0o555)
     try:
@@ -115,6 +122,20 @@ def test_a_read_only_store_folder_is_one_line_and_changes_nothing(filled, tmp_pa
     finally:
         filled.parent.chmod(0o755)
     assert "no permission to write in its folder" in line and str(filled.parent) in line
+    assert "gsc-backlinks store backup" in line and "gsc-backlinks store check" in line
+    assert filled.read_bytes() == before
+    assert sorted(p.name for p in filled.parent.iterdir()) == [filled.name]
+
+
+def test_a_store_file_that_may_not_be_read_is_named_as_such(filled):
+    before = filled.read_bytes()
+    filled.chmod(0o200)
+    try:
+        line = one_error_line(cli("--store", filled, "links", "sources", "--site", SITE, unprivileged=True))
+    finally:
+        filled.chmod(0o644)
+    assert f"store {filled} cannot be opened: no permission to read the file; fix its permissions" in line
+    assert "gsc-backlinks store check" in line and "gsc-backlinks store backup" in line
     assert filled.read_bytes() == before
 
 
@@ -133,10 +154,13 @@ def test_a_store_cut_in_half_is_one_line_for_every_command(demo_store, tmp_path)
     data = demo_store.read_bytes()
     cut.write_bytes(data[: len(data) // 2])
     for args in (("store", "check"), ("report", "weekly", "--site", demo.DEMO_SITE, "--offline", "--out", tmp_path),
-                 ("brand", "--site", demo.DEMO_SITE, "--add", "x")):
+                 ("brand", "--site", demo.DEMO_SITE, "--add", "x"),
+                 ("links", "sources", "--site", demo.DEMO_SITE),
+                 ("store", "backup", tmp_path / "copy.duckdb"), ("store", "compact")):
         line = one_error_line(cli("--store", cut, *args))
         assert "is damaged" in line and "restore a backup" in line and "--store" in line
     assert cut.read_bytes() == data[: len(data) // 2]
+    assert sorted(p.name for p in tmp_path.iterdir() if "duckdb" in p.name) == ["cut.duckdb"]  # no copy left
 
 
 def _corrupt(store: Path, into: Path) -> Path:
@@ -174,6 +198,9 @@ def test_a_corrupt_block_is_found_by_reads_writes_and_store_check(demo_store, tm
     # Writing into a damaged store is refused before anything is written: the damage is said now, not later.
     brand = one_error_line(cli("--store", bad, "brand", "--site", demo.DEMO_SITE, "--add", "Fernhill"))
     assert "nothing was written" in brand and "gsc-backlinks store check" in brand
+    export = write_export(tmp_path, "Latest links", date="2026-12-01")
+    imported = one_error_line(cli("--store", bad, "import", export, "--site", SITE))
+    assert "nothing was written" in imported and "gsc-backlinks store check" in imported
     assert bad.read_bytes() == data
 
 
@@ -202,6 +229,114 @@ def test_dead_space_left_by_a_failed_import_is_given_back_by_compact(filled, tmp
     assert compacted.returncode == 0, compacted.stderr
     assert os.path.getsize(filled) < swollen
     assert cli("--store", filled, "links", "samples", "--site", SITE, "--format", "json").stdout == before
+
+
+# --- store check, backup and compact never take another file for a store ------------------------------------
+
+
+def _csv(path: Path) -> str:
+    path.write_text("a,b\n1,2\n")  # shorter than a DuckDB header: DuckDB would take it for a new database
+    return "not a DuckDB database file"
+
+
+def _sqlite(path: Path) -> str:
+    import sqlite3
+
+    with sqlite3.connect(path) as con:
+        con.execute("CREATE TABLE notes (text)")
+    con.close()
+    return "is a SQLite database"
+
+
+def _random(path: Path) -> str:
+    path.write_bytes(os.urandom(64 * 1024))
+    return "not a DuckDB database file"
+
+
+def _twelve_bytes(path: Path) -> str:
+    path.write_text("hello world\n")
+    return "not a DuckDB database file"
+
+
+def _empty(path: Path) -> str:
+    path.write_bytes(b"")
+    return "is an empty file"
+
+
+def _other_duckdb(path: Path) -> str:
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE invoices AS SELECT range AS id FROM range(1000)")
+    con.close()
+    return "a DuckDB database but not a gsc-backlinks store"
+
+
+@pytest.mark.parametrize("command", ["check", "backup", "compact"])
+@pytest.mark.parametrize("make", [_csv, _sqlite, _random, _twelve_bytes, _empty, _other_duckdb])
+def test_store_commands_refuse_a_file_that_is_not_a_store_and_leave_it_alone(tmp_path, monkeypatch, make, command):
+    path = tmp_path / "data.csv"
+    says = make(path)
+    before = path.read_bytes()
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    args = ["store", command] + ([str(tmp_path / "copy.duckdb")] if command == "backup" else [])
+    result = run(path, *args)
+    line = error_line(result)
+    assert result.exit_code == 74
+    assert str(path) in line and says in line and "choose another --store" in line
+    assert path.read_bytes() == before  # never rewritten
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv", "home"]  # no copy, no leftover
+    assert list(home.iterdir()) == []  # DuckDB reached for no extension
+
+
+def test_a_backup_into_a_missing_folder_names_the_folder(demo_store, tmp_path):
+    target = tmp_path / "nowhere" / "copy.duckdb"
+    line = one_error_line(cli("--store", demo_store, "store", "backup", target), 2)
+    assert f"cannot write the backup {target}: its folder {target.parent} does not exist" in line
+    assert not target.parent.exists()
+
+
+def test_a_backup_into_a_read_only_folder_names_the_backup_not_the_store(demo_store, tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    before = demo_store.read_bytes()
+    folder.chmod(0o555)
+    try:
+        line = one_error_line(cli("--store", demo_store, "store", "backup", folder / "copy.duckdb", unprivileged=True))
+    finally:
+        folder.chmod(0o755)
+    assert line.startswith(f"Error: cannot write the backup {folder / 'copy.duckdb'}: no permission to write in "
+                           f"its folder {folder}")
+    assert f"store {demo_store}" not in line and "the store is unchanged" in line
+    assert list(folder.iterdir()) == [] and demo_store.read_bytes() == before
+
+
+def test_a_backup_that_fills_the_disk_names_the_backup_and_leaves_nothing(demo_store, tmp_path):
+    before = demo_store.read_bytes()
+    target = tmp_path / "copy.duckdb"
+    line = one_error_line(cli("--store", demo_store, "store", "backup", target, limit=len(before) // 4))
+    assert line.startswith(f"Error: cannot write the backup {target}: the disk is full")
+    assert "free some space or give a PATH on another disk" in line and f"store {demo_store}" not in line
+    assert list(tmp_path.iterdir()) == [] and demo_store.read_bytes() == before
+
+
+def test_a_compact_that_cannot_write_its_copy_keeps_the_store(demo_store, tmp_path):
+    folder = tmp_path / "store"
+    folder.mkdir()
+    store = folder / "s.duckdb"
+    shutil.copy(demo_store, store)
+    before = store.read_bytes()
+    full = one_error_line(cli("--store", store, "store", "compact", limit=len(before) // 4))
+    assert f"cannot compact store {store}" in full and "the disk is full" in full and "the store is unchanged" in full
+    folder.chmod(0o555)
+    try:
+        denied = one_error_line(cli("--store", store, "store", "compact", unprivileged=True))
+    finally:
+        folder.chmod(0o755)
+    assert f"no permission to write in its folder {folder}" in denied and "the store is unchanged" in denied
+    assert store.read_bytes() == before and sorted(p.name for p in folder.iterdir()) == ["s.duckdb"]
 
 
 # --- 2. a SQLite file where the store should be ------------------------------------------------------------

@@ -49,7 +49,7 @@ def connect(path: Path, *, read_only: bool, timeout: float | None = None) -> duc
     """A connection to the store file, waiting up to ``timeout`` seconds for another process's lock."""
     import duckdb
 
-    from .health import not_a_store, store_fault
+    from .health import not_a_store, permission_denied, store_fault
 
     refusal = not_a_store(path) if Path(path).exists() else None
     if refusal:
@@ -76,8 +76,7 @@ def connect(path: Path, *, read_only: bool, timeout: float | None = None) -> duc
                 raise StoreError(f"{path} is not a gsc-backlinks store (not a DuckDB database file); "
                                  "choose another --store") from None
             if "Permission denied" in text:
-                raise StoreError(f"store {path} cannot be opened: permission denied (check the permissions of "
-                                 "the file and of its folder)") from None
+                raise permission_denied(Path(path), read_only=read_only) from None
             raise store_fault(exc, Path(path)) or StoreError(
                 f"store {path} cannot be opened: {text.splitlines()[0]}") from None
 

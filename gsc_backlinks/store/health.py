@@ -38,29 +38,73 @@ def store_fault(exc: BaseException, path: Path) -> StoreError | None:
     text = str(exc)
     if any(s in text for s in DISK_FULL):
         return StoreError(f"store {path}: the disk is full ({_first_line(exc)}); free some space and run the "
-                          "command again: the store is as it was before it")
+                          "command again: the store is as it was before it (gsc-backlinks store check confirms "
+                          "it; gsc-backlinks store backup PATH copies it to another disk)")
     if any(s in text for s in NO_PERMISSION):
-        return StoreError(f"store {path}: no permission to write in its folder {path.parent} (DuckDB writes "
-                          f"{path.name}.wal beside it); fix the folder's permissions, or copy the store elsewhere "
-                          "(gsc-backlinks store backup PATH) and use --store")
+        return folder_not_writable(path)
     if any(s in text for s in DAMAGED):
         return StoreError(f"store {path} is damaged ({_first_line(exc)}); {WAYS_OUT}")
     return None
 
 
+def folder_not_writable(path: Path) -> StoreError:
+    """The store's folder may not be written in (DuckDB writes its write-ahead log beside the store)."""
+    return StoreError(f"store {path}: no permission to write in its folder {path.parent} (DuckDB writes "
+                      f"{path.name}.wal beside it); fix the folder's permissions, or copy the store to a folder "
+                      "you may write in (gsc-backlinks store backup PATH; gsc-backlinks store check reads it "
+                      "without writing) and use --store PATH")
+
+
+def permission_denied(path: Path, *, read_only: bool) -> StoreError:
+    """The store cannot be opened for lack of permission: says whether the file or its folder is the cause."""
+    if not path.exists():
+        return StoreError(f"cannot create store {path}: no permission to write in its folder {path.parent}; fix "
+                          "the folder's permissions or give another --store")
+    if not os.access(path, os.R_OK if read_only else os.R_OK | os.W_OK):
+        need = "read" if read_only else "read and write"
+        return StoreError(f"store {path} cannot be opened: no permission to {need} the file; fix its permissions, "
+                          "then gsc-backlinks store check says whether it is whole and gsc-backlinks store backup "
+                          "PATH keeps a copy")
+    if not read_only and not os.access(path.parent, os.W_OK | os.X_OK):
+        return folder_not_writable(path)
+    return StoreError(f"store {path} cannot be opened: permission denied; check the permissions of the file and "
+                      f"of its folder {path.parent} (gsc-backlinks store check reads it without writing; "
+                      "gsc-backlinks store backup PATH copies it to a folder you may write in)")
+
+
 def not_a_store(path: Path) -> StoreError | None:
     """A file at the store path that is plainly something else (read from its first bytes, before DuckDB
-    opens it: DuckDB would reach for an extension to read, say, a SQLite file)."""
+    opens it: DuckDB would reach for an extension to read, say, a SQLite file, and would take a file shorter
+    than its header for a new database)."""
+    path = Path(path)
+    if path.is_dir():
+        return StoreError(f"{path} is a folder, not a gsc-backlinks store; give a file with --store PATH")
     try:
         with open(path, "rb") as f:
             head = f.read(16)
     except OSError:
-        return None
+        return None  # missing or unreadable: said by whoever opens it
     if head.startswith(b"SQLite format 3\x00"):
         return StoreError(f"{path} is a SQLite database, not a gsc-backlinks store; choose another --store")
-    if len(head) >= 12 and head[8:12] != b"DUCK":
+    if not head:
+        return StoreError(f"{path} is an empty file, not a gsc-backlinks store; choose another --store "
+                          "(or delete the file: the first import makes the store)")
+    if len(head) < 12 or head[8:12] != b"DUCK":
         return StoreError(f"{path} is not a gsc-backlinks store (not a DuckDB database file); choose another --store")
     return None
+
+
+def not_our_schema(con: duckdb.DuckDBPyConnection, path: Path, catalog: str | None = None) -> StoreError | None:
+    """A DuckDB database without the gsc-backlinks schema (its ``schema_migrations`` table): another
+    program's file, which no store command may read as a store or rewrite."""
+    catalog = catalog or con.execute("SELECT current_database()").fetchall()[0][0]
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_catalog = ? AND table_schema = 'main' "
+        "AND table_name = 'schema_migrations'", [catalog]).fetchall()[0][0]
+    if found:
+        return None
+    return StoreError(f"{path} is a DuckDB database but not a gsc-backlinks store (it has no schema_migrations "
+                      "table); choose another --store")
 
 
 def table_names(con: duckdb.DuckDBPyConnection) -> list[str]:
