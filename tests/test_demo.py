@@ -108,7 +108,9 @@ def test_this_week_in_links_calls_attention_to_the_removed_valuable_link(store):
     week = _week(store)
     assert week.tone == "attention"
     assert week.verdict == ("Attention: you lost a link from rhs-members.example (authority 58) to "
-                            "/hedging/: the link was removed on 19 Nov.")
+                            "/hedging/: the link was removed on 19 Nov. Also: /delivery/ (answered 404) still has "
+                            "16 links pointing at it: redirect it to its nearest live page; 1 valuable new linking "
+                            "domain (best: orchardtrust.example, value 32).")
     lost = {c.linking_url: c for c in week.lost_links}
     assert lost[REMOVED].value >= VALUABLE and lost[REMOVED].reason == "link removed"
     assert lost[GONE].reason == "page gone (404/410)" and lost[GONE].value < VALUABLE

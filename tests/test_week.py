@@ -65,7 +65,8 @@ def test_a_valuable_new_domain_and_nothing_valuable_lost_is_a_good_week(make):
     verdict = changes(store)["notes"][0]
 
     assert verdict.startswith("A good week: 1 valuable new linking domain (best: bigmagazine.com, value ")
-    assert verdict.endswith("nothing valuable lost.")
+    # The loss is named as the non-event it is.
+    assert verdict.endswith("nothing valuable lost. Also: the lost spamlinks.biz (value 0) was of little value.")
 
 
 def test_changes_of_no_value_are_a_quiet_week(make):

@@ -90,8 +90,8 @@ class DomainRow:
     linking_domain: str
     linking_pages: int | None
     target_pages: int | None  #: None when derived from sample links
-    first_seen: dt.date | None  #: first snapshot of any export that names the domain
-    is_new: bool  #: first seen in the newest snapshot (only with an earlier one to compare)
+    first_seen: dt.date | None  #: the earliest date a source saw it: the first export naming it, or a tool's date
+    is_new: bool  #: first named by a Search Console export in the newest snapshot (with an earlier one to compare)
 
 
 @dataclass(frozen=True)
@@ -126,9 +126,24 @@ def linking_domains(con: duckdb.DuckDBPyConnection, snaps: Snapshots) -> Linking
         [*params, snaps.site, as_of, snaps.site, as_of, *DOMAIN_KINDS],
     ).fetchall()
     newest = basis.date
-    out = tuple(DomainRow(d, pages, targets, first, previous is not None and first is not None and first >= newest)
+    tool_first = _tool_first_seen(con, snaps)
+    out = tuple(DomainRow(d, pages, targets, min(filter(None, (first, tool_first.get(d))), default=None),
+                          previous is not None and first is not None and first >= newest)
                 for d, pages, targets, first in rows)
     return LinkingDomains(out, basis, previous)
+
+
+def _tool_first_seen(con: duckdb.DuckDBPyConnection, snaps: Snapshots) -> dict[str, dt.date]:
+    """The earliest first-seen date the property's own newest third-party exports give each linking domain."""
+    from ..store.vendors import current_vendor_snapshots
+
+    ids = [s.snapshot_id for s in current_vendor_snapshots(con, snaps.site, snaps.as_of)]
+    if not ids:
+        return {}
+    return dict(con.execute(
+        """SELECT linking_domain, min(first_seen) FROM link_observations
+           WHERE list_contains(?, snapshot_id) AND source <> 'check' AND linking_domain IS NOT NULL
+             AND first_seen IS NOT NULL GROUP BY 1""", [ids]).fetchall())
 
 
 def bases_by_date(snaps: Snapshots) -> list[tuple[dt.date, DomainBasis]]:

@@ -356,15 +356,19 @@ def _add_check_facts(con: duckdb.DuckDBPyConnection, site: str, details: dict[st
         for url, page in known.items():
             seen = links.get((d.url, url))
             fact = facts.get(url)
+            if (seen is not None or fact is not None) and "link check" not in page["source"]:
+                page["source"] = f"{page['source']}, link check"  # the check is a source of what the row says
             if seen is not None:
                 row = seen
                 flags = [f for f, on in (("nofollow", row[4]), ("ugc", row[5]), ("sponsored", row[6])) if on]
                 page.update(check_status=row[12], check_reason=None, checked_at=row[11], anchor_text=row[3],
                             rel=" ".join(flags) or "followed", placement=row[7], context_before=row[8],
                             context_after=row[9], image=row[10])
-            elif fact is not None:  # checked, but its newest check saw no link to this page
+            elif fact is not None:  # checked, but its newest check saw no link to this page: the anchor it had
+                tool = page.get("tool") or {}
                 page.update(check_status="link_missing" if fact.status in ("live", "live_nofollow") else fact.status,
-                            check_reason=fact.reason, checked_at=fact.checked_at, anchor_text=None, rel=None,
+                            check_reason=fact.reason, checked_at=fact.checked_at,
+                            anchor_text=_last_checked_anchor(con, site, url, d.url) or tool.get("anchor_text"), rel=None,
                             placement=None, context_before=None, context_after=None, image=None)
             else:
                 page.update(dict.fromkeys(CHECK_FIELDS))
@@ -426,3 +430,12 @@ def missing_sources(detail: PageDetail, site: str, has_search: bool, has_target_
     if not has_search:
         out.append(f"search performance: gsc-backlinks auth login, then gsc-backlinks sync --site {site}")
     return out
+
+
+def _last_checked_anchor(con: duckdb.DuckDBPyConnection, site: str, linking_url: str, target_url: str) -> str | None:
+    """The anchor text of the link from `linking_url` to `target_url` as the last check that still saw it had it."""
+    found = con.execute(
+        """SELECT arg_max(o.anchor_text, c.checked_at) FROM link_observations o JOIN page_checks c USING (check_id)
+           WHERE c.property = ? AND NOT c.own AND o.linking_url = ? AND o.target_url = ? AND o.anchor_text IS NOT NULL""",
+        [site, linking_url, target_url]).fetchall()
+    return found[0][0] if found else None

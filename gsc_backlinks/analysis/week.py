@@ -249,11 +249,11 @@ def week_in_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots, valuer: Valu
         sources = (SEARCH_CONSOLE, *((LINK_CHECK,) if link else ()), *((tool.tool,) if tool else ()))
         if link:
             new_domains.append(LinkChange(name, link.linking_url, link.target_url, link.anchor_text,
-                                          tool.first_seen if tool and tool.first_seen else domains.latest_date, None,
+                                          _earliest(tool.first_seen if tool else None, domains.latest_date), None,
                                           rated, sources, followed=not link.flags))
         elif tool:
             new_domains.append(LinkChange(name, tool.linking_url, tool.target_url, tool.anchor_text,
-                                          tool.first_seen or domains.latest_date, None, rated, sources,
+                                          _earliest(tool.first_seen, domains.latest_date), None, rated, sources,
                                           followed=tool.followed))
         else:
             new_domains.append(LinkChange(name, new_examples.get(name), None, None, domains.latest_date, None, rated,
@@ -319,6 +319,11 @@ def week_in_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots, valuer: Valu
     return WeekInLinks(**{**week.__dict__, "verdict": verdict, "tone": tone})
 
 
+def _earliest(*days: dt.date | None) -> dt.date | None:
+    """First seen: the earliest date any source saw it (as the linking domains table counts it)."""
+    return min(filter(None, days), default=None)
+
+
 def _tool_reason(link: _ToolLink) -> str:
     return f"{link.tool}: {link.reason}" if link.reason else f"{link.tool} lists it as lost"
 
@@ -355,27 +360,26 @@ def _reason_words(reason: str) -> str:
 
 
 def verdict_of(week: WeekInLinks) -> tuple[str, str]:
-    """One line in plain words on whether this week's changes matter, and its tone."""
+    """One line in plain words on whether this week's changes matter, and its tone: the most pressing news
+    first, then ("Also: …") the other news that matters — a valuable new domain, a linked page that is gone —
+    and losses of little value named as such, so that a lost spam link reads as the non-event it is."""
 
     if week.latest_date is None:
         return "No link exports held yet: import Search Console's Links exports to see what changes.", "none"
     mattered = week.mattered
     targets = week.linked_gone_targets
+    good = week.valuable_new
     if mattered:
         more = f" (and {_plural(len(mattered) - 1, 'more valuable loss', 'more valuable losses')})" if len(mattered) > 1 else ""
-        return f"Attention: you lost {_named(mattered[0], week.latest_date)}{more}.", "attention"
+        return (f"Attention: you lost {_named(mattered[0], week.latest_date)}{more}."
+                + _also(_gone_clause(targets), _good_clause(good))), "attention"
     if targets:
-        t = targets[0]
-        links = t.links if t.links is not None else t.linking_pages
-        return (f"Attention: {own_path(t.url)} ({t.reason}) still has {_plural(links, 'link')} pointing at it: "
-                "redirect it to its nearest live page.", "attention")
+        return (f"Attention: {_gone_clause(targets)}." + _also(_good_clause(good), _minor_clause(week))), "attention"
     if not week.compared:
         return (f"First snapshot ({week.latest_date}): changes show once a newer export is imported.", "first")
     new, lost = week.new_count, week.lost_count
-    good = week.valuable_new
     if good:
-        return (f"A good week: {_plural(len(good), 'valuable new linking domain')} (best: {good[0].linking_domain}, "
-                f"value {good[0].value}), nothing valuable lost.", "good")
+        return (f"A good week: {_good_clause(good)}, nothing valuable lost." + _also(_minor_clause(week))), "good"
     if not new and not lost and not week.pages.changes.new_count and not week.pages.changes.lost_count:
         return f"A quiet week: no change since {week.previous_date}.", "quiet"
     changed = f"{new:,} new and {lost:,} lost linking domain" + ("" if new + lost == 1 else "s")
@@ -383,3 +387,35 @@ def verdict_of(week: WeekInLinks) -> tuple[str, str]:
         changed = (f"{week.pages.changes.new_count:,} new and {week.pages.changes.lost_count:,} lost linking pages, "
                    "no change in linking domains")
     return f"A quiet week: {changed}, none of them valuable (value {VALUABLE} or more).", "quiet"
+
+
+def _also(*clauses: str | None) -> str:
+    found = [c for c in clauses if c]
+    return f" Also: {'; '.join(found)}." if found else ""
+
+
+def _good_clause(good: tuple[LinkChange, ...]) -> str | None:
+    if not good:
+        return None
+    return f"{_plural(len(good), 'valuable new linking domain')} (best: {good[0].linking_domain}, value {good[0].value})"
+
+
+def _gone_clause(targets: tuple[BrokenTarget, ...]) -> str | None:
+    if not targets:
+        return None
+    t = targets[0]
+    links = t.links if t.links is not None else t.linking_pages
+    more = f" (and {_plural(len(targets) - 1, 'more page')})" if len(targets) > 1 else ""
+    return (f"{own_path(t.url)} ({t.reason}) still has {_plural(links, 'link')} pointing at it{more}: redirect it to "
+            "its nearest live page")
+
+
+def _minor_clause(week: WeekInLinks) -> str | None:
+    """Lost linking domains of little value, named as harmless."""
+    minor = [c for c in week.lost_domains if c.value < VALUABLE]
+    if not minor or len(minor) != len(week.lost_domains):
+        return None
+    first = minor[0]
+    what = (f"{first.linking_domain} (value {first.value})" if len(minor) == 1
+            else f"{_plural(len(minor), 'linking domain')} (most valuable: {first.linking_domain}, value {first.value})")
+    return f"the lost {what} {'was' if len(minor) == 1 else 'were'} of little value"

@@ -16,7 +16,8 @@ VALUE_COLUMNS = (
 LINKING_DOMAIN = Column("linking_domain", "Linking domain")
 LINKING_PAGES = Column("linking_pages", "Linking pages", True)
 TARGET_PAGES = Column("target_pages", "Target pages", True)
-FIRST_SEEN = Column("first_seen", "First seen", help="First snapshot of any export that names this domain")
+FIRST_SEEN = Column("first_seen", "First seen", help="The earliest date a source saw it: the first export that "
+                    "names it, or a third-party tool's own first-seen date when earlier")
 LINKING_URL = Column("linking_url", "Linking page", url=True)
 TARGET_URL = Column("target_url", "Target page", url=True)
 INCOMING_LINKS = Column("incoming_links", "Incoming links", True)

@@ -7,6 +7,7 @@ import hashlib
 import re
 from functools import lru_cache
 
+from ..analysis.checks import LOST_REASON
 from ..analysis.page import Match, PageDetail
 from ..analysis.snapshots import SAMPLE_NOTE
 from ..analysis.sources import Freshness
@@ -34,6 +35,9 @@ from .model import (
     text_cell,
     value_cells,
 )
+
+#: A checked link that is still there, in words (what is gone reads as the weekly report says it).
+_STATUS_WORDS = {"live": "live", "live_nofollow": "live, nofollow"}
 
 
 def page_file(url: str) -> str:
@@ -144,7 +148,8 @@ def drill_down_page(d: PageDetail, site: str, period: Period, chart_period: Peri
         status = p.get("check_status")
         tool = p.get("tool")
         if status:
-            shown_status = Cell(status.replace("_", " "), status,
+            # In the words the weekly report uses for the same finding ("link removed", "page gone (404/410)").
+            shown_status = Cell(_STATUS_WORDS.get(status) or LOST_REASON.get(status, status.replace("_", " ")), status,
                                 title=printable(p["check_reason"]) if p.get("check_reason") else None)
         elif tool:
             said = f"lost ({tool['reason']})" if tool.get("lost_on") else "live"

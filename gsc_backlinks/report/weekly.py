@@ -139,11 +139,22 @@ def _week_section(data: WeeklyData) -> Section:
                        tone="first")
     since = f"since {week.previous_date}" if week.previous_date else "no earlier snapshot"
     pc = week.pages.changes
+    def basis_of(found) -> str:
+        """The card's source; those only a third-party tool saw are counted too, and said (the trends count
+        Search Console's alone)."""
+        tools = [c for c in found if SEARCH_CONSOLE not in c.sources]
+        if not tools:
+            return week.basis
+        names = ", ".join(dict.fromkeys(t for c in tools for t in c.sources))
+        return f"{week.basis}; {num(len(tools))} of them seen only by {names}"
+
     stats = (
         Stat("New linking domains", num(week.new_count), f"value {num(week.new_value)}", "up" if week.new_count else "flat",
-             since, week.basis),
+             since, basis_of(week.new_domains)),
         Stat("Lost linking domains", num(week.lost_count), f"value {num(week.lost_value)}",
-             "down" if week.lost_value else "flat", since, week.basis),
+             # Red only when something valuable left: a lost spam domain is no bad news.
+             "down" if any(c.value >= VALUABLE for c in week.lost_domains) else "flat", since,
+             basis_of(week.lost_domains)),
         Stat("New linking pages", num(pc.new_count) if pc.compared else UNKNOWN,
              f"value {num(week.pages.new_value)}" if pc.compared else None, "up" if pc.new_count else "flat",
              f"since {pc.previous_date}" if pc.compared else "no earlier sample", "in Google's sample of links"),
@@ -157,7 +168,7 @@ def _week_section(data: WeeklyData) -> Section:
               len(week.best_new), "The most valuable new linking domains, with the page they link to and the anchor "
               "where a link check or a tool saw it.", empty="No new linking domain." if week.compared else
               "Nothing to compare with yet.", sort_column=1, print_rows=5),
-        Table("lost-mattered", "Lost links that mattered", _CHANGE_COLUMNS_LOST,
+        Table("lost-mattered", "Lost links that mattered", _MATTERED_COLUMNS,
               tuple(_change_row(data, c, new=False) for c in week.mattered[:10]), len(week.mattered),
               f"Lost linking domains and links worth {VALUABLE} or more, with why: what the link check saw "
               "(removed, page gone, noindex, nofollow now), what a tool says, or only \"no longer in Google's "
@@ -173,11 +184,17 @@ def _week_section(data: WeeklyData) -> Section:
 
 
 _CHANGE_COLUMNS_NEW = (C.LINKING_DOMAIN, *shown(C.VALUE_COLUMNS), Column("target_url", "Your page"), C.ANCHOR_TEXT,
-                       Column("first_seen", "First seen", help="The tool's first-seen date, else the snapshot's"),
-                       C.SOURCES)
+                       C.FIRST_SEEN, C.SOURCES)
 _CHANGE_COLUMNS_LOST = (C.LINKING_DOMAIN, *shown(C.VALUE_COLUMNS), Column("target_url", "Your page"),
                         Column("reason", "Why"), Column("lost_on", "Lost on", help="The check or snapshot that no "
                                                         "longer saw it"), C.SOURCES)
+#: Lost links that mattered: a whole domain lost, or one link the checks saw go (its value is that link's page's,
+#: which may differ from the domain's in "Top linking domains").
+_MATTERED_COLUMNS = (Column("linking_domain", "Link from", help="The linking domain; the link goes to the linking "
+                            "page shown on hover"),
+                     replace(C.VALUE_COLUMNS[0], help="0-100: of the lost link's page when a check saw the link go, "
+                             "else of the whole linking domain"), *shown(C.VALUE_COLUMNS)[1:],
+                     *_CHANGE_COLUMNS_LOST[len(shown(C.VALUE_COLUMNS)) + 1:])
 
 
 def _change_row(data: WeeklyData, c, *, new: bool) -> tuple[Cell, ...]:
