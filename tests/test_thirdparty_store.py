@@ -253,6 +253,23 @@ def test_link_gap_csv_is_spreadsheet_safe(rivals):
     assert hostile["followed"] == "no"
 
 
+def test_link_gap_says_truly_which_competitor_the_example_link_is_of(rivals):
+    table = run(rivals, "links", "gap", "--site", SITE, "--min-competitors", "2", "--top", "0")
+    doc = json.loads(run(rivals, "links", "gap", "--site", SITE, "--min-competitors", "2", "--format", "json").stdout)
+    rows = list(csv.DictReader(io.StringIO(run(rivals, "links", "gap", "--site", SITE, "--min-competitors", "2",
+                                               "--format", "csv").stdout)))
+
+    note = next(n for n in doc["notes"] if n.startswith("Example linking page"))
+    assert "of the first competitor listed (in CSV too; JSON's links field has every competitor's)" in note
+    assert note in " ".join(table.stdout.split())  # the table says the same (however the terminal wraps it)
+    # CSV: one example, the first competitor's; JSON: every competitor's link.
+    assert [(r["linking_domain"], r["competitors"], r["example_url"], r["anchor_text"]) for r in rows] == [
+        ("garden-weekly.example", f"{OTHER}, {RIVAL}", "https://garden-weekly.example/sheds/", "sheds")]
+    assert "links" not in rows[0]
+    assert [k["linking_url"] for k in doc["rows"][0]["links"]] == [
+        "https://garden-weekly.example/sheds/", "https://garden-weekly.example/tools/"]
+
+
 def test_link_gap_without_competitor_data_says_what_to_do(store):
     line = error_line(run(store, "links", "gap", "--site", SITE))
     assert "--competitor DOMAIN" in line

@@ -246,7 +246,8 @@ def link_gap(site: str, gap: LinkGap, top: int | None, value_basis: tuple[str, .
     notes = (f"Linking domains that link to at least {gap.min_competitors} of {', '.join(gap.competitors)} "
              "(their newest third-party exports) and to you by no source; value as for your own links, with the "
              "relevance of the competitor's linking page to your search queries",
-             "Example linking page, anchor and followed: of the first competitor listed (CSV/JSON: every one)",
+             "Example linking page, anchor and followed: of the first competitor listed (in CSV too; "
+             "JSON's links field has every competitor's)",
              *gap.notes, *value_basis)
     sources = tuple({"snapshot_id": f"T{s.snapshot_id}", "kind": s.export, "label": tool_name(s.vendor),
                      "snapshot_date": s.date.isoformat(), "file": s.source, "competitor": s.competitor}
