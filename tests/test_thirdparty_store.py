@@ -222,6 +222,35 @@ def test_competitors_are_listed_added_and_removed(rivals):
     assert "nobody.example is not a competitor of" in line
 
 
+def test_removing_a_competitor_says_what_went_with_it(rivals):
+    before = rows_of(rivals, "SELECT count(*) FROM link_observations")[0][0]
+
+    table = run(rivals, "competitors", "--site", SITE, "--remove", OTHER)
+    assert table.exit_code == 0, table.output
+    assert table.stdout.splitlines()[0] == (
+        f"Removed competitor {OTHER} and its 1 imported export and 2 link rows")
+    assert rows_of(rivals, "SELECT count(*) FROM link_observations")[0][0] == before - 2
+
+    # With CSV or JSON on stdout, the line goes to stderr and the data stays clean.
+    result = run(rivals, "competitors", "--site", SITE, "--add", "third.example")
+    assert result.exit_code == 0 and "Removed" not in result.output
+    result = run(rivals, "competitors", "--site", SITE, "--remove", "third.example", "--format", "json")
+    assert result.stderr == "Removed competitor third.example and its 0 imported exports and 0 link rows\n"
+    assert [r["competitor"] for r in json.loads(result.stdout)["rows"]] == [RIVAL]
+
+
+def test_your_own_domain_cannot_be_added_as_a_competitor(rivals, tmp_path):
+    before = rows_of(rivals, "SELECT count(*) FROM competitors")
+
+    line = error_line(run(rivals, "competitors", "--site", SITE, "--add", "https://shop.example.com/"))
+
+    assert line == (f"Error: --add example.com is your own site ({SITE}); import its exports without --competitor")
+    assert rows_of(rivals, "SELECT count(*) FROM competitors") == before
+    ahrefs = vendor_file(tmp_path, AHREFS_NAME, utf8_csv(AHREFS_BACKLINKS, ahrefs_rows(pages=OWN_PAGES)))
+    imported = error_line(run(rivals, "import", ahrefs, "--site", SITE, "--competitor", "example.com"))
+    assert imported.replace("--competitor example.com", "--add example.com", 1) == line
+
+
 def test_link_gap_lists_domains_linking_to_competitors_and_not_to_you_by_value(rivals):
     result = run(rivals, "links", "gap", "--site", SITE, "--format", "json")
 

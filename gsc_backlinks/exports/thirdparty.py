@@ -331,6 +331,14 @@ def competitor_domain(text: str) -> str:
     return urls.registrable_domain(host) or host
 
 
+def refuse_own_site(competitor: str, site: urls.Property, option: str = "--competitor") -> None:
+    """Raise UsageError when the competitor's registrable domain is the property's own."""
+    own = site.domain or urls.host_of(site.prefix)
+    if own and urls.registrable_domain(own) == competitor:
+        raise UsageError(f"{option} {competitor} is your own site ({site.site}); import its exports "
+                         "without --competitor")
+
+
 # --- the result ---------------------------------------------------------------------------
 
 
@@ -988,9 +996,7 @@ def parse_vendor_export(
 
     comp = competitor_domain(competitor) if competitor is not None else None
     if comp and site is not None:
-        own = site.domain or urls.host_of(site.prefix)
-        if own and urls.registrable_domain(own) == comp:
-            raise UsageError(f"--competitor {comp} is your own site ({site.site}); import it without --competitor")
+        refuse_own_site(comp, site)
     hashing = _beside(lambda: raw.content_hash)  # hashlib lets go of the GIL: free beside Arrow
     if raw.filename.lower().endswith(".xlsx") and not is_zip(raw.data):
         raise ExportError(raw.display,
