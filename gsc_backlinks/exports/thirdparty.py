@@ -487,15 +487,18 @@ class _Read:
     notes: list[str]
 
 
-def _recover(texts: list[str], delimiter: str, ncols: int) -> tuple[list[list[str]], int]:
+def _recover(texts: list[str], delimiter: str, ncols: int,
+             url_column: int | None = None) -> tuple[list[list[str]], int, int]:
     """Rows Arrow could not read: each line of them read again on its own.
 
     A stray quote makes Arrow run one row on over the following lines until
     another quote; those lines are sound rows and are kept.  A line still of the
     wrong width is read once more with quotes as plain characters (an anchor
-    such as ``5" screen``).  Returns (rows recovered, lines skipped).
+    such as ``5" screen``).  A line so read whose linking URL (``url_column``)
+    is no http(s) URL (``"https://…`` with the stray quote in it) is broken too.
+    Returns (rows recovered, lines of the wrong width, lines without a linking URL).
     """
-    rows, skipped = [], 0
+    rows, wrong_width, no_url = [], 0, 0
     for text in texts:
         for line in re.split(r"\r\n|\r|\n", text):
             if not line.strip():
@@ -503,11 +506,13 @@ def _recover(texts: list[str], delimiter: str, ncols: int) -> tuple[list[list[st
             cells = _cells(line, delimiter)
             if len(cells) != ncols:
                 cells = _cells(line, delimiter, quoting=csv.QUOTE_NONE)
-            if len(cells) == ncols:
-                rows.append(cells)
+            if len(cells) != ncols:
+                wrong_width += 1
+            elif url_column is not None and not cells[url_column].strip().lower().startswith(("http://", "https://")):
+                no_url += 1
             else:
-                skipped += 1
-    return rows, skipped
+                rows.append(cells)
+    return rows, wrong_width, no_url
 
 
 def _read_csv(raw: RawFile) -> _Read:
@@ -587,16 +592,20 @@ def _read_csv(raw: RawFile) -> _Read:
     if encoding not in ("utf-8",):
         notes.insert(0, f"read as {encoding}")
     columns = {n: table.column(names[i]) for n, i in export.columns}
-    recovered, skipped = _recover(broken, delimiter, ncols) if broken else ([], 0)
+    url_column = next((i for n, i in export.columns if n == "linking_url"), None)
+    recovered, wrong_width, no_url = _recover(broken, delimiter, ncols, url_column) if broken else ([], 0, 0)
     if recovered:
         for n, i in export.columns:
             extra = arrow.array([r[i] for r in recovered], pa.string())
             columns[n] = pa.chunked_array([*columns[n].chunks, extra], pa.string())
         notes.append(f"{len(recovered)} rows after a stray quote read line by line")
-    if skipped:
-        what = "1 line is" if skipped == 1 else f"{skipped:,} lines are"
+    if wrong_width:
+        what = "1 line is" if wrong_width == 1 else f"{wrong_width:,} lines are"
         notes.append(f"{what} not a valid CSV row of {ncols} columns; skipped")
-    return _Read(export, cells, columns, table.num_rows + len(recovered), skipped, encoding, notes)
+    if no_url:
+        what = "1 line" if no_url == 1 else f"{no_url:,} lines"
+        notes.append(f"{what} after a stray quote had no http(s) linking URL (a quote in it); skipped")
+    return _Read(export, cells, columns, table.num_rows + len(recovered), wrong_width + no_url, encoding, notes)
 
 
 class _undecodable_rows:
