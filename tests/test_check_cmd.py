@@ -8,6 +8,8 @@ pages can be fetched too; the testing allowance maps every ``*.test`` name to
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -135,6 +137,30 @@ def test_a_linking_page_on_a_private_address_is_refused_and_nothing_is_sent(worl
     assert result.exit_code == 0, result.output
     assert _checks(world)[url]["status"] == "refused_address"
     assert len(sites.hits) == before
+
+
+def test_links_checks_csv_and_json_carry_every_stored_fact_of_a_page(world, sites):
+    target = world.page("moved.test", "/new", f'<a href="{world.own("/roses/")}">roses</a>')
+    sites.page("moved.test", "/new", doc(f'<a href="{world.own("/roses/")}">roses</a>').replace(
+        "<title>", f'<link rel="canonical" href="{target}?ref=1"><meta name="robots" content="index, follow"><title>'),
+        headers={"X-Robots-Tag": "noarchive"})
+    sites.redirect("moved.test", "/old", target)
+    old = sites.url("moved.test", "/old")
+    result = world.run("check", "--site", world.site, "--url", old, "--per-host-delay", "0", "--no-own-pages")
+    assert result.exit_code == 0, result.output
+
+    row = _checks(world)[old]
+    assert (row["status"], row["final_url"], row["lang"]) == ("redirected", target, "en")
+    assert (row["canonical"], row["meta_robots"], row["x_robots_tag"]) == (
+        f"{target}?ref=1", "index, follow", "noarchive")
+    assert row["hops"] == [f"301 {old}", f"200 {target}"]
+    assert row["size"] > 100 and 0 <= row["elapsed"] < 5
+    csv_text = world.run("links", "checks", "--site", world.site, "--format", "csv").stdout
+    line = next(r for r in csv.DictReader(io.StringIO(csv_text)) if r["linking_url"] == old)
+    assert line["hops"] == f"301 {old} | 200 {target}"
+    assert (line["lang"], line["x_robots_tag"], line["size"]) == ("en", "noarchive", str(row["size"]))
+    table = world.run("links", "checks", "--site", world.site).stdout
+    assert "noarchive" not in table and "X-Robots-Tag" in " ".join(table.split())  # machine-only: named in a note
 
 
 def test_check_options_are_checked_before_anything_is_fetched(world):
