@@ -163,6 +163,26 @@ def test_links_checks_csv_and_json_carry_every_stored_fact_of_a_page(world, site
     assert "noarchive" not in table and "X-Robots-Tag" in " ".join(table.split())  # machine-only: named in a note
 
 
+def test_nothing_to_check_says_why(world, sites, tmp_path):
+    before = len(sites.hits)
+    nomatch = world.run("check", "--site", world.site, "--domain", "nomatch.example")
+    assert nomatch.exit_code == 0, nomatch.output
+    assert " ".join(nomatch.stdout.split()) == (
+        f"Nothing to check for {world.site}: no linking pages of nomatch.example are known (gsc-backlinks links "
+        f"domains --site {world.site} lists the linking domains held; --url URL checks any page).")
+
+    bare = World(sites, tmp_path / "bare")
+    bare.folder.mkdir()
+    import_ok(bare.store, bare.export("Top target pages", [f"{bare.own('/roses/')},12,4"]), site=bare.site)
+    none = bare.run("check", "--site", bare.site, "--no-own-pages")
+    assert none.exit_code == 0, none.output
+    said = " ".join(none.stdout.split())
+    assert said.startswith(f"Nothing to check for {bare.site}: no linking pages are known; import Search Console's "
+                           "'More sample links' or 'Latest links' export")
+    assert "checked less than" not in said
+    assert len(sites.hits) == before
+
+
 def test_check_options_are_checked_before_anything_is_fetched(world):
     bad = world.run("check", "--site", world.site, "--concurrency", "0")
     assert bad.exit_code == 2 and "Invalid value for '--concurrency'" in bad.stderr
