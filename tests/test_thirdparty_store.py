@@ -162,6 +162,34 @@ def test_one_bad_file_among_good_ones_imports_nothing(store, tmp_path):
     assert rows_of(store, "SELECT count(*) FROM link_observations") == [(0,)]
 
 
+@pytest.mark.parametrize("header, cut, tool_says", [
+    (AHREFS_BACKLINKS, ("Target URL",), "an Ahrefs backlinks export but has no 'Target URL' column; export it "
+                                        "again from Ahrefs"),
+    (MAJESTIC_BACKLINKS, ("Source URL",), "a Majestic backlinks export but has no 'Source URL' column; export it "
+                                          "again from Majestic"),
+    (SEMRUSH_BACKLINKS, ("Source url", "Target url"), "a Semrush backlinks export but has no 'Source url' or "
+                                                      "'Target url' columns; export it again from Semrush"),
+])
+def test_a_tool_export_missing_a_needed_column_is_named_with_its_tool(store, tmp_path, header, cut, tool_says):
+    kept = [name for name in header if name not in cut]
+    path = vendor_file(tmp_path, "export.csv", utf8_csv(kept, [["x"] * len(kept)]))
+    before = rows_of(store, "SELECT count(*) FROM snapshots")
+
+    for extra in ((), ("--skip-unknown",)):  # a tool's file with a column cut is no file to pass over
+        line = error_line(run(store, "import", path, "--site", SITE, *extra))
+        assert line == f"Error: {path}: looks like {tool_says} with every column"
+
+    assert rows_of(store, "SELECT count(*) FROM snapshots") == before
+    assert rows_of(store, "SELECT count(*) FROM vendor_snapshots") == [(0,)]
+
+
+def test_an_empty_file_is_not_said_to_come_from_search_console_only(store, tmp_path):
+    path = vendor_file(tmp_path, AHREFS_NAME, b"")
+    line = error_line(run(store, "import", path, "--site", SITE))
+    assert line == (f"Error: {path}: is empty; download the export again from Search Console (or the tool it "
+                    "came from)")
+
+
 def test_competitor_and_target_options_are_for_their_own_kinds_of_file(store, tmp_path):
     sc = write_export(tmp_path, "Latest links", date="2026-05-25")
     line = error_line(run(store, "import", sc, "--site", SITE, "--competitor", RIVAL))

@@ -319,6 +319,38 @@ def detect_vendor(header_cells: list[str]) -> VendorExport | None:
     return None
 
 
+#: Columns of one tool's export a header must hold to be taken for it though a required one is missing.
+_NEAR_MATCH = 4
+
+
+def near_vendor(header_cells: list[str]) -> str | None:
+    """What is wrong with a header row that is recognizably one tool's export but lacks a column this reader
+    needs ("looks like an Ahrefs backlinks export but has no 'Target URL' column; …"); None when it is no
+    tool's export."""
+    present = {_norm(str(cell)) for cell in header_cells}
+    best: tuple[int, _Spec] | None = None
+    for spec in _SPECS:
+        names = {_norm(n) for n in (*spec.required, *spec.any_of,
+                                    *(a for aliases in spec.fields.values() for a in aliases),
+                                    *(n for m in spec.metrics for n in m.names))}
+        count = len(names & present)
+        if count >= _NEAR_MATCH and (best is None or count > best[0]):
+            best = (count, spec)
+    if best is None:
+        return None
+    spec = best[1]
+    missing = [f"'{n}'" for n in spec.required if _norm(n) not in present]
+    said = []
+    if missing:
+        said.append(f"no {' or '.join(missing)} column" + ("s" if len(missing) > 1 else ""))
+    if spec.any_of and not any(_norm(n) in present for n in spec.any_of):
+        said.append("none of the columns " + ", ".join(f"'{n}'" for n in spec.any_of))
+    if not said:
+        return None
+    return (f"looks like {spec.label} but has {' and '.join(said)}; export it again from {spec.tool} with every "
+            "column")
+
+
 def competitor_domain(text: str) -> str:
     """The registrable domain a ``--competitor`` names ("https://www.Example.org/x" -> "example.org")."""
     value = (text or "").strip()
@@ -467,7 +499,10 @@ def _cells(line: str, delimiter: str, quoting: Literal[0, 1, 2, 3] = csv.QUOTE_M
         return []
 
 
-def _not_a_vendor_export(source: str, cells: list[str]) -> UnknownExportError:
+def _not_a_vendor_export(source: str, cells: list[str]) -> ExportError:
+    near = near_vendor(cells)
+    if near:  # a tool's export with a column cut: an error even with --skip-unknown
+        return ExportError(source, near)
     shown = ", ".join(repr(shown_text(c, 40)) for c in cells[:6]) or "(nothing)"
     return UnknownExportError(
         source,
