@@ -334,6 +334,16 @@ def test_link_gap_without_competitor_data_says_what_to_do(store):
     assert f"no export of competitor {RIVAL} imported" in line
 
 
+def test_link_gap_asking_for_more_competitors_than_held_says_so(rivals):
+    line = error_line(run(rivals, "links", "gap", "--site", SITE, "--min-competitors", "3"))
+    assert line == (f"Error: --min-competitors 3 asks for more competitors than the 2 with an export for {SITE} "
+                    f"({OTHER}, {RIVAL}); lower it, or import another competitor's export with gsc-backlinks import "
+                    f"FILE --site {SITE} --competitor DOMAIN")
+    line = error_line(run(rivals, "links", "gap", "--site", SITE, "--competitor", RIVAL, "--min-competitors", "2",
+                          "--format", "json"))
+    assert f"than the 1 given with --competitor ({RIVAL}); lower it" in line
+
+
 def test_your_own_tool_export_counts_as_a_link_to_you_in_the_gap(rivals, tmp_path):
     own = [("https://lonely.example/q", "/", "example", 10, "false", "2026-05-01", "")]
     import_ok(rivals, vendor_file(tmp_path, AHREFS_NAME, utf8_csv(AHREFS_BACKLINKS, ahrefs_rows(pages=own))))

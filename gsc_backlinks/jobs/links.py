@@ -105,6 +105,12 @@ def _gap(con, snaps, top, as_of, competitors: tuple[str, ...] = (), min_competit
     if not gap.snapshots:
         raise NoDataError(f"no competitor's backlinks export imported for {snaps.site}; import one with "
                           f"gsc-backlinks import FILE --site {snaps.site} --competitor DOMAIN")
+    held = len(gap.competitors)
+    if min_competitors > held:  # no domain can link to more competitors than there are
+        which = "given with --competitor" if wanted else f"with an export for {snaps.site}"
+        raise NoDataError(f"--min-competitors {min_competitors} asks for more competitors than the {held} {which} "
+                          f"({', '.join(gap.competitors)}); lower it, or import another competitor's export with "
+                          f"gsc-backlinks import FILE --site {snaps.site} --competitor DOMAIN")
     return summaries.link_gap(snaps.site, gap, top, tuple(valuer.explain())), valuer
 
 
