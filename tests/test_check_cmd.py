@@ -8,6 +8,8 @@ pages can be fetched too; the testing allowance maps every ``*.test`` name to
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -134,6 +136,50 @@ def test_a_linking_page_on_a_private_address_is_refused_and_nothing_is_sent(worl
     result = world.run("check", "--site", world.site, "--url", url, "--per-host-delay", "0", "--no-own-pages")
     assert result.exit_code == 0, result.output
     assert _checks(world)[url]["status"] == "refused_address"
+    assert len(sites.hits) == before
+
+
+def test_links_checks_csv_and_json_carry_every_stored_fact_of_a_page(world, sites):
+    target = world.page("moved.test", "/new", f'<a href="{world.own("/roses/")}">roses</a>')
+    sites.page("moved.test", "/new", doc(f'<a href="{world.own("/roses/")}">roses</a>').replace(
+        "<title>", f'<link rel="canonical" href="{target}?ref=1"><meta name="robots" content="index, follow"><title>'),
+        headers={"X-Robots-Tag": "noarchive"})
+    sites.redirect("moved.test", "/old", target)
+    old = sites.url("moved.test", "/old")
+    result = world.run("check", "--site", world.site, "--url", old, "--per-host-delay", "0", "--no-own-pages")
+    assert result.exit_code == 0, result.output
+
+    row = _checks(world)[old]
+    assert (row["status"], row["final_url"], row["lang"]) == ("redirected", target, "en")
+    assert (row["canonical"], row["meta_robots"], row["x_robots_tag"]) == (
+        f"{target}?ref=1", "index, follow", "noarchive")
+    assert row["hops"] == [f"301 {old}", f"200 {target}"]
+    assert row["size"] > 100 and 0 <= row["elapsed"] < 5
+    csv_text = world.run("links", "checks", "--site", world.site, "--format", "csv").stdout
+    line = next(r for r in csv.DictReader(io.StringIO(csv_text)) if r["linking_url"] == old)
+    assert line["hops"] == f"301 {old} | 200 {target}"
+    assert (line["lang"], line["x_robots_tag"], line["size"]) == ("en", "noarchive", str(row["size"]))
+    table = world.run("links", "checks", "--site", world.site).stdout
+    assert "noarchive" not in table and "X-Robots-Tag" in " ".join(table.split())  # machine-only: named in a note
+
+
+def test_nothing_to_check_says_why(world, sites, tmp_path):
+    before = len(sites.hits)
+    nomatch = world.run("check", "--site", world.site, "--domain", "nomatch.example")
+    assert nomatch.exit_code == 0, nomatch.output
+    assert " ".join(nomatch.stdout.split()) == (
+        f"Nothing to check for {world.site}: no linking pages of nomatch.example are known (gsc-backlinks links "
+        f"domains --site {world.site} lists the linking domains held; --url URL checks any page).")
+
+    bare = World(sites, tmp_path / "bare")
+    bare.folder.mkdir()
+    import_ok(bare.store, bare.export("Top target pages", [f"{bare.own('/roses/')},12,4"]), site=bare.site)
+    none = bare.run("check", "--site", bare.site, "--no-own-pages")
+    assert none.exit_code == 0, none.output
+    said = " ".join(none.stdout.split())
+    assert said.startswith(f"Nothing to check for {bare.site}: no linking pages are known; import Search Console's "
+                           "'More sample links' or 'Latest links' export")
+    assert "checked less than" not in said
     assert len(sites.hits) == before
 
 

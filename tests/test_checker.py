@@ -486,8 +486,20 @@ def test_redirects_to_loopback_and_metadata_addresses_are_refused(sites, monkeyp
 
 
 def test_without_the_allowance_loopback_pages_are_refused_and_nothing_is_sent(sites, monkeypatch):
+    import socket
+
     monkeypatch.delenv("GSC_BACKLINKS_CHECK_TESTING")
     monkeypatch.delenv("GSC_BACKLINKS_CHECK_HOSTS")
+    # A stand-in for the system resolver: the test must not ask a real DNS server about named.test.
+    asked = []
+
+    def resolver(host, port, *args, **kwargs):
+        asked.append(host)
+        if host == "localhost":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
     before = len(sites.hits)
     urls = [f"http://127.0.0.1:{sites.port}/p", f"http://localhost:{sites.port}/p", sites.url("named.test", "/p")]
     pages = check(urls)
@@ -495,6 +507,8 @@ def test_without_the_allowance_loopback_pages_are_refused_and_nothing_is_sent(si
     assert pages[urls[0]].reason == "refused: its address 127.0.0.1 is a loopback address"
     assert pages[urls[1]].status == "refused_address" and "loopback" in pages[urls[1]].reason
     assert pages[urls[2]].status == "unreachable"  # no allowance: *.test does not resolve
+    assert "cannot resolve named.test" in pages[urls[2]].reason
+    assert sorted(asked) == ["localhost", "named.test"]
     assert len(sites.hits) == before
 
 

@@ -279,6 +279,21 @@ def test_majestic_stray_opening_quote_does_not_eat_the_rows_after_it(tmp_path):
     assert parsed.rows + parsed.skipped_rows == 7
 
 
+def test_majestic_row_with_a_quote_before_its_linking_url_is_skipped_and_counted(tmp_path):
+    """Read line by line after a stray quote, a row whose linking URL is '"https://…' is broken, not a link."""
+    lines = [table_text(MAJESTIC_BACKLINKS, MAJESTIC_GOOD[:1]).rstrip("\n")]
+    lines.append('https://www.example.com/,"https://m2.example.net/,m2 pots,2026-08-01,2020-01-01,,,,,,,,1,1,1,1,,,,')
+    for i in range(2, 4):
+        lines.append(f'https://www.example.com/,https://q.example/{i},pots {i},2026-08-01,2020-01-01,,,,,,,,1,1,1,1,,,,')
+    parsed = parse(vendor_file(tmp_path, "majestic.csv", ("\n".join(lines) + "\n").encode()))
+
+    found = by_linking_url(parsed)
+    assert set(found) == {"https://www.seedswap.example/roses", "https://q.example/2", "https://q.example/3"}
+    assert all(r["linking_domain"] for r in found.values())
+    assert parsed.rows == 3 and parsed.skipped_rows == 1
+    assert "1 line after a stray quote had no http(s) linking URL (a quote in it); skipped" in parsed.notes
+
+
 # --- Moz and Bing --------------------------------------------------------------------------------
 
 

@@ -162,6 +162,34 @@ def test_one_bad_file_among_good_ones_imports_nothing(store, tmp_path):
     assert rows_of(store, "SELECT count(*) FROM link_observations") == [(0,)]
 
 
+@pytest.mark.parametrize("header, cut, tool_says", [
+    (AHREFS_BACKLINKS, ("Target URL",), "an Ahrefs backlinks export but has no 'Target URL' column; export it "
+                                        "again from Ahrefs"),
+    (MAJESTIC_BACKLINKS, ("Source URL",), "a Majestic backlinks export but has no 'Source URL' column; export it "
+                                          "again from Majestic"),
+    (SEMRUSH_BACKLINKS, ("Source url", "Target url"), "a Semrush backlinks export but has no 'Source url' or "
+                                                      "'Target url' columns; export it again from Semrush"),
+])
+def test_a_tool_export_missing_a_needed_column_is_named_with_its_tool(store, tmp_path, header, cut, tool_says):
+    kept = [name for name in header if name not in cut]
+    path = vendor_file(tmp_path, "export.csv", utf8_csv(kept, [["x"] * len(kept)]))
+    before = rows_of(store, "SELECT count(*) FROM snapshots")
+
+    for extra in ((), ("--skip-unknown",)):  # a tool's file with a column cut is no file to pass over
+        line = error_line(run(store, "import", path, "--site", SITE, *extra))
+        assert line == f"Error: {path}: looks like {tool_says} with every column"
+
+    assert rows_of(store, "SELECT count(*) FROM snapshots") == before
+    assert rows_of(store, "SELECT count(*) FROM vendor_snapshots") == [(0,)]
+
+
+def test_an_empty_file_is_not_said_to_come_from_search_console_only(store, tmp_path):
+    path = vendor_file(tmp_path, AHREFS_NAME, b"")
+    line = error_line(run(store, "import", path, "--site", SITE))
+    assert line == (f"Error: {path}: is empty; download the export again from Search Console (or the tool it "
+                    "came from)")
+
+
 def test_competitor_and_target_options_are_for_their_own_kinds_of_file(store, tmp_path):
     sc = write_export(tmp_path, "Latest links", date="2026-05-25")
     line = error_line(run(store, "import", sc, "--site", SITE, "--competitor", RIVAL))
@@ -222,6 +250,35 @@ def test_competitors_are_listed_added_and_removed(rivals):
     assert "nobody.example is not a competitor of" in line
 
 
+def test_removing_a_competitor_says_what_went_with_it(rivals):
+    before = rows_of(rivals, "SELECT count(*) FROM link_observations")[0][0]
+
+    table = run(rivals, "competitors", "--site", SITE, "--remove", OTHER)
+    assert table.exit_code == 0, table.output
+    assert table.stdout.splitlines()[0] == (
+        f"Removed competitor {OTHER} and its 1 imported export and 2 link rows")
+    assert rows_of(rivals, "SELECT count(*) FROM link_observations")[0][0] == before - 2
+
+    # With CSV or JSON on stdout, the line goes to stderr and the data stays clean.
+    result = run(rivals, "competitors", "--site", SITE, "--add", "third.example")
+    assert result.exit_code == 0 and "Removed" not in result.output
+    result = run(rivals, "competitors", "--site", SITE, "--remove", "third.example", "--format", "json")
+    assert result.stderr == "Removed competitor third.example and its 0 imported exports and 0 link rows\n"
+    assert [r["competitor"] for r in json.loads(result.stdout)["rows"]] == [RIVAL]
+
+
+def test_your_own_domain_cannot_be_added_as_a_competitor(rivals, tmp_path):
+    before = rows_of(rivals, "SELECT count(*) FROM competitors")
+
+    line = error_line(run(rivals, "competitors", "--site", SITE, "--add", "https://shop.example.com/"))
+
+    assert line == (f"Error: --add example.com is your own site ({SITE}); import its exports without --competitor")
+    assert rows_of(rivals, "SELECT count(*) FROM competitors") == before
+    ahrefs = vendor_file(tmp_path, AHREFS_NAME, utf8_csv(AHREFS_BACKLINKS, ahrefs_rows(pages=OWN_PAGES)))
+    imported = error_line(run(rivals, "import", ahrefs, "--site", SITE, "--competitor", "example.com"))
+    assert imported.replace("--competitor example.com", "--add example.com", 1) == line
+
+
 def test_link_gap_lists_domains_linking_to_competitors_and_not_to_you_by_value(rivals):
     result = run(rivals, "links", "gap", "--site", SITE, "--format", "json")
 
@@ -253,11 +310,38 @@ def test_link_gap_csv_is_spreadsheet_safe(rivals):
     assert hostile["followed"] == "no"
 
 
+def test_link_gap_says_truly_which_competitor_the_example_link_is_of(rivals):
+    table = run(rivals, "links", "gap", "--site", SITE, "--min-competitors", "2", "--top", "0")
+    doc = json.loads(run(rivals, "links", "gap", "--site", SITE, "--min-competitors", "2", "--format", "json").stdout)
+    rows = list(csv.DictReader(io.StringIO(run(rivals, "links", "gap", "--site", SITE, "--min-competitors", "2",
+                                               "--format", "csv").stdout)))
+
+    note = next(n for n in doc["notes"] if n.startswith("Example linking page"))
+    assert "of the first competitor listed (in CSV too; JSON's links field has every competitor's)" in note
+    assert note in " ".join(table.stdout.split())  # the table says the same (however the terminal wraps it)
+    # CSV: one example, the first competitor's; JSON: every competitor's link.
+    assert [(r["linking_domain"], r["competitors"], r["example_url"], r["anchor_text"]) for r in rows] == [
+        ("garden-weekly.example", f"{OTHER}, {RIVAL}", "https://garden-weekly.example/sheds/", "sheds")]
+    assert "links" not in rows[0]
+    assert [k["linking_url"] for k in doc["rows"][0]["links"]] == [
+        "https://garden-weekly.example/sheds/", "https://garden-weekly.example/tools/"]
+
+
 def test_link_gap_without_competitor_data_says_what_to_do(store):
     line = error_line(run(store, "links", "gap", "--site", SITE))
     assert "--competitor DOMAIN" in line
     line = error_line(run(store, "links", "gap", "--site", SITE, "--competitor", RIVAL))
     assert f"no export of competitor {RIVAL} imported" in line
+
+
+def test_link_gap_asking_for_more_competitors_than_held_says_so(rivals):
+    line = error_line(run(rivals, "links", "gap", "--site", SITE, "--min-competitors", "3"))
+    assert line == (f"Error: --min-competitors 3 asks for more competitors than the 2 with an export for {SITE} "
+                    f"({OTHER}, {RIVAL}); lower it, or import another competitor's export with gsc-backlinks import "
+                    f"FILE --site {SITE} --competitor DOMAIN")
+    line = error_line(run(rivals, "links", "gap", "--site", SITE, "--competitor", RIVAL, "--min-competitors", "2",
+                          "--format", "json"))
+    assert f"than the 1 given with --competitor ({RIVAL}); lower it" in line
 
 
 def test_your_own_tool_export_counts_as_a_link_to_you_in_the_gap(rivals, tmp_path):

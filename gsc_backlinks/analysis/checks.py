@@ -97,18 +97,26 @@ class PageState:
     final_url: str | None
     title: str | None
     links: int  #: links to the property on it
+    lang: str | None = None  #: <html lang>
+    canonical: str | None = None  #: rel=canonical
+    meta_robots: str | None = None
+    x_robots_tag: str | None = None
+    size: int | None = None  #: bytes read
+    elapsed: float | None = None  #: seconds taken, all hops
+    hops: tuple[str, ...] = ()  #: "status url" of every answer on the way (redirects, then the last)
 
 
 def latest_checks(con: duckdb.DuckDBPyConnection, site: str, *, own: bool = False,
                   status: str | None = None) -> list[PageState]:
     """Each checked page's newest check, newest first."""
     rows = con.execute(
-        """SELECT url, checked_at, status, reason, http_status, final_url, title, links FROM (
+        """SELECT url, checked_at, status, reason, http_status, final_url, title, links,
+                  lang, canonical, meta_robots, x_robots_tag, size, elapsed, coalesce(hops, []) FROM (
                SELECT *, row_number() OVER (PARTITION BY url ORDER BY checked_at DESC, check_id DESC) AS n
                FROM page_checks WHERE property = ? AND own = ?)
            WHERE n = 1 AND (? IS NULL OR status = ?) ORDER BY checked_at DESC, url""",
         [site, own, status, status]).fetchall()
-    return [PageState(*r) for r in rows]
+    return [PageState(*(*r[:-1], tuple(r[-1]))) for r in rows]  # hops: a list from DuckDB, a tuple here
 
 
 @dataclass(frozen=True)

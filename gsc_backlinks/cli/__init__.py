@@ -434,7 +434,16 @@ def competitors_cmd(state: State, site, add, remove, fmt) -> None:
     """List (and add or remove) a property's competitors: the domains whose third-party exports `links gap` reads."""
     from ..jobs.links import competitor_list
 
-    _emit(state, competitor_list(state.store_path, site, add=tuple(add), remove=tuple(remove)), fmt)
+    summary, removed = competitor_list(state.store_path, site, add=tuple(add), remove=tuple(remove))
+    for gone in removed:
+        parts = [f"{gone.exports:,} imported export{'s' if gone.exports != 1 else ''}",
+                 f"{gone.link_rows:,} link row{'s' if gone.link_rows != 1 else ''}"]
+        if gone.domain_rows:
+            parts.append(f"{gone.domain_rows:,} referring-domain row{'s' if gone.domain_rows != 1 else ''}")
+        line = f"Removed competitor {gone.domain} and its {', '.join(parts[:-1])} and {parts[-1]}"
+        # On stderr when stdout carries CSV or JSON; also with -q (it says what was deleted).
+        click.echo(printable(line), err=fmt != "table")
+    _emit(state, summary, fmt)
 
 
 @links.command("sources")

@@ -68,8 +68,17 @@ def check_cmd(state: State, site, limit, older_than, domain, pages, concurrency,
     todo = plan(state.store_path, prop.site, older_than=older_than, limit=limit, domain=domain, pages=tuple(pages),
                 own_pages=own_pages)
     if not todo.linking and not todo.own:
-        state.say(f"Nothing to check for {prop.site}: {todo.known:,} linking pages known, all checked less than "
-                  f"{older_than:g} days ago (--older-than 0 checks them again).")
+        of = f" of {printable(domain.strip())}" if domain else ""
+        if not todo.known and domain:
+            state.say(f"Nothing to check for {prop.site}: no linking pages{of} are known (gsc-backlinks links "
+                      f"domains --site {prop.site} lists the linking domains held; --url URL checks any page).")
+        elif not todo.known:
+            state.say(f"Nothing to check for {prop.site}: no linking pages are known; import Search Console's "
+                      f"'More sample links' or 'Latest links' export (or a tool's backlinks export) with "
+                      f"gsc-backlinks import FILE --site {prop.site}.")
+        else:
+            state.say(f"Nothing to check for {prop.site}: {todo.known:,} linking pages{of} known, all checked less "
+                      f"than {older_than:g} days ago (--older-than 0 checks them again).")
         return
     bar = _CheckBar(state, len(todo.linking) + len(todo.own)) if state.wants_progress else None
     started = time.monotonic()

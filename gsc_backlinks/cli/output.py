@@ -44,7 +44,7 @@ def csv_cell(value) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return str(value)
-    text = str(value)
+    text = " | ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
     if text.startswith(FORMULA_START):
         return "'" + text
     return text

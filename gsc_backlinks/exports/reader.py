@@ -21,7 +21,7 @@ from ..errors import ExportError, UnknownExportError
 from ..text import shown_text
 from . import kinds as K
 from .sources import RawFile, cell_text, is_zip
-from .thirdparty import detect_vendor
+from .thirdparty import detect_vendor, near_vendor
 
 BOMS = (
     (b"\xef\xbb\xbf", "utf-8"),
@@ -117,7 +117,7 @@ def _sniff(header_line: str) -> tuple[str, list[str], K.HeaderMatch | None]:
     return best[0], best[1], None
 
 
-def _unknown_header(source: str, cells: list[str]) -> UnknownExportError:
+def _unknown_header(source: str, cells: list[str]) -> ExportError:
     if K.is_performance_header(cells):
         return UnknownExportError(source, K.PERFORMANCE_EXPORT)
     vendor = detect_vendor(cells)
@@ -126,6 +126,9 @@ def _unknown_header(source: str, cells: list[str]) -> UnknownExportError:
             source, f"this is {vendor.label}, not a Search Console Links export; "
             "gsc-backlinks import reads it as one (with --competitor DOMAIN when it lists a competitor's links)",
         )
+    near = near_vendor(cells)
+    if near:  # a tool's export with a column cut: an error even with --skip-unknown
+        return ExportError(source, near)
     shown = ", ".join(repr(shown_text(c, 40)) for c in cells[:6]) or "(nothing)"
     return UnknownExportError(
         source,
@@ -150,7 +153,8 @@ def _read_csv(raw: RawFile, beside=None) -> tuple[K.HeaderMatch, dict[str, Any],
 
     body, encoding = _to_utf8(raw.data, raw.display)
     if not body or body.isspace():  # isspace() stops at the first other byte; strip() would copy
-        raise ExportError(raw.display, "is empty; download the export again from Search Console")
+        raise ExportError(raw.display, "is empty; download the export again from Search Console (or the tool it "
+                                       "came from)")
     header_line, offset = _first_line(body)
     delimiter, cells, match = _sniff(header_line)
     if match is None:
@@ -228,7 +232,8 @@ def _read_xlsx(raw: RawFile) -> tuple[K.HeaderMatch, dict[str, Any], int, str]:
         }
         return match, columns, len(data), "xlsx"
     if first_header is None:
-        raise ExportError(raw.display, "workbook is empty; download the export again from Search Console")
+        raise ExportError(raw.display, "workbook is empty; download the export again from Search Console (or the "
+                                       "tool it came from)")
     raise _unknown_header(raw.display, first_header)
 
 

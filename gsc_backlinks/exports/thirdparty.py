@@ -319,6 +319,38 @@ def detect_vendor(header_cells: list[str]) -> VendorExport | None:
     return None
 
 
+#: Columns of one tool's export a header must hold to be taken for it though a required one is missing.
+_NEAR_MATCH = 4
+
+
+def near_vendor(header_cells: list[str]) -> str | None:
+    """What is wrong with a header row that is recognizably one tool's export but lacks a column this reader
+    needs ("looks like an Ahrefs backlinks export but has no 'Target URL' column; …"); None when it is no
+    tool's export."""
+    present = {_norm(str(cell)) for cell in header_cells}
+    best: tuple[int, _Spec] | None = None
+    for spec in _SPECS:
+        names = {_norm(n) for n in (*spec.required, *spec.any_of,
+                                    *(a for aliases in spec.fields.values() for a in aliases),
+                                    *(n for m in spec.metrics for n in m.names))}
+        count = len(names & present)
+        if count >= _NEAR_MATCH and (best is None or count > best[0]):
+            best = (count, spec)
+    if best is None:
+        return None
+    spec = best[1]
+    missing = [f"'{n}'" for n in spec.required if _norm(n) not in present]
+    said = []
+    if missing:
+        said.append(f"no {' or '.join(missing)} column" + ("s" if len(missing) > 1 else ""))
+    if spec.any_of and not any(_norm(n) in present for n in spec.any_of):
+        said.append("none of the columns " + ", ".join(f"'{n}'" for n in spec.any_of))
+    if not said:
+        return None
+    return (f"looks like {spec.label} but has {' and '.join(said)}; export it again from {spec.tool} with every "
+            "column")
+
+
 def competitor_domain(text: str) -> str:
     """The registrable domain a ``--competitor`` names ("https://www.Example.org/x" -> "example.org")."""
     value = (text or "").strip()
@@ -329,6 +361,14 @@ def competitor_domain(text: str) -> str:
         shown = printable(value)[:80] or "(empty)"
         raise UsageError(f"--competitor '{shown}' is not a domain; write it as example.org")
     return urls.registrable_domain(host) or host
+
+
+def refuse_own_site(competitor: str, site: urls.Property, option: str = "--competitor") -> None:
+    """Raise UsageError when the competitor's registrable domain is the property's own."""
+    own = site.domain or urls.host_of(site.prefix)
+    if own and urls.registrable_domain(own) == competitor:
+        raise UsageError(f"{option} {competitor} is your own site ({site.site}); import its exports "
+                         "without --competitor")
 
 
 # --- the result ---------------------------------------------------------------------------
@@ -459,7 +499,10 @@ def _cells(line: str, delimiter: str, quoting: Literal[0, 1, 2, 3] = csv.QUOTE_M
         return []
 
 
-def _not_a_vendor_export(source: str, cells: list[str]) -> UnknownExportError:
+def _not_a_vendor_export(source: str, cells: list[str]) -> ExportError:
+    near = near_vendor(cells)
+    if near:  # a tool's export with a column cut: an error even with --skip-unknown
+        return ExportError(source, near)
     shown = ", ".join(repr(shown_text(c, 40)) for c in cells[:6]) or "(nothing)"
     return UnknownExportError(
         source,
@@ -479,15 +522,18 @@ class _Read:
     notes: list[str]
 
 
-def _recover(texts: list[str], delimiter: str, ncols: int) -> tuple[list[list[str]], int]:
+def _recover(texts: list[str], delimiter: str, ncols: int,
+             url_column: int | None = None) -> tuple[list[list[str]], int, int]:
     """Rows Arrow could not read: each line of them read again on its own.
 
     A stray quote makes Arrow run one row on over the following lines until
     another quote; those lines are sound rows and are kept.  A line still of the
     wrong width is read once more with quotes as plain characters (an anchor
-    such as ``5" screen``).  Returns (rows recovered, lines skipped).
+    such as ``5" screen``).  A line so read whose linking URL (``url_column``)
+    is no http(s) URL (``"https://…`` with the stray quote in it) is broken too.
+    Returns (rows recovered, lines of the wrong width, lines without a linking URL).
     """
-    rows, skipped = [], 0
+    rows, wrong_width, no_url = [], 0, 0
     for text in texts:
         for line in re.split(r"\r\n|\r|\n", text):
             if not line.strip():
@@ -495,11 +541,13 @@ def _recover(texts: list[str], delimiter: str, ncols: int) -> tuple[list[list[st
             cells = _cells(line, delimiter)
             if len(cells) != ncols:
                 cells = _cells(line, delimiter, quoting=csv.QUOTE_NONE)
-            if len(cells) == ncols:
-                rows.append(cells)
+            if len(cells) != ncols:
+                wrong_width += 1
+            elif url_column is not None and not cells[url_column].strip().lower().startswith(("http://", "https://")):
+                no_url += 1
             else:
-                skipped += 1
-    return rows, skipped
+                rows.append(cells)
+    return rows, wrong_width, no_url
 
 
 def _read_csv(raw: RawFile) -> _Read:
@@ -579,16 +627,20 @@ def _read_csv(raw: RawFile) -> _Read:
     if encoding not in ("utf-8",):
         notes.insert(0, f"read as {encoding}")
     columns = {n: table.column(names[i]) for n, i in export.columns}
-    recovered, skipped = _recover(broken, delimiter, ncols) if broken else ([], 0)
+    url_column = next((i for n, i in export.columns if n == "linking_url"), None)
+    recovered, wrong_width, no_url = _recover(broken, delimiter, ncols, url_column) if broken else ([], 0, 0)
     if recovered:
         for n, i in export.columns:
             extra = arrow.array([r[i] for r in recovered], pa.string())
             columns[n] = pa.chunked_array([*columns[n].chunks, extra], pa.string())
         notes.append(f"{len(recovered)} rows after a stray quote read line by line")
-    if skipped:
-        what = "1 line is" if skipped == 1 else f"{skipped:,} lines are"
+    if wrong_width:
+        what = "1 line is" if wrong_width == 1 else f"{wrong_width:,} lines are"
         notes.append(f"{what} not a valid CSV row of {ncols} columns; skipped")
-    return _Read(export, cells, columns, table.num_rows + len(recovered), skipped, encoding, notes)
+    if no_url:
+        what = "1 line" if no_url == 1 else f"{no_url:,} lines"
+        notes.append(f"{what} after a stray quote had no http(s) linking URL (a quote in it); skipped")
+    return _Read(export, cells, columns, table.num_rows + len(recovered), wrong_width + no_url, encoding, notes)
 
 
 class _undecodable_rows:
@@ -988,9 +1040,7 @@ def parse_vendor_export(
 
     comp = competitor_domain(competitor) if competitor is not None else None
     if comp and site is not None:
-        own = site.domain or urls.host_of(site.prefix)
-        if own and urls.registrable_domain(own) == comp:
-            raise UsageError(f"--competitor {comp} is your own site ({site.site}); import it without --competitor")
+        refuse_own_site(comp, site)
     hashing = _beside(lambda: raw.content_hash)  # hashlib lets go of the GIL: free beside Arrow
     if raw.filename.lower().endswith(".xlsx") and not is_zip(raw.data):
         raise ExportError(raw.display,

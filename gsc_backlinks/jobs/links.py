@@ -105,6 +105,12 @@ def _gap(con, snaps, top, as_of, competitors: tuple[str, ...] = (), min_competit
     if not gap.snapshots:
         raise NoDataError(f"no competitor's backlinks export imported for {snaps.site}; import one with "
                           f"gsc-backlinks import FILE --site {snaps.site} --competitor DOMAIN")
+    held = len(gap.competitors)
+    if min_competitors > held:  # no domain can link to more competitors than there are
+        which = "given with --competitor" if wanted else f"with an export for {snaps.site}"
+        raise NoDataError(f"--min-competitors {min_competitors} asks for more competitors than the {held} {which} "
+                          f"({', '.join(gap.competitors)}); lower it, or import another competitor's export with "
+                          f"gsc-backlinks import FILE --site {snaps.site} --competitor DOMAIN")
     return summaries.link_gap(snaps.site, gap, top, tuple(valuer.explain())), valuer
 
 
@@ -177,10 +183,11 @@ _SUMMARIES: dict[str, Callable[..., tuple[Summary, Valuer | None]]] = {
 
 
 def competitor_list(store_path: Path, site: str, *, add: tuple[str, ...] = (), remove: tuple[str, ...] = ()):
-    """The property's competitors (after adding and removing some), as a ``Summary``."""
+    """The property's competitors (after adding and removing some), as a ``Summary``, and what removing took
+    away (``store.vendors.RemovedCompetitor`` each)."""
     from ..analysis.thirdparty import vendor_linking_domains
     from ..dates import utc_now
-    from ..exports.thirdparty import competitor_domain
+    from ..exports.thirdparty import competitor_domain, refuse_own_site
     from ..report import summaries
     from ..store import open_current, open_store
     from ..store.vendors import add_competitors, competitors, current_vendor_snapshots, remove_competitors, vendor_snapshots
@@ -189,15 +196,19 @@ def competitor_list(store_path: Path, site: str, *, add: tuple[str, ...] = (), r
 
     added = [competitor_domain(d) for d in add]
     removed = [competitor_domain(d) for d in remove]
+    gone = []
     if added or removed:
-        site = parse_property(site).site
+        prop = parse_property(site)
+        for domain in added:
+            refuse_own_site(domain, prop, option="--add")
+        site = prop.site
         with open_store(store_path, write=True) as con:
             missing = [d for d in removed if d not in competitors(con, site)]
             if missing:
                 raise NoDataError(f"{', '.join(missing)} is not a competitor of {site}; "
                                   f"gsc-backlinks competitors --site {site} lists them")
             if removed:
-                remove_competitors(con, site, removed)
+                gone = remove_competitors(con, site, list(dict.fromkeys(removed)))
             if added:
                 add_competitors(con, site, added, utc_now())
     with open_current(store_path) as con:
@@ -213,4 +224,4 @@ def competitor_list(store_path: Path, site: str, *, add: tuple[str, ...] = (), r
             rows.append({"competitor": name, "exports": len(own),
                          "newest": own[0].date.isoformat() if own else None,
                          "linking_domains": len(vendor_linking_domains(con, current)) if current else 0})
-    return summaries.competitors(site, rows)
+    return summaries.competitors(site, rows), gone

@@ -177,6 +177,14 @@ CHECK_COLUMNS = (
     Column("http_status", "HTTP", True, machine_only=True),
     Column("final_url", "Final URL", url=True, machine_only=True),
     Column("title", "Title", machine_only=True),
+    Column("lang", "Language", machine_only=True),
+    Column("canonical", "Canonical", url=True, machine_only=True),
+    Column("meta_robots", "Meta robots", machine_only=True),
+    Column("x_robots_tag", "X-Robots-Tag", machine_only=True),
+    Column("hops", "Answers on the way", machine_only=True,
+           help="'status URL' of every answer, redirects first (CSV: separated by ' | ')"),
+    Column("size", "Size (bytes)", True, machine_only=True),
+    Column("elapsed", "Time taken (s)", True, machine_only=True),
 )
 
 
@@ -186,9 +194,13 @@ def checks(site: str, found: list, top: int | None) -> Summary:
 
     rows = [{"linking_url": p.url, "status": p.status, "links": p.links, "reason": p.reason,
              "checked": pacific_text(p.checked_at), "http_status": p.http_status, "final_url": p.final_url,
-             "title": p.title} for p in found[:top or None]]
+             "title": p.title, "lang": p.lang, "canonical": p.canonical, "meta_robots": p.meta_robots,
+             "x_robots_tag": p.x_robots_tag, "hops": list(p.hops), "size": p.size,
+             "elapsed": None if p.elapsed is None else round(p.elapsed, 3)} for p in found[:top or None]]
     notes = ("Status: live = links to you (followed); live_nofollow = every link nofollow/ugc/sponsored; "
-             "link_missing = the page no longer links to you; not_found = 404/410; see the README for every status",)
+             "link_missing = the page no longer links to you; not_found = 404/410; see the README for every status",
+             "CSV and JSON also carry the HTTP status, final URL, title, language, canonical, meta robots, "
+             "X-Robots-Tag, every answer on the way (redirects), size and time taken")
     return Summary("checks", "Linking pages checked", site, CHECK_COLUMNS, rows, len(found), (), "check", notes)
 
 
@@ -246,7 +258,8 @@ def link_gap(site: str, gap: LinkGap, top: int | None, value_basis: tuple[str, .
     notes = (f"Linking domains that link to at least {gap.min_competitors} of {', '.join(gap.competitors)} "
              "(their newest third-party exports) and to you by no source; value as for your own links, with the "
              "relevance of the competitor's linking page to your search queries",
-             "Example linking page, anchor and followed: of the first competitor listed (CSV/JSON: every one)",
+             "Example linking page, anchor and followed: of the first competitor listed (in CSV too; "
+             "JSON's links field has every competitor's)",
              *gap.notes, *value_basis)
     sources = tuple({"snapshot_id": f"T{s.snapshot_id}", "kind": s.export, "label": tool_name(s.vendor),
                      "snapshot_date": s.date.isoformat(), "file": s.source, "competitor": s.competitor}

@@ -154,19 +154,37 @@ def add_competitors(con: duckdb.DuckDBPyConnection, site: str, domains: Sequence
             con.execute("INSERT OR IGNORE INTO competitors VALUES (?, ?, ?)", [site, domain, now])
 
 
-def remove_competitors(con: duckdb.DuckDBPyConnection, site: str, domains: Sequence[str]) -> int:
-    """Forget competitors and their exports' rows; returns the snapshots removed."""
+@dataclass(frozen=True)
+class RemovedCompetitor:
+    """A competitor forgotten, and what of its imports went with it."""
+
+    domain: str
+    exports: int  #: third-party snapshots deleted
+    link_rows: int  #: their link observations deleted
+    domain_rows: int  #: their referring-domain rows deleted
+
+
+def remove_competitors(con: duckdb.DuckDBPyConnection, site: str, domains: Sequence[str]) -> list[RemovedCompetitor]:
+    """Forget competitors and their exports' rows; returns what was removed, per competitor."""
+    removed = []
     with transaction(con):
-        ids = [r[0] for r in con.execute(
-            "SELECT snapshot_id FROM vendor_snapshots WHERE property = ? AND list_contains(?, competitor)",
-            [site, list(domains)]).fetchall()]
-        if ids:
-            con.execute("DELETE FROM link_observations WHERE source <> 'check' AND list_contains(?, snapshot_id)",
-                        [ids])
-            con.execute("DELETE FROM vendor_domains WHERE list_contains(?, snapshot_id)", [ids])
-            con.execute("DELETE FROM vendor_snapshots WHERE list_contains(?, snapshot_id)", [ids])
-        con.execute("DELETE FROM competitors WHERE property = ? AND list_contains(?, domain)", [site, list(domains)])
-    return len(ids)
+        for domain in domains:
+            ids = [r[0] for r in con.execute(
+                "SELECT snapshot_id FROM vendor_snapshots WHERE property = ? AND competitor = ?",
+                [site, domain]).fetchall()]
+            links = domain_rows = 0
+            if ids:
+                links = con.execute("SELECT count(*) FROM link_observations WHERE source <> 'check' "
+                                    "AND list_contains(?, snapshot_id)", [ids]).fetchall()[0][0]
+                domain_rows = con.execute("SELECT count(*) FROM vendor_domains WHERE list_contains(?, snapshot_id)",
+                                          [ids]).fetchall()[0][0]
+                con.execute("DELETE FROM link_observations WHERE source <> 'check' AND list_contains(?, snapshot_id)",
+                            [ids])
+                con.execute("DELETE FROM vendor_domains WHERE list_contains(?, snapshot_id)", [ids])
+                con.execute("DELETE FROM vendor_snapshots WHERE list_contains(?, snapshot_id)", [ids])
+            con.execute("DELETE FROM competitors WHERE property = ? AND domain = ?", [site, domain])
+            removed.append(RemovedCompetitor(domain, len(ids), int(links), int(domain_rows)))
+    return removed
 
 
 # --- reading ---------------------------------------------------------------------------------------
