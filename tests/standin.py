@@ -1033,7 +1033,8 @@ def inspection_result(site: str, url: str) -> dict:
                   "pageFetchState": "BLOCKED_ROBOTS_TXT", "referringUrls": referring, "crawledAs": "MOBILE"}
     else:
         status = {"verdict": "PASS", "coverageState": "Submitted and indexed", "robotsTxtState": "ALLOWED",
-                  "indexingState": "INDEXING_ALLOWED", "lastCrawlTime": "2026-11-20T08:12:33Z",
+                  # 04:12 UTC is the evening before in California: the date people see is 2026-11-19.
+                  "indexingState": "INDEXING_ALLOWED", "lastCrawlTime": "2026-11-20T04:12:33Z",
                   "pageFetchState": "SUCCESSFUL", "googleCanonical": url, "userCanonical": url,
                   "sitemap": [root + "sitemap.xml"], "referringUrls": referring, "crawledAs": "MOBILE"}
     return {"inspectionResultLink": link, "indexStatusResult": status,

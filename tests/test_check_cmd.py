@@ -128,6 +128,32 @@ def test_a_link_removed_between_two_checks_is_lost_with_its_reason(world, sites)
     assert [(g.linking_url, g.target_url, g.reason) for g in gone] == [(world.linking["removed"], roses, "link removed")]
 
 
+def test_a_link_that_comes_back_is_back_and_no_longer_lost(world, sites):
+    from gsc_backlinks.analysis.checks import back_links, lost_links
+    from gsc_backlinks.store import open_store
+
+    roses = world.own("/roses/")
+    url = world.linking["removed"]
+    with_link = doc(f'<p>See <a href="{roses}">the roses</a></p>')
+    for body in (with_link, doc("<p>no links here any more</p>"), with_link):  # there, gone, back
+        sites.page("forum.test", "/t/9", body)
+        assert world.run("check", "--site", world.site, "--per-host-delay", "0", "--older-than", "0",
+                         "--url", url).exit_code == 0
+    with open_store(world.store) as con:
+        gone, back = lost_links(con, world.site), back_links(con, world.site)
+    assert gone == []
+    assert [(b.linking_url, b.target_url, b.anchor_text, b.was) for b in back] == [(url, roses, "the roses",
+                                                                                     "link removed")]
+    assert back[0].back_on > back[0].lost_on
+    # Gone again: lost, and no longer back.
+    sites.page("forum.test", "/t/9", doc("<p>gone again</p>"))
+    assert world.run("check", "--site", world.site, "--per-host-delay", "0", "--older-than", "0",
+                     "--url", url).exit_code == 0
+    with open_store(world.store) as con:
+        assert [g.linking_url for g in lost_links(con, world.site)] == [url]
+        assert back_links(con, world.site) == []
+
+
 def test_a_linking_page_on_a_private_address_is_refused_and_nothing_is_sent(world, monkeypatch, sites):
     monkeypatch.setenv("GSC_BACKLINKS_CHECK_TESTING", "")  # the allowance off: *.test is not on the Internet
     monkeypatch.delenv("GSC_BACKLINKS_CHECK_HOSTS")

@@ -420,6 +420,11 @@ def test_inspect_stores_each_result_with_its_date(authorized, tmp_path):
     rows = stored(store, "SELECT url, verdict, inspected_day, len(referring_urls) > 0 FROM inspections ORDER BY url")
     assert [r[1] for r in rows] == ["NEUTRAL", "PASS"]
     assert rows[1][3] is True and rows[0][2] == pacific_now().date()
+    # The table shows Google's last crawl as the Pacific date, as `page` and the report do (04:12 UTC: the 19th).
+    table = run(store, "inspect", "https://www.example.com/roses/", "--site", DOMAIN, env={"COLUMNS": "160"})
+    assert table.exit_code == 0, table.output
+    line = next(x for x in table.stdout.splitlines() if "/roses/" in x)
+    assert "2026-11-19" in line and "2026-11-20" not in line
 
 
 def test_inspect_refuses_urls_outside_the_property(authorized, tmp_path):

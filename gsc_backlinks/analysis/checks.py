@@ -179,10 +179,9 @@ class LostLink:
     reason: str  #: in the user's words
 
 
-def lost_links(con: duckdb.DuckDBPyConnection, site: str, since: dt.datetime | None = None) -> list[LostLink]:
-    """Links seen at one check of a page and not at the next one (and not back since), newest first."""
-    rows = con.execute(
-        """WITH checks AS (
+#: Links seen at one check of a page and not at its next check: (linking_url, linking_domain, target_url,
+#: anchor_text, last_seen, lost_on, next_status).  One parameter: the property.
+_GONE = """WITH checks AS (
                SELECT check_id, url, checked_at, status,
                       lead(check_id) OVER (PARTITION BY url ORDER BY checked_at, check_id) AS next_id,
                       lead(checked_at) OVER (PARTITION BY url ORDER BY checked_at, check_id) AS next_at,
@@ -194,16 +193,54 @@ def lost_links(con: duckdb.DuckDBPyConnection, site: str, since: dt.datetime | N
                FROM checks c JOIN link_observations o ON o.check_id = c.check_id
                WHERE c.next_id IS NOT NULL AND NOT EXISTS (
                    SELECT 1 FROM link_observations n WHERE n.check_id = c.next_id AND n.target_url = o.target_url)
-               GROUP BY ALL)
+               GROUP BY ALL)"""
+#: The first later check of the same page that saw the same link again (NULL: not back).  Parameter: the property.
+_BACK_AT = """(SELECT min(p.checked_at) FROM link_observations o JOIN page_checks p ON p.check_id = o.check_id
+               WHERE p.property = ? AND NOT p.own AND o.linking_url = g.linking_url
+                 AND o.target_url = g.target_url AND p.checked_at > g.lost_on)"""
+
+
+def lost_links(con: duckdb.DuckDBPyConnection, site: str, since: dt.datetime | None = None) -> list[LostLink]:
+    """Links seen at one check of a page and not at the next one (and not back since), newest first."""
+    rows = con.execute(
+        f"""{_GONE}
            SELECT g.* FROM gone g
-           WHERE (? IS NULL OR g.lost_on >= ?) AND NOT EXISTS (  -- not seen again at a later check
-               SELECT 1 FROM link_observations o JOIN page_checks p ON p.check_id = o.check_id
-               WHERE p.property = ? AND o.linking_url = g.linking_url AND o.target_url = g.target_url
-                 AND p.checked_at > g.lost_on)
+           WHERE (? IS NULL OR g.lost_on >= ?) AND {_BACK_AT} IS NULL  -- not seen again at a later check
            ORDER BY g.lost_on DESC, g.linking_url, g.target_url""",
         [site, since, since, site]).fetchall()
     return [LostLink(u, d, t, a, seen, lost, status, LOST_REASON.get(status, status))
             for u, d, t, a, seen, lost, status in rows]
+
+
+@dataclass(frozen=True)
+class BackLink:
+    """A link a check saw go and a later check saw again: "back"."""
+
+    linking_url: str
+    linking_domain: str | None
+    target_url: str
+    anchor_text: str | None
+    lost_on: dt.datetime  #: the check that no longer saw it (UTC)
+    back_on: dt.datetime  #: the first later check that saw it again (UTC)
+    was: str  #: why it had gone, in the user's words
+
+
+def back_links(con: duckdb.DuckDBPyConnection, site: str, since: dt.datetime | None = None) -> list[BackLink]:
+    """Links that were lost and are back, seen again on or after `since` (the newest return of each), newest
+    first."""
+    rows = con.execute(
+        f"""{_GONE}
+           SELECT linking_url, any_value(linking_domain), target_url, arg_max(anchor_text, lost_on), max(lost_on),
+                  max(back_on), arg_max(next_status, lost_on)
+           FROM (SELECT g.*, {_BACK_AT} AS back_on FROM gone g) b
+           WHERE back_on IS NOT NULL AND (? IS NULL OR back_on >= ?)
+             AND NOT EXISTS (SELECT 1 FROM gone g2 WHERE g2.linking_url = b.linking_url  -- and not gone again
+                               AND g2.target_url = b.target_url AND g2.lost_on > b.back_on)
+           GROUP BY linking_url, target_url
+           ORDER BY max(back_on) DESC, linking_url, target_url""",
+        [site, site, since, since]).fetchall()
+    return [BackLink(u, d, t, a, lost, back, LOST_REASON.get(status, status))
+            for u, d, t, a, lost, back, status in rows]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .changes import Changes, domain_changes, page_changes
-from .checks import BrokenTarget, Link, LostLink, broken_targets, current_links, lost_links
+from .checks import BrokenTarget, Link, LostLink, back_links, broken_targets, current_links, lost_links
 from .domains import domain_bases, domain_names
 
 if TYPE_CHECKING:
@@ -105,6 +105,7 @@ class WeekInLinks:
     verdict: str
     tone: str  #: "good", "attention", "quiet", "first" (nothing to compare yet) or "none" (no links held)
     notes: tuple[str, ...] = field(default=())
+    back: tuple[LinkChange, ...] = ()  #: links the checks saw go and then saw again since the comparison's start
 
     @property
     def compared(self) -> bool:
@@ -303,6 +304,13 @@ def week_in_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots, valuer: Valu
                                _day(g.last_seen), rated, (LINK_CHECK,), reason=g.reason, lost_on=_day(g.lost_on))
                     for g, rated in zip(gone, link_rated)]
 
+    returned = back_links(con, snaps.site, since=start) if domains.compared or pages.compared else []
+    back_rated = valuer.rate_pages([k.linking_url for k in returned], [k.linking_domain for k in returned])
+    back = tuple(LinkChange(k.linking_domain or "", k.linking_url, k.target_url, k.anchor_text, None, _day(k.back_on),
+                            rated, (LINK_CHECK,), reason=f"back (was: {k.was} on {_day(k.lost_on)})",
+                            lost_on=_day(k.lost_on))
+                 for k, rated in zip(returned, back_rated))
+
     page_value = PageChanges(
         pages, tuple(valuer.rate_pages([c.name for c in pages.new], [c.linking_domain for c in pages.new])),
         tuple(valuer.rate_pages([c.name for c in pages.lost], [c.linking_domain for c in pages.lost])))
@@ -314,7 +322,7 @@ def week_in_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots, valuer: Valu
     week = WeekInLinks(
         snaps.site, domains.latest_date or pages.latest_date, domains.previous_date or pages.previous_date,
         latest.describe() if latest else "", domains, by_value(new_domains), by_value(lost_domains), page_value,
-        by_value(lost_checked), targets, "", "none")
+        by_value(lost_checked), targets, "", "none", back=by_value(list(back)))
     verdict, tone = verdict_of(week)
     return WeekInLinks(**{**week.__dict__, "verdict": verdict, "tone": tone})
 

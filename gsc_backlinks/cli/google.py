@@ -398,6 +398,8 @@ def inspect_cmd(state: State, targets, site, fmt) -> None:
         return
     from rich.table import Table
 
+    from ..dates import pacific_text
+
     table = Table(box=None, header_style="bold", pad_edge=False)
     for header in ("Page", "Verdict", "Coverage", "Last crawl", "Canonical", "Linked from"):
         table.add_column(header, overflow="fold")
@@ -405,7 +407,7 @@ def inspect_cmd(state: State, targets, site, fmt) -> None:
         same = r.google_canonical in (None, r.url)
         table.add_row(
             printable(display_url(r.url)), r.verdict or "", printable(r.coverage_state or ""),
-            f"{r.last_crawl_time:%Y-%m-%d}" if r.last_crawl_time else "never",
+            pacific_text(r.last_crawl_time, time=False) if r.last_crawl_time else "never",  # as `page` shows it
             "same" if same else printable(display_url(r.google_canonical or "")),
             f"{len(r.referring_urls)} URLs" if r.referring_urls else "",
         )

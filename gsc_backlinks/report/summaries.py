@@ -312,7 +312,8 @@ def changes(site: str, week: WeekInLinks, top: int | None, pages: bool = False,
         return Summary("changes", "New and lost linking pages", site, PAGE_CHANGE_COLUMNS, rows[:top or None],
                        len(rows), (), "changes", notes)
     rows = []
-    for kind, found in (("new", week.new_domains), ("lost", week.lost_domains), ("link lost", week.lost_links)):
+    for kind, found in (("new", week.new_domains), ("lost", week.lost_domains), ("link lost", week.lost_links),
+                        ("link back", week.back)):
         for c in found:
             row = c.as_dict()
             row["change"] = kind
@@ -323,7 +324,7 @@ def changes(site: str, week: WeekInLinks, top: int | None, pages: bool = False,
     notes = (week.verdict,
              f"Linking domains {span} ({week.basis or 'no domain export'}): {week.new_count:,} new (value "
              f"{week.new_value:,}), {week.lost_count:,} lost (value {week.lost_value:,}); \"link lost\": a link the "
-             "link checks saw go while its domain still links",
+             "link checks saw go while its domain still links; \"link back\": one they saw go and then again",
              *value_basis)
     return Summary("changes", "New and lost links", site, CHANGE_COLUMNS, rows[:top or None], len(rows), (),
                    "changes", notes)

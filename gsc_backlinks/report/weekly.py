@@ -470,7 +470,22 @@ def _changes_section(data: WeeklyData, pages: dict[str, Page]) -> Section:
         tables += _page_change_tables(data, pages)
     if data.lost_links:
         tables.append(_lost_links_table(data))
+    if week.back:
+        tables.append(_back_links_table(data, week.back))
     return Section("changes", "New and lost links", SAMPLE_NOTE, tuple(tables))
+
+
+def _back_links_table(data: WeeklyData, back) -> Table:
+    rows = tuple((link_cell(c.linking_url), *value_cells(c.rated),
+                  own_page_cell(c.target_url, page_file(c.target_url) if c.target_url in data.details else None),
+                  text_cell(c.anchor_text, limit=60), date_cell(c.lost_on), date_cell(c.last_seen))
+                 for c in back[:INDEX_ROWS])
+    return Table("back-links", "Links back, as the link checks saw them",
+                 (C.LINKING_URL, *shown(C.VALUE_COLUMNS), Column("target_url", "Your page"), C.ANCHOR_TEXT,
+                  Column("lost_on", "Gone on", help="The check that no longer saw it"),
+                  Column("back_on", "Back on", help="The first later check that saw it again")),
+                 rows, len(back), "Links a check saw go and a later check saw again: they count as live again.",
+                 empty="None.", page_size=10, sort_column=1, print_rows=3)
 
 
 def _lost_links_table(data: WeeklyData) -> Table:
