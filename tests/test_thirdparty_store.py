@@ -375,6 +375,21 @@ def test_links_domains_shows_which_sources_list_each_domain(store, tmp_path):
     assert "Ahrefs backlinks export" in table.stdout and "Ahrefs lists 2 linking domains" in table.stdout
 
 
+def test_with_only_a_tools_export_nothing_reads_as_google_seeing_none(tmp_path):
+    store = tmp_path / "tools-only.duckdb"
+    import_ok(store, vendor_file(tmp_path, AHREFS_NAME, utf8_csv(AHREFS_BACKLINKS, ahrefs_rows(pages=OWN_PAGES))))
+
+    listed = run(store, "links", "sources", "--site", SITE, "--format", "json")
+    assert listed.exit_code == 0, listed.output
+    notes = json.loads(listed.stdout)["notes"]
+    assert any(n.startswith("Ahrefs lists 2 linking domains; no Search Console link export is held") for n in notes)
+    assert not any("Search Console 0" in n for n in notes)
+    # The domains table needs Search Console's: one line saying what to export, and where the tool's are.
+    line = error_line(run(store, "links", "domains", "--site", SITE, "--sources"))
+    assert "no 'Top linking sites' or 'More sample links' export imported" in line
+    assert "gsc-backlinks links sources --site" in line
+
+
 def test_the_link_checker_also_checks_the_pages_a_tool_lists(store, tmp_path):
     from gsc_backlinks.analysis.checks import known_linking_pages
     from gsc_backlinks.analysis.snapshots import Snapshots

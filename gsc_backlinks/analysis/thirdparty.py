@@ -92,6 +92,10 @@ class Coverage:
         lines = []
         for tool in self.tools:
             theirs = self.sources[tool]
+            if not google:  # nothing of Google's to compare with: no count of 0 that reads as "Google sees none"
+                lines.append(f"{tool} lists {_domains(len(theirs))}; no Search Console link export is held to "
+                             "compare with (import its Top linking sites or More sample links export).")
+                continue
             both = len(theirs & google)
             lines.append(f"{tool} lists {_domains(len(theirs))}, Search Console {len(google):,}, both {both:,}: "
                          f"Search Console's sample misses {_domains(len(theirs - google))} {tool} sees; "

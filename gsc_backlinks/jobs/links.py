@@ -15,15 +15,22 @@ if TYPE_CHECKING:
     from ..report.summaries import Summary
 
 
-def _missing(site: str, kinds: tuple[str, ...], as_of: dt.date | None) -> NoDataError:
+def _missing(site: str, kinds: tuple[str, ...], as_of: dt.date | None, con=None) -> NoDataError:
+    """Nothing of these kinds held: what to export, and (given the connection) where a tool's domains are shown."""
     from ..analysis.sources import WHERE
 
     when = f" on or before {as_of.isoformat()}" if as_of else ""
     label = " or ".join(f"'{KINDS[k].label}'" for k in kinds)
     where = WHERE.get(kinds[0], "the Links report")
+    tools = ""
+    if con is not None:
+        from ..store.vendors import current_vendor_snapshots
+
+        if current_vendor_snapshots(con, site, as_of):
+            tools = f" (what your third-party exports list: gsc-backlinks links sources --site {site})"
     return NoDataError(
         f"no {label} export imported for {site}{when}; in Search Console open {where}, "
-        f"then run: gsc-backlinks import FILE --site {site}"
+        f"then run: gsc-backlinks import FILE --site {site}{tools}"
     )
 
 
@@ -75,7 +82,7 @@ def _domains(con, snaps, top, as_of, sort: str = "links", sources: bool = False)
 
     found = linking_domains(con, snaps)
     if found is None:
-        raise _missing(snaps.site, ("top_linking_sites", "sample_links"), as_of)
+        raise _missing(snaps.site, ("top_linking_sites", "sample_links"), as_of, con)
     cover = coverage(con, snaps) if sources else None
     if sort != "value":
         return summaries.linking_domains(snaps.site, found, top, cover=cover), None
@@ -167,7 +174,7 @@ def _changes(con, snaps, top, as_of, since: dt.date | None = None, pages: bool =
     from ..report import summaries
 
     if not snaps.all:
-        raise _missing(snaps.site, ("top_linking_sites", "sample_links"), as_of)
+        raise _missing(snaps.site, ("top_linking_sites", "sample_links"), as_of, con)
     valuer = Valuer.for_property(con, snaps, topic_end(con, snaps.site, as_of))
     week = week_in_links(con, snaps, valuer, since=since)
     if since is not None and not week.compared and not week.pages.changes.compared:
