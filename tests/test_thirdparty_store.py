@@ -375,6 +375,19 @@ def test_links_domains_shows_which_sources_list_each_domain(store, tmp_path):
     assert "Ahrefs backlinks export" in table.stdout and "Ahrefs lists 2 linking domains" in table.stdout
 
 
+def test_links_anchors_of_a_page_has_the_anchors_a_tool_lists(store, tmp_path):
+    import_ok(store, write_export(tmp_path, "Top target pages"),
+              vendor_file(tmp_path, AHREFS_NAME, utf8_csv(AHREFS_BACKLINKS, ahrefs_rows(pages=OWN_PAGES))))
+
+    home = run(store, "links", "anchors", "--site", SITE, "--target", "https://www.example.com/", "--format", "json")
+
+    assert home.exit_code == 0, home.output
+    rows = {r["anchor_text"]: r for r in json.loads(home.stdout)["rows"]}
+    # The live nofollow link Ahrefs lists; its lost one ("example shop") is history, not an anchor of the page.
+    assert set(rows) == {"example"}
+    assert (rows["example"]["linking_pages"], rows["example"]["followed"], rows["example"]["sources"]) == (1, 0, "Ahrefs")
+
+
 def test_with_only_a_tools_export_nothing_reads_as_google_seeing_none(tmp_path):
     store = tmp_path / "tools-only.duckdb"
     import_ok(store, vendor_file(tmp_path, AHREFS_NAME, utf8_csv(AHREFS_BACKLINKS, ahrefs_rows(pages=OWN_PAGES))))

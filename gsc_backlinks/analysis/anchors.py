@@ -293,19 +293,34 @@ class PageAnchor:
     linking_pages: int  #: pages linking to the page with this text
     followed: int  #: of which without nofollow/ugc/sponsored
     example: str  #: one linking page
+    sources: tuple[str, ...] = ("link check",)  #: who saw it: the link check, and/or a third-party tool
 
 
-def page_anchors(con: duckdb.DuckDBPyConnection, site: str, target: str, rules: AnchorRules) -> list[PageAnchor]:
-    """The anchor texts of the links to one page, as the link checks saw them, most linking pages first.
-
-    Classified by the page's own queries (``rules.for_queries`` of them, brand terms kept)."""
+def page_anchors(con: duckdb.DuckDBPyConnection, site: str, target: str, rules: AnchorRules,
+                 as_of: dt.date | None = None) -> list[PageAnchor]:
+    """The anchor texts of the links to one page, as the link checks saw them and, for linking pages no check
+    has seen link here, as the property's newest third-party exports list them (live links); most linking pages
+    first.  Classified by the page's own queries (``rules.for_queries`` of them, brand terms kept)."""
+    from ..store.vendors import current_vendor_snapshots
     from .checks import current_links
+    from .thirdparty import tool_name
 
-    by_text: dict[str, list] = {}
+    # text -> linking page -> (followed, source)
+    by_text: dict[str, dict[str, tuple[bool, str]]] = {}
+    checked: set[str] = set()
     for link in current_links(con, site, target=target):
-        text = link.anchor_text or ""
-        by_text.setdefault(text, []).append(link)
-    out = [PageAnchor(text, rules.classify(text), len({k.linking_url for k in found}),
-                      len({k.linking_url for k in found if not k.flags}), found[0].linking_url)
+        checked.add(link.linking_url)
+        by_text.setdefault(link.anchor_text or "", {}).setdefault(link.linking_url, (not link.flags, "link check"))
+    ids = [s.snapshot_id for s in current_vendor_snapshots(con, site, as_of)]
+    if ids:
+        for url, text, flagged, source in con.execute(
+                """SELECT linking_url, anchor_text, coalesce(nofollow OR ugc OR sponsored, false), source
+                   FROM link_observations WHERE source <> 'check' AND list_contains(?, snapshot_id)
+                     AND target_url = ? AND lost_on IS NULL AND coalesce(status, 'live') <> 'lost'
+                   ORDER BY linking_url, anchor_text""", [ids, target]).fetchall():
+            if url not in checked:  # a check is fresher than a tool's crawl
+                by_text.setdefault(text or "", {}).setdefault(url, (not flagged, tool_name(source)))
+    out = [PageAnchor(text, rules.classify(text), len(found), sum(1 for f, _ in found.values() if f), min(found),
+                      tuple(dict.fromkeys(src for _, src in sorted(found.values(), key=lambda v: v[1]))))
            for text, found in by_text.items()]
     return sorted(out, key=lambda a: (-a.linking_pages, a.anchor_text))

@@ -135,7 +135,7 @@ def _anchors(con, snaps, top, as_of, brands: tuple[str, ...] = (), target: str |
         queries = [q for q, in con.execute(
             """SELECT query FROM search_queries WHERE property = ? AND page = ? AND search_type = 'web'
                GROUP BY query ORDER BY sum(impressions) DESC, query LIMIT 100""", [snaps.site, page]).fetchall()]
-        found_page = page_anchors(con, snaps.site, page, rules.for_queries(queries))
+        found_page = page_anchors(con, snaps.site, page, rules.for_queries(queries), snaps.as_of)
         if not found_page:
             raise NoDataError(f"no checked link to {page} yet; run: gsc-backlinks check --site {snaps.site}")
         return summaries.page_anchors(snaps.site, page, found_page, top), None

@@ -129,15 +129,19 @@ def anchors(site: str, found: AnchorTable, top: int | None) -> Summary:
 
 
 PAGE_ANCHOR_COLUMNS = (C.ANCHOR_TEXT, C.ANCHOR_CLASS, Column("linking_pages", "Linking pages", True),
-                       Column("followed", "Followed", True), Column("example", "Example linking page", url=True))
+                       Column("followed", "Followed", True), Column("example", "Example linking page", url=True),
+                       Column("sources", "Seen by"))
 
 
 def page_anchors(site: str, page: str, found: list, top: int | None) -> Summary:
-    """The anchor texts of the links to one page (``analysis.anchors.PageAnchor``), as link checks saw them."""
+    """The anchor texts of the links to one page (``analysis.anchors.PageAnchor``), as link checks and tools saw
+    them."""
     rows = [{"anchor_text": a.anchor_text, "class": a.anchor_class, "linking_pages": a.linking_pages,
-             "followed": a.followed, "example": a.example} for a in found[:top or None]]
-    notes = ("From the newest link check of each linking page (gsc-backlinks check): the real anchor text of "
-             "each link, not Search Console's lower-cased list; an image link's text is its alt text",
+             "followed": a.followed, "example": a.example, "sources": ", ".join(a.sources)}
+            for a in found[:top or None]]
+    notes = ("From the newest link check of each linking page (gsc-backlinks check), and for pages no check has "
+             "seen link here, the live links your newest third-party exports list: the real anchor text of each "
+             "link, not Search Console's lower-cased list; an image link's text is its alt text",
              "Class against this page's own top search queries; followed = without nofollow, ugc or sponsored")
     return Summary("anchors", f"Anchor text of links to {page}", site, PAGE_ANCHOR_COLUMNS, rows, len(found), (),
                    "check", notes)
