@@ -102,7 +102,9 @@ def test_json_has_the_documented_shape(store):
     assert data["anchor_matches"] == [{"anchor_text": "composting guide", "class": "partial match"}]
     assert any("cc-main-2026-demo-sample" in line for line in data["value_basis"])
     sources = {p["source"] for p in data["linking_pages"]}
-    assert sources == {"Linking pages export", "URL Inspection", "link check", "Ahrefs"}
+    # Every source that lists a page is named; a page a link check has fetched says so.
+    assert sources == {"Linking pages export, link check", "URL Inspection, link check", "link check", "Ahrefs",
+                       "Ahrefs, link check"}
     # Sample links of the sites that link here, apart: the export does not name their target.
     assert {p["linking_domain"] for p in data["site_samples"]} <= {s["site"] for s in data["linking_sites"]}
     assert data["site_samples"]

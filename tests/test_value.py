@@ -37,7 +37,7 @@ QUERIES = ["compost bins", "how to prune roses", "fernhill nursery", "apple tree
     ("fernhill nursery", "branded"),
     ("fernhillnursery", "branded"),
     ("Fernhill-Nursery Roses!", "branded"),  # case and punctuation as Search Console normalizes them
-    ("fernhill", "other"),  # half the domain name is not the brand ... unless the user says so (below)
+    ("fernhill", "branded"),  # the domain's first word: a brand query, so a brand anchor
     ("click here", "generic"),
     ("read more", "generic"),
     ("en savoir plus", "generic"),

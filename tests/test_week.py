@@ -139,6 +139,11 @@ def test_page_changes_are_rated_too(tmp_path):
     assert [(r["change"], r["linking_url"]) for r in data["rows"]] == [
         ("new", "https://new.example/c"), ("lost", "https://old.example/b")]
     assert all(isinstance(r["value"], int) for r in data["rows"])
+    # The same context as the domains': when, which sources, and for a lost page why.
+    new, lost = data["rows"]
+    assert (new["first_seen"], new["sources"], new["reason"]) == ("2026-05-18", "Search Console", None)
+    assert (lost["last_seen"], lost["lost_on"], lost["reason"]) == ("2026-05-04", "2026-05-18",
+                                                                   "no longer in Google's sample")
 
 
 def test_a_tools_new_page_on_a_domain_google_already_counts_is_no_new_domain(make, tmp_path):

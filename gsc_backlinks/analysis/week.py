@@ -78,6 +78,8 @@ class PageChanges:
     changes: Changes
     new_rated: tuple[Rated, ...] = ()  #: of each of `changes.new`, in its order
     lost_rated: tuple[Rated, ...] = ()
+    new_context: tuple[LinkChange, ...] = ()  #: of each of `changes.new`, in its order: target, anchor, sources…
+    lost_context: tuple[LinkChange, ...] = ()  #: of each of `changes.lost`: and why, when a check or tool says
 
     @property
     def new_value(self) -> int:
@@ -110,6 +112,18 @@ class WeekInLinks:
     @property
     def compared(self) -> bool:
         return self.previous_date is not None
+
+    @property
+    def headline(self) -> str:
+        """The verdict's first sentence: the most pressing news (what a portfolio row or a phone's first screen
+        shows)."""
+        return self.verdict.split(_ALSO, 1)[0]
+
+    @property
+    def also(self) -> str | None:
+        """The rest of the verdict ("Also: …"), if any."""
+        rest = self.verdict.split(_ALSO, 1)
+        return _ALSO.strip() + " " + rest[1] if len(rest) > 1 else None
 
     @property
     def new_count(self) -> int:
@@ -311,9 +325,10 @@ def week_in_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots, valuer: Valu
                             lost_on=_day(k.lost_on))
                  for k, rated in zip(returned, back_rated))
 
-    page_value = PageChanges(
-        pages, tuple(valuer.rate_pages([c.name for c in pages.new], [c.linking_domain for c in pages.new])),
-        tuple(valuer.rate_pages([c.name for c in pages.lost], [c.linking_domain for c in pages.lost])))
+    new_page_rated = tuple(valuer.rate_pages([c.name for c in pages.new], [c.linking_domain for c in pages.new]))
+    lost_page_rated = tuple(valuer.rate_pages([c.name for c in pages.lost], [c.linking_domain for c in pages.lost]))
+    page_value = PageChanges(pages, new_page_rated, lost_page_rated,
+                             *_page_context(con, snaps, pages, new_page_rated, lost_page_rated, now_links, gone))
     targets = tuple(broken_targets(con, snaps))
 
     def by_value(items: list[LinkChange]) -> tuple[LinkChange, ...]:
@@ -330,6 +345,63 @@ def week_in_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots, valuer: Valu
 def _earliest(*days: dt.date | None) -> dt.date | None:
     """First seen: the earliest date any source saw it (as the linking domains table counts it)."""
     return min(filter(None, days), default=None)
+
+
+def _page_context(con: duckdb.DuckDBPyConnection, snaps: Snapshots, pages: Changes, new_rated, lost_rated,
+                  now_links: dict[str, list[Link]], gone: list[LostLink]
+                  ) -> tuple[tuple[LinkChange, ...], tuple[LinkChange, ...]]:
+    """What is known of each new and lost linking page: where it links and with what words (a link check, else a
+    tool), since when, which sources list it, and for a lost one why."""
+    from ..store.vendors import current_vendor_snapshots
+    from .thirdparty import tool_name
+
+    checked: dict[str, Link] = {}
+    for links in now_links.values():
+        for k in links:  # a link in the page's content before one in its navigation or footer
+            if k.linking_url not in checked or (k.placement == "content" and checked[k.linking_url].placement != "content"):
+                checked[k.linking_url] = k
+    went = {g.linking_url: g for g in gone}
+    urls = [c.name for c in (*pages.new, *pages.lost)]
+    tools: dict[str, _ToolLink] = {}
+    ids = [s.snapshot_id for s in current_vendor_snapshots(con, snaps.site, snaps.as_of)]
+    if ids and urls:
+        for url, k in con.execute(
+                """SELECT linking_url, arg_max(struct_pack(target_url, anchor_text, nofollow, ugc, sponsored, first_seen,
+                                                       last_seen, lost_on, reason, source),
+                                           (lost_on IS NULL)::INT * 2 + (NOT coalesce(nofollow OR ugc OR sponsored,
+                                                                                      false))::INT)
+                   FROM link_observations WHERE source <> 'check' AND list_contains(?, snapshot_id)
+                     AND list_contains(?, linking_url) GROUP BY 1""", [ids, urls]).fetchall():
+            flags = (k["nofollow"], k["ugc"], k["sponsored"])
+            tools[url] = _ToolLink(url, k["target_url"], k["anchor_text"],
+                                   None if all(f is None for f in flags) else not any(flags), k["first_seen"],
+                                   k["last_seen"], k["lost_on"], k["reason"], tool_name(k["source"]))
+    new = []
+    for c, rated in zip(pages.new, new_rated):
+        link, tool = checked.get(c.name), tools.get(c.name)
+        sources = (SEARCH_CONSOLE, *((LINK_CHECK,) if link else ()), *((tool.tool,) if tool else ()))
+        seen_by = link or tool
+        new.append(LinkChange(c.linking_domain or "", c.name, seen_by.target_url if seen_by else None,
+                              seen_by.anchor_text if seen_by else None,
+                              _earliest(tool.first_seen if tool else None, pages.latest_date), None, rated, sources,
+                              followed=(not link.flags) if link else tool.followed if tool else None))
+    lost = []
+    for c, rated in zip(pages.lost, lost_rated):
+        went_link, tool = went.get(c.name), tools.get(c.name)
+        sources = (SEARCH_CONSOLE, *((LINK_CHECK,) if went_link else ()), *((tool.tool,) if tool else ()))
+        if went_link:
+            lost.append(LinkChange(c.linking_domain or "", c.name, went_link.target_url, went_link.anchor_text, None,
+                                   _day(went_link.last_seen), rated, sources, reason=went_link.reason,
+                                   lost_on=_day(went_link.lost_on)))
+        elif tool and tool.lost_on:
+            lost.append(LinkChange(c.linking_domain or "", c.name, tool.target_url, tool.anchor_text, tool.first_seen,
+                                   tool.last_seen, rated, sources, reason=_tool_reason(tool), lost_on=tool.lost_on,
+                                   followed=tool.followed))
+        else:
+            lost.append(LinkChange(c.linking_domain or "", c.name, tool.target_url if tool else None,
+                                   tool.anchor_text if tool else None, None, pages.previous_date, rated, sources,
+                                   reason="no longer in Google's sample", lost_on=pages.latest_date))
+    return tuple(new), tuple(lost)
 
 
 def _tool_reason(link: _ToolLink) -> str:
@@ -397,9 +469,12 @@ def verdict_of(week: WeekInLinks) -> tuple[str, str]:
     return f"A quiet week: {changed}, none of them valuable (value {VALUABLE} or more).", "quiet"
 
 
+_ALSO = " Also: "
+
+
 def _also(*clauses: str | None) -> str:
     found = [c for c in clauses if c]
-    return f" Also: {'; '.join(found)}." if found else ""
+    return f"{_ALSO}{'; '.join(found)}." if found else ""
 
 
 def _good_clause(good: tuple[LinkChange, ...]) -> str | None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from ..dates import Period
 from . import anchors as A
 from .changes import Changes
-from .checks import BrokenTarget, CheckCoverage, LostLink, check_coverage, lost_links
+from .checks import BrokenTarget, CheckCoverage, check_coverage
 from .domains import DomainBasis, LinkingDomains, domain_bases, domain_count, domains_history, linking_domains
 from .opportunities import (
     DrillDownNext,
@@ -121,7 +121,6 @@ class WeeklyData:
     unfound: LinksWithoutTraffic | None
     value_basis: tuple[str, ...]  #: where value's numbers come from (Valuer.explain)
     details: dict[str, PageDetail]  #: the drill-down pages, by URL, in the order the report lists them
-    lost_links: tuple[LostLink, ...] = ()  #: links the link checks saw go, in the 4 weeks up to the period's end
     broken_targets: tuple[BrokenTarget, ...] = ()  #: own pages with links that are gone
     checks: CheckCoverage | None = None
     week: WeekInLinks | None = None  #: the first screen: what changed and whether it matters
@@ -172,7 +171,6 @@ def collect_weekly(con: duckdb.DuckDBPyConnection, site: str, *, today: dt.date,
         linked, domains, values, domains_history(con, snaps), anchors,
         week_links.domains, week_links.pages.changes,
         few, unfound, tuple(valuer.explain()), details,
-        tuple(lost_links(con, site, since=dt.datetime.combine(period.end - dt.timedelta(days=27), dt.time()))),
         week_links.gone_targets, check_coverage(con, site), week_links, gap if gap.snapshots else None,
         link_trends(con, snaps, valuer), tuple(anchor_mix_history(con, snaps, rules)),
         tuple(drill_downs_next(con, snaps, period, DRILL_NEXT_ROWS, search_type)))

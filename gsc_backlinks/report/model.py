@@ -96,6 +96,7 @@ class Section:
     items: tuple[str, ...] = ()  #: a bulleted list under the intro
     lead: str | None = None  #: one line in plain words before everything else (the verdict)
     tone: str = ""  #: "good", "attention", "quiet": how the lead is marked
+    lead_more: str | None = None  #: the rest of the lead, after the section's numbers ("Also: …")
     stats: tuple[Stat, ...] = ()  #: headline numbers of the section
     print_note: str | None = None  #: when set, printing leaves the section out and prints this line instead
 

@@ -70,7 +70,7 @@ def property_row(data: WeeklyData, index: Path, *, today: dt.date, name: str | N
         compared=bool(week and week.compared),
         new_domains=week.domains.new_count if week else 0, lost_domains=week.domains.lost_count if week else 0,
         new_value=week.new_value if week else 0, lost_value=week.lost_value if week else 0,
-        verdict=week.verdict if week else "", tone=week.tone if week else "none",
+        verdict=week.headline if week else "", tone=week.tone if week else "none",
         clicks=clicks, previous_clicks=previous, exports_date=exports[0].date if exports else None, today=today,
         domains_history=tuple(data.domains_history[1]))
 

@@ -295,7 +295,7 @@ CHANGE_COLUMNS = (
     replace(C.SOURCES, narrow_drop=3), Column("followed", "Followed", machine_only=True),
     Column("linking_url", "Linking page", url=True, narrow_drop=4),
 )
-PAGE_CHANGE_COLUMNS = (Column("change", "Change"), C.LINKING_URL, C.LINKING_DOMAIN, *C.VALUE_COLUMNS)
+PAGE_CHANGE_COLUMNS = (Column("change", "Change"), C.LINKING_URL, *CHANGE_COLUMNS[1:-1])
 
 
 def changes(site: str, week: WeekInLinks, top: int | None, pages: bool = False,
@@ -304,10 +304,14 @@ def changes(site: str, week: WeekInLinks, top: int | None, pages: bool = False,
     if pages:
         pc = week.pages
         ch = pc.changes
-        rows = [{"change": "new", "linking_url": c.name, "linking_domain": c.linking_domain, **r.as_dict()}
-                for c, r in zip(ch.new, pc.new_rated)]
-        rows += [{"change": "lost", "linking_url": c.name, "linking_domain": c.linking_domain, **r.as_dict()}
-                 for c, r in zip(ch.lost, pc.lost_rated)]
+        rows = []
+        for kind, found in (("new", pc.new_context), ("lost", pc.lost_context)):
+            for c in found:
+                row = c.as_dict()
+                row["change"] = kind
+                row["sources"] = ", ".join(c.sources)
+                row["followed"] = None if c.followed is None else ("yes" if c.followed else "no")
+                rows.append(row)
         rows.sort(key=lambda r: (r["change"] != "new", -r["value"], r["linking_url"]))
         span = f"{ch.previous_date} → {ch.latest_date}" if ch.compared else "nothing to compare yet"
         notes = (f"Linking pages in Google's sample, {span}: {ch.new_count:,} new (value {pc.new_value:,}), "

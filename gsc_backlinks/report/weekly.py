@@ -177,10 +177,14 @@ def _week_section(data: WeeklyData) -> Section:
     targets = week.linked_gone_targets
     if targets:
         tables.append(_broken_targets_table(targets, "gone-targets"))
-    intro = (f"What changed in your links {since} ({week.basis or 'no domain export'}): gross counts, each with the "
-             "summed value of what came and went, the best new links and the losses that matter. "
+    tool_only = [c for c in (*week.new_domains, *week.lost_domains) if SEARCH_CONSOLE not in c.sources]
+    also_tools = (f"; {num(len(tool_only))} of the domains counted only a third-party tool saw, so the trends "
+                  "(Search Console's alone) may differ" if tool_only else "")
+    intro = (f"What changed in your links {since} ({week.basis or 'no domain export'}{also_tools}): gross counts, each "
+             "with the summed value of what came and went, the best new links and the losses that matter. "
              "Full lists are under “New and lost links”.")
-    return Section("week", "This week in links", intro, tuple(tables), lead=week.verdict, tone=week.tone, stats=stats)
+    return Section("week", "This week in links", intro, tuple(tables), lead=week.headline, tone=week.tone, stats=stats,
+                   lead_more=week.also)
 
 
 _CHANGE_COLUMNS_NEW = (C.LINKING_DOMAIN, *shown(C.VALUE_COLUMNS), Column("target_url", "Your page"), C.ANCHOR_TEXT,
@@ -468,8 +472,8 @@ def _changes_section(data: WeeklyData, pages: dict[str, Page]) -> Section:
                             print_note="the same as “Best new links” above." if same else None))
     if pc.compared:
         tables += _page_change_tables(data, pages)
-    if data.lost_links:
-        tables.append(_lost_links_table(data))
+    if week.lost_links:
+        tables.append(_lost_links_table(data, week.lost_links))
     if week.back:
         tables.append(_back_links_table(data, week.back))
     return Section("changes", "New and lost links", SAMPLE_NOTE, tuple(tables))
@@ -488,19 +492,38 @@ def _back_links_table(data: WeeklyData, back) -> Table:
                  empty="None.", page_size=10, sort_column=1, print_rows=3)
 
 
-def _lost_links_table(data: WeeklyData) -> Table:
-    rows = tuple((link_cell(k.linking_url), own_page_cell(k.target_url, page_file(k.target_url)),
-                  text_cell(k.anchor_text, limit=60), date_cell(to_pacific(k.lost_on).date()), text_cell(k.reason))
-                 for k in data.lost_links[:INDEX_ROWS])
+def _lost_links_table(data: WeeklyData, lost) -> Table:
+    """Links the checks saw go since the comparison's start (the week's own list: value, reason, sources)."""
+    rows = tuple((link_cell(c.linking_url), *value_cells(c.rated),
+                  own_page_cell(c.target_url, page_file(c.target_url) if c.target_url in data.details else None),
+                  text_cell(c.anchor_text, limit=60), date_cell(c.lost_on), text_cell(c.reason),
+                  text_cell(", ".join(c.sources), limit=60))
+                 for c in lost[:INDEX_ROWS])
+    since = f" since {data.week.previous_date}" if data.week and data.week.previous_date else ""
     return Table("lost-links", "Links lost, as the link checks saw them",
-                 (C.LINKING_URL, Column("target_url", "Your page"), C.ANCHOR_TEXT, Column("lost_on", "Lost on"),
-                  Column("reason", "Why")), rows, len(data.lost_links),
-                 "Links a check of their page saw, and the next check of it no longer did, in the four weeks up to "
-                 f"{data.period.end} (gsc-backlinks check). Unlike \"no longer in Google's sample\", these are gone.",
-                 empty="None.", page_size=10, print_rows=5)
+                 (C.LINKING_URL, *shown(C.VALUE_COLUMNS), Column("target_url", "Your page"), C.ANCHOR_TEXT,
+                  Column("lost_on", "Lost on"), Column("reason", "Why"), C.SOURCES), rows, len(lost),
+                 f"Links a check of their page saw, and the next check of it no longer did{since} (gsc-backlinks "
+                 "check), most valuable first: the value is the linking page's. Unlike \"no longer in Google's "
+                 "sample\", these are gone.", empty="None.", page_size=10, sort_column=1, print_rows=5)
 
 
-_PAGE_COLUMNS = (C.LINKING_URL, C.LINKING_DOMAIN, *shown(C.VALUE_COLUMNS))
+_PAGE_COLUMNS = (C.LINKING_URL, C.LINKING_DOMAIN, *shown(C.VALUE_COLUMNS),
+                 Column("target_url", "Your page", help="Where a link check or a tool saw it link"))
+_PAGE_COLUMNS_NEW = (*_PAGE_COLUMNS, replace(C.ANCHOR_TEXT, screen_only=True), C.FIRST_SEEN,
+                     replace(C.SOURCES, screen_only=True))
+_PAGE_COLUMNS_LOST = (*_PAGE_COLUMNS, Column("reason", "Why"), Column("lost_on", "Lost on", screen_only=True),
+                      replace(C.SOURCES, screen_only=True))
+
+
+def _page_change_row(data: WeeklyData, c, *, new: bool) -> tuple[Cell, ...]:
+    target = own_page_cell(c.target_url, page_file(c.target_url) if c.target_url in data.details else None) \
+        if c.target_url else Cell(UNKNOWN, "", cls="muted", title="No check or tool has seen where it points")
+    common = (link_cell(c.linking_url), text_cell(c.linking_domain, limit=60), *value_cells(c.rated), target)
+    sources = text_cell(", ".join(c.sources), limit=60)
+    if new:
+        return (*common, text_cell(c.anchor_text, limit=60), date_cell(c.first_seen), sources)
+    return (*common, text_cell(c.reason, limit=80), date_cell(c.lost_on), sources)
 
 
 def _page_change_tables(data: WeeklyData, pages: dict[str, Page]) -> list[Table]:
@@ -509,10 +532,10 @@ def _page_change_tables(data: WeeklyData, pages: dict[str, Page]) -> list[Table]
     ch = week.pages.changes
     out = []
     span = f"{ch.previous_date} → {ch.latest_date}"
-    for which, found, rated, count in (("new", ch.new, week.pages.new_rated, ch.new_count),
-                                       ("lost", ch.lost, week.pages.lost_rated, ch.lost_count)):
-        ranked = sorted(zip(found, rated), key=lambda cr: (-cr[1].value, cr[0].linking_domain or "", cr[0].name))
-        rows = tuple((link_cell(c.name), text_cell(c.linking_domain, limit=60), *value_cells(r)) for c, r in ranked)
+    for which, found, count, cols in (("new", week.pages.new_context, ch.new_count, _PAGE_COLUMNS_NEW),
+                                      ("lost", week.pages.lost_context, ch.lost_count, _PAGE_COLUMNS_LOST)):
+        ranked = sorted(found, key=lambda c: (-c.value, c.linking_domain, c.linking_url or ""))
+        rows = tuple(_page_change_row(data, c, new=which == "new") for c in ranked)
         title = "New linking pages" if which == "new" else "Linking pages no longer in Google's sample"
         note = f"{ch.basis} snapshots {span}; most valuable first."
         tid = f"{which}-pages"
@@ -521,10 +544,10 @@ def _page_change_tables(data: WeeklyData, pages: dict[str, Page]) -> list[Table]
             more = f"lists/{tid}.html"
             tail = (f" The first {num(LIST_ROWS)} are listed here; each snapshot's full list: gsc-backlinks links "
                     f"samples --site {data.site} --as-of DATE --top 0 --format csv." if count > LIST_ROWS else "")
-            pages[more] = list_page(data.site, title, Table(tid, title, _PAGE_COLUMNS, rows, count, note + tail,
+            pages[more] = list_page(data.site, title, Table(tid, title, cols, rows, count, note + tail,
                                                             page_size=50, sort_column=2), ch.latest_date)
-        out.append(Table(tid, title, _PAGE_COLUMNS, rows[:INDEX_ROWS], count, note, empty="None.", more_href=more,
-                         more_text=f"All {num(count)}" if more else None, page_size=10, sort_column=2, print_rows=5))
+        out.append(Table(tid, title, cols, rows[:INDEX_ROWS], count, note, empty="None.", more_href=more,
+                         more_text=f"All {num(count)}" if more else None, page_size=10, sort_column=2, print_rows=3))
     return out
 
 
