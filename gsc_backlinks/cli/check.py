@@ -49,8 +49,8 @@ class _CheckBar:
 @click.option("--own-pages/--no-own-pages", default=True, show_default=True,
               help="Also check your own linked pages, to find links pointing at pages that are gone.")
 @click.option("--competitors", is_flag=True,
-              help="Also check the link gap's linking pages (competitors' links; --limit and --older-than apply "
-                   "to them apart), so the gap's relevance reads their text. Never counted as your links.")
+              help="Also check the link gap's linking pages (competitors' links), so the gap's relevance reads "
+                   "their text; --limit and --older-than apply to them separately. Never counted as your links.")
 @click.pass_obj
 def check_cmd(state: State, site, limit, older_than, domain, pages, concurrency, per_host_delay, timeout, user_agent,
               own_pages, competitors) -> None:
