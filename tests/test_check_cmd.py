@@ -284,3 +284,150 @@ def test_the_weekly_report_shows_what_the_checks_found(checked, sites, tmp_path)
     assert "Links lost, as the link checks saw them" in html and "link removed" in html
     assert "Your linked pages that are gone: redirect them" in html and "/old-offer/" in html
     assert "<dt>Link checks</dt>" in html and "linking pages checked" in html
+
+
+# --- check --competitors: the link gap's pages, read for what they are about ------------------------------
+
+RIVAL, THORN = "rival.test", "thorn.test"
+
+
+def _competitor(world: World, name: str, linking_urls: list[str]) -> None:
+    """An Ahrefs export of competitor `name`'s links, from these pages."""
+    from vendorfiles import AHREFS_BACKLINKS, row_of, utf8_csv, vendor_file
+
+    rows = [row_of(AHREFS_BACKLINKS, referring_page_url=url, target_url=f"https://www.{name}/roses/", anchor=name,
+                   domain_rating=40, nofollow="false", first_seen="2026-04-01", last_seen="2026-05-19")
+            for url in linking_urls]
+    path = vendor_file(world.folder / name, f"{name}-backlinks_2026-05-20_10-00-00.csv", utf8_csv(AHREFS_BACKLINKS, rows))
+    import_ok(world.store, path, site=world.site, extra=("--competitor", name))
+
+
+def _search_queries(world: World, queries: list[str]) -> None:
+    import datetime as dt
+
+    from gsc_backlinks.store import open_store
+
+    with open_store(world.store, write=True) as con:
+        con.executemany("INSERT INTO search_queries VALUES (?, 'web', ?, ?, ?, 3, 40, 0.075, 4.0)",
+                        [(world.site, dt.date(2026, 5, 10), world.own("/roses/"), q) for q in queries])
+
+
+def _gap(world: World) -> dict:
+    result = world.run("links", "gap", "--site", world.site, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return {r["linking_domain"]: r for r in json.loads(result.stdout)["rows"]}
+
+
+@pytest.fixture
+def rivals(world, sites):
+    """Two competitors linked from a page about rose pruning (the property's queries), one from a page on
+    bicycles, one from a page robots.txt keeps us out of."""
+    _search_queries(world, ["rose pruning", "pruning climbing roses", "winter rose care", "rose pruning guide"])
+    world.gap = {
+        "roses": world.page("gardenclub.test", "/p/42", "<article><h1>Pruning climbing roses</h1><p>Rose pruning in "
+                            "late winter: cut climbing roses back to healthy buds, and feed the roses after pruning. "
+                            f'Our friends at <a href="https://www.{RIVAL}/roses/">{RIVAL}</a> sell them.</p></article>'),
+        "roses2": world.page("gardenclub.test", "/p/43", "<article><p>More on winter rose care and rose pruning: "
+                             f'see <a href="https://www.{THORN}/roses/">{THORN}</a>.</p></article>'),
+        "bikes": world.page("cycling.test", "/p/7", "<article><p>Gear ratios and chain care for road bicycles. "
+                            f'<a href="https://www.{RIVAL}/roses/">a shop</a></p></article>'),
+        "shy": world.page("shy.test", "/p/1", f'<p><a href="https://www.{RIVAL}/roses/">x</a></p>'),
+    }
+    sites.robots("shy.test", "User-agent: *\nDisallow: /\n")
+    _competitor(world, RIVAL, [world.gap["roses"], world.gap["bikes"], world.gap["shy"]])
+    _competitor(world, THORN, [world.gap["roses2"]])
+    # The property's own linking pages, checked first: what a --competitors run must leave as it is.
+    assert world.run("check", "--site", world.site, "--per-host-delay", "0", "--no-own-pages").exit_code == 0
+    return world
+
+
+def test_check_competitors_reads_the_gap_pages_so_their_relevance_and_value_rise(rivals, sites):
+    from gsc_backlinks.analysis.checks import current_links, latest_checks, lost_links
+    from gsc_backlinks.analysis.snapshots import Snapshots
+    from gsc_backlinks.analysis.thirdparty import coverage
+    from gsc_backlinks.store import open_store
+
+    world = rivals
+    before = _gap(world)
+    checks_before = _checks(world)
+    roses = before["gardenclub.test"]
+    assert roses["competitors"] == f"{RIVAL}, {THORN}"  # a link gap row with an example page per competitor
+
+    result = world.run("check", "--site", world.site, "--competitors", "--per-host-delay", "0.3", "--no-own-pages")
+
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())
+    assert "Checked 4 linking pages of the link gap on 3 hosts: 3 read for what they are about" in said
+    after = _gap(world)
+    # The page about rose pruning is now rated by its text, not by the words of /p/42: relevance and value rise.
+    assert after["gardenclub.test"]["relevance"] > roses["relevance"]
+    assert after["gardenclub.test"]["value"] > roses["value"]
+    assert after["cycling.test"]["relevance"] < after["gardenclub.test"]["relevance"]
+    stored_rows = stored(world.store, "SELECT url, own, gap, status, main_text IS NOT NULL FROM page_checks "
+                                      "WHERE gap ORDER BY url")
+    assert stored_rows == sorted([
+        (world.gap["bikes"], False, True, "link_missing", True), (world.gap["roses"], False, True, "link_missing", True),
+        (world.gap["roses2"], False, True, "link_missing", True), (world.gap["shy"], False, True, "blocked_by_robots",
+                                                                   False)])
+
+    # Never the property's links: links checks, lost links, current links and coverage are as they were.
+    assert _checks(world) == checks_before
+    with open_store(world.store) as con:
+        assert lost_links(con, world.site) == []
+        assert not {link.linking_url for link in current_links(con, world.site)} & set(world.gap.values())
+        assert not {p.url for p in latest_checks(con, world.site)} & set(world.gap.values())
+        assert "gardenclub.test" not in coverage(con, Snapshots.read(con, world.site)).all
+    assert set(after) == set(before)  # still the gap: a competitor's page is no link of yours
+
+    # Politely: robots.txt obeyed, one request at a time per host with the delay between two.
+    assert sites.requests_to("shy.test", "/p/1") == []
+    club = sorted(h.started for h in sites.requests_to("gardenclub.test"))
+    assert len(club) == 3 and all(b - a >= 0.25 for a, b in zip(club, club[1:]))  # robots.txt, /p/42, /p/43
+    assert {h.user_agent for h in sites.requests_to("cycling.test")} == {next(iter(
+        {h.user_agent for h in sites.requests_to("blog.test")}))}
+
+    again = world.run("check", "--site", world.site, "--competitors", "--no-own-pages")
+    assert again.exit_code == 0, again.output
+    assert "The link gap names 4 linking pages, all checked less than 7 days ago." in " ".join(again.stdout.split())
+
+
+def test_check_competitors_limit_takes_the_most_valuable_gap_pages_first(rivals):
+    top = next(iter(_gap(rivals).values()))  # the gap's most valuable domain, as `links gap` ranks it
+
+    result = rivals.run("check", "--site", rivals.site, "--competitors", "--limit", "1", "--per-host-delay", "0",
+                        "--no-own-pages")
+
+    assert result.exit_code == 0, result.output
+    assert stored(rivals.store, "SELECT url FROM page_checks WHERE gap") == [(top["links"][0]["linking_url"],)]
+
+
+def test_a_gap_page_that_links_to_you_is_said_and_not_counted(rivals, sites):
+    sites.page("cycling.test", "/p/7", doc(f'<p><a href="{rivals.own("/roses/")}">roses</a> and '
+                                           f'<a href="https://www.{RIVAL}/roses/">a shop</a></p>'))
+    result = rivals.run("check", "--site", rivals.site, "--competitors", "--per-host-delay", "0", "--no-own-pages")
+
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())
+    assert f"1 of them link to {rivals.site} already; not counted as your links until checked as yours" in said
+    assert rivals.gap["bikes"] in said
+    assert stored(rivals.store, "SELECT count(*) FROM link_observations WHERE source = 'check' AND linking_url = ?",
+                  [rivals.gap["bikes"]]) == [(0,)]
+
+
+def test_check_competitors_refuses_a_private_address_and_needs_competitor_data(world, monkeypatch, sites):
+    line = error_line(world.run("check", "--site", world.site, "--competitors"))
+    assert line == (f"Error: no competitor's backlinks export imported for {world.site}; import one with "
+                    f"gsc-backlinks import FILE --site {world.site} --competitor DOMAIN")
+    assert "--url only the pages named" in error_line(world.run("check", "--site", world.site, "--competitors",
+                                                                "--url", world.linking["live"]))
+
+    admin = f"http://localhost:{sites.port}/admin"  # the stand-in itself: it would see a request
+    _competitor(world, RIVAL, [admin])
+    monkeypatch.setenv("GSC_BACKLINKS_CHECK_TESTING", "")  # the allowance off
+    monkeypatch.delenv("GSC_BACKLINKS_CHECK_HOSTS")
+    before = len(sites.hits)
+    result = world.run("check", "--site", world.site, "--competitors", "--domain", "localhost", "--per-host-delay", "0")
+
+    assert result.exit_code == 0, result.output
+    assert stored(world.store, "SELECT gap, status FROM page_checks WHERE url = ?", [admin]) == [(True, "refused_address")]
+    assert len(sites.hits) == before

@@ -141,6 +141,10 @@ def test_main_text_only_of_pages_that_link():
     linking = parse_page(article.format('<a href="https://fernhill.test/">x</a>').encode(),
                          url="https://blog.example/", header_charset=None, site=DOMAIN)
     assert linking.main_text and linking.main_text.startswith("compost heap layers")
+    # A link gap page (check --competitors) links to a competitor: what it is about is wanted all the same.
+    gap = parse_page(article.format('<a href="https://elsewhere.example/">x</a>').encode(),
+                     url="https://blog.example/", header_charset=None, site=DOMAIN, keep_text=True)
+    assert gap.links == () and gap.main_text and gap.main_text.startswith("compost heap layers")
 
 
 def test_thousands_of_links_on_a_page():

@@ -70,10 +70,10 @@ def worker_pids() -> list[int]:
     return pids
 
 
-def check(urls, *, own=False, **options):
+def check(urls, *, own=False, keep_text=False, **options):
     results = []
     summary = run_checks(list(urls), site=SITE, settings=CheckSettings(**{**FAST, **options}),
-                         on_result=results.append, own=own)
+                         on_result=results.append, own=own, keep_text=keep_text)
     assert summary.pages == len(results)
     return {r.url: r for r in results}
 
@@ -116,6 +116,10 @@ def test_workers_find_what_the_checking_process_finds(sites):
     assert kinds.main_text and "Layering green and brown material" in kinds.main_text
     assert there[sites.url("w-sjis.test", "/p")].links[0].anchor_text == "堆肥の作り方"
     assert there[sites.url("w-gone.test", "/p")].main_text is None  # no link to the site: no main text kept
+    gap_here = check([sites.url("w-gone.test", "/p")], keep_text=True, parse_processes=0)
+    gap_there = check([sites.url("w-gone.test", "/p")], keep_text=True, parse_processes=1)  # the setting reaches workers
+    assert [comparable(p) for p in gap_there.values()] == [comparable(p) for p in gap_here.values()]
+    assert next(iter(gap_there.values())).main_text  # a link gap page: its text is kept, links or not
     own_here = check([sites.url("w-canonical.test", "/p")], own=True, parse_processes=0)
     own_there = check([sites.url("w-canonical.test", "/p")], own=True, parse_processes=1)
     assert [comparable(p) for p in own_there.values()] == [comparable(p) for p in own_here.values()]

@@ -117,6 +117,29 @@ def test_a_migration_that_fails_leaves_the_store_at_its_old_version(tmp_path, mo
     assert _sql(path, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'rank_sources'") == [(0,)]
 
 
+def test_a_version_10_stores_link_checks_stay_the_propertys_after_migration_11(tmp_path):
+    # Schema 11 marks the link gap's page checks (check --competitors); the checks a store already held are the
+    # property's own linking pages, as they were, and still count as its links.
+    from gsc_backlinks.analysis.checks import check_coverage, latest_checks
+
+    path = tmp_path / "v10.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)")
+    for number, name, sql in [m for m in store_mod.MIGRATIONS if m[0] <= 10]:
+        con.execute(sql)
+        con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [number, name])
+    con.execute("""INSERT INTO page_checks (property, url, own, checked_at, status, reason, links)
+                   VALUES (?, 'https://blog.example.org/a', false, TIMESTAMP '2026-05-01 10:00', 'live', 'links', 1)""",
+                [SITE])
+    con.close()
+
+    with open_store(path, write=True) as con:
+        assert [p.url for p in latest_checks(con, SITE)] == ["https://blog.example.org/a"]
+        assert check_coverage(con, SITE).pages_checked == 1
+    assert _sql(path, "SELECT gap FROM page_checks") == [(False,)]
+    assert _sql(path, "SELECT max(version) FROM schema_migrations") == [(store_mod.SCHEMA_VERSION,)]
+
+
 def test_store_from_a_newer_version_is_refused(filled, tmp_path):
     _sql(filled, "INSERT INTO schema_migrations VALUES (999, 'from the future', now())", write=True)
     before = fingerprint(filled)

@@ -34,6 +34,13 @@ LOST_REASON = {
 BROKEN_TARGET = ("not_found", "redirected", "noindex")
 
 
+def linking_check(alias: str = "") -> str:
+    """SQL: a page check of one of the property's linking pages — not of its own pages, nor of a competitor's
+    linking page of the link gap (``check --competitors``: checked for its text, never a link of the property)."""
+    of = f"{alias}." if alias else ""
+    return f"NOT {of}own AND NOT {of}gap"
+
+
 def _marks(values) -> str:
     return ", ".join("?" for _ in values)
 
@@ -110,12 +117,12 @@ def latest_checks(con: duckdb.DuckDBPyConnection, site: str, *, own: bool = Fals
                   status: str | None = None) -> list[PageState]:
     """Each checked page's newest check, newest first."""
     rows = con.execute(
-        """SELECT url, checked_at, status, reason, http_status, final_url, title, links,
+        f"""SELECT url, checked_at, status, reason, http_status, final_url, title, links,
                   lang, canonical, meta_robots, x_robots_tag, size, elapsed, coalesce(hops, []) FROM (
                SELECT *, row_number() OVER (PARTITION BY url ORDER BY checked_at DESC, check_id DESC) AS n
-               FROM page_checks WHERE property = ? AND own = ?)
+               FROM page_checks WHERE property = ? AND {"own" if own else linking_check()})
            WHERE n = 1 AND (? IS NULL OR status = ?) ORDER BY checked_at DESC, url""",
-        [site, own, status, status]).fetchall()
+        [site, status, status]).fetchall()
     return [PageState(*(*r[:-1], tuple(r[-1]))) for r in rows]  # hops: a list from DuckDB, a tuple here
 
 
@@ -148,10 +155,10 @@ class Link:
         return " ".join(self.flags) or "followed"
 
 
-_NEWEST = """SELECT check_id, url, checked_at, status FROM (
+_NEWEST = f"""SELECT check_id, url, checked_at, status FROM (
                  SELECT check_id, url, checked_at, status,
                         row_number() OVER (PARTITION BY url ORDER BY checked_at DESC, check_id DESC) AS n
-                 FROM page_checks WHERE property = ? AND NOT own) WHERE n = 1"""
+                 FROM page_checks WHERE property = ? AND {linking_check()}) WHERE n = 1"""
 
 
 def current_links(con: duckdb.DuckDBPyConnection, site: str, *, target: str | None = None,
@@ -181,12 +188,12 @@ class LostLink:
 
 #: Links seen at one check of a page and not at its next check: (linking_url, linking_domain, target_url,
 #: anchor_text, last_seen, lost_on, next_status).  One parameter: the property.
-_GONE = """WITH checks AS (
+_GONE = f"""WITH checks AS (
                SELECT check_id, url, checked_at, status,
                       lead(check_id) OVER (PARTITION BY url ORDER BY checked_at, check_id) AS next_id,
                       lead(checked_at) OVER (PARTITION BY url ORDER BY checked_at, check_id) AS next_at,
                       lead(status) OVER (PARTITION BY url ORDER BY checked_at, check_id) AS next_status
-               FROM page_checks WHERE property = ? AND NOT own),
+               FROM page_checks WHERE property = ? AND {linking_check()}),
            gone AS (
                SELECT o.linking_url, o.linking_domain, o.target_url, any_value(o.anchor_text) AS anchor_text,
                       c.checked_at AS last_seen, c.next_at AS lost_on, c.next_status
@@ -195,8 +202,8 @@ _GONE = """WITH checks AS (
                    SELECT 1 FROM link_observations n WHERE n.check_id = c.next_id AND n.target_url = o.target_url)
                GROUP BY ALL)"""
 #: The first later check of the same page that saw the same link again (NULL: not back).  Parameter: the property.
-_BACK_AT = """(SELECT min(p.checked_at) FROM link_observations o JOIN page_checks p ON p.check_id = o.check_id
-               WHERE p.property = ? AND NOT p.own AND o.linking_url = g.linking_url
+_BACK_AT = f"""(SELECT min(p.checked_at) FROM link_observations o JOIN page_checks p ON p.check_id = o.check_id
+               WHERE p.property = ? AND {linking_check('p')} AND o.linking_url = g.linking_url
                  AND o.target_url = g.target_url AND p.checked_at > g.lost_on)"""
 
 
@@ -286,9 +293,9 @@ class CheckCoverage:
 
 def check_coverage(con: duckdb.DuckDBPyConnection, site: str) -> CheckCoverage:
     row = con.execute(
-        """SELECT count(DISTINCT url), max(checked_at), min(last) FROM (
+        f"""SELECT count(DISTINCT url), max(checked_at), min(last) FROM (
                SELECT url, checked_at, max(checked_at) OVER (PARTITION BY url) AS last
-               FROM page_checks WHERE property = ? AND NOT own)""", [site]).fetchall()[0]
+               FROM page_checks WHERE property = ? AND {linking_check()})""", [site]).fetchall()[0]
     return CheckCoverage(*row)
 
 

@@ -434,8 +434,11 @@ def missing_sources(detail: PageDetail, site: str, has_search: bool, has_target_
 
 def _last_checked_anchor(con: duckdb.DuckDBPyConnection, site: str, linking_url: str, target_url: str) -> str | None:
     """The anchor text of the link from `linking_url` to `target_url` as the last check that still saw it had it."""
+    from .checks import linking_check
+
     found = con.execute(
-        """SELECT arg_max(o.anchor_text, c.checked_at) FROM link_observations o JOIN page_checks c USING (check_id)
-           WHERE c.property = ? AND NOT c.own AND o.linking_url = ? AND o.target_url = ? AND o.anchor_text IS NOT NULL""",
+        f"""SELECT arg_max(o.anchor_text, c.checked_at) FROM link_observations o JOIN page_checks c USING (check_id)
+           WHERE c.property = ? AND {linking_check('c')} AND o.linking_url = ? AND o.target_url = ?
+             AND o.anchor_text IS NOT NULL""",
         [site, linking_url, target_url]).fetchall()
     return found[0][0] if found else None

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from ..exports.thirdparty import TOOLS, VENDOR_METRICS
 from ..store.vendors import current_vendor_snapshots
-from .checks import LINKING
+from .checks import LINKING, linking_check
 from .domains import linking_domains
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ def coverage(con: duckdb.DuckDBPyConnection, snaps: Snapshots) -> Coverage:
     sources[LINK_CHECK] = {r[0] for r in con.execute(
         f"""SELECT DISTINCT o.linking_domain FROM (
                 SELECT arg_max(check_id, checked_at) AS check_id, arg_max(status, checked_at) AS status
-                FROM page_checks WHERE property = ? AND NOT own AND (? IS NULL OR checked_at::DATE <= ?)
+                FROM page_checks WHERE property = ? AND {linking_check()} AND (? IS NULL OR checked_at::DATE <= ?)
                 GROUP BY url) c
             JOIN link_observations o ON o.check_id = c.check_id
             WHERE c.status IN ({marks}) AND o.linking_domain IS NOT NULL""",

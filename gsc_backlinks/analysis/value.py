@@ -234,7 +234,9 @@ class Valuer:
         return [self._rated(d, s, flags, gone) for d, s, (flags, gone) in zip(domains, scores, states)]
 
     def _page_texts(self, urls: list[str]) -> list[str]:
-        """What each linking page is about: the title and main text its newest check read, else its URL's words."""
+        """What each linking page is about: the title and main text its newest check read, else its URL's words.
+
+        The link gap's pages (``check --competitors``) are read here too: their checks keep the main text."""
         checked = dict(self.con.execute(
             """SELECT url, arg_max(concat_ws(' ', title, main_text), checked_at) FROM page_checks
                WHERE property = ? AND NOT own AND list_contains(?, url) AND main_text IS NOT NULL GROUP BY url""",

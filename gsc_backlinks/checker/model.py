@@ -135,7 +135,7 @@ class PageCheck:
     x_robots_tag: str | None = None  #: the X-Robots-Tag header(s)
     size: int = 0  #: bytes read from the wire
     elapsed: float = 0.0  #: seconds, all hops
-    main_text: str | None = None  #: boilerplate removed, at most max_main_text characters; only of pages that link
+    main_text: str | None = None  #: boilerplate removed, at most max_main_text chars; of pages that link (all: keep_text)
     links: tuple[LinkFact, ...] = ()
     redirect_to_home: bool = False  #: the page redirects to the home page of its site (a soft 404)
 

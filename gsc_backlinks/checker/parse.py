@@ -199,12 +199,14 @@ class SiteMatcher:
 
 def parse_page(body: bytes, *, url: str, header_charset: str | None, site: SiteMatcher,
                own: bool = False, max_main_text: int = 20_000, robots_token: str = "gsc-backlinks",
-               page_nofollow: bool | None = None) -> PageFacts:
+               page_nofollow: bool | None = None, keep_text: bool = False) -> PageFacts:
     """Head facts, links to the site and main text of one HTML page fetched from ``url``.
 
     ``own`` pages (the property's own) need no links or main text.  The main
     text is extracted only from pages that link to the site: it serves the
     relevance of their links, and it is the dearest part of the parse.
+    ``keep_text`` extracts it from every page (the link gap's pages, which link
+    to competitors, are checked for what they are about).
     ``page_nofollow`` (from X-Robots-Tag) adds to what the page's meta robots says.
     """
     from selectolax.lexbor import LexborHTMLParser
@@ -212,7 +214,7 @@ def parse_page(body: bytes, *, url: str, header_charset: str | None, site: SiteM
     text, _codec = decode(body, header_charset)
     facts = page_facts(LexborHTMLParser(text), None, url=url, site=site, own=own, robots_token=robots_token,
                        page_nofollow=page_nofollow)
-    if facts.links and max_main_text > 0:
+    if (facts.links or keep_text) and max_main_text > 0:
         facts = replace(facts, main_text=_main_text(text, max_main_text))
     return facts
 

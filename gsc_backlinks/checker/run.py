@@ -78,13 +78,14 @@ class _Run:
 
     def __init__(self, site: urls.Property, settings: CheckSettings, on_result: Callable[[PageCheck], None],
                  progress: Callable[[CheckProgress], None] | None, own: bool,
-                 host_times: dict[str, float] | None = None):
+                 host_times: dict[str, float] | None = None, keep_text: bool = False):
         self.settings = settings
         self.guard = Guard(allowance_from(settings.testing_hosts))  # a wrong allowance fails before anything runs
         self.site = SiteMatcher(site)
         self.on_result = on_result
         self.progress = progress
         self.own = own
+        self.keep_text = keep_text
         self.token = settings.robots_token
         self.slots = Slots(settings.per_host_delay, host_times)
         self.robots: dict[str, robots_txt.RobotsRules | asyncio.Future] = {}
@@ -126,7 +127,7 @@ class _Run:
         if processes is None:
             processes = auto_processes(self.total, _POOL_MIN_PAGES)
         self.parser = ParseWorkers(Constants(self.site.site, self.own, 0 if self.own else self.settings.max_main_text,
-                                             self.token), processes)
+                                             self.token, self.keep_text), processes)
         self.parser.start()
         ticker = asyncio.create_task(self._tick()) if self.progress else None
         sweeper = asyncio.create_task(self._sweeper())
@@ -633,24 +634,26 @@ def _retry_after_seconds(value: str) -> float | None:
 async def check_pages(pages: Iterable[str], *, site: urls.Property, settings: CheckSettings | None = None,
                       on_result: Callable[[PageCheck], None],
                       progress: Callable[[CheckProgress], None] | None = None, own: bool = False,
-                      host_times: dict[str, float] | None = None) -> CheckSummary:
+                      host_times: dict[str, float] | None = None, keep_text: bool = False) -> CheckSummary:
     """Check every page (linking pages, or the property's ``own`` pages) and hand each result to ``on_result``.
 
     Results come in the order checks finish; nothing is kept in memory.  A
     cancelled task (Ctrl-C) stops at once; the results handed over stay with
     the caller.  Runs that share ``host_times`` keep each host's delay across
-    them (see ``hosts.Slots``).
+    them (see ``hosts.Slots``).  ``keep_text``: keep the main text of pages
+    that do not link to the site too (the link gap's pages, checked for what
+    they are about).
     """
-    run = _Run(site, settings or CheckSettings(), on_result, progress, own, host_times)
+    run = _Run(site, settings or CheckSettings(), on_result, progress, own, host_times, keep_text)
     return await run.run(pages)
 
 
 def run_checks(pages: Iterable[str], *, site: urls.Property, settings: CheckSettings | None = None,
                on_result: Callable[[PageCheck], None],
                progress: Callable[[CheckProgress], None] | None = None, own: bool = False,
-               host_times: dict[str, float] | None = None) -> CheckSummary:
+               host_times: dict[str, float] | None = None, keep_text: bool = False) -> CheckSummary:
     """check_pages in an event loop of its own; Ctrl-C raises CheckInterrupted with the counts so far."""
-    run = _Run(site, settings or CheckSettings(), on_result, progress, own, host_times)
+    run = _Run(site, settings or CheckSettings(), on_result, progress, own, host_times, keep_text)
     try:
         return asyncio.run(run.run(pages))
     except KeyboardInterrupt:

@@ -85,6 +85,7 @@ class Constants:
     own: bool
     max_main_text: int
     robots_token: str
+    keep_text: bool = False  #: main text of pages that do not link to the site too (the link gap's pages)
 
 
 # --- the worker process ---------------------------------------------------------------------------
@@ -128,7 +129,8 @@ def serve(sock: socket.socket) -> None:
             try:
                 answer: object = parse_page(job.body, url=job.url, header_charset=job.charset, site=matcher,
                                             own=constants.own, max_main_text=constants.max_main_text,
-                                            robots_token=constants.robots_token, page_nofollow=job.page_nofollow)
+                                            robots_token=constants.robots_token, page_nofollow=job.page_nofollow,
+                                            keep_text=constants.keep_text)
             except Exception as exc:  # a bug in our parsing: the checking process raises it
                 answer = f"{type(exc).__name__}: {exc}"
             answers.append(_frame((ident, answer)))
@@ -344,7 +346,7 @@ class ParseWorkers:
         c = self.constants
         return parse_page(job.body, url=job.url, header_charset=job.charset, site=self._matcher, own=c.own,
                           max_main_text=c.max_main_text, robots_token=c.robots_token,
-                          page_nofollow=job.page_nofollow)
+                          page_nofollow=job.page_nofollow, keep_text=c.keep_text)
 
     def _pump(self) -> None:
         """Send waiting pages to the workers with room for them (or parse them here, when there is none)."""

@@ -48,9 +48,12 @@ class _CheckBar:
 @click.option("--user-agent", metavar="TEXT", help="The user agent sent (default: gsc-backlinks/VERSION (+project URL)).")
 @click.option("--own-pages/--no-own-pages", default=True, show_default=True,
               help="Also check your own linked pages, to find links pointing at pages that are gone.")
+@click.option("--competitors", is_flag=True,
+              help="Also check the link gap's linking pages (competitors' links), so the gap's relevance reads "
+                   "their text; --limit and --older-than apply to them separately. Never counted as your links.")
 @click.pass_obj
 def check_cmd(state: State, site, limit, older_than, domain, pages, concurrency, per_host_delay, timeout, user_agent,
-              own_pages) -> None:
+              own_pages, competitors) -> None:
     """Fetch the pages that link to you, politely, and keep what each link is.
 
     For every linking page Search Console (or URL Inspection) names: does it
@@ -66,8 +69,8 @@ def check_cmd(state: State, site, limit, older_than, domain, pages, concurrency,
     settings = CheckSettings(concurrency=concurrency, per_host_delay=per_host_delay, response_timeout=timeout,
                              **({"user_agent": user_agent} if user_agent else {}))
     todo = plan(state.store_path, prop.site, older_than=older_than, limit=limit, domain=domain, pages=tuple(pages),
-                own_pages=own_pages)
-    if not todo.linking and not todo.own:
+                own_pages=own_pages, competitors=competitors)
+    if not todo.linking and not todo.own and not todo.gap:
         of = f" of {printable(domain.strip())}" if domain else ""
         if not todo.known and domain:
             state.say(f"Nothing to check for {prop.site}: no linking pages{of} are known (gsc-backlinks links "
@@ -79,8 +82,11 @@ def check_cmd(state: State, site, limit, older_than, domain, pages, concurrency,
         else:
             state.say(f"Nothing to check for {prop.site}: {todo.known:,} linking pages{of} known, all checked less "
                       f"than {older_than:g} days ago (--older-than 0 checks them again).")
+        if competitors:
+            state.say(f"The link gap names {todo.gap_known:,} linking pages{of}"
+                      + (f", all checked less than {older_than:g} days ago." if todo.gap_known else "."))
         return
-    bar = _CheckBar(state, len(todo.linking) + len(todo.own)) if state.wants_progress else None
+    bar = _CheckBar(state, len(todo.linking) + len(todo.own) + len(todo.gap)) if state.wants_progress else None
     started = time.monotonic()
     try:
         report = check(state.store_path, prop.site, todo, settings, progress=bar)
@@ -101,8 +107,20 @@ def check_cmd(state: State, site, limit, older_than, domain, pages, concurrency,
                   "(404/410, redirected home or noindex)" + (": redirect them to a live page" if gone else "") + ".")
         for b in gone[:10]:
             state.say(f"  {printable(b.url)}: {printable(b.reason)}")
+    if report.gap:
+        state.say(f"Checked {report.gap.pages:,} linking pages of the link gap on {report.gap.hosts:,} hosts: "
+                  f"{report.gap_read:,} read for what they are about (the gap's relevance now uses their text: "
+                  f"gsc-backlinks links gap --site {prop.site}).")
+        if report.gap_linking:
+            state.say(f"{len(report.gap_linking):,} of them link to {prop.site} already; not counted as your links "
+                      "until checked as yours (gsc-backlinks check --url URL): "
+                      + ", ".join(printable(u) for u in report.gap_linking[:5])
+                      + (", …" if len(report.gap_linking) > 5 else ""))
     if todo.recent:
         state.say(f"{todo.recent:,} linking pages checked less than {older_than:g} days ago were left alone.")
+    if todo.gap_recent:
+        state.say(f"{todo.gap_recent:,} linking pages of the link gap checked less than {older_than:g} days ago "
+                  "were left alone.")
     state.say("Details: gsc-backlinks links checks --site " + prop.site)
 
 

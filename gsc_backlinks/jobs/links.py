@@ -93,6 +93,12 @@ def _domains(con, snaps, top, as_of, sort: str = "links", sources: bool = False)
                                      valuer.rate_domains(others)), valuer
 
 
+def no_competitor_data(site: str) -> NoDataError:
+    """The link gap needs a competitor's backlinks export: what to do."""
+    return NoDataError(f"no competitor's backlinks export imported for {site}; import one with "
+                       f"gsc-backlinks import FILE --site {site} --competitor DOMAIN")
+
+
 def _gap(con, snaps, top, as_of, competitors: tuple[str, ...] = (), min_competitors: int = 1):
     from ..analysis.search import topic_end
     from ..analysis.thirdparty import link_gap
@@ -110,8 +116,7 @@ def _gap(con, snaps, top, as_of, competitors: tuple[str, ...] = (), min_competit
     valuer = Valuer.for_property(con, snaps, topic_end(con, snaps.site, as_of))
     gap = link_gap(con, snaps, valuer, competitors=wanted, min_competitors=min_competitors)
     if not gap.snapshots:
-        raise NoDataError(f"no competitor's backlinks export imported for {snaps.site}; import one with "
-                          f"gsc-backlinks import FILE --site {snaps.site} --competitor DOMAIN")
+        raise no_competitor_data(snaps.site)
     held = len(gap.competitors)
     if min_competitors > held:  # no domain can link to more competitors than there are
         which = "given with --competitor" if wanted else f"with an export for {snaps.site}"

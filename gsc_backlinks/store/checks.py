@@ -24,8 +24,12 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
-def save_checks(con: duckdb.DuckDBPyConnection, site: str, checks: Sequence[Any], *, own: bool) -> None:
-    """Keep page checks (``checker.PageCheck``) and the links each found, in one transaction."""
+def save_checks(con: duckdb.DuckDBPyConnection, site: str, checks: Sequence[Any], *, own: bool,
+                gap: bool = False) -> None:
+    """Keep page checks (``checker.PageCheck``) and the links each found, in one transaction.
+
+    ``own``: the property's own pages; ``gap``: competitors' linking pages of the link gap, kept for what they
+    are about (title, main text) and never as the property's links: their links are counted, not kept."""
     import pyarrow as pa
 
     from .. import arrow
@@ -41,7 +45,7 @@ def save_checks(con: duckdb.DuckDBPyConnection, site: str, checks: Sequence[Any]
             "hops": pa.array([[f"{status} {url}" for url, status in c.hops] for c in checks], pa.list_(pa.string())),
             "links": pa.array([len(c.links) for c in checks], pa.int32()),
         }
-        links = [(cid, c, link) for cid, c in zip(ids, checks) for link in c.links]
+        links = [] if gap else [(cid, c, link) for cid, c in zip(ids, checks) for link in c.links]
         facts = {
             "check_id": pa.array([cid for cid, _, _ in links], pa.int64()),
             "observed_at": pa.array([_utc(c.checked_at) for _, c, _ in links], pa.timestamp("us")),
@@ -54,8 +58,8 @@ def save_checks(con: duckdb.DuckDBPyConnection, site: str, checks: Sequence[Any]
             name: pa.array([], pa.string()) for name in ("check_id", "observed_at", "linking_domain", *LINK_FIELDS)}))
         try:
             columns = ", ".join(("check_id", *PAGE_FIELDS, "hops", "links"))
-            con.execute(f"INSERT INTO page_checks (property, own, {columns}) SELECT ?, ?, {columns} FROM incoming_checks",
-                        [site, own])
+            con.execute(f"""INSERT INTO page_checks (property, own, gap, {columns})
+                            SELECT ?, ?, ?, {columns} FROM incoming_checks""", [site, own, gap])
             if links:
                 fields = ", ".join(("check_id", "observed_at", "linking_domain", *LINK_FIELDS))
                 con.execute(f"""INSERT INTO link_observations (source, property, {fields}, status)
@@ -65,8 +69,9 @@ def save_checks(con: duckdb.DuckDBPyConnection, site: str, checks: Sequence[Any]
             unregister(con, "incoming_links")
 
 
-def last_checked(con: duckdb.DuckDBPyConnection, site: str, *, own: bool) -> dict[str, dt.datetime]:
-    """Each checked page's newest check time (UTC)."""
+def last_checked(con: duckdb.DuckDBPyConnection, site: str, *, own: bool,
+                 gap: bool = False) -> dict[str, dt.datetime]:
+    """Each checked page's newest check time (UTC), of one kind: linking pages, own pages or the gap's."""
     return dict(con.execute(
-        "SELECT url, max(checked_at) FROM page_checks WHERE property = ? AND own = ? GROUP BY url",
-        [site, own]).fetchall())
+        "SELECT url, max(checked_at) FROM page_checks WHERE property = ? AND own = ? AND gap = ? GROUP BY url",
+        [site, own, gap]).fetchall())

@@ -395,6 +395,16 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        11,
+        "link checks of the link gap's pages: competitors' linking pages, fetched for what they are about",
+        """
+        -- A competitor's linking page of the link gap (check --competitors), checked for its main text (the
+        -- relevance of the gap) and never one of the property's links: lost links, current links, link
+        -- counts and coverage read only checks with NOT own AND NOT gap.
+        ALTER TABLE page_checks ADD COLUMN gap BOOLEAN DEFAULT false;
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
