@@ -190,6 +190,31 @@ def test_property_works_wherever_site_does_and_the_command_line_wins(tmp_path, m
     assert run(store, "links", "pages", "--property", "ex").exit_code == 0
 
 
+def test_a_propertys_settings_apply_to_every_command_that_uses_them(tmp_path):
+    store = tmp_path / "store.duckdb"
+    import_ok(store, write_export(tmp_path, "Top linking text", ["1,acme tools", "2,example roses"]),
+              write_export(tmp_path, "Top target pages"))
+    path = write(tmp_path, f'[[property]]\nname = "ex"\nsite = "{SITE}"\nbrand = ["Acme"]\nout = "pages-out"\n'
+                           'competitors = ["rival.example"]\n')
+
+    def classes(*args):
+        result = run(store, "--config", str(path), "links", "anchors", *args, "--format", "json")
+        assert result.exit_code == 0, result.output
+        return {r["anchor_text"]: r["class"] for r in json.loads(result.stdout)["rows"]}
+
+    # The file's brand terms make "acme tools" branded, as --brand would; by --site alone it is not.
+    assert classes("--property", "ex")["acme tools"] == "branded"
+    assert classes("--site", SITE)["acme tools"] == "other"
+    # The file's competitors are the property's competitors.
+    listed = run(store, "--config", str(path), "competitors", "--property", "ex", "--format", "json")
+    assert listed.exit_code == 0, listed.output
+    assert [r["competitor"] for r in json.loads(listed.stdout)["rows"]] == ["rival.example"]
+    # A drill-down page goes under the file's out, unless --out says otherwise.
+    page = run(store, "--config", str(path), "page", "https://www.example.com/", "--property", "ex", "--format", "html")
+    assert page.exit_code == 0, page.output
+    assert Path(page.stdout.strip().splitlines()[-1]).is_relative_to(tmp_path / "pages-out")
+
+
 def test_property_without_a_configuration_file_says_where_it_looked(tmp_path):
     result = run(tmp_path / "s.duckdb", "links", "pages", "--property", "ex")
     line = error_line(result)

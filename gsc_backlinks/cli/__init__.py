@@ -329,6 +329,12 @@ def _emit(state: State, summary, fmt: str) -> None:
         output.print_table(summary, state.console())
 
 
+def _with_file(state: State, key: str, given) -> tuple[str, ...]:
+    """A list option's values with those of the --property of the configuration file (given first, no repeats)."""
+    from_file = getattr(state.property, key, ()) if state.property is not None else ()
+    return tuple(dict.fromkeys((*given, *from_file)))
+
+
 def _run_summary(state: State, name: str, site: str, top, as_of, fmt: str, **extra) -> None:
     from ..jobs.links import summary
 
@@ -376,7 +382,7 @@ def links_anchors(state: State, site, top, as_of, fmt, brands, target) -> None:
 
     With --target: the anchor texts of the links to one page, as the link checks saw them.
     """
-    _run_summary(state, "anchors", site, top, as_of, fmt, brands=tuple(brands), target=target)
+    _run_summary(state, "anchors", site, top, as_of, fmt, brands=_with_file(state, "brand", brands), target=target)
 
 
 @links.command("samples")
@@ -418,7 +424,9 @@ def links_gap(state: State, site, top, as_of, fmt, competitors, min_competitors)
     you" means no source lists the domain for your property (Search Console, URL Inspection, link checks,
     your own third-party exports).
     """
-    _run_summary(state, "gap", site, top, as_of, fmt, competitors=tuple(competitors),
+    # --competitor given here wins; else the property's competitors of the configuration file.
+    _run_summary(state, "gap", site, top, as_of, fmt,
+                 competitors=tuple(competitors) or _with_file(state, "competitors", ()),
                  min_competitors=min_competitors)
 
 
@@ -434,7 +442,9 @@ def competitors_cmd(state: State, site, add, remove, fmt) -> None:
     """List (and add or remove) a property's competitors: the domains whose third-party exports `links gap` reads."""
     from ..jobs.links import competitor_list
 
-    summary, removed = competitor_list(state.store_path, site, add=tuple(add), remove=tuple(remove))
+    # The configuration file's competitors of --property are stored as --all stores them (unless removed here).
+    wanted = [c for c in _with_file(state, "competitors", add) if c not in remove]
+    summary, removed = competitor_list(state.store_path, site, add=tuple(wanted), remove=tuple(remove))
     for gone in removed:
         parts = [f"{gone.exports:,} imported export{'s' if gone.exports != 1 else ''}",
                  f"{gone.link_rows:,} link row{'s' if gone.link_rows != 1 else ''}"]

@@ -47,6 +47,11 @@ def page_cmd(state: State, url: str, site: str, fmt: str, out_dir: str, inspect:
         emit_data(dumps(data))
         return
     if fmt == "html":
+        from click.core import ParameterSource
+
+        if state.property is not None and click.get_current_context().get_parameter_source("out_dir") not in (
+                ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT):
+            out_dir = str(state.property.out)  # the configuration file's folder, unless --out says otherwise
         path = write_page_html(result, Path(out_dir))
         click.echo(str(path))
         if open_:
