@@ -202,7 +202,7 @@ def link_cell(url, *, limit: int = 90) -> Cell:
     shown = display_url(url)
     short = shorten(shown, limit)
     return Cell(short, url, href=url if is_web_url(url) else None, external=True,
-                title=shown if short != shown else None)
+                title=shown if short != shown else None, cls="url")
 
 
 def text_cell(value, *, limit: int = 120, cls: str = "") -> Cell:
