@@ -169,9 +169,12 @@ def _counting_http(*, on_send: Callable[[], None], timeout: float):
     class CountingHttp(httplib2.Http):
         def _conn_request(self, conn, request_uri, method, body, headers):
             send = conn.request
+            # A token refresh goes through this Http too (google-auth-httplib2): it is no API request sent again.
+            token = method == "POST" and request_uri.split("?", 1)[0].endswith("/token")
 
             def counted(*args, **kwargs):
-                on_send()
+                if not token:
+                    on_send()
                 return send(*args, **kwargs)
 
             conn.request = counted
