@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..text import UNKNOWN, printable, shorten
 from ..urls import display_url, is_web_url
@@ -66,6 +67,11 @@ class Table:
     sort_desc: bool = True
     print_rows: int | None = 6  #: rows a printed page shows (None: all); the rest stay in the HTML
     print_note: str | None = None  #: print_rows=0: where else the printed report shows it
+
+    @cached_property
+    def column_classes(self) -> tuple[str, ...]:
+        """Each column's own cell classes ("num", "np"), worked out once per table, not per cell."""
+        return tuple(" ".join(k for k, on in (("num", c.numeric), ("np", c.screen_only)) if on) for c in self.columns)
 
 
 @dataclass(frozen=True)
