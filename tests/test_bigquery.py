@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -327,6 +328,11 @@ def test_every_real_query_is_dry_run_first_and_billed_at_most_the_cap(authorized
     assert len([s for s in authorized.bq.requests[:first_real_day] if s in day_queries(authorized.bq, dry_run=True)]) == len(DAYS)
     assert f"BigQuery dry runs: {len(DAYS)} queries would read" in result.stderr
     assert result.stderr.count("  dry run: the query for ") == len(DAYS)  # -v: each estimate
+    # -v without a terminal (cron, a pipe: no bar is drawn): progress per day in words.
+    stored_lines = [line for line in result.stderr.splitlines() if ": stored, " in line]
+    assert len(stored_lines) == len(DAYS)
+    assert all(re.match(r"  \d{4}-\d\d-\d\d: stored, [\d,]+ page rows and [\d,]+ page x query rows", line)
+               for line in stored_lines)
 
 
 def test_a_query_bigquery_bills_above_the_cap_is_one_line(authorized, tmp_path):

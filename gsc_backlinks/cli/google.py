@@ -284,9 +284,16 @@ def _sync_bigquery(ctx: click.Context, state: State, site, days, start, end, sea
             click.echo(plan_text(report, max_gb), err=True)
 
     bar = _Bar(state, "BigQuery") if state.wants_progress else None
+
+    def on_day(day) -> None:  # -v without a terminal (cron, a pipe): progress per day in words
+        r = day.result
+        click.echo(f"  {r.day}: stored, {r.page_count:,} page rows and {r.query_count:,} page x query rows "
+                   f"({day.rows_received:,} received)", err=True)
+
     with bulk_export(project, dataset, location=location, max_gb=max_gb, on_estimate=on_estimate) as export:
         report = sync_bigquery(export, state.store_path, prop.site, start=start, end=end, search_type=search_type,
-                               workers=min(workers, 4), progress=bar, today=today, on_plan=on_plan)
+                               workers=min(workers, 4), progress=bar, today=today, on_plan=on_plan,
+                               on_day=on_day if state.verbose and bar is None else None)
     _print_bigquery_report(state, report)
 
 

@@ -105,10 +105,12 @@ def sync_bigquery(
     progress: Progress | None = None,
     today: dt.date | None = None,
     on_plan: Callable[[BigQuerySyncReport], None] | None = None,
+    on_day: Callable[[BulkDay], None] | None = None,
 ) -> BigQuerySyncReport:
     """Store every published day of the range not held at its export version, whole.
 
-    ``on_plan`` hears the report once the dry runs are done (what will be queried and its estimate).
+    ``on_plan`` hears the report once the dry runs are done (what will be queried and its estimate);
+    ``on_day`` each day once it is stored (progress in words, where no bar can be drawn).
     """
 
     export_search_type(search_type)  # a wrong type is a typo: before any request
@@ -152,7 +154,7 @@ def sync_bigquery(
         report.largest_estimate = max(estimates.values(), default=0)
         if on_plan:
             on_plan(report)
-        _fetch(export, pool, order, wanted, search_type, store_path, site, report, progress)
+        _fetch(export, pool, order, wanted, search_type, store_path, site, report, progress, on_day)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         if progress:
@@ -190,7 +192,7 @@ def _as_done(futures: dict):
 
 def _fetch(export: BulkExport, pool: ThreadPoolExecutor, order: list[dt.date], wanted: dict[dt.date, int],
            search_type: str, store_path: Path, site: str, report: BigQuerySyncReport,
-           progress: Progress | None) -> None:
+           progress: Progress | None, on_day: Callable[[BulkDay], None] | None = None) -> None:
     """Query the days a few at once; write the finished ones, whole, per transaction."""
     from ..store import open_store
     from ..store.search import save_search_days
@@ -221,6 +223,8 @@ def _fetch(export: BulkExport, pool: ThreadPoolExecutor, order: list[dt.date], w
                     report.anonymized_impressions += int(d.anonymized.get("impressions") or 0)
                     if progress:
                         progress.advance()
+                    if on_day:
+                        on_day(d)
             if error is not None:  # queued days are dropped; the ones being queried are still kept
                 for fut in pending:
                     fut.cancel()
