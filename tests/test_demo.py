@@ -254,3 +254,27 @@ def test_the_demo_runs_with_no_network_at_all(tmp_path):
     assert result.returncode == 0, result.stderr
     index = tmp_path / "https_www.fernhill-nursery.example" / "2026-11-19" / "index.html"
     assert str(index) in result.stdout and index.exists()
+
+
+def test_demo_with_store_keeps_its_sample_data_there_for_the_other_commands(tmp_path, monkeypatch):
+    kept = tmp_path / "demo.duckdb"
+    result = run(kept, "demo", "--out", str(tmp_path / "r"))
+    assert result.exit_code == 0, result.output
+    assert f"The demo's store is kept at {kept}" in result.stdout
+    changes = run(kept, "links", "changes", "--site", demo.DEMO_SITE, "--format", "json")
+    assert changes.exit_code == 0, changes.output
+    assert json.loads(changes.stdout)["notes"][0].startswith("Attention: you lost a link from rhs-members.example")
+    # An existing store is never filled with made-up data.
+    before = kept.read_bytes()
+    again = run(kept, "demo", "--out", str(tmp_path / "r2"))
+    assert again.exit_code == 2 and "exists already" in again.output and kept.read_bytes() == before
+    # A store named only by the environment (the user's own) is left alone: the demo uses a temporary one.
+    own = tmp_path / "own.duckdb"
+    monkeypatch.setenv("GSC_BACKLINKS_STORE", str(own))
+    from click.testing import CliRunner
+
+    from gsc_backlinks.cli import cli
+
+    plain = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "r3")])
+    assert plain.exit_code == 0, plain.output
+    assert not own.exists() and "kept at" not in plain.stdout

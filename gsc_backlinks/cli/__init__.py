@@ -33,6 +33,7 @@ class State:
         self._config: Config | None = None
         self._config_read = False
         self.property: PropertyConfig | None = None  #: the file's property named by --property
+        self.store_given = False  #: --store was typed on the command line (not only in the environment)
 
     @property
     def config(self) -> Config | None:
@@ -98,7 +99,8 @@ def _state(ctx: click.Context) -> State:
 
 def _set_store(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     if value is not None:
-        _state(ctx)._store = value
+        state = _state(ctx)
+        state._store, state.store_given = value, True
 
 
 def _set_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
@@ -238,7 +240,10 @@ def cli(ctx: click.Context, store: str | None, config: str | None, verbose: int,
       gsc-backlinks links pages --site sc-domain:example.com
       gsc-backlinks demo
     """
+    from click.core import ParameterSource
+
     ctx.obj = State(store, verbose, quiet, config)
+    ctx.obj.store_given = ctx.get_parameter_source("store") == ParameterSource.COMMANDLINE
 
 
 # --- import ----------------------------------------------------------------------
@@ -482,15 +487,26 @@ def _open_in_browser(path: Path) -> None:
 @click.option("--open", "open_", is_flag=True, help="Open the report in your browser.")
 @click.pass_obj
 def demo(state: State, out_dir: str, open_: bool) -> None:
-    """Build the weekly report of a made-up property from built-in sample data (no Google account needed)."""
+    """Build the weekly report of a made-up property from built-in sample data (no Google account needed).
+
+    The demo's store is a temporary one; with --store PATH (a new file) it is kept there, to try the other
+    commands on the sample data.
+    """
     from ..jobs.demo import DEMO_SITE, run_demo
 
-    result = run_demo(Path(out_dir))
+    keep = state.store_path if state.store_given else None
+    if keep is not None and (keep.exists() or keep.is_symlink()):
+        raise UsageError(f"--store {printable(str(keep))} exists already: the demo writes its sample data only into "
+                         "a new store (give a new file, or leave --store out for a temporary one)")
+    result = run_demo(Path(out_dir), store=keep)
     if not state.quiet:
         click.echo(f"Demo report of the made-up property {DEMO_SITE}, week {result.period.iso()} "
                    f"({result.pages} pages):")
     click.echo(str(result.index))
     if not state.quiet:
+        if keep is not None:
+            click.echo(f"The demo's store is kept at {printable(str(keep))}; try: gsc-backlinks --store "
+                       f"{printable(str(keep))} links changes --site {DEMO_SITE}")
         click.echo("Your own: gsc-backlinks auth login, then "
                    "gsc-backlinks report weekly --site sc-domain:your-site.com --exports ~/Downloads")
     if open_:

@@ -144,12 +144,13 @@ def page_check(item: dict):
     return PageCheck(**fields)
 
 
-def run_demo(out_dir: Path, *, now: dt.datetime | None = None):
-    """Build the demo's weekly report and drill-downs under ``out_dir``; return the WeeklyResult."""
+def run_demo(out_dir: Path, *, now: dt.datetime | None = None, store: Path | None = None):
+    """Build the demo's weekly report and drill-downs under ``out_dir``; return the WeeklyResult.  The sample
+    data goes into a temporary store, or into ``store`` (a new file, kept)."""
     from .weekly import write_weekly
 
     with tempfile.TemporaryDirectory(prefix="gsc-backlinks-demo-") as tmp:
-        store_path = Path(tmp) / "demo.duckdb"
+        store_path = store or Path(tmp) / "demo.duckdb"
         load_sample_data(store_path)
         return write_weekly(store_path, DEMO_SITE, out_dir, now=now or DEMO_NOW,
                             notices=("Demo: a made-up property, built from sample data shipped with gsc-backlinks.",))
