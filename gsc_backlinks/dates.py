@@ -26,6 +26,14 @@ def to_pacific(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(ZoneInfo(PACIFIC))
 
 
+def pacific_day_start(day: dt.date) -> dt.datetime:
+    """The moment a Pacific Time day begins, as the store keeps moments (naive UTC)."""
+    from zoneinfo import ZoneInfo
+
+    start = dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo(PACIFIC))
+    return start.astimezone(dt.UTC).replace(tzinfo=None)
+
+
 def utc_now() -> dt.datetime:
     """Now in UTC, naive: how the store keeps every moment (shown in Pacific Time, with the zone)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -154,6 +154,56 @@ def test_a_link_that_comes_back_is_back_and_no_longer_lost(world, sites):
         assert back_links(con, world.site) == []
 
 
+def test_a_check_that_could_not_read_the_page_is_no_loss(world, sites):
+    from gsc_backlinks.analysis.checks import lost_links
+    from gsc_backlinks.store import open_store
+
+    roses = world.own("/roses/")
+    url = world.linking["removed"]
+    for body, status in ((doc(f'<p>See <a href="{roses}">the roses</a></p>'), 200),  # there
+                         ("busy", 503),  # the site answers an error: nothing known about the link
+                         (doc("<p>no links here any more</p>"), 200)):  # read again: gone
+        sites.page("forum.test", "/t/9", body, status=status)
+        assert world.run("check", "--site", world.site, "--per-host-delay", "0", "--older-than", "0",
+                         "--url", url).exit_code == 0
+        with open_store(world.store) as con:
+            gone = lost_links(con, world.site)
+        if status == 503:
+            assert gone == []  # not "lost: page answers an error"
+    assert [(g.linking_url, g.reason) for g in gone] == [(url, "link removed")]
+
+
+def test_a_page_a_check_read_without_the_link_keeps_no_anchor_a_tool_still_lists(world, tmp_path):
+    from vendorfiles import AHREFS_BACKLINKS, row_of, utf8_csv, vendor_file
+
+    roses = world.own("/roses/")
+    assert world.run("check", "--site", world.site, "--per-host-delay", "0").exit_code == 0  # forum.test: no link
+    rows = [row_of(AHREFS_BACKLINKS, referring_page_url=world.linking["removed"], target_url=roses,
+                   anchor="stale tool anchor", nofollow="false", first_seen="2026-05-01", last_seen="2026-05-19")]
+    imported = world.run("import", str(vendor_file(tmp_path, "www.fernhill.test-backlinks-subdomains_2026-05-20_09-00-00"
+                                                   ".csv", utf8_csv(AHREFS_BACKLINKS, rows))), "--site", world.site)
+    assert imported.exit_code == 0, imported.output
+    result = world.run("links", "anchors", "--site", world.site, "--target", roses, "--format", "json")
+    assert result.exit_code == 0, result.output
+    anchors = {r["anchor_text"]: r for r in json.loads(result.stdout)["rows"]}
+    # The check read the page and found no link: the tool's older crawl does not bring it back.
+    assert "stale tool anchor" not in anchors
+    assert anchors["rose pruning guide"]["sources"] == "link check"
+
+
+def test_dates_people_read_are_pacific_time_dates():
+    import datetime as dt
+
+    from gsc_backlinks.analysis.week import _day
+    from gsc_backlinks.dates import pacific_day_start
+
+    # A check at 03:00 UTC on 20 Nov happened on the evening of 19 Nov in California.
+    assert _day(dt.datetime(2026, 11, 20, 3, 0)) == dt.date(2026, 11, 19)
+    assert _day(dt.date(2026, 11, 20)) == dt.date(2026, 11, 20)  # a tool's date is its own
+    # And a Pacific day starts at 08:00 UTC in winter: the window of a comparison is counted from there.
+    assert pacific_day_start(dt.date(2026, 11, 17)) == dt.datetime(2026, 11, 17, 8, 0)
+
+
 def test_a_linking_page_on_a_private_address_is_refused_and_nothing_is_sent(world, monkeypatch, sites):
     monkeypatch.setenv("GSC_BACKLINKS_CHECK_TESTING", "")  # the allowance off: *.test is not on the Internet
     monkeypatch.delenv("GSC_BACKLINKS_CHECK_HOSTS")

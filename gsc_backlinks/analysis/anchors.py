@@ -302,16 +302,16 @@ def page_anchors(con: duckdb.DuckDBPyConnection, site: str, target: str, rules: 
     has seen link here, as the property's newest third-party exports list them (live links); most linking pages
     first.  Classified by the page's own queries (``rules.for_queries`` of them, brand terms kept)."""
     from ..store.vendors import current_vendor_snapshots
-    from .checks import current_links
+    from .checks import current_links, read_by_check
     from .thirdparty import tool_name
 
     # text -> linking page -> (followed, source)
     by_text: dict[str, dict[str, tuple[bool, str]]] = {}
-    checked: set[str] = set()
     for link in current_links(con, site, target=target):
-        checked.add(link.linking_url)
         by_text.setdefault(link.anchor_text or "", {}).setdefault(link.linking_url, (not link.flags, "link check"))
     ids = [s.snapshot_id for s in current_vendor_snapshots(con, site, as_of)]
+    # A page whose newest check read it is known from the check, link or no link: fresher than a tool's crawl.
+    checked = read_by_check(con, site)
     if ids:
         for url, text, flagged, source in con.execute(
                 """SELECT linking_url, anchor_text, coalesce(nofollow OR ugc OR sponsored, false), source

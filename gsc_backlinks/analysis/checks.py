@@ -30,6 +30,9 @@ LOST_REASON = {
     "unreachable": "site unreachable", "blocked_by_robots": "blocked by robots.txt", "not_html": "page is no HTML",
     "too_large": "page too large", "refused_address": "address refused",
 }
+#: Checks that could not read the page: no evidence that a link is there or gone (the next check that reads it
+#: decides).
+UNREAD = ("timeout", "unreachable", "server_error", "blocked_by_robots", "refused_address")
 #: A page's own statuses that make it a broken target ("redirect them").
 BROKEN_TARGET = ("not_found", "redirected", "noindex")
 
@@ -161,6 +164,12 @@ _NEWEST = f"""SELECT check_id, url, checked_at, status FROM (
                  FROM page_checks WHERE property = ? AND {linking_check()}) WHERE n = 1"""
 
 
+def read_by_check(con: duckdb.DuckDBPyConnection, site: str) -> set[str]:
+    """The linking pages whose newest check could read them (its links, or their absence, are known)."""
+    return {u for (u,) in con.execute(
+        f"SELECT url FROM ({_NEWEST}) WHERE status NOT IN {tuple(UNREAD)!r}", [site]).fetchall()}
+
+
 def current_links(con: duckdb.DuckDBPyConnection, site: str, *, target: str | None = None,
                   linking_urls: list[str] | None = None) -> list[Link]:
     """The links the newest check of each linking page found (to one target page, or from some pages)."""
@@ -193,7 +202,8 @@ _GONE = f"""WITH checks AS (
                       lead(check_id) OVER (PARTITION BY url ORDER BY checked_at, check_id) AS next_id,
                       lead(checked_at) OVER (PARTITION BY url ORDER BY checked_at, check_id) AS next_at,
                       lead(status) OVER (PARTITION BY url ORDER BY checked_at, check_id) AS next_status
-               FROM page_checks WHERE property = ? AND {linking_check()}),
+               FROM page_checks WHERE property = ? AND {linking_check()}
+                 AND status NOT IN {tuple(UNREAD)!r}),  -- a check that could not read the page says nothing
            gone AS (
                SELECT o.linking_url, o.linking_domain, o.target_url, any_value(o.anchor_text) AS anchor_text,
                       c.checked_at AS last_seen, c.next_at AS lost_on, c.next_status

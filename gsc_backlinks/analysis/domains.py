@@ -126,14 +126,19 @@ def linking_domains(con: duckdb.DuckDBPyConnection, snaps: Snapshots) -> Linking
         [*params, snaps.site, as_of, snaps.site, as_of, *DOMAIN_KINDS],
     ).fetchall()
     newest = basis.date
-    tool_first = _tool_first_seen(con, snaps)
-    out = tuple(DomainRow(d, pages, targets, min(filter(None, (first, tool_first.get(d))), default=None),
+    tool_first = tool_first_seen(con, snaps)
+    out = tuple(DomainRow(d, pages, targets, earliest(first, tool_first.get(d)),
                           previous is not None and first is not None and first >= newest)
                 for d, pages, targets, first in rows)
     return LinkingDomains(out, basis, previous)
 
 
-def _tool_first_seen(con: duckdb.DuckDBPyConnection, snaps: Snapshots) -> dict[str, dt.date]:
+def earliest(*days: dt.date | None) -> dt.date | None:
+    """First seen: the earliest date any source saw it (an export naming it, a tool's own first-seen date)."""
+    return min(filter(None, days), default=None)
+
+
+def tool_first_seen(con: duckdb.DuckDBPyConnection, snaps: Snapshots) -> dict[str, dt.date]:
     """The earliest first-seen date the property's own newest third-party exports give each linking domain."""
     from ..store.vendors import current_vendor_snapshots
 

@@ -346,6 +346,7 @@ def _add_check_facts(con: duckdb.DuckDBPyConnection, site: str, details: dict[st
         links.setdefault((row[0], row[1]), tuple(row))
     listed = {p["linking_url"] for d in details.values() for p in d.linking_pages}
     facts = facts_of(con, site, sorted(listed))
+    last_anchor = _last_checked_anchors(con, site, sorted(url for url in listed if url in facts))
     for d in details.values():
         known = {p["linking_url"]: p for p in d.linking_pages}
         for (target, url), found in links.items():
@@ -368,7 +369,7 @@ def _add_check_facts(con: duckdb.DuckDBPyConnection, site: str, details: dict[st
                 tool = page.get("tool") or {}
                 page.update(check_status="link_missing" if fact.status in ("live", "live_nofollow") else fact.status,
                             check_reason=fact.reason, checked_at=fact.checked_at,
-                            anchor_text=_last_checked_anchor(con, site, url, d.url) or tool.get("anchor_text"), rel=None,
+                            anchor_text=last_anchor.get((url, d.url)) or tool.get("anchor_text"), rel=None,
                             placement=None, context_before=None, context_after=None, image=None)
             else:
                 page.update(dict.fromkeys(CHECK_FIELDS))
@@ -432,13 +433,15 @@ def missing_sources(detail: PageDetail, site: str, has_search: bool, has_target_
     return out
 
 
-def _last_checked_anchor(con: duckdb.DuckDBPyConnection, site: str, linking_url: str, target_url: str) -> str | None:
-    """The anchor text of the link from `linking_url` to `target_url` as the last check that still saw it had it."""
+def _last_checked_anchors(con: duckdb.DuckDBPyConnection, site: str,
+                          linking_urls: list[str]) -> dict[tuple[str, str], str]:
+    """(linking page, target) -> the anchor text the last check that still saw that link had (one query)."""
+    if not linking_urls:
+        return {}
     from .checks import linking_check
 
-    found = con.execute(
-        f"""SELECT arg_max(o.anchor_text, c.checked_at) FROM link_observations o JOIN page_checks c USING (check_id)
-           WHERE c.property = ? AND {linking_check('c')} AND o.linking_url = ? AND o.target_url = ?
-             AND o.anchor_text IS NOT NULL""",
-        [site, linking_url, target_url]).fetchall()
-    return found[0][0] if found else None
+    return {(u, t): a for u, t, a in con.execute(
+        f"""SELECT o.linking_url, o.target_url, arg_max(o.anchor_text, c.checked_at)
+            FROM link_observations o JOIN page_checks c USING (check_id)
+            WHERE c.property = ? AND {linking_check('c')} AND list_contains(?, o.linking_url)
+              AND o.anchor_text IS NOT NULL GROUP BY 1, 2""", [site, linking_urls]).fetchall()}

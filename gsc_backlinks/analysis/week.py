@@ -19,9 +19,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..dates import pacific_day_start
 from .changes import Changes, domain_changes, page_changes
 from .checks import BrokenTarget, Link, LostLink, back_links, broken_targets, current_links, lost_links
-from .domains import domain_bases, domain_names
+from .domains import domain_bases, domain_names, earliest, tool_first_seen
 
 if TYPE_CHECKING:
     import duckdb
@@ -52,6 +53,7 @@ class LinkChange:
     reason: str | None = None  #: lost: why, in the user's words
     lost_on: dt.date | None = None
     followed: bool | None = None  #: None: no source says
+    back_on: dt.date | None = None  #: a link back: the first later check that saw it again
 
     @property
     def value(self) -> int:
@@ -67,6 +69,7 @@ class LinkChange:
                 "first_seen": self.first_seen.isoformat() if self.first_seen else None,
                 "last_seen": self.last_seen.isoformat() if self.last_seen else None,
                 "lost_on": self.lost_on.isoformat() if self.lost_on else None,
+                "back_on": self.back_on.isoformat() if self.back_on else None,
                 "reason": self.reason, "followed": self.followed, "sources": list(self.sources),
                 **self.rated.as_dict()}
 
@@ -108,6 +111,8 @@ class WeekInLinks:
     tone: str  #: "good", "attention", "quiet", "first" (nothing to compare yet) or "none" (no links held)
     notes: tuple[str, ...] = field(default=())
     back: tuple[LinkChange, ...] = ()  #: links the checks saw go and then saw again since the comparison's start
+    headline_text: str = ""  #: the verdict's first sentence
+    also: str | None = None  #: the rest of the verdict ("Also: …"), if any
 
     @property
     def compared(self) -> bool:
@@ -117,13 +122,7 @@ class WeekInLinks:
     def headline(self) -> str:
         """The verdict's first sentence: the most pressing news (what a portfolio row or a phone's first screen
         shows)."""
-        return self.verdict.split(_ALSO, 1)[0]
-
-    @property
-    def also(self) -> str | None:
-        """The rest of the verdict ("Also: …"), if any."""
-        rest = self.verdict.split(_ALSO, 1)
-        return _ALSO.strip() + " " + rest[1] if len(rest) > 1 else None
+        return self.headline_text or self.verdict
 
     @property
     def new_count(self) -> int:
@@ -167,7 +166,11 @@ class WeekInLinks:
 
 
 def _day(d: dt.date | dt.datetime | None) -> dt.date | None:
-    return d.date() if isinstance(d, dt.datetime) else d
+    """A date as people read it: a stored moment (naive UTC, a check's) is the Pacific Time date, as everywhere
+    else; a tool's date is its own."""
+    from ..dates import to_pacific
+
+    return to_pacific(d).date() if isinstance(d, dt.datetime) else d
 
 
 def short_day(d: dt.date, near: dt.date | None = None) -> str:
@@ -214,8 +217,11 @@ def _tool_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots) -> tuple[dict[
         """SELECT linking_domain, lost_on IS NOT NULL OR coalesce(status, 'live') = 'lost' AS lost,
                   arg_max(struct_pack(linking_url, target_url, anchor_text, nofollow, ugc, sponsored, first_seen,
                                       last_seen, lost_on, reason, source),
-                          CASE WHEN lost_on IS NULL THEN (NOT coalesce(nofollow OR ugc OR sponsored, false))::INT
-                               ELSE epoch(lost_on) END)
+                          struct_pack(r := CASE WHEN lost_on IS NULL
+                                                THEN (NOT coalesce(nofollow OR ugc OR sponsored, false))::INT
+                                                ELSE epoch(lost_on) END,  -- ties: the same pick every time
+                                      f := coalesce(first_seen, DATE '1970-01-01'), u := linking_url,
+                                      t := coalesce(target_url, ''), a := coalesce(anchor_text, '')))
            FROM link_observations WHERE source <> 'check' AND list_contains(?, snapshot_id)
              AND linking_domain IS NOT NULL GROUP BY ALL""", [ids]).fetchall()
     live: dict[str, _ToolLink] = {}
@@ -236,7 +242,8 @@ def week_in_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots, valuer: Valu
     domains = domain_changes(con, snaps, rows, since)
     pages = page_changes(con, snaps, rows, since)
     latest, _ = domain_bases(snaps)
-    start = dt.datetime.combine(domains.previous_date or pages.previous_date or dt.date.min, dt.time())
+    compared_from = domains.previous_date or pages.previous_date
+    start = pacific_day_start(compared_from) if compared_from else dt.datetime.min  # checks are stored in UTC
 
     # What the link checks say: the links seen now, and those seen go since the comparison's start.
     now_links: dict[str, list[Link]] = {}
@@ -256,6 +263,7 @@ def week_in_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots, valuer: Valu
     lost_examples = _example_pages(con, before.ids if before else [], lost_names)
 
     tool_live, tool_lost = _tool_links(con, snaps)
+    tool_first = tool_first_seen(con, snaps)  # first seen of a domain: as the linking domains table has it
     new_domains = []
     for name, rated in zip(new_names, new_rated):
         seen = now_links.get(name, [])
@@ -264,11 +272,11 @@ def week_in_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots, valuer: Valu
         sources = (SEARCH_CONSOLE, *((LINK_CHECK,) if link else ()), *((tool.tool,) if tool else ()))
         if link:
             new_domains.append(LinkChange(name, link.linking_url, link.target_url, link.anchor_text,
-                                          _earliest(tool.first_seen if tool else None, domains.latest_date), None,
+                                          earliest(tool_first.get(name), domains.latest_date), None,
                                           rated, sources, followed=not link.flags))
         elif tool:
             new_domains.append(LinkChange(name, tool.linking_url, tool.target_url, tool.anchor_text,
-                                          _earliest(tool.first_seen, domains.latest_date), None, rated, sources,
+                                          earliest(tool_first.get(name), domains.latest_date), None, rated, sources,
                                           followed=tool.followed))
         else:
             new_domains.append(LinkChange(name, new_examples.get(name), None, None, domains.latest_date, None, rated,
@@ -306,7 +314,8 @@ def week_in_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots, valuer: Valu
         gone_tool = [(d, k) for d, k in tool_lost.items() if d not in listed and d not in tool_live and k.lost_on
                      and k.lost_on > since_day]
         for (d, k), rated in zip(fresh, valuer.rate_domains([d for d, _ in fresh])):
-            new_domains.append(LinkChange(d, k.linking_url, k.target_url, k.anchor_text, k.first_seen, None, rated,
+            new_domains.append(LinkChange(d, k.linking_url, k.target_url, k.anchor_text,
+                                          earliest(tool_first.get(d), k.first_seen), None, rated,
                                           (k.tool,), followed=k.followed))
         for (d, k), rated in zip(gone_tool, valuer.rate_domains([d for d, _ in gone_tool])):
             lost_domains.append(LinkChange(d, k.linking_url, k.target_url, k.anchor_text, k.first_seen, k.last_seen,
@@ -320,9 +329,9 @@ def week_in_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots, valuer: Valu
 
     returned = back_links(con, snaps.site, since=start) if domains.compared or pages.compared else []
     back_rated = valuer.rate_pages([k.linking_url for k in returned], [k.linking_domain for k in returned])
-    back = tuple(LinkChange(k.linking_domain or "", k.linking_url, k.target_url, k.anchor_text, None, _day(k.back_on),
+    back = tuple(LinkChange(k.linking_domain or "", k.linking_url, k.target_url, k.anchor_text, None, None,
                             rated, (LINK_CHECK,), reason=f"back (was: {k.was} on {_day(k.lost_on)})",
-                            lost_on=_day(k.lost_on))
+                            lost_on=_day(k.lost_on), back_on=_day(k.back_on))
                  for k, rated in zip(returned, back_rated))
 
     new_page_rated = tuple(valuer.rate_pages([c.name for c in pages.new], [c.linking_domain for c in pages.new]))
@@ -338,13 +347,9 @@ def week_in_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots, valuer: Valu
         snaps.site, domains.latest_date or pages.latest_date, domains.previous_date or pages.previous_date,
         latest.describe() if latest else "", domains, by_value(new_domains), by_value(lost_domains), page_value,
         by_value(lost_checked), targets, "", "none", back=by_value(list(back)))
-    verdict, tone = verdict_of(week)
-    return WeekInLinks(**{**week.__dict__, "verdict": verdict, "tone": tone})
-
-
-def _earliest(*days: dt.date | None) -> dt.date | None:
-    """First seen: the earliest date any source saw it (as the linking domains table counts it)."""
-    return min(filter(None, days), default=None)
+    head, also, tone = verdict_parts(week)
+    return WeekInLinks(**{**week.__dict__, "verdict": head + (f" {also}" if also else ""), "tone": tone,
+                          "headline_text": head, "also": also})
 
 
 def _page_context(con: duckdb.DuckDBPyConnection, snaps: Snapshots, pages: Changes, new_rated, lost_rated,
@@ -360,30 +365,38 @@ def _page_context(con: duckdb.DuckDBPyConnection, snaps: Snapshots, pages: Chang
         for k in links:  # a link in the page's content before one in its navigation or footer
             if k.linking_url not in checked or (k.placement == "content" and checked[k.linking_url].placement != "content"):
                 checked[k.linking_url] = k
-    went = {g.linking_url: g for g in gone}
+    went: dict[str, LostLink] = {}
+    for g in gone:  # newest first: a page's newest loss
+        went.setdefault(g.linking_url, g)
     urls = [c.name for c in (*pages.new, *pages.lost)]
     tools: dict[str, _ToolLink] = {}
+    tool_lost: set[str] = set()
     ids = [s.snapshot_id for s in current_vendor_snapshots(con, snaps.site, snaps.as_of)]
     if ids and urls:
         for url, k in con.execute(
                 """SELECT linking_url, arg_max(struct_pack(target_url, anchor_text, nofollow, ugc, sponsored, first_seen,
-                                                       last_seen, lost_on, reason, source),
-                                           (lost_on IS NULL)::INT * 2 + (NOT coalesce(nofollow OR ugc OR sponsored,
-                                                                                      false))::INT)
+                                                       last_seen, lost_on, reason, source,
+                                                       lost := lost_on IS NOT NULL OR coalesce(status, 'live') = 'lost'),
+                                           struct_pack(r := (lost_on IS NULL AND coalesce(status, 'live') <> 'lost')::INT
+                                                            * 2 + (NOT coalesce(nofollow OR ugc OR sponsored, false))::INT,
+                                                       t := coalesce(target_url, ''), a := coalesce(anchor_text, '')))
                    FROM link_observations WHERE source <> 'check' AND list_contains(?, snapshot_id)
                      AND list_contains(?, linking_url) GROUP BY 1""", [ids, urls]).fetchall():
+            if k["lost"]:
+                tool_lost.add(url)  # lost by a date, or by the tool's status alone
             flags = (k["nofollow"], k["ugc"], k["sponsored"])
             tools[url] = _ToolLink(url, k["target_url"], k["anchor_text"],
                                    None if all(f is None for f in flags) else not any(flags), k["first_seen"],
                                    k["last_seen"], k["lost_on"], k["reason"], tool_name(k["source"]))
     new = []
     for c, rated in zip(pages.new, new_rated):
-        link, tool = checked.get(c.name), tools.get(c.name)
+        link = checked.get(c.name)
+        tool = tools.get(c.name) if c.name not in tool_lost else None  # a tool listing it as lost is no live source
         sources = (SEARCH_CONSOLE, *((LINK_CHECK,) if link else ()), *((tool.tool,) if tool else ()))
         seen_by = link or tool
         new.append(LinkChange(c.linking_domain or "", c.name, seen_by.target_url if seen_by else None,
                               seen_by.anchor_text if seen_by else None,
-                              _earliest(tool.first_seen if tool else None, pages.latest_date), None, rated, sources,
+                              earliest(tool.first_seen if tool else None, pages.latest_date), None, rated, sources,
                               followed=(not link.flags) if link else tool.followed if tool else None))
     lost = []
     for c, rated in zip(pages.lost, lost_rated):
@@ -393,7 +406,7 @@ def _page_context(con: duckdb.DuckDBPyConnection, snaps: Snapshots, pages: Chang
             lost.append(LinkChange(c.linking_domain or "", c.name, went_link.target_url, went_link.anchor_text, None,
                                    _day(went_link.last_seen), rated, sources, reason=went_link.reason,
                                    lost_on=_day(went_link.lost_on)))
-        elif tool and tool.lost_on:
+        elif tool and c.name in tool_lost:
             lost.append(LinkChange(c.linking_domain or "", c.name, tool.target_url, tool.anchor_text, tool.first_seen,
                                    tool.last_seen, rated, sources, reason=_tool_reason(tool), lost_on=tool.lost_on,
                                    followed=tool.followed))
@@ -439,42 +452,40 @@ def _reason_words(reason: str) -> str:
             "page gone (404/410)": "page is gone (404/410)"}.get(reason, reason)
 
 
-def verdict_of(week: WeekInLinks) -> tuple[str, str]:
-    """One line in plain words on whether this week's changes matter, and its tone: the most pressing news
+def verdict_parts(week: WeekInLinks) -> tuple[str, str | None, str]:
+    """One line in plain words on whether this week's changes matter — its headline and the rest — and its
+    tone: the most pressing news
     first, then ("Also: …") the other news that matters — a valuable new domain, a linked page that is gone —
     and losses of little value named as such, so that a lost spam link reads as the non-event it is."""
 
     if week.latest_date is None:
-        return "No link exports held yet: import Search Console's Links exports to see what changes.", "none"
+        return "No link exports held yet: import Search Console's Links exports to see what changes.", None, "none"
     mattered = week.mattered
     targets = week.linked_gone_targets
     good = week.valuable_new
     if mattered:
         more = f" (and {_plural(len(mattered) - 1, 'more valuable loss', 'more valuable losses')})" if len(mattered) > 1 else ""
-        return (f"Attention: you lost {_named(mattered[0], week.latest_date)}{more}."
-                + _also(_gone_clause(targets), _good_clause(good))), "attention"
+        return (f"Attention: you lost {_named(mattered[0], week.latest_date)}{more}.",
+                _also(_gone_clause(targets), _good_clause(good)), "attention")
     if targets:
-        return (f"Attention: {_gone_clause(targets)}." + _also(_good_clause(good), _minor_clause(week))), "attention"
+        return f"Attention: {_gone_clause(targets)}.", _also(_good_clause(good), _minor_clause(week)), "attention"
     if not week.compared:
-        return (f"First snapshot ({week.latest_date}): changes show once a newer export is imported.", "first")
+        return f"First snapshot ({week.latest_date}): changes show once a newer export is imported.", None, "first"
     new, lost = week.new_count, week.lost_count
     if good:
-        return (f"A good week: {_good_clause(good)}, nothing valuable lost." + _also(_minor_clause(week))), "good"
+        return f"A good week: {_good_clause(good)}, nothing valuable lost.", _also(_minor_clause(week)), "good"
     if not new and not lost and not week.pages.changes.new_count and not week.pages.changes.lost_count:
-        return f"A quiet week: no change since {week.previous_date}.", "quiet"
+        return f"A quiet week: no change since {week.previous_date}.", None, "quiet"
     changed = f"{new:,} new and {lost:,} lost linking domain" + ("" if new + lost == 1 else "s")
     if not new and not lost:
         changed = (f"{week.pages.changes.new_count:,} new and {week.pages.changes.lost_count:,} lost linking pages, "
                    "no change in linking domains")
-    return f"A quiet week: {changed}, none of them valuable (value {VALUABLE} or more).", "quiet"
+    return f"A quiet week: {changed}, none of them valuable (value {VALUABLE} or more).", None, "quiet"
 
 
-_ALSO = " Also: "
-
-
-def _also(*clauses: str | None) -> str:
+def _also(*clauses: str | None) -> str | None:
     found = [c for c in clauses if c]
-    return f"{_ALSO}{'; '.join(found)}." if found else ""
+    return f"Also: {'; '.join(found)}." if found else None
 
 
 def _good_clause(good: tuple[LinkChange, ...]) -> str | None:

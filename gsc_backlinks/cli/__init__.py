@@ -445,10 +445,13 @@ def links_gap(state: State, site, top, as_of, fmt, competitors, min_competitors)
 @click.pass_obj
 def competitors_cmd(state: State, site, add, remove, fmt) -> None:
     """List (and add or remove) a property's competitors: the domains whose third-party exports `links gap` reads."""
+    from ..exports.thirdparty import competitor_domain
     from ..jobs.links import competitor_list
 
-    # The configuration file's competitors of --property are stored as --all stores them (unless removed here).
-    wanted = [c for c in _with_file(state, "competitors", add) if c not in remove]
+    # The configuration file's competitors of --property are stored as --all stores them (unless removed here, by
+    # the name the store gives them: "www.rival.example" is "rival.example").
+    removing = {competitor_domain(d) for d in remove}
+    wanted = [c for c in _with_file(state, "competitors", add) if competitor_domain(c) not in removing]
     summary, removed = competitor_list(state.store_path, site, add=tuple(wanted), remove=tuple(remove))
     for gone in removed:
         parts = [f"{gone.exports:,} imported export{'s' if gone.exports != 1 else ''}",

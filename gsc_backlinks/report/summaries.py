@@ -291,7 +291,8 @@ CHANGE_COLUMNS = (
     replace(C.VALUE_COLUMNS[2], narrow_drop=2), *C.VALUE_COLUMNS[3:],
     Column("target_url", "Your page", url=True, site_path=True), replace(C.ANCHOR_TEXT, narrow_drop=2),
     Column("first_seen", "First seen", narrow_drop=1), Column("last_seen", "Last seen", optional=True, narrow_drop=5),
-    Column("lost_on", "Lost on", optional=True, narrow_drop=3), Column("reason", "Why"),
+    Column("lost_on", "Lost on", optional=True, narrow_drop=3),
+    Column("back_on", "Back on", optional=True, narrow_drop=3), Column("reason", "Why"),
     replace(C.SOURCES, narrow_drop=3), Column("followed", "Followed", machine_only=True),
     Column("linking_url", "Linking page", url=True, narrow_drop=4),
 )

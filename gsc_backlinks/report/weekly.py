@@ -482,7 +482,7 @@ def _changes_section(data: WeeklyData, pages: dict[str, Page]) -> Section:
 def _back_links_table(data: WeeklyData, back) -> Table:
     rows = tuple((link_cell(c.linking_url), *value_cells(c.rated),
                   own_page_cell(c.target_url, page_file(c.target_url) if c.target_url in data.details else None),
-                  text_cell(c.anchor_text, limit=60), date_cell(c.lost_on), date_cell(c.last_seen))
+                  text_cell(c.anchor_text, limit=60), date_cell(c.lost_on), date_cell(c.back_on))
                  for c in back[:INDEX_ROWS])
     return Table("back-links", "Links back, as the link checks saw them",
                  (C.LINKING_URL, *shown(C.VALUE_COLUMNS), Column("target_url", "Your page"), C.ANCHOR_TEXT,
