@@ -425,9 +425,15 @@ def test_table_output_does_not_pass_escapes_or_markup(tmp_path):
     assert "[bold]x[/bold]" in result.stdout
 
 
-def test_demo_writes_the_weekly_report_of_the_sample_property(tmp_path):
+def test_demo_writes_the_weekly_report_of_the_sample_property(tmp_path, monkeypatch):
     out = tmp_path / "reports"
-    result = run(tmp_path / "unused.duckdb", "demo", "--out", str(out))
+    # The store named by the environment is the user's own: the demo leaves it alone and uses a throw-away one.
+    monkeypatch.setenv("GSC_BACKLINKS_STORE", str(tmp_path / "unused.duckdb"))
+    from click.testing import CliRunner
+
+    from gsc_backlinks.cli import cli
+
+    result = CliRunner().invoke(cli, ["demo", "--out", str(out)])
     assert result.exit_code == 0, result.output
     index = out / "https_www.fernhill-nursery.example" / "2026-11-19" / "index.html"
     assert result.stdout.splitlines()[1] == str(index)
