@@ -17,7 +17,6 @@ from pathlib import PurePath
 import click
 
 from .. import urls
-from ..report.model import shown
 from ..text import UNKNOWN, json_safe, printable, shorten, terminal_safe
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -134,6 +133,8 @@ def print_table(summary, console) -> None:
     narrow terminal the least needed columns are left out (CSV and JSON have them all)."""
     from rich.table import Table
     from rich.text import Text
+
+    from ..report.model import shown  # here, not at the top: --help never needs the report's model
 
     columns = [c for c in shown(summary.columns)
                if not (c.optional and all(row.get(c.key) is None for row in summary.rows))]
