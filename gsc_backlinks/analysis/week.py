@@ -157,12 +157,23 @@ class WeekInLinks:
         return tuple(out)
 
     @property
+    def tool_only(self) -> tuple[LinkChange, ...]:
+        """New and lost linking domains only a third-party tool saw (the counts above include them; the trends,
+        Search Console's alone, do not)."""
+        return tool_only((*self.new_domains, *self.lost_domains))
+
+    @property
     def valuable_new(self) -> tuple[LinkChange, ...]:
         return tuple(c for c in self.new_domains if c.value >= VALUABLE)
 
     @property
     def linked_gone_targets(self) -> tuple[BrokenTarget, ...]:
         return tuple(t for t in self.gone_targets if (t.links or 0) + t.linking_pages > 0)
+
+
+def tool_only(changes) -> tuple[LinkChange, ...]:
+    """The changes no Search Console export lists: only a third-party tool saw them."""
+    return tuple(c for c in changes if SEARCH_CONSOLE not in c.sources)
 
 
 def _day(d: dt.date | dt.datetime | None) -> dt.date | None:

@@ -299,20 +299,24 @@ CHANGE_COLUMNS = (
 PAGE_CHANGE_COLUMNS = (Column("change", "Change"), C.LINKING_URL, *CHANGE_COLUMNS[1:-1])
 
 
+def _change_rows(groups) -> list[dict]:
+    """Rows of (kind, ``LinkChange``s) pairs, as CSV/JSON and the table give them."""
+    rows = []
+    for kind, found in groups:
+        for c in found:
+            row = {**c.as_dict(), "change": kind, "sources": ", ".join(c.sources),
+                   "followed": None if c.followed is None else ("yes" if c.followed else "no")}
+            rows.append(row)
+    return rows
+
+
 def changes(site: str, week: WeekInLinks, top: int | None, pages: bool = False,
             value_basis: tuple[str, ...] = ()) -> Summary:
     """What changed: new and lost linking domains (or pages) with their context, most valuable first."""
     if pages:
         pc = week.pages
         ch = pc.changes
-        rows = []
-        for kind, found in (("new", pc.new_context), ("lost", pc.lost_context)):
-            for c in found:
-                row = c.as_dict()
-                row["change"] = kind
-                row["sources"] = ", ".join(c.sources)
-                row["followed"] = None if c.followed is None else ("yes" if c.followed else "no")
-                rows.append(row)
+        rows = _change_rows((("new", pc.new_context), ("lost", pc.lost_context)))
         rows.sort(key=lambda r: (r["change"] != "new", -r["value"], r["linking_url"]))
         span = f"{ch.previous_date} → {ch.latest_date}" if ch.compared else "nothing to compare yet"
         notes = (f"Linking pages in Google's sample, {span}: {ch.new_count:,} new (value {pc.new_value:,}), "
@@ -320,15 +324,8 @@ def changes(site: str, week: WeekInLinks, top: int | None, pages: bool = False,
                  *value_basis)
         return Summary("changes", "New and lost linking pages", site, PAGE_CHANGE_COLUMNS, rows[:top or None],
                        len(rows), (), "changes", notes)
-    rows = []
-    for kind, found in (("new", week.new_domains), ("lost", week.lost_domains), ("link lost", week.lost_links),
-                        ("link back", week.back)):
-        for c in found:
-            row = c.as_dict()
-            row["change"] = kind
-            row["sources"] = ", ".join(c.sources)
-            row["followed"] = None if c.followed is None else ("yes" if c.followed else "no")
-            rows.append(row)
+    rows = _change_rows((("new", week.new_domains), ("lost", week.lost_domains), ("link lost", week.lost_links),
+                         ("link back", week.back)))
     span = f"since {week.previous_date}" if week.previous_date else "with nothing to compare yet"
     notes = (week.verdict,
              f"Linking domains {span} ({week.basis or 'no domain export'}): {week.new_count:,} new (value "

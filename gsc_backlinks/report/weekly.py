@@ -13,7 +13,7 @@ from ..analysis.search import TOPIC_DAYS
 from ..analysis.snapshots import SAMPLE_NOTE, UI_ROW_CAP
 from ..analysis.sources import WANTED_KINDS, WHERE, Freshness
 from ..analysis.thirdparty import STALE_DAYS, tool_name
-from ..analysis.week import SEARCH_CONSOLE, VALUABLE, own_path
+from ..analysis.week import VALUABLE, own_path, tool_only
 from ..analysis.weekly import CHART_WEEKS, WeeklyData
 from ..dates import pacific_text, to_pacific
 from ..exports.kinds import KINDS
@@ -142,7 +142,7 @@ def _week_section(data: WeeklyData) -> Section:
     def basis_of(found) -> str:
         """The card's source; those only a third-party tool saw are counted too, and said (the trends count
         Search Console's alone)."""
-        tools = [c for c in found if SEARCH_CONSOLE not in c.sources]
+        tools = tool_only(found)
         if not tools:
             return week.basis
         names = ", ".join(dict.fromkeys(t for c in tools for t in c.sources))
@@ -177,9 +177,8 @@ def _week_section(data: WeeklyData) -> Section:
     targets = week.linked_gone_targets
     if targets:
         tables.append(_broken_targets_table(targets, "gone-targets"))
-    tool_only = [c for c in (*week.new_domains, *week.lost_domains) if SEARCH_CONSOLE not in c.sources]
-    also_tools = (f"; {num(len(tool_only))} of the domains counted only a third-party tool saw, so the trends "
-                  "(Search Console's alone) may differ" if tool_only else "")
+    also_tools = (f"; {num(len(week.tool_only))} of the domains counted only a third-party tool saw, so the "
+                  "trends (Search Console's alone) may differ" if week.tool_only else "")
     intro = (f"What changed in your links {since} ({week.basis or 'no domain export'}{also_tools}): gross counts, each "
              "with the summed value of what came and went, the best new links and the losses that matter. "
              "Full lists are under “New and lost links”.")
@@ -456,7 +455,7 @@ def _changes_section(data: WeeklyData, pages: dict[str, Page]) -> Section:
             continue
         rows = tuple(_change_row(data, c, new=new) for c in found)
         note = f"{dc.basis} snapshots {span}" if dc.compared else "Links a third-party tool saw appear or go"
-        if dc.compared and any(SEARCH_CONSOLE not in c.sources for c in found):
+        if dc.compared and tool_only(found):
             note += ", and links a third-party tool saw appear or go since"
         note += "; most valuable first."
         more = None
