@@ -216,16 +216,20 @@ class _ToolLink:
     tool: str
 
 
-def _tool_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots) -> tuple[dict[str, _ToolLink], dict[str, _ToolLink]]:
-    """(live, lost) links of each linking domain in the newest third-party exports of the property's links."""
+def _tool_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots, by: str = "linking_domain",
+                urls: list[str] | None = None) -> tuple[dict[str, _ToolLink], dict[str, _ToolLink]]:
+    """(live, lost) links of each linking domain (``by="linking_url"``: of each of these linking pages) in the
+    newest third-party exports of the property's links: the best live one, or the newest lost one (lost by a
+    date or by the tool's status alone)."""
     from ..store.vendors import current_vendor_snapshots
     from .thirdparty import tool_name
 
+    assert by in ("linking_domain", "linking_url")
     ids = [s.snapshot_id for s in current_vendor_snapshots(con, snaps.site, snaps.as_of)]
-    if not ids:
+    if not ids or urls == []:
         return {}, {}
     rows = con.execute(
-        """SELECT linking_domain, lost_on IS NOT NULL OR coalesce(status, 'live') = 'lost' AS lost,
+        f"""SELECT {by}, lost_on IS NOT NULL OR coalesce(status, 'live') = 'lost' AS lost,
                   arg_max(struct_pack(linking_url, target_url, anchor_text, nofollow, ugc, sponsored, first_seen,
                                       last_seen, lost_on, reason, source),
                           struct_pack(r := CASE WHEN lost_on IS NULL
@@ -234,7 +238,8 @@ def _tool_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots) -> tuple[dict[
                                       f := coalesce(first_seen, DATE '1970-01-01'), u := linking_url,
                                       t := coalesce(target_url, ''), a := coalesce(anchor_text, '')))
            FROM link_observations WHERE source <> 'check' AND list_contains(?, snapshot_id)
-             AND linking_domain IS NOT NULL GROUP BY ALL""", [ids]).fetchall()
+             AND {by} IS NOT NULL AND (? IS NULL OR list_contains(?, linking_url)) GROUP BY ALL""",
+        [ids, urls, urls]).fetchall()
     live: dict[str, _ToolLink] = {}
     lost: dict[str, _ToolLink] = {}
     for domain, is_lost, k in rows:
@@ -368,8 +373,6 @@ def _page_context(con: duckdb.DuckDBPyConnection, snaps: Snapshots, pages: Chang
                   ) -> tuple[tuple[LinkChange, ...], tuple[LinkChange, ...]]:
     """What is known of each new and lost linking page: where it links and with what words (a link check, else a
     tool), since when, which sources list it, and for a lost one why."""
-    from ..store.vendors import current_vendor_snapshots
-    from .thirdparty import tool_name
 
     checked: dict[str, Link] = {}
     for links in now_links.values():
@@ -379,26 +382,9 @@ def _page_context(con: duckdb.DuckDBPyConnection, snaps: Snapshots, pages: Chang
     went: dict[str, LostLink] = {}
     for g in gone:  # newest first: a page's newest loss
         went.setdefault(g.linking_url, g)
-    urls = [c.name for c in (*pages.new, *pages.lost)]
-    tools: dict[str, _ToolLink] = {}
-    tool_lost: set[str] = set()
-    ids = [s.snapshot_id for s in current_vendor_snapshots(con, snaps.site, snaps.as_of)]
-    if ids and urls:
-        for url, k in con.execute(
-                """SELECT linking_url, arg_max(struct_pack(target_url, anchor_text, nofollow, ugc, sponsored, first_seen,
-                                                       last_seen, lost_on, reason, source,
-                                                       lost := lost_on IS NOT NULL OR coalesce(status, 'live') = 'lost'),
-                                           struct_pack(r := (lost_on IS NULL AND coalesce(status, 'live') <> 'lost')::INT
-                                                            * 2 + (NOT coalesce(nofollow OR ugc OR sponsored, false))::INT,
-                                                       t := coalesce(target_url, ''), a := coalesce(anchor_text, '')))
-                   FROM link_observations WHERE source <> 'check' AND list_contains(?, snapshot_id)
-                     AND list_contains(?, linking_url) GROUP BY 1""", [ids, urls]).fetchall():
-            if k["lost"]:
-                tool_lost.add(url)  # lost by a date, or by the tool's status alone
-            flags = (k["nofollow"], k["ugc"], k["sponsored"])
-            tools[url] = _ToolLink(url, k["target_url"], k["anchor_text"],
-                                   None if all(f is None for f in flags) else not any(flags), k["first_seen"],
-                                   k["last_seen"], k["lost_on"], k["reason"], tool_name(k["source"]))
+    live, lost_links = _tool_links(con, snaps, "linking_url", [c.name for c in (*pages.new, *pages.lost)])
+    tools = {**lost_links, **live}  # a page a tool lists as live and lost: live
+    tool_lost = set(lost_links) - set(live)
     new = []
     for c, rated in zip(pages.new, new_rated):
         link = checked.get(c.name)
