@@ -97,6 +97,14 @@ def _state(ctx: click.Context) -> State:
     return state
 
 
+def given(ctx: click.Context, name: str) -> bool:
+    """True when an option was given on the command line or by its environment variable (so it wins over the
+    configuration file)."""
+    from click.core import ParameterSource
+
+    return ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+
+
 def _set_store(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     if value is not None:
         state = _state(ctx)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..text import printable
-from . import State, _open_in_browser, cli, site_option
+from . import State, _open_in_browser, cli, given, site_option
 
 TABLE_ROWS = 50  #: linking pages listed in a table without --all
 JSON_ROWS = 1000  #: … and in JSON
@@ -47,10 +47,7 @@ def page_cmd(state: State, url: str, site: str, fmt: str, out_dir: str, inspect:
         emit_data(dumps(data))
         return
     if fmt == "html":
-        from click.core import ParameterSource
-
-        if state.property is not None and click.get_current_context().get_parameter_source("out_dir") not in (
-                ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT):
+        if state.property is not None and not given(click.get_current_context(), "out_dir"):
             out_dir = str(state.property.out)  # the configuration file's folder, unless --out says otherwise
         path = write_page_html(result, Path(out_dir))
         click.echo(str(path))

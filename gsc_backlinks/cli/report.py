@@ -9,7 +9,7 @@ import click
 
 from ..errors import UsageError
 from ..text import printable
-from . import State, _open_in_browser, cli, site_option
+from . import State, _open_in_browser, cli, given, site_option
 
 
 @cli.group()
@@ -25,14 +25,6 @@ def _now(text: str | None) -> dt.datetime:
     except ValueError:
         raise UsageError(f"--now {text!r} is not an ISO date-time; write it like 2026-11-24T08:00:00-08:00") from None
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def _given(ctx: click.Context, name: str) -> bool:
-    """True when an option was given on the command line or by its environment variable (so it wins over the
-    configuration file)."""
-    from click.core import ParameterSource
-
-    return ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
 
 
 @report.command("weekly")
@@ -131,13 +123,13 @@ def _weekly_one(ctx, state: State, site: str, period, now, exports_dir, out_dir,
     prop = state.property  # --property: its settings, where the command line does not say otherwise
     out = Path(out_dir)
     if prop is not None:
-        exports_dir = exports_dir if _given(ctx, "exports_dir") else (str(prop.exports) if prop.exports else None)
-        out = out if _given(ctx, "out_dir") else prop.out
+        exports_dir = exports_dir if given(ctx, "exports_dir") else (str(prop.exports) if prop.exports else None)
+        out = out if given(ctx, "out_dir") else prop.out
         brands = tuple(dict.fromkeys((*prop.brand, *brands)))
         addresses = addresses or prop.mail_to
         report_url = report_url or prop.report_url
     drop = alert_drop if alert_drop is not None else prop.alert_drop if prop else DEFAULT_ALERT_DROP
-    _check_out(out, "--out" if prop is None or _given(ctx, "out_dir") else f"the out of property {printable(prop.name)}")
+    _check_out(out, "--out" if prop is None or given(ctx, "out_dir") else f"the out of property {printable(prop.name)}")
     if alert and not addresses:
         raise UsageError(ALERT_NEEDS_MAIL)
     settings = mail_settings_for(bool(addresses))  # before anything runs: a wrong setting costs no sync
@@ -198,8 +190,8 @@ def _weekly_all(ctx, state: State, period, now, exports_dir, out_dir, offline, o
         raise UsageError(f"{config.path} has no [[property]]: nothing to run (gsc-backlinks config check lists it)")
     options = PortfolioOptions(
         now=now, week=period, offline=offline, check=check if check is not None else True, check_limit=check_limit,
-        exports=exports_dir if _given(ctx, "exports_dir") else None,
-        out=Path(out_dir) if _given(ctx, "out_dir") else None,
+        exports=exports_dir if given(ctx, "exports_dir") else None,
+        out=Path(out_dir) if given(ctx, "out_dir") else None,
         mail_to=addresses or None, report_url=report_url, alert=alert, alert_drop=alert_drop)
     if options.out is not None:
         _check_out(options.out, "--out")
