@@ -21,7 +21,7 @@ from ..errors import ExportError, UnknownExportError
 from ..text import shown_text
 from . import kinds as K
 from .sources import RawFile, cell_text, is_zip
-from .thirdparty import detect_vendor, near_vendor
+from .thirdparty import detect_vendor, unknown_header
 
 BOMS = (
     (b"\xef\xbb\xbf", "utf-8"),
@@ -126,15 +126,9 @@ def _unknown_header(source: str, cells: list[str]) -> ExportError:
             source, f"this is {vendor.label}, not a Search Console Links export; "
             "gsc-backlinks import reads it as one (with --competitor DOMAIN when it lists a competitor's links)",
         )
-    near = near_vendor(cells)
-    if near:  # a tool's export with a column cut: an error even with --skip-unknown
-        return ExportError(source, near)
-    shown = ", ".join(repr(shown_text(c, 40)) for c in cells[:6]) or "(nothing)"
-    return UnknownExportError(
-        source,
-        f"header [{shown}] is not a Links export header this version knows; if it is a Links export "
-        "in another UI language, please send us its header row so that a later version reads it",
-    )
+    return unknown_header(source, cells, "is not a Links export header this version knows; if it is a Links "
+                          "export in another UI language, please send us its header row so that a later version "
+                          "reads it")
 
 
 def _no_rows(names: list[str]) -> dict[str, Any]:

@@ -499,16 +499,20 @@ def _cells(line: str, delimiter: str, quoting: Literal[0, 1, 2, 3] = csv.QUOTE_M
         return []
 
 
-def _not_a_vendor_export(source: str, cells: list[str]) -> ExportError:
+def unknown_header(source: str, cells: list[str], what: str) -> ExportError:
+    """A header no reader knows: a tool's export with a column cut says which (an error even with
+    --skip-unknown); anything else shows its first cells and ``what`` it is not."""
     near = near_vendor(cells)
-    if near:  # a tool's export with a column cut: an error even with --skip-unknown
+    if near:
         return ExportError(source, near)
     shown = ", ".join(repr(shown_text(c, 40)) for c in cells[:6]) or "(nothing)"
-    return UnknownExportError(
-        source,
-        f"header [{shown}] is not a backlinks export of Ahrefs, Semrush, Majestic, Moz or Bing Webmaster Tools "
-        "that this version knows (it reads their backlinks and referring-domains exports as downloaded)",
-    )
+    return UnknownExportError(source, f"header [{shown}] {what}")
+
+
+def _not_a_vendor_export(source: str, cells: list[str]) -> ExportError:
+    return unknown_header(source, cells, "is not a backlinks export of Ahrefs, Semrush, Majestic, Moz or Bing "
+                          "Webmaster Tools that this version knows (it reads their backlinks and referring-domains "
+                          "exports as downloaded)")
 
 
 @dataclass
