@@ -5,26 +5,14 @@ and keeps a hostile property name inert."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
+from test_report_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, sync_playwright  # skips as that module does
 
 from gsc_backlinks.dates import Period
 from gsc_backlinks.report.portfolio import PropertyRow, write_portfolio
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (CI installs Debian's chromium package)", allow_module_level=True)
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover
-    pytest.skip("the playwright Python package is not installed (pip install -e '.[test]')", allow_module_level=True)
-
-REPO = Path(__file__).resolve().parent.parent
-ARTIFACTS = Path(os.environ.get("GSC_BACKLINKS_ARTIFACTS") or REPO / "tests" / "artifacts")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
 HOSTILE = '<img src=x onerror="window.__pwned=1">'
 WEEK = Period(dt.date(2026, 11, 13), dt.date(2026, 11, 19))
 TODAY = dt.date(2026, 11, 21)
@@ -54,7 +42,7 @@ def page_path(tmp_path_factory) -> Path:
 
 def test_portfolio_page_is_clean_sortable_and_links_to_each_report(page_path):
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
             context = browser.new_context(service_workers="block")
             problems: list[str] = []
