@@ -279,6 +279,12 @@ def test_your_own_domain_cannot_be_added_as_a_competitor(rivals, tmp_path):
     assert imported.replace("--competitor example.com", "--add example.com", 1) == line
 
 
+@pytest.mark.parametrize("option", ["--add", "--remove"])
+def test_a_competitor_that_is_no_domain_is_named_with_the_option_given(rivals, option):
+    line = error_line(run(rivals, "competitors", "--site", SITE, option, "!!"))
+    assert line == f"Error: {option} '!!' is not a domain; write it as example.org"
+
+
 def test_link_gap_lists_domains_linking_to_competitors_and_not_to_you_by_value(rivals):
     result = run(rivals, "links", "gap", "--site", SITE, "--format", "json")
 

@@ -458,8 +458,8 @@ def competitors_cmd(state: State, site, add, remove, fmt) -> None:
 
     # The configuration file's competitors of --property are stored as --all stores them (unless removed here, by
     # the name the store gives them: "www.rival.example" is "rival.example").
-    removing = {competitor_domain(d) for d in remove}
-    wanted = [c for c in _with_file(state, "competitors", add) if competitor_domain(c) not in removing]
+    removing = {competitor_domain(d, "--remove") for d in remove}
+    wanted = [c for c in _with_file(state, "competitors", add) if competitor_domain(c, "--add") not in removing]
     summary, removed = competitor_list(state.store_path, site, add=tuple(wanted), remove=tuple(remove))
     for gone in removed:
         parts = [f"{gone.exports:,} imported export{'s' if gone.exports != 1 else ''}",

@@ -351,15 +351,15 @@ def near_vendor(header_cells: list[str]) -> str | None:
             "column")
 
 
-def competitor_domain(text: str) -> str:
-    """The registrable domain a ``--competitor`` names ("https://www.Example.org/x" -> "example.org")."""
+def competitor_domain(text: str, option: str = "--competitor") -> str:
+    """The registrable domain a ``--competitor`` (or `option`) names ("https://www.Example.org/x" -> "example.org")."""
     value = (text or "").strip()
     if value.lower().startswith("sc-domain:"):
         value = value.split(":", 1)[1]
     host = urls.host_of(urls.canonical_url(value, default_scheme="https")) if value else None
     if not host or "." not in host.strip("."):
         shown = printable(value)[:80] or "(empty)"
-        raise UsageError(f"--competitor '{shown}' is not a domain; write it as example.org")
+        raise UsageError(f"{option} '{shown}' is not a domain; write it as example.org")
     return urls.registrable_domain(host) or host
 
 

@@ -206,8 +206,8 @@ def competitor_list(store_path: Path, site: str, *, add: tuple[str, ...] = (), r
     from ..urls import parse_property
     from .common import held_property
 
-    added = [competitor_domain(d) for d in add]
-    removed = [competitor_domain(d) for d in remove]
+    added = [competitor_domain(d, "--add") for d in add]
+    removed = [competitor_domain(d, "--remove") for d in remove]
     gone = []
     if added or removed:
         prop = parse_property(site)
