@@ -16,7 +16,7 @@ the portfolio page and the mail.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ..dates import pacific_day_start
@@ -107,11 +107,10 @@ class WeekInLinks:
     pages: PageChanges
     lost_links: tuple[LinkChange, ...]  #: links the link checks saw go since the comparison's start
     gone_targets: tuple[BrokenTarget, ...]  #: own pages that are gone and still linked
-    verdict: str
+    headline: str  #: the verdict's first sentence: the most pressing news (a portfolio row, a phone's first screen)
     tone: str  #: "good", "attention", "quiet", "first" (nothing to compare yet) or "none" (no links held)
     notes: tuple[str, ...] = field(default=())
     back: tuple[LinkChange, ...] = ()  #: links the checks saw go and then saw again since the comparison's start
-    headline_text: str = ""  #: the verdict's first sentence
     also: str | None = None  #: the rest of the verdict ("Also: …"), if any
 
     @property
@@ -119,10 +118,9 @@ class WeekInLinks:
         return self.previous_date is not None
 
     @property
-    def headline(self) -> str:
-        """The verdict's first sentence: the most pressing news (what a portfolio row or a phone's first screen
-        shows)."""
-        return self.headline_text or self.verdict
+    def verdict(self) -> str:
+        """One line in plain words on whether this week's changes matter: the headline, then "Also: …"."""
+        return self.headline + (f" {self.also}" if self.also else "")
 
     @property
     def new_count(self) -> int:
@@ -364,8 +362,7 @@ def week_in_links(con: duckdb.DuckDBPyConnection, snaps: Snapshots, valuer: Valu
         latest.describe() if latest else "", domains, by_value(new_domains), by_value(lost_domains), page_value,
         by_value(lost_checked), targets, "", "none", back=by_value(list(back)))
     head, also, tone = verdict_parts(week)
-    return WeekInLinks(**{**week.__dict__, "verdict": head + (f" {also}" if also else ""), "tone": tone,
-                          "headline_text": head, "also": also})
+    return replace(week, headline=head, also=also, tone=tone)
 
 
 def _page_context(con: duckdb.DuckDBPyConnection, snaps: Snapshots, pages: Changes, new_rated, lost_rated,
